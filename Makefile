@@ -1,0 +1,78 @@
+# tlsguard — build, test and install.
+#   make            build/libtlsguard.so and build/tlsguard
+#   make test       every test (unit, then end-to-end with real servers and clients)
+#   make demo       a legacy client against local bad peers, without and with the shim
+#   make install PREFIX=/usr/local DESTDIR=
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+PYTHON  ?= python3
+
+WARN    = -Wall -Wextra -Werror -Wshadow -Wundef
+HARDEN  = -fstack-protector-strong -D_FORTIFY_SOURCE=2
+CSTD    = -std=gnu99 -D_GNU_SOURCE
+OPT     ?= -O2 -g
+SAN     ?=
+CFLAGS_ALL = $(CSTD) $(WARN) $(HARDEN) $(OPT) $(SAN) $(CFLAGS)
+LDFLAGS_ALL = -Wl,-z,relro,-z,now $(SAN) $(LDFLAGS)
+
+SHIM_SRC   = $(wildcard shim/*.c)
+SHIM_HDR   = $(wildcard shim/*.h)
+POLICY_SRC = $(wildcard policy/*.c)
+POLICY_HDR = $(wildcard policy/*.h)
+TOOL_SRC   = $(wildcard tools/*.c)
+TOOL_HDR   = $(wildcard tools/*.h)
+UNIT_SRC   = $(wildcard tests/unit/test_*.c)
+UNIT_BIN   = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+
+LIB  = $(BUILD)/libtlsguard.so
+TOOL = $(BUILD)/tlsguard
+
+.PHONY: all test unit e2e demo install clean fuzz check-asan
+
+all: $(LIB) $(TOOL)
+
+# The shim links libc, libdl and libpthread only: never libssl (it finds the
+# program's own libssl at run time). Only the interposed symbols are exported.
+$(LIB): $(SHIM_SRC) $(SHIM_HDR) $(POLICY_SRC) $(POLICY_HDR) shim/exports.map
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -fPIC -fvisibility=hidden -shared -Ishim -Ipolicy \
+	  -o $@ $(SHIM_SRC) $(POLICY_SRC) $(LDFLAGS_ALL) \
+	  -Wl,--version-script=shim/exports.map -Wl,--no-undefined -ldl -lpthread
+
+# The CLI is an ordinary program: it may link libcrypto (for `pin`).
+$(TOOL): $(TOOL_SRC) $(TOOL_HDR) $(POLICY_SRC) $(POLICY_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -Ipolicy -Itools -o $@ $(TOOL_SRC) $(POLICY_SRC) $(LDFLAGS_ALL) -lssl -lcrypto
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(POLICY_SRC) $(POLICY_HDR) $(wildcard tests/unit/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -Ipolicy -Ishim -Itests/unit -o $@ $< $(POLICY_SRC) $(LDFLAGS_ALL)
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+e2e: all
+	$(PYTHON) tests/e2e/run.py --build $(BUILD)
+
+test: all unit e2e
+
+demo: all
+	@sh tests/demo.sh $(BUILD)
+
+fuzz:
+	@sh tests/fuzz/run.sh $(BUILD) $${FUZZ_SECONDS:-60}
+
+check-asan:
+	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" test
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/bin
+	install -m 0644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libtlsguard.so
+	install -m 0755 $(TOOL) $(DESTDIR)$(PREFIX)/bin/tlsguard
+
+clean:
+	rm -rf build build-asan
