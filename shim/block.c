@@ -1,0 +1,118 @@
+/*
+ * block.c — turning a decision into a log line and an OpenSSL error.
+ */
+#include "block.h"
+#include "log.h"
+#include "peer.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static int err_lib;
+
+/* Reason strings, indexed by enum tg_reason. They are what programs show
+ * (python's SSLError text, ERR_error_string), so each names tlsguard. The
+ * per-connection detail (host, port, why) travels as the error's data. */
+static const char *const reason_text[TG_R_COUNT] = {
+    [TG_R_NONE] = "tlsguard: blocked",
+    [TG_R_PROTOCOL] = "tlsguard: blocked: protocol below TLS 1.2",
+    [TG_R_CERT] = "tlsguard: blocked: certificate verification failed",
+    [TG_R_NAME] = "tlsguard: blocked: certificate host name mismatch",
+    [TG_R_NO_NAME] = "tlsguard: blocked: no host name to verify",
+    [TG_R_UNVERIFIED] = "tlsguard: blocked: peer certificate not verified",
+    [TG_R_BLOCKED] = "tlsguard: connection was blocked by policy",
+    [TG_R_INTERNAL] = "tlsguard: blocked: policy could not be applied",
+};
+
+/* ERR_load_strings keeps pointers into these and patches the library
+ * number in place, so they are static and writable. */
+struct err_string { unsigned long error; const char *string; };
+static struct err_string reasons[TG_R_COUNT + 1];
+static struct err_string lib_name[2];
+
+void tg_block_init(const struct tg_ossl *o)
+{
+    err_lib = o->ERR_get_next_error_library();
+    for (int i = 1; i < TG_R_COUNT; i++) {
+        reasons[i - 1].error = tg_ossl_err_pack(o, 0, i);
+        reasons[i - 1].string = reason_text[i];
+    }
+    o->ERR_load_strings(err_lib, reasons);
+    lib_name[0].error = tg_ossl_err_pack(o, err_lib, 0);
+    lib_name[0].string = "tlsguard";
+    o->ERR_load_strings(0, lib_name);
+}
+
+void tg_block_reason(struct tg_conn *c, enum tg_reason why, const char *fmt, ...)
+{
+    va_list ap;
+    if (c->reason != TG_R_NONE)
+        return;
+    c->reason = why;
+    va_start(ap, fmt);
+    vsnprintf(c->detail, sizeof c->detail, fmt, ap);
+    va_end(ap);
+}
+
+static void where(const struct tg_ossl *o, const SSL *ssl, struct tg_conn *c, char *host,
+                  size_t n, int *port)
+{
+    struct tg_peer p;
+    tg_peer_identify(o, ssl, &p);
+    snprintf(host, n, "%s", c->host[0] ? c->host : p.name[0] ? p.name : p.ip_text[0] ? p.ip_text : "-");
+    *port = p.port;
+}
+
+static void push(const struct tg_ossl *o, enum tg_reason why, const char *host, int port,
+                 const char *detail)
+{
+    char text[512];
+    if (port > 0)
+        snprintf(text, sizeof text, "host=%s port=%d: %s", host, port, detail);
+    else
+        snprintf(text, sizeof text, "host=%s: %s", host, detail);
+    tg_ossl_err_push(o, err_lib, why, text);
+}
+
+void tg_block(const struct tg_ossl *o, const SSL *ssl, struct tg_conn *c)
+{
+    char host[256];
+    int port;
+    if (c->reason == TG_R_NONE)
+        tg_block_reason(c, TG_R_INTERNAL, "blocked without a recorded reason");
+    c->blocked = 1;
+    where(o, ssl, c, host, sizeof host, &port);
+    if (!c->logged) {
+        struct tg_decision d = {
+            .action = "block",
+            .host = host,
+            .port = port,
+            .reason = c->detail,
+        };
+        c->logged = 1;
+        tg_log_decision(&d);
+    }
+    push(o, c->reason, host, port, c->detail);
+}
+
+void tg_block_refuse(const struct tg_ossl *o, const SSL *ssl, struct tg_conn *c)
+{
+    char host[256];
+    int port;
+    where(o, ssl, c, host, sizeof host, &port);
+    push(o, TG_R_BLOCKED, host, port, c->detail);
+}
+
+void tg_block_internal(const struct tg_ossl *o, const SSL *ssl, const char *why)
+{
+    struct tg_conn tmp;
+    memset(&tmp, 0, sizeof tmp);
+    tg_block_reason(&tmp, TG_R_INTERNAL, "%s", why);
+    if (o && ssl) {
+        tg_block(o, ssl, &tmp);
+        return;
+    }
+    struct tg_decision d = { .action = "block", .reason = why };
+    tg_log_decision(&d);
+}

@@ -1,0 +1,29 @@
+/*
+ * block.h — the one fail-closed path: a policy decision becomes one log
+ * line and one OpenSSL error whose text names tlsguard and the reason.
+ */
+#ifndef TG_BLOCK_H
+#define TG_BLOCK_H
+
+#include "conn.h"
+#include "ossl.h"
+
+/* Register the "tlsguard" error library and its reason strings. */
+void tg_block_init(const struct tg_ossl *o);
+
+/* Record why `c` fails the policy (first reason wins). printf-style. */
+void tg_block_reason(struct tg_conn *c, enum tg_reason why, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Block the connection for the reason recorded: mark it, log once, and
+ * put the error on the queue. */
+void tg_block(const struct tg_ossl *o, const SSL *ssl, struct tg_conn *c);
+
+/* A later call on a blocked connection: error on the queue, no log. */
+void tg_block_refuse(const struct tg_ossl *o, const SSL *ssl, struct tg_conn *c);
+
+/* The shim could not work out a decision for `ssl` at all (no memory, no
+ * usable libssl): fail closed with what can still be done. */
+void tg_block_internal(const struct tg_ossl *o, const SSL *ssl, const char *why);
+
+#endif

@@ -1,0 +1,64 @@
+/*
+ * conn.c — per-SSL and per-SSL_CTX records in ex-data.
+ */
+#include "conn.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int ssl_idx = -1;
+static int ctx_idx = -1;
+
+static void free_record(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+{
+    (void)parent; (void)ad; (void)idx; (void)argl; (void)argp;
+    free(ptr);
+}
+
+/* SSL_dup/SSL_CTX copies would otherwise share (and double-free) the
+ * record: the copy starts with none. `from_d` is really a void **. */
+static int dup_record(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void *from_d, int idx,
+                      long argl, void *argp)
+{
+    (void)to; (void)from; (void)idx; (void)argl; (void)argp;
+    *(void **)from_d = NULL;
+    return 1;
+}
+
+int tg_conn_init(const struct tg_ossl *o)
+{
+    ssl_idx = tg_ossl_ex_index(o, 0, dup_record, free_record);
+    ctx_idx = tg_ossl_ex_index(o, 1, dup_record, free_record);
+    return ssl_idx < 0 || ctx_idx < 0 ? -1 : 0;
+}
+
+struct tg_conn *tg_conn_get(const struct tg_ossl *o, SSL *ssl, int create)
+{
+    struct tg_conn *c = o->SSL_get_ex_data(ssl, ssl_idx);
+    if (c || !create)
+        return c;
+    c = calloc(1, sizeof *c);
+    if (c && !o->SSL_set_ex_data(ssl, ssl_idx, c)) {
+        free(c);
+        c = NULL;
+    }
+    return c;
+}
+
+void tg_conn_reset(struct tg_conn *c)
+{
+    memset(c, 0, sizeof *c);
+}
+
+struct tg_ctx *tg_ctx_get(const struct tg_ossl *o, SSL_CTX *ctx, int create)
+{
+    struct tg_ctx *t = o->SSL_CTX_get_ex_data(ctx, ctx_idx);
+    if (t || !create)
+        return t;
+    t = calloc(1, sizeof *t);
+    if (t && !o->SSL_CTX_set_ex_data(ctx, ctx_idx, t)) {
+        free(t);
+        t = NULL;
+    }
+    return t;
+}

@@ -1,0 +1,49 @@
+/*
+ * conn.h — what the shim remembers about each SSL and SSL_CTX, kept in
+ * OpenSSL's own ex-data so a lookup is one pointer fetch and the record dies
+ * with its object.
+ */
+#ifndef TG_CONN_H
+#define TG_CONN_H
+
+#include "ossl.h"
+
+enum tg_reason {
+    TG_R_NONE = 0,
+    TG_R_PROTOCOL,   /* peer cannot meet the protocol floor */
+    TG_R_CERT,       /* certificate verification failed */
+    TG_R_NAME,       /* certificate not valid for the name */
+    TG_R_NO_NAME,    /* no name or address to check the certificate against */
+    TG_R_UNVERIFIED, /* the handshake finished without our verification */
+    TG_R_BLOCKED,    /* I/O on a connection blocked earlier */
+    TG_R_INTERNAL,   /* the shim could not apply the policy */
+    TG_R_COUNT
+};
+
+struct tg_conn {
+    unsigned prepared : 1;    /* trust store, ciphers applied */
+    unsigned established : 1; /* handshake finished and passed the policy */
+    unsigned blocked : 1;     /* failed the policy: no application byte, ever */
+    unsigned logged : 1;      /* the block's log line was written */
+    unsigned leaf_ok : 1;     /* our verify callback accepted the leaf */
+    unsigned is_server : 1;
+    tg_verify_fn prog_cb;     /* the program's own verify callback, chained */
+    enum tg_reason reason;
+    char detail[256];         /* why, for the log and the error queue */
+    char host[256];           /* the name the certificate was checked against */
+};
+
+struct tg_ctx {
+    int has_anchors;          /* the program loaded trust anchors itself */
+    tg_cert_verify_fn prog_cert_cb;
+    void *prog_cert_arg;
+};
+
+int tg_conn_init(const struct tg_ossl *o);
+/* The record of `ssl`; created when `create` (NULL only on OOM). */
+struct tg_conn *tg_conn_get(const struct tg_ossl *o, SSL *ssl, int create);
+/* Forget everything about `ssl` (SSL_clear starts a new connection). */
+void tg_conn_reset(struct tg_conn *c);
+struct tg_ctx *tg_ctx_get(const struct tg_ossl *o, SSL_CTX *ctx, int create);
+
+#endif

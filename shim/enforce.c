@@ -1,0 +1,258 @@
+/*
+ * enforce.c — prepare a connection before its handshake, judge it after.
+ */
+#include "enforce.h"
+#include "block.h"
+#include "cipher.h"
+#include "conn.h"
+#include "guard.h"
+#include "trust.h"
+#include "verify.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define FLOOR_OPTIONS (TG_OP_NO_SSLv2 | TG_OP_NO_SSLv3 | TG_OP_NO_TLSv1 | TG_OP_NO_TLSv1_1)
+
+/* The min/max protocol ctrls exist from 1.1.0. */
+static int has_proto_ctrl(const struct tg_ossl *o)
+{
+    return o->major > 1 || (o->major == 1 && o->minor >= 1);
+}
+
+void tg_ctx_floor(const struct tg_ossl *o, SSL_CTX *ctx)
+{
+    tg_ossl_ctx_set_options(o, ctx, FLOOR_OPTIONS);
+    if (has_proto_ctrl(o))
+        o->SSL_CTX_ctrl(ctx, TG_CTRL_SET_MIN_PROTO_VERSION, TG_TLS1_2_VERSION, NULL);
+}
+
+/* TLS >= 1.2 only, whichever way the program asked for less: a fixed old
+ * method, OP_NO_* options, or min/max protocol ctrls. */
+static void apply_floor(const struct tg_ossl *o, SSL *ssl)
+{
+    const SSL_METHOD *up = tg_ossl_upgrade_method(o, o->SSL_get_ssl_method(ssl));
+    if (up)
+        o->SSL_set_ssl_method(ssl, up);
+    unsigned long ops = tg_ossl_get_options(o, ssl);
+    if ((ops & FLOOR_OPTIONS) != FLOOR_OPTIONS)
+        tg_ossl_set_options(o, ssl, FLOOR_OPTIONS);
+    /* A program that disabled every version the floor allows would just
+     * fail; let it negotiate TLS 1.2+ instead. */
+    unsigned long high = TG_OP_NO_TLSv1_2 | (has_proto_ctrl(o) ? TG_OP_NO_TLSv1_3 : 0);
+    if ((ops & high) == high)
+        tg_ossl_clear_options(o, ssl, high);
+    if (has_proto_ctrl(o)) {
+        long min = o->SSL_ctrl(ssl, TG_CTRL_GET_MIN_PROTO_VERSION, 0, NULL);
+        long max = o->SSL_ctrl(ssl, TG_CTRL_GET_MAX_PROTO_VERSION, 0, NULL);
+        if (min < TG_TLS1_2_VERSION)
+            o->SSL_ctrl(ssl, TG_CTRL_SET_MIN_PROTO_VERSION, TG_TLS1_2_VERSION, NULL);
+        if (max != 0 && max < TG_TLS1_2_VERSION)
+            o->SSL_ctrl(ssl, TG_CTRL_SET_MAX_PROTO_VERSION, 0, NULL);
+    }
+}
+
+/* Drop weak suites from the connection's list; 0 on failure. */
+static int apply_cipher_floor(const struct tg_ossl *o, SSL *ssl)
+{
+    OPENSSL_STACK *sk = o->SSL_get_ciphers(ssl);
+    int n = tg_ossl_sk_num(o, sk), weak = 0;
+    char list[8192];
+    size_t used = 0;
+    list[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        const char *name = o->SSL_CIPHER_get_name(tg_ossl_sk_value(o, sk, i));
+        if (tg_cipher_is_weak(name)) {
+            weak = 1;
+            continue;
+        }
+        if (!strncmp(name, "TLS_", 4)) /* TLS 1.3 suites are set apart */
+            continue;
+        size_t len = strlen(name);
+        if (used + len + 2 > sizeof list)
+            break;
+        if (used)
+            list[used++] = ':';
+        memcpy(list + used, name, len + 1);
+        used += len;
+    }
+    if (!weak)
+        return 1;
+    return o->SSL_set_cipher_list(ssl, used ? list : TG_CIPHER_FALLBACK) == 1 ||
+           o->SSL_set_cipher_list(ssl, TG_CIPHER_FALLBACK) == 1;
+}
+
+static int apply_trust(const struct tg_ossl *o, SSL *ssl)
+{
+    if (tg_trust_ctx_has_anchors(o, o->SSL_get_SSL_CTX(ssl)))
+        return 1;
+    X509_STORE *st = tg_trust_default_store(o);
+    /* SSL_set1_verify_cert_store: per connection, the context untouched. */
+    return st && o->SSL_ctrl(ssl, TG_CTRL_SET_VERIFY_CERT_STORE, 1, st) == 1;
+}
+
+/* Verification on, our callback first in line; re-checked at every step
+ * because the program may change it between non-blocking calls. */
+static void apply_verify(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
+{
+    int mode = o->SSL_get_verify_mode(ssl);
+    tg_verify_fn cb = o->SSL_get_verify_callback(ssl);
+    if (cb != tg_verify_cb)
+        c->prog_cb = cb;
+    if (cb != tg_verify_cb || !(mode & TG_VERIFY_PEER))
+        o->SSL_set_verify(ssl, mode | TG_VERIFY_PEER, tg_verify_cb);
+}
+
+static int prepare(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, int server)
+{
+    apply_floor(o, ssl);
+    if (!c->prepared) {
+        c->is_server = server;
+        if (!apply_cipher_floor(o, ssl)) {
+            tg_block_reason(c, TG_R_INTERNAL, "cannot remove weak cipher suites");
+            return 0;
+        }
+        if (!server && !apply_trust(o, ssl)) {
+            tg_block_reason(c, TG_R_INTERNAL, "cannot load the default trust store");
+            return 0;
+        }
+        c->prepared = 1;
+    }
+    if (!server)
+        apply_verify(o, ssl, c);
+    return 1;
+}
+
+/* The handshake finished: does the result meet the policy? */
+static int judge(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
+{
+    int version = o->SSL_version(ssl);
+    /* DTLS versions count down from 0xfeff and are not judged here. */
+    if (version < TG_TLS1_2_VERSION) {
+        tg_block_reason(c, TG_R_PROTOCOL, "protocol below TLS 1.2 refused: negotiated %s",
+                        o->SSL_get_version(ssl));
+        return 0;
+    }
+    if (c->is_server)
+        return 1;
+    long vr = o->SSL_get_verify_result(ssl);
+    if (vr != TG_X509_V_OK) {
+        tg_block_reason(c, TG_R_CERT, "certificate verification failed: %s",
+                        o->X509_verify_cert_error_string(vr));
+        return 0;
+    }
+    if (tg_ossl_session_reused(o, ssl)) {
+        /* No certificate callback on resumption: check the session's
+         * certificate against this connection's name. */
+        X509 *leaf = tg_ossl_peer_cert(o, ssl);
+        int ok = leaf && tg_verify_name(o, ssl, c, leaf);
+        if (leaf)
+            o->X509_free(leaf);
+        if (!leaf)
+            tg_block_reason(c, TG_R_UNVERIFIED, "resumed session has no peer certificate");
+        return ok;
+    }
+    if (!c->leaf_ok) {
+        tg_block_reason(c, TG_R_UNVERIFIED, "handshake completed without certificate verification");
+        return 0;
+    }
+    return 1;
+}
+
+static int is_protocol_failure(const struct tg_ossl *o)
+{
+    unsigned long e = o->ERR_peek_last_error();
+    if (!e || tg_ossl_err_lib(o, e) != TG_ERR_LIB_SSL)
+        return 0;
+    switch (tg_ossl_err_reason(o, e)) {
+    case TG_SSL_R_NO_CIPHERS_AVAILABLE:
+    case TG_SSL_R_NO_PROTOCOLS_AVAILABLE:
+    case TG_SSL_R_UNKNOWN_PROTOCOL:
+    case TG_SSL_R_UNSUPPORTED_PROTOCOL:
+    case TG_SSL_R_WRONG_VERSION_NUMBER:
+    case TG_SSL_R_VERSION_TOO_LOW:
+    case TG_SSL_R_TLSV1_ALERT_PROTOCOL_VERSION:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int tg_handshake(const struct tg_ossl *o, SSL *ssl, enum tg_entry entry)
+{
+    struct tg_conn *c = tg_conn_get(o, ssl, 1);
+    int ret = -1;
+    if (!c) {
+        tg_block_internal(o, ssl, "out of memory");
+        return -1;
+    }
+    if (c->blocked) {
+        tg_block_refuse(o, ssl, c);
+        return -1;
+    }
+    int server = entry == TG_ENTRY_ACCEPT    ? 1
+                 : entry == TG_ENTRY_CONNECT ? 0
+                                             : tg_ossl_is_server(o, ssl);
+    if (!prepare(o, ssl, c, server)) {
+        tg_block(o, ssl, c);
+        return -1;
+    }
+    switch (entry) {
+    case TG_ENTRY_CONNECT:
+        TG_GUARDED(ssl, ret = o->SSL_connect(ssl));
+        break;
+    case TG_ENTRY_ACCEPT:
+        TG_GUARDED(ssl, ret = o->SSL_accept(ssl));
+        break;
+    case TG_ENTRY_HANDSHAKE:
+        TG_GUARDED(ssl, ret = o->SSL_do_handshake(ssl));
+        break;
+    }
+    if (ret == 1) {
+        if (judge(o, ssl, c)) {
+            c->established = 1;
+            return 1;
+        }
+        tg_block(o, ssl, c);
+        return -1;
+    }
+    /* A failure our verify callback caused, or a peer below the floor. */
+    if (c->reason == TG_R_NONE && is_protocol_failure(o)) {
+        unsigned long e = o->ERR_peek_last_error();
+        const char *why = o->ERR_reason_error_string(e);
+        tg_block_reason(c, TG_R_PROTOCOL, "protocol below TLS 1.2 refused: peer cannot do TLS 1.2 or later (%s)",
+                        why ? why : "protocol version");
+    }
+    if (c->reason != TG_R_NONE)
+        tg_block(o, ssl, c);
+    return ret;
+}
+
+int tg_io_gate(const struct tg_ossl *o, SSL *ssl)
+{
+    struct tg_conn *c = tg_conn_get(o, ssl, 0);
+    if (c && c->established && !c->blocked)
+        return 1;
+    if (c && c->blocked) {
+        tg_block_refuse(o, ssl, c);
+        return -1;
+    }
+    if (tg_ossl_handshake_done(o, ssl)) {
+        /* Finished by a road we did not see: judge it before any byte. */
+        c = c ? c : tg_conn_get(o, ssl, 1);
+        if (!c) {
+            tg_block_internal(o, ssl, "out of memory");
+            return -1;
+        }
+        c->is_server = tg_ossl_is_server(o, ssl);
+        if (judge(o, ssl, c)) {
+            c->established = 1;
+            return 1;
+        }
+        tg_block(o, ssl, c);
+        return -1;
+    }
+    /* An implicit handshake: drive it here so the policy is judged before
+     * the real call sends or returns any application data. */
+    return tg_handshake(o, ssl, TG_ENTRY_HANDSHAKE);
+}

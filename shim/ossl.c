@@ -1,0 +1,291 @@
+/*
+ * ossl.c — find the program's own libssl at run time, resolve the real
+ * symbols once, and hide every OpenSSL version difference behind helpers.
+ */
+#include "ossl.h"
+#include "log.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+static struct tg_ossl table;
+static const struct tg_ossl *resolved;
+static pthread_once_t resolve_once = PTHREAD_ONCE_INIT;
+static const void *resolve_hint;
+
+/* Sonames tried when neither RTLD_NEXT nor the caller lead to libssl:
+ * Debian/Ubuntu, RHEL/CentOS 7 (.so.10), CentOS 6 (.so.1.0.1e), upstream. */
+static const char *const sonames[] = {
+    "libssl.so.3", "libssl.so.1.1", "libssl.so.10", "libssl.so.1.0.2",
+    "libssl.so.1.0.1e", "libssl.so.1.0.0", "libssl.so",
+};
+
+static int is_ours(const void *p)
+{
+    Dl_info mine, theirs;
+    if (!dladdr((const void *)&tg_ossl_get, &mine) || !dladdr(p, &theirs))
+        return 0;
+    return mine.dli_fbase == theirs.dli_fbase;
+}
+
+/* The already-loaded library that defines `p`, as a handle. */
+static void *handle_of(const void *p)
+{
+    Dl_info info;
+    if (!p || is_ours(p) || !dladdr(p, &info) || !info.dli_fname || !*info.dli_fname)
+        return NULL;
+    return dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
+}
+
+static void *find_libssl(void)
+{
+    /* 1. libssl in the global scope (linked by the program). SSL_get_SSL_CTX
+     *    is not interposed, so RTLD_NEXT cannot return our own hook. */
+    void *h = handle_of(dlsym(RTLD_NEXT, "SSL_get_SSL_CTX"));
+    if (h)
+        return h;
+    /* 2. libssl dlopen'ed with RTLD_LOCAL (python3's _ssl): ask the object
+     *    that called us which libssl it binds to. */
+    if (resolve_hint) {
+        Dl_info info;
+        if (dladdr(resolve_hint, &info) && info.dli_fname && *info.dli_fname) {
+            void *caller = dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
+            if (caller) {
+                h = handle_of(dlsym(caller, "SSL_get_SSL_CTX"));
+                dlclose(caller);
+                if (h)
+                    return h;
+            }
+        }
+    }
+    /* 3. Any known libssl already in the process. */
+    for (size_t i = 0; i < sizeof sonames / sizeof *sonames; i++) {
+        h = dlopen(sonames[i], RTLD_LAZY | RTLD_NOLOAD);
+        if (h && dlsym(h, "SSL_get_SSL_CTX"))
+            return h;
+        if (h)
+            dlclose(h);
+    }
+    return NULL;
+}
+
+static void resolve(void)
+{
+    void *h = find_libssl();
+    if (!h) {
+        tg_log_internal("no libssl found in the process; TLS connections fail closed");
+        return;
+    }
+    const char *missing = NULL;
+#define TG_SYM_RESOLVE(kind, ret, name, args)                                 \
+    {                                                                         \
+        void *p_ = dlsym(h, #name);                                           \
+        if (p_ && is_ours(p_))                                                \
+            p_ = NULL;                                                        \
+        *(void **)&table.name = p_;                                           \
+        if (!p_ && TG_SYM_IS_##kind && !missing)                              \
+            missing = #name;                                                  \
+    }
+#define TG_SYM_IS_M 1
+#define TG_SYM_IS_O 0
+    TG_OSSL_SYMBOLS(TG_SYM_RESOLVE)
+#undef TG_SYM_RESOLVE
+
+    Dl_info info;
+    if (dladdr((void *)table.SSL_get_SSL_CTX, &info) && info.dli_fname)
+        snprintf(table.libssl_path, sizeof table.libssl_path, "%s", info.dli_fname);
+
+    if (table.OpenSSL_version_num)
+        table.version = table.OpenSSL_version_num();
+    else if (table.SSLeay)
+        table.version = table.SSLeay();
+    table.major = (int)(table.version >> 28);
+    table.minor = (int)((table.version >> 20) & 0xff);
+
+    if (!missing && table.major < 3 && !table.ERR_put_error)
+        missing = "ERR_put_error";
+    if (!missing && table.major >= 3 && !(table.ERR_new && table.ERR_set_debug && table.ERR_set_error))
+        missing = "ERR_set_error";
+    if (!missing && !table.CRYPTO_get_ex_new_index && !table.SSL_get_ex_new_index)
+        missing = "SSL_get_ex_new_index";
+    if (!missing && !table.OPENSSL_sk_num && !table.sk_num)
+        missing = "OPENSSL_sk_num";
+    if (!missing && !table.TLS_client_method && !table.SSLv23_client_method)
+        missing = "TLS_client_method";
+    if (!missing && table.version == 0)
+        missing = "OpenSSL_version_num";
+    if (missing) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s lacks %s; TLS connections fail closed",
+                 table.libssl_path, missing);
+        tg_log_internal(msg);
+        return;
+    }
+    resolved = &table;
+}
+
+const struct tg_ossl *tg_ossl_get(const void *caller)
+{
+    if (resolved)
+        return resolved;
+    resolve_hint = caller;
+    pthread_once(&resolve_once, resolve);
+    return resolved;
+}
+
+const struct tg_ossl *tg_ossl_peek(void)
+{
+    return resolved;
+}
+
+/* ---- options: real functions from 1.1.0, SSL_ctrl before ------------- */
+
+unsigned long tg_ossl_set_options(const struct tg_ossl *o, SSL *ssl, unsigned long ops)
+{
+    if (o->SSL_set_options)
+        return o->SSL_set_options(ssl, ops);
+    return (unsigned long)o->SSL_ctrl(ssl, TG_CTRL_OPTIONS, (long)ops, NULL);
+}
+
+unsigned long tg_ossl_get_options(const struct tg_ossl *o, SSL *ssl)
+{
+    if (o->SSL_get_options)
+        return o->SSL_get_options(ssl);
+    return (unsigned long)o->SSL_ctrl(ssl, TG_CTRL_OPTIONS, 0, NULL);
+}
+
+unsigned long tg_ossl_clear_options(const struct tg_ossl *o, SSL *ssl, unsigned long ops)
+{
+    if (o->SSL_clear_options)
+        return o->SSL_clear_options(ssl, ops);
+    return (unsigned long)o->SSL_ctrl(ssl, TG_CTRL_CLEAR_OPTIONS, (long)ops, NULL);
+}
+
+void tg_ossl_ctx_set_options(const struct tg_ossl *o, SSL_CTX *ctx, unsigned long ops)
+{
+    if (o->SSL_CTX_set_options)
+        o->SSL_CTX_set_options(ctx, ops);
+    else
+        o->SSL_CTX_ctrl(ctx, TG_CTRL_OPTIONS, (long)ops, NULL);
+}
+
+/* SSL_is_server: 1.0.2+. 1.0.1 has no accessor: callers treat it as a
+ * client, which only adds checks. */
+int tg_ossl_is_server(const struct tg_ossl *o, const SSL *ssl)
+{
+    return o->SSL_is_server ? o->SSL_is_server(ssl) : 0;
+}
+
+/* SSL_is_init_finished is a function from 1.1.0; a macro over SSL_state()
+ * (SSL_ST_OK == 3) in 1.0.x. */
+int tg_ossl_handshake_done(const struct tg_ossl *o, const SSL *ssl)
+{
+    if (o->SSL_is_init_finished)
+        return o->SSL_is_init_finished(ssl);
+    return o->SSL_state ? o->SSL_state(ssl) == 3 : 0;
+}
+
+int tg_ossl_session_reused(const struct tg_ossl *o, SSL *ssl)
+{
+    if (o->SSL_session_reused)
+        return o->SSL_session_reused(ssl);
+    return (int)o->SSL_ctrl(ssl, TG_CTRL_GET_SESSION_REUSED, 0, NULL);
+}
+
+/* SSL_get_peer_certificate became SSL_get1_peer_certificate in 3.0. */
+X509 *tg_ossl_peer_cert(const struct tg_ossl *o, const SSL *ssl)
+{
+    if (o->SSL_get1_peer_certificate)
+        return o->SSL_get1_peer_certificate(ssl);
+    return o->SSL_get_peer_certificate ? o->SSL_get_peer_certificate(ssl) : NULL;
+}
+
+int tg_ossl_sk_num(const struct tg_ossl *o, const OPENSSL_STACK *sk)
+{
+    if (!sk)
+        return 0;
+    return o->OPENSSL_sk_num ? o->OPENSSL_sk_num(sk) : o->sk_num(sk);
+}
+
+void *tg_ossl_sk_value(const struct tg_ossl *o, const OPENSSL_STACK *sk, int i)
+{
+    return o->OPENSSL_sk_value ? o->OPENSSL_sk_value(sk, i) : o->sk_value(sk, i);
+}
+
+/* SSL_get_ex_new_index is a macro over CRYPTO_get_ex_new_index from 1.1.0
+ * (CRYPTO_EX_INDEX_SSL = 0, _SSL_CTX = 1); a real function in 1.0.x. */
+int tg_ossl_ex_index(const struct tg_ossl *o, int what, tg_ex_dup_cb dup, tg_ex_free_cb fr)
+{
+    if (o->CRYPTO_get_ex_new_index)
+        return o->CRYPTO_get_ex_new_index(what, 0, NULL, NULL, dup, fr);
+    if (what == 0 && o->SSL_get_ex_new_index)
+        return o->SSL_get_ex_new_index(0, NULL, NULL, dup, fr);
+    if (what == 1 && o->SSL_CTX_get_ex_new_index)
+        return o->SSL_CTX_get_ex_new_index(0, NULL, NULL, dup, fr);
+    return -1;
+}
+
+static const SSL_METHOD *call(const SSL_METHOD *(*f)(void))
+{
+    return f ? f() : NULL;
+}
+
+const SSL_METHOD *tg_ossl_upgrade_method(const struct tg_ossl *o, const SSL_METHOD *m)
+{
+    if (!m)
+        return NULL;
+    /* TLS_* from 1.1.0; SSLv23_* (the same flexible methods) before. */
+    const SSL_METHOD *any = call(o->TLS_method ? o->TLS_method : o->SSLv23_method);
+    const SSL_METHOD *cli = call(o->TLS_client_method ? o->TLS_client_method : o->SSLv23_client_method);
+    const SSL_METHOD *srv = call(o->TLS_server_method ? o->TLS_server_method : o->SSLv23_server_method);
+    if (m == any || m == cli || m == srv)
+        return NULL;
+    if (m == call(o->TLSv1_method) || m == call(o->TLSv1_1_method) || m == call(o->SSLv3_method))
+        return any;
+    if (m == call(o->TLSv1_client_method) || m == call(o->TLSv1_1_client_method) ||
+        m == call(o->SSLv3_client_method))
+        return cli;
+    if (m == call(o->TLSv1_server_method) || m == call(o->TLSv1_1_server_method) ||
+        m == call(o->SSLv3_server_method))
+        return srv;
+    return NULL;
+}
+
+/* Error codes: 3.0 packs lib<<23 | reason (23 bits) and flags system errors
+ * with the top bit; 1.x packs lib<<24 | func<<12 | reason (12 bits). */
+int tg_ossl_err_lib(const struct tg_ossl *o, unsigned long e)
+{
+    if (o->major >= 3)
+        return (e & 0x80000000UL) ? 2 : (int)((e >> 23) & 0xff);
+    return (int)((e >> 24) & 0xff);
+}
+
+int tg_ossl_err_reason(const struct tg_ossl *o, unsigned long e)
+{
+    if (o->major >= 3)
+        return (int)(e & 0x7fffffUL);
+    return (int)(e & 0xfffUL);
+}
+
+unsigned long tg_ossl_err_pack(const struct tg_ossl *o, int lib, int reason)
+{
+    if (o->major >= 3)
+        return (((unsigned long)lib & 0xffUL) << 23) | ((unsigned long)reason & 0x7fffffUL);
+    return (((unsigned long)lib & 0xffUL) << 24) | ((unsigned long)reason & 0xfffUL);
+}
+
+/* ERR_put_error was removed in 3.0 in favour of ERR_new/ERR_set_debug/
+ * ERR_set_error. */
+void tg_ossl_err_push(const struct tg_ossl *o, int lib, int reason, const char *text)
+{
+    if (o->major >= 3) {
+        o->ERR_new();
+        o->ERR_set_debug("tlsguard", 0, "tlsguard");
+        o->ERR_set_error(lib, reason, "%s", text);
+    } else {
+        o->ERR_put_error(lib, 0, reason, "tlsguard", 0);
+        o->ERR_add_error_data(1, text);
+    }
+}

@@ -1,0 +1,243 @@
+/*
+ * ossl.h — everything the shim knows about OpenSSL, in one place.
+ *
+ * The shim never includes OpenSSL's headers and never links libssl: it finds
+ * the program's own libssl at run time and calls it through the table below.
+ * Types are opaque; constants are the ABI values, each noted with the
+ * versions that have it. Version differences live in ossl.c only.
+ */
+#ifndef TG_OSSL_H
+#define TG_OSSL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+typedef struct ssl_st SSL;
+typedef struct ssl_ctx_st SSL_CTX;
+typedef struct ssl_method_st SSL_METHOD;
+typedef struct ssl_cipher_st SSL_CIPHER;
+typedef struct x509_st X509;
+typedef struct x509_store_st X509_STORE;
+typedef struct x509_store_ctx_st X509_STORE_CTX;
+typedef struct X509_VERIFY_PARAM_st X509_VERIFY_PARAM;
+typedef struct stack_st OPENSSL_STACK;
+typedef struct crypto_ex_data_st CRYPTO_EX_DATA;
+
+typedef int (*tg_verify_fn)(int preverify_ok, X509_STORE_CTX *xs);
+typedef int (*tg_cert_verify_fn)(X509_STORE_CTX *xs, void *arg);
+typedef void (*tg_ex_free_cb)(void *parent, void *ptr, CRYPTO_EX_DATA *ad,
+                              int idx, long argl, void *argp);
+typedef int (*tg_ex_dup_cb)(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from,
+                            void *from_d, int idx, long argl, void *argp);
+
+/* Protocol versions (all versions). */
+#define TG_TLS1_VERSION   0x0301
+#define TG_TLS1_1_VERSION 0x0302
+#define TG_TLS1_2_VERSION 0x0303
+#define TG_TLS1_3_VERSION 0x0304
+
+/* SSL_OP_* bits: the same values from 1.0.1 to 3.x (SSLv2's is 0 from 1.1.0). */
+#define TG_OP_NO_SSLv2   0x01000000UL
+#define TG_OP_NO_SSLv3   0x02000000UL
+#define TG_OP_NO_TLSv1   0x04000000UL
+#define TG_OP_NO_TLSv1_2 0x08000000UL
+#define TG_OP_NO_TLSv1_1 0x10000000UL
+#define TG_OP_NO_TLSv1_3 0x20000000UL /* 1.1.1+ */
+
+#define TG_VERIFY_PEER 0x01
+
+/* SSL_ctrl / SSL_CTX_ctrl commands. */
+#define TG_CTRL_GET_SESSION_REUSED    8   /* 1.0.x: SSL_session_reused() is this ctrl */
+#define TG_CTRL_OPTIONS               32  /* 1.0.x only: SSL_set_options() */
+#define TG_CTRL_SET_TLSEXT_HOSTNAME   55
+#define TG_CTRL_CLEAR_OPTIONS         77  /* 1.0.x only: SSL_clear_options() */
+#define TG_CTRL_SET_VERIFY_CERT_STORE 106 /* 1.0.2+ */
+#define TG_CTRL_SET_MIN_PROTO_VERSION 123 /* 1.1.0+ */
+#define TG_CTRL_SET_MAX_PROTO_VERSION 124 /* 1.1.0+ */
+#define TG_CTRL_GET_MIN_PROTO_VERSION 130 /* 1.1.0g+ */
+#define TG_CTRL_GET_MAX_PROTO_VERSION 131 /* 1.1.0g+ */
+
+/* X509_V_* results used in verification. */
+#define TG_X509_V_OK                     0
+#define TG_X509_V_ERR_CERT_REJECTED      28
+#define TG_X509_V_ERR_APPLICATION_VERIFICATION 50
+#define TG_X509_V_ERR_HOSTNAME_MISMATCH  62 /* 1.0.2+ */
+#define TG_X509_V_ERR_IP_ADDRESS_MISMATCH 64 /* 1.0.2+ */
+
+/* ERR_LIB_SSL reason codes that mean "the peer could not meet the protocol
+ * floor" (same numbers in 1.1.1 and 3.x). */
+#define TG_SSL_R_NO_CIPHERS_AVAILABLE        181
+#define TG_SSL_R_NO_PROTOCOLS_AVAILABLE      191
+#define TG_SSL_R_UNKNOWN_PROTOCOL            252
+#define TG_SSL_R_UNSUPPORTED_PROTOCOL        258
+#define TG_SSL_R_WRONG_VERSION_NUMBER        267
+#define TG_SSL_R_VERSION_TOO_LOW             396
+#define TG_SSL_R_TLSV1_ALERT_PROTOCOL_VERSION 1070
+#define TG_ERR_LIB_SSL 20
+
+/*
+ * The real-symbol table. M = mandatory (every supported version exports it;
+ * resolution fails closed without it), O = optional (feature probed by
+ * presence; the comment says which versions have it).
+ * X(kind, return type, name, parameter list)
+ */
+#define TG_OSSL_SYMBOLS(X)                                                          \
+    /* version */                                                                   \
+    X(O, unsigned long, OpenSSL_version_num, (void))              /* 1.1.0+ */       \
+    X(O, unsigned long, SSLeay, (void))                           /* 1.0.x */        \
+    /* interposed: context setup */                                                 \
+    X(M, SSL_CTX *, SSL_CTX_new, (const SSL_METHOD *))                              \
+    X(O, SSL_CTX *, SSL_CTX_new_ex, (void *, const char *, const SSL_METHOD *)) /* 3.0+ */ \
+    X(M, int, SSL_CTX_set_ssl_version, (SSL_CTX *, const SSL_METHOD *))             \
+    X(M, int, SSL_set_ssl_method, (SSL *, const SSL_METHOD *))                      \
+    X(M, void, SSL_CTX_set_cert_verify_callback, (SSL_CTX *, tg_cert_verify_fn, void *)) \
+    X(M, int, SSL_CTX_load_verify_locations, (SSL_CTX *, const char *, const char *)) \
+    X(M, int, SSL_CTX_set_default_verify_paths, (SSL_CTX *))                        \
+    X(O, int, SSL_CTX_set_default_verify_dir, (SSL_CTX *))       /* 1.1.0+ */        \
+    X(O, int, SSL_CTX_set_default_verify_file, (SSL_CTX *))      /* 1.1.0+ */        \
+    X(O, int, SSL_CTX_set_default_verify_store, (SSL_CTX *))     /* 3.0+ */          \
+    X(O, int, SSL_CTX_load_verify_file, (SSL_CTX *, const char *))  /* 3.0+ */       \
+    X(O, int, SSL_CTX_load_verify_dir, (SSL_CTX *, const char *))   /* 3.0+ */       \
+    X(O, int, SSL_CTX_load_verify_store, (SSL_CTX *, const char *)) /* 3.0+ */       \
+    X(M, void, SSL_CTX_set_cert_store, (SSL_CTX *, X509_STORE *))                   \
+    X(O, void, SSL_CTX_set1_cert_store, (SSL_CTX *, X509_STORE *)) /* 1.1.1+ */      \
+    /* interposed: handshake and I/O */                                             \
+    X(M, int, SSL_connect, (SSL *))                                                 \
+    X(M, int, SSL_accept, (SSL *))                                                  \
+    X(M, int, SSL_do_handshake, (SSL *))                                            \
+    X(M, int, SSL_clear, (SSL *))                                                   \
+    X(M, int, SSL_read, (SSL *, void *, int))                                       \
+    X(M, int, SSL_peek, (SSL *, void *, int))                                       \
+    X(M, int, SSL_write, (SSL *, const void *, int))                                \
+    X(O, int, SSL_read_ex, (SSL *, void *, size_t, size_t *))    /* 1.1.1+ */        \
+    X(O, int, SSL_peek_ex, (SSL *, void *, size_t, size_t *))    /* 1.1.1+ */        \
+    X(O, int, SSL_write_ex, (SSL *, const void *, size_t, size_t *)) /* 1.1.1+ */    \
+    X(O, int, SSL_write_early_data, (SSL *, const void *, size_t, size_t *)) /* 1.1.1+ */ \
+    X(O, ssize_t, SSL_sendfile, (SSL *, int, off_t, size_t, int)) /* 3.0+ */         \
+    /* called, not interposed */                                                    \
+    X(M, SSL_CTX *, SSL_get_SSL_CTX, (const SSL *))                                 \
+    X(M, const SSL_METHOD *, SSL_get_ssl_method, (const SSL *))                     \
+    X(M, long, SSL_ctrl, (SSL *, int, long, void *))                                \
+    X(M, long, SSL_CTX_ctrl, (SSL_CTX *, int, long, void *))                        \
+    X(O, unsigned long, SSL_set_options, (SSL *, unsigned long))     /* 1.1.0+ */    \
+    X(O, unsigned long, SSL_CTX_set_options, (SSL_CTX *, unsigned long)) /* 1.1.0+ */ \
+    X(O, unsigned long, SSL_get_options, (const SSL *))             /* 1.1.0+ */     \
+    X(O, unsigned long, SSL_clear_options, (SSL *, unsigned long))  /* 1.1.0+ */     \
+    X(M, void, SSL_set_verify, (SSL *, int, tg_verify_fn))                          \
+    X(M, int, SSL_get_verify_mode, (const SSL *))                                   \
+    X(M, tg_verify_fn, SSL_get_verify_callback, (const SSL *))                      \
+    X(M, long, SSL_get_verify_result, (const SSL *))                                \
+    X(M, int, SSL_get_ex_data_X509_STORE_CTX_idx, (void))                           \
+    X(M, void *, SSL_get_ex_data, (const SSL *, int))                               \
+    X(M, int, SSL_set_ex_data, (SSL *, int, void *))                                \
+    X(M, void *, SSL_CTX_get_ex_data, (const SSL_CTX *, int))                       \
+    X(M, int, SSL_CTX_set_ex_data, (SSL_CTX *, int, void *))                        \
+    X(O, int, CRYPTO_get_ex_new_index, (int, long, void *, void *, tg_ex_dup_cb, tg_ex_free_cb)) /* 1.1.0+ */ \
+    X(O, int, SSL_get_ex_new_index, (long, void *, void *, tg_ex_dup_cb, tg_ex_free_cb)) /* 1.0.x */ \
+    X(O, int, SSL_CTX_get_ex_new_index, (long, void *, void *, tg_ex_dup_cb, tg_ex_free_cb)) /* 1.0.x */ \
+    X(M, const char *, SSL_get_servername, (const SSL *, int))                      \
+    X(M, int, SSL_get_fd, (const SSL *))                                            \
+    X(O, int, SSL_is_server, (const SSL *))                       /* 1.0.2+ */       \
+    X(O, int, SSL_session_reused, (const SSL *))                  /* 1.1.0+ */       \
+    X(M, int, SSL_version, (const SSL *))                                           \
+    X(M, const char *, SSL_get_version, (const SSL *))                              \
+    X(M, const SSL_CIPHER *, SSL_get_current_cipher, (const SSL *))                 \
+    X(O, X509 *, SSL_get1_peer_certificate, (const SSL *))        /* 3.0+ */         \
+    X(O, X509 *, SSL_get_peer_certificate, (const SSL *))         /* < 3.0 */        \
+    X(M, OPENSSL_STACK *, SSL_get_ciphers, (const SSL *))                           \
+    X(M, const char *, SSL_CIPHER_get_name, (const SSL_CIPHER *))                   \
+    X(M, int, SSL_set_cipher_list, (SSL *, const char *))                           \
+    X(M, int, SSL_CTX_set_cipher_list, (SSL_CTX *, const char *))                   \
+    X(M, X509_STORE *, SSL_CTX_get_cert_store, (const SSL_CTX *))                   \
+    X(O, const SSL_METHOD *, TLS_method, (void))                  /* 1.1.0+ */       \
+    X(O, const SSL_METHOD *, TLS_client_method, (void))           /* 1.1.0+ */       \
+    X(O, const SSL_METHOD *, TLS_server_method, (void))           /* 1.1.0+ */       \
+    X(O, const SSL_METHOD *, SSLv23_method, (void))               /* 1.0.x */        \
+    X(O, const SSL_METHOD *, SSLv23_client_method, (void))        /* 1.0.x */        \
+    X(O, const SSL_METHOD *, SSLv23_server_method, (void))        /* 1.0.x */        \
+    X(O, const SSL_METHOD *, TLSv1_method, (void))                                  \
+    X(O, const SSL_METHOD *, TLSv1_client_method, (void))                           \
+    X(O, const SSL_METHOD *, TLSv1_server_method, (void))                           \
+    X(O, const SSL_METHOD *, TLSv1_1_method, (void))                                \
+    X(O, const SSL_METHOD *, TLSv1_1_client_method, (void))                         \
+    X(O, const SSL_METHOD *, TLSv1_1_server_method, (void))                         \
+    X(O, const SSL_METHOD *, SSLv3_method, (void))                                  \
+    X(O, const SSL_METHOD *, SSLv3_client_method, (void))                           \
+    X(O, const SSL_METHOD *, SSLv3_server_method, (void))                           \
+    /* libcrypto, reached through libssl's dependency scope */                      \
+    X(M, void *, X509_STORE_CTX_get_ex_data, (const X509_STORE_CTX *, int))         \
+    X(M, int, X509_STORE_CTX_get_error, (const X509_STORE_CTX *))                   \
+    X(M, void, X509_STORE_CTX_set_error, (X509_STORE_CTX *, int))                   \
+    X(M, int, X509_STORE_CTX_get_error_depth, (const X509_STORE_CTX *))             \
+    X(M, X509 *, X509_STORE_CTX_get_current_cert, (const X509_STORE_CTX *))         \
+    X(O, X509_VERIFY_PARAM *, X509_STORE_CTX_get0_param, (const X509_STORE_CTX *)) /* 1.0.2+ */ \
+    X(O, const char *, X509_VERIFY_PARAM_get0_peername, (const X509_VERIFY_PARAM *)) /* 1.0.2+ */ \
+    X(M, int, X509_verify_cert, (X509_STORE_CTX *))                                 \
+    X(M, const char *, X509_verify_cert_error_string, (long))                       \
+    X(O, int, X509_check_host, (X509 *, const char *, size_t, unsigned int, char **)) /* 1.0.2+ */ \
+    X(O, int, X509_check_ip, (X509 *, const unsigned char *, size_t, unsigned int)) /* 1.0.2+ */ \
+    X(M, void, X509_free, (X509 *))                                                 \
+    X(M, X509_STORE *, X509_STORE_new, (void))                                      \
+    X(M, int, X509_STORE_set_default_paths, (X509_STORE *))                         \
+    X(O, OPENSSL_STACK *, X509_STORE_get0_objects, (const X509_STORE *)) /* 1.1.0+ */ \
+    X(O, int, OPENSSL_sk_num, (const OPENSSL_STACK *))            /* 1.1.0+ */       \
+    X(O, void *, OPENSSL_sk_value, (const OPENSSL_STACK *, int))  /* 1.1.0+ */       \
+    X(O, int, sk_num, (const OPENSSL_STACK *))                    /* 1.0.x */        \
+    X(O, void *, sk_value, (const OPENSSL_STACK *, int))          /* 1.0.x */        \
+    X(M, int, ERR_get_next_error_library, (void))                                   \
+    X(M, int, ERR_load_strings, (int, void *))                                      \
+    X(O, void, ERR_put_error, (int, int, int, const char *, int)) /* < 3.0 */        \
+    X(O, void, ERR_new, (void))                                   /* 3.0+ */         \
+    X(O, void, ERR_set_debug, (const char *, int, const char *))  /* 3.0+ */         \
+    X(O, void, ERR_set_error, (int, int, const char *, ...))      /* 3.0+ */         \
+    X(M, void, ERR_add_error_data, (int, ...))                                      \
+    X(M, unsigned long, ERR_peek_error, (void))                                     \
+    X(M, unsigned long, ERR_peek_last_error, (void))                                \
+    X(M, const char *, ERR_reason_error_string, (unsigned long))                    \
+    X(O, int, SSL_in_init, (const SSL *))                         /* 1.1.0+ */       \
+    X(O, int, SSL_is_init_finished, (const SSL *))                /* 1.1.0+ */       \
+    X(O, int, SSL_state, (const SSL *))                           /* 1.0.x */
+
+#define TG_SYM_FIELD(kind, ret, name, args) ret(*name) args;
+struct tg_ossl {
+    TG_OSSL_SYMBOLS(TG_SYM_FIELD)
+    unsigned long version;   /* OPENSSL_VERSION_NUMBER of the loaded library */
+    int major, minor;        /* 1.0, 1.1, 3.x */
+    char libssl_path[256];
+};
+#undef TG_SYM_FIELD
+
+/* The resolved table, or NULL when no usable libssl could be found (callers
+ * fail closed). Resolves once, on the first call; `caller` is the return
+ * address of the program's call, used to find a libssl that was dlopen'ed
+ * out of the global scope. */
+const struct tg_ossl *tg_ossl_get(const void *caller);
+/* The table if already resolved, else NULL; never resolves. */
+const struct tg_ossl *tg_ossl_peek(void);
+
+/* Version-independent helpers over the table. */
+unsigned long tg_ossl_set_options(const struct tg_ossl *o, SSL *ssl, unsigned long ops);
+unsigned long tg_ossl_get_options(const struct tg_ossl *o, SSL *ssl);
+unsigned long tg_ossl_clear_options(const struct tg_ossl *o, SSL *ssl, unsigned long ops);
+void tg_ossl_ctx_set_options(const struct tg_ossl *o, SSL_CTX *ctx, unsigned long ops);
+int tg_ossl_is_server(const struct tg_ossl *o, const SSL *ssl);
+/* The handshake has completed (and no new one is under way). */
+int tg_ossl_handshake_done(const struct tg_ossl *o, const SSL *ssl);
+int tg_ossl_session_reused(const struct tg_ossl *o, SSL *ssl);
+X509 *tg_ossl_peer_cert(const struct tg_ossl *o, const SSL *ssl); /* free with X509_free */
+int tg_ossl_sk_num(const struct tg_ossl *o, const OPENSSL_STACK *sk);
+void *tg_ossl_sk_value(const struct tg_ossl *o, const OPENSSL_STACK *sk, int i);
+/* Ex-data index for SSL (what=0) or SSL_CTX (what=1) objects; -1 on failure. */
+int tg_ossl_ex_index(const struct tg_ossl *o, int what, tg_ex_dup_cb dup, tg_ex_free_cb fr);
+/* The flexible method that replaces a fixed pre-TLS-1.2 one, or NULL if
+ * `m` is not such a method. */
+const SSL_METHOD *tg_ossl_upgrade_method(const struct tg_ossl *o, const SSL_METHOD *m);
+/* Library and reason of a packed error code, per version's packing. */
+int tg_ossl_err_lib(const struct tg_ossl *o, unsigned long e);
+int tg_ossl_err_reason(const struct tg_ossl *o, unsigned long e);
+unsigned long tg_ossl_err_pack(const struct tg_ossl *o, int lib, int reason);
+/* Push one error (lib, reason) with a text, per version's error API. */
+void tg_ossl_err_push(const struct tg_ossl *o, int lib, int reason, const char *text);
+
+#endif

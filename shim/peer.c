@@ -1,0 +1,78 @@
+/*
+ * peer.c — name sources for hostname verification, in the order the
+ * policy prefers them: SNI, then the resolved name, then the literal address.
+ * (A name the program set itself with SSL_set1_host is checked by OpenSSL;
+ * see verify.c.)
+ */
+#include "peer.h"
+#include "resolver.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#define TLSEXT_NAMETYPE_host_name 0
+
+static int fill_from(const struct sockaddr_storage *ss, struct tg_peer *p)
+{
+    if (ss->ss_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
+        memcpy(p->ip, &in->sin_addr, 4);
+        p->ip_len = 4;
+        p->port = ntohs(in->sin_port);
+    } else if (ss->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
+        /* An IPv4-mapped peer is an IPv4 peer for the certificate. */
+        if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
+            memcpy(p->ip, &in6->sin6_addr.s6_addr[12], 4);
+            p->ip_len = 4;
+        } else {
+            memcpy(p->ip, &in6->sin6_addr, 16);
+            p->ip_len = 16;
+        }
+        p->port = ntohs(in6->sin6_port);
+    } else {
+        return 0;
+    }
+    inet_ntop(p->ip_len == 4 ? AF_INET : AF_INET6, p->ip, p->ip_text, sizeof p->ip_text);
+    return 1;
+}
+
+static void peer_address(const struct tg_ossl *o, const SSL *ssl, struct tg_peer *p,
+                         struct sockaddr_storage *ss)
+{
+    socklen_t sl = sizeof *ss;
+    int fd = o->SSL_get_fd(ssl);
+    if (fd >= 0 && getpeername(fd, (struct sockaddr *)ss, &sl) == 0) {
+        p->addr_is_socket = fill_from(ss, p);
+        return;
+    }
+    /* No socket behind the SSL (a custom BIO, as in curl). */
+    if (tg_resolver_last_connect(ss))
+        fill_from(ss, p);
+}
+
+void tg_peer_identify(const struct tg_ossl *o, const SSL *ssl, struct tg_peer *p)
+{
+    struct sockaddr_storage ss;
+    memset(p, 0, sizeof *p);
+    peer_address(o, ssl, p, &ss);
+    int have_addr = p->addr_is_socket;
+
+    const char *sni = o->SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+    if (sni && *sni && strlen(sni) < sizeof p->name) {
+        snprintf(p->name, sizeof p->name, "%s", sni);
+        p->source = tg_is_ip_literal(sni) ? TG_NAME_IP : TG_NAME_SNI;
+        return;
+    }
+    if (have_addr && tg_resolver_lookup((struct sockaddr *)&ss, p->name, sizeof p->name)) {
+        p->source = TG_NAME_RESOLVED;
+        return;
+    }
+    if (have_addr) {
+        snprintf(p->name, sizeof p->name, "%s", p->ip_text);
+        p->source = TG_NAME_IP;
+    }
+}

@@ -1,0 +1,35 @@
+/*
+ * peer.h — who is the connection talking to: the name to check the
+ * certificate against and the address for the log.
+ */
+#ifndef TG_PEER_H
+#define TG_PEER_H
+
+#include "ossl.h"
+
+#include <stddef.h>
+
+enum tg_name_source {
+    TG_NAME_NONE = 0,
+    TG_NAME_SNI,      /* the server name the program sends */
+    TG_NAME_RESOLVED, /* the name the program resolved to the peer's address */
+    TG_NAME_IP,       /* the literal peer address, checked against IP SANs */
+};
+
+struct tg_peer {
+    enum tg_name_source source;
+    char name[256];          /* name, or the address in text for TG_NAME_IP */
+    unsigned char ip[16];    /* the peer address when known */
+    size_t ip_len;           /* 0: no address (memory BIO, not connected) */
+    char ip_text[64];
+    int port;                /* 0: unknown */
+    int addr_is_socket;      /* the address is the SSL's own socket's peer;
+                                else it is only this thread's latest
+                                connect(), good for the log, not for naming */
+};
+
+/* Fill `p` from the SNI, the resolver table and the socket, in that order
+ * of preference for the name. */
+void tg_peer_identify(const struct tg_ossl *o, const SSL *ssl, struct tg_peer *p);
+
+#endif

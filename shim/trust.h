@@ -1,0 +1,16 @@
+/*
+ * trust.h — trust anchors for programs that configured none.
+ */
+#ifndef TG_TRUST_H
+#define TG_TRUST_H
+
+#include "ossl.h"
+
+/* 1 when the program gave `ctx` trust anchors of its own. */
+int tg_trust_ctx_has_anchors(const struct tg_ossl *o, SSL_CTX *ctx);
+
+/* OpenSSL's default verify paths (honouring SSL_CERT_FILE/SSL_CERT_DIR),
+ * loaded once per process on first need and shared; NULL on failure. */
+X509_STORE *tg_trust_default_store(const struct tg_ossl *o);
+
+#endif

@@ -1,0 +1,109 @@
+/*
+ * verify.c — the verify callback, the cert-verify trampoline and the host
+ * name check.
+ */
+#include "verify.h"
+#include "block.h"
+#include "peer.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+static SSL *ssl_of(const struct tg_ossl *o, X509_STORE_CTX *xs)
+{
+    return o->X509_STORE_CTX_get_ex_data(xs, o->SSL_get_ex_data_X509_STORE_CTX_idx());
+}
+
+int tg_verify_name(const struct tg_ossl *o, const SSL *ssl, struct tg_conn *c, X509 *leaf)
+{
+    struct tg_peer p;
+    unsigned char ip[16];
+    int ok;
+    tg_peer_identify(o, ssl, &p);
+    if (p.source == TG_NAME_NONE) {
+        tg_block_reason(c, TG_R_NO_NAME,
+                        "no host name to verify: no SNI, no resolved name, no peer address");
+        return 0;
+    }
+    snprintf(c->host, sizeof c->host, "%s", p.name);
+    /* X509_check_host/X509_check_ip: 1.0.2+. 1.0.1 has neither. */
+    if (!o->X509_check_host || !o->X509_check_ip) {
+        tg_block_reason(c, TG_R_INTERNAL, "this OpenSSL has no host name check");
+        return 0;
+    }
+    if (p.source == TG_NAME_IP) {
+        size_t len = 0;
+        if (inet_pton(AF_INET, p.name, ip) == 1)
+            len = 4;
+        else if (inet_pton(AF_INET6, p.name, ip) == 1)
+            len = 16;
+        ok = len && o->X509_check_ip(leaf, ip, len, 0) == 1;
+    } else {
+        ok = o->X509_check_host(leaf, p.name, strlen(p.name), 0, NULL) == 1;
+    }
+    if (!ok)
+        tg_block_reason(c, TG_R_NAME, "host name mismatch: certificate is not valid for %s%s",
+                        p.name, p.source == TG_NAME_IP ? " (IP address)" : "");
+    return ok;
+}
+
+int tg_verify_cb(int ok, X509_STORE_CTX *xs)
+{
+    const struct tg_ossl *o = tg_ossl_peek();
+    SSL *ssl = o ? ssl_of(o, xs) : NULL;
+    struct tg_conn *c = ssl ? tg_conn_get(o, ssl, 0) : NULL;
+    if (!c)
+        return ok; /* not a connection we prepared: OpenSSL's verdict stands */
+
+    /* The program's callback runs for its side effects and may refuse more,
+     * but a failure stays a failure. */
+    int prog_ok = c->prog_cb ? c->prog_cb(ok, xs) : ok;
+    if (!ok) {
+        int err = o->X509_STORE_CTX_get_error(xs);
+        const char *why = o->X509_verify_cert_error_string(err);
+        if (err == TG_X509_V_ERR_HOSTNAME_MISMATCH || err == TG_X509_V_ERR_IP_ADDRESS_MISMATCH) {
+            tg_block_reason(c, TG_R_NAME, "host name mismatch: %s", why ? why : "?");
+        } else {
+            tg_block_reason(c, TG_R_CERT, "certificate verification failed: %s (depth %d)",
+                            why ? why : "?", o->X509_STORE_CTX_get_error_depth(xs));
+        }
+        return 0;
+    }
+    if (!prog_ok)
+        return 0; /* the program's own, stricter decision: not ours to log */
+    if (o->X509_STORE_CTX_get_error_depth(xs) != 0)
+        return 1;
+
+    /* The leaf. A host the program set (SSL_set1_host and friends) was
+     * already checked by OpenSSL, which then records it as the peer name. */
+    const X509_VERIFY_PARAM *vp = o->X509_STORE_CTX_get0_param ? o->X509_STORE_CTX_get0_param(xs) : NULL;
+    const char *peername = vp && o->X509_VERIFY_PARAM_get0_peername ? o->X509_VERIFY_PARAM_get0_peername(vp) : NULL;
+    if (peername && *peername) {
+        snprintf(c->host, sizeof c->host, "%s", peername);
+    } else if (!tg_verify_name(o, ssl, c, o->X509_STORE_CTX_get_current_cert(xs))) {
+        o->X509_STORE_CTX_set_error(xs, c->reason == TG_R_NAME ? TG_X509_V_ERR_HOSTNAME_MISMATCH
+                                                               : TG_X509_V_ERR_APPLICATION_VERIFICATION);
+        return 0;
+    }
+    c->leaf_ok = 1;
+    return 1;
+}
+
+int tg_cert_verify_cb(X509_STORE_CTX *xs, void *arg)
+{
+    const struct tg_ossl *o = tg_ossl_peek();
+    SSL_CTX *ctx = arg;
+    struct tg_ctx *t = o && ctx ? tg_ctx_get(o, ctx, 0) : NULL;
+    if (!o)
+        return 0;
+    SSL *ssl = ssl_of(o, xs);
+    int server = ssl && tg_ossl_is_server(o, ssl);
+    /* Servers verifying client certificates keep the program's logic. */
+    if (server && t && t->prog_cert_cb)
+        return t->prog_cert_cb(xs, t->prog_cert_arg);
+    int r = o->X509_verify_cert(xs);
+    if (r > 0 && t && t->prog_cert_cb)
+        r = t->prog_cert_cb(xs, t->prog_cert_arg);
+    return r;
+}
