@@ -14,7 +14,7 @@
 
 static pthread_once_t settings_once = PTHREAD_ONCE_INIT;
 static pthread_once_t state_once = PTHREAD_ONCE_INIT;
-static int state_ok;
+static const struct tg_ossl *ready; /* set once everything is in place */
 
 static void settings_init(void)
 {
@@ -34,17 +34,20 @@ static void state_init(void)
         return;
     }
     tg_block_init(o);
-    state_ok = 1;
+    __atomic_store_n(&ready, o, __ATOMIC_RELEASE);
 }
 
 const struct tg_ossl *tg_enter(const void *caller)
 {
+    /* The hot path: one atomic load. */
+    const struct tg_ossl *o = __atomic_load_n(&ready, __ATOMIC_ACQUIRE);
+    if (o)
+        return o;
     tg_init();
-    const struct tg_ossl *o = tg_ossl_get(caller);
-    if (!o)
+    if (!tg_ossl_get(caller))
         return NULL;
     pthread_once(&state_once, state_init);
-    return state_ok ? o : NULL;
+    return __atomic_load_n(&ready, __ATOMIC_ACQUIRE);
 }
 
 __attribute__((constructor)) static void tg_constructor(void)

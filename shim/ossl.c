@@ -123,21 +123,26 @@ static void resolve(void)
         tg_log_internal(msg);
         return;
     }
-    resolved = &table;
+    __atomic_store_n(&resolved, &table, __ATOMIC_RELEASE);
 }
 
 const struct tg_ossl *tg_ossl_get(const void *caller)
 {
-    if (resolved)
-        return resolved;
+    const struct tg_ossl *o = tg_ossl_peek();
+    if (o)
+        return o;
+    /* Only the thread that runs resolve() reads the hint, inside the once. */
+    static pthread_mutex_t hint_lock = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&hint_lock);
     resolve_hint = caller;
     pthread_once(&resolve_once, resolve);
-    return resolved;
+    pthread_mutex_unlock(&hint_lock);
+    return tg_ossl_peek();
 }
 
 const struct tg_ossl *tg_ossl_peek(void)
 {
-    return resolved;
+    return __atomic_load_n(&resolved, __ATOMIC_ACQUIRE);
 }
 
 /* ---- options: real functions from 1.1.0, SSL_ctrl before ------------- */

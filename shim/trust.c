@@ -12,7 +12,6 @@
 #include <pthread.h>
 
 static pthread_once_t store_once = PTHREAD_ONCE_INIT;
-static const struct tg_ossl *store_ossl;
 static X509_STORE *store;
 
 int tg_trust_ctx_has_anchors(const struct tg_ossl *o, SSL_CTX *ctx)
@@ -30,7 +29,7 @@ int tg_trust_ctx_has_anchors(const struct tg_ossl *o, SSL_CTX *ctx)
 
 static void load(void)
 {
-    const struct tg_ossl *o = store_ossl;
+    const struct tg_ossl *o = tg_ossl_peek();
     X509_STORE *st = o->X509_STORE_new();
     if (st && o->X509_STORE_set_default_paths(st) == 1)
         store = st;
@@ -38,7 +37,7 @@ static void load(void)
 
 X509_STORE *tg_trust_default_store(const struct tg_ossl *o)
 {
-    store_ossl = o;
+    (void)o; /* the one resolved table, also what load() uses */
     pthread_once(&store_once, load);
     return store;
 }
