@@ -17,6 +17,7 @@ static int err_lib;
 static const char *const reason_text[TG_R_COUNT] = {
     [TG_R_NONE] = "tlsguard: blocked",
     [TG_R_PROTOCOL] = "tlsguard: blocked: protocol below TLS 1.2",
+    [TG_R_CIPHER] = "tlsguard: blocked: only weak cipher suites in common",
     [TG_R_CERT] = "tlsguard: blocked: certificate verification failed",
     [TG_R_NAME] = "tlsguard: blocked: certificate host name mismatch",
     [TG_R_NO_NAME] = "tlsguard: blocked: no host name to verify",

@@ -11,6 +11,7 @@
 enum tg_reason {
     TG_R_NONE = 0,
     TG_R_PROTOCOL,   /* peer cannot meet the protocol floor */
+    TG_R_CIPHER,     /* peer offers only suites the cipher floor removed */
     TG_R_CERT,       /* certificate verification failed */
     TG_R_NAME,       /* certificate not valid for the name */
     TG_R_NO_NAME,    /* no name or address to check the certificate against */
@@ -27,6 +28,7 @@ struct tg_conn {
     unsigned logged : 1;      /* the block's log line was written */
     unsigned leaf_ok : 1;     /* our verify callback accepted the leaf */
     unsigned is_server : 1;
+    unsigned weak_dropped : 1; /* the cipher floor removed suites the program listed */
     tg_verify_fn prog_cb;     /* the program's own verify callback, chained */
     enum tg_reason reason;
     char detail[256];         /* why, for the log and the error queue */

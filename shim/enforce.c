@@ -53,7 +53,7 @@ static void apply_floor(const struct tg_ossl *o, SSL *ssl)
 }
 
 /* Drop weak suites from the connection's list; 0 on failure. */
-static int apply_cipher_floor(const struct tg_ossl *o, SSL *ssl)
+static int apply_cipher_floor(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
 {
     OPENSSL_STACK *sk = o->SSL_get_ciphers(ssl);
     int n = tg_ossl_sk_num(o, sk), weak = 0;
@@ -78,6 +78,7 @@ static int apply_cipher_floor(const struct tg_ossl *o, SSL *ssl)
     }
     if (!weak)
         return 1;
+    c->weak_dropped = 1;
     return o->SSL_set_cipher_list(ssl, used ? list : TG_CIPHER_FALLBACK) == 1 ||
            o->SSL_set_cipher_list(ssl, TG_CIPHER_FALLBACK) == 1;
 }
@@ -108,7 +109,7 @@ static int prepare(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, int ser
     apply_floor(o, ssl);
     if (!c->prepared) {
         c->is_server = server;
-        if (!apply_cipher_floor(o, ssl)) {
+        if (!apply_cipher_floor(o, ssl, c)) {
             tg_block_reason(c, TG_R_INTERNAL, "cannot remove weak cipher suites");
             return 0;
         }
@@ -159,22 +160,26 @@ static int judge(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
     return 1;
 }
 
-static int is_protocol_failure(const struct tg_ossl *o)
+/* Did the handshake fail because of the floor? The last SSL error says. */
+static enum tg_reason floor_failure(const struct tg_ossl *o, const struct tg_conn *c)
 {
     unsigned long e = o->ERR_peek_last_error();
     if (!e || tg_ossl_err_lib(o, e) != TG_ERR_LIB_SSL)
-        return 0;
+        return TG_R_NONE;
     switch (tg_ossl_err_reason(o, e)) {
     case TG_SSL_R_NO_CIPHERS_AVAILABLE:
+    case TG_SSL_R_NO_SHARED_CIPHER:
+    case TG_SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE:
+        return c->weak_dropped ? TG_R_CIPHER : TG_R_NONE;
     case TG_SSL_R_NO_PROTOCOLS_AVAILABLE:
     case TG_SSL_R_UNKNOWN_PROTOCOL:
     case TG_SSL_R_UNSUPPORTED_PROTOCOL:
     case TG_SSL_R_WRONG_VERSION_NUMBER:
     case TG_SSL_R_VERSION_TOO_LOW:
     case TG_SSL_R_TLSV1_ALERT_PROTOCOL_VERSION:
-        return 1;
+        return TG_R_PROTOCOL;
     default:
-        return 0;
+        return TG_R_NONE;
     }
 }
 
@@ -217,11 +222,15 @@ int tg_handshake(const struct tg_ossl *o, SSL *ssl, enum tg_entry entry)
         return -1;
     }
     /* A failure our verify callback caused, or a peer below the floor. */
-    if (c->reason == TG_R_NONE && is_protocol_failure(o)) {
-        unsigned long e = o->ERR_peek_last_error();
-        const char *why = o->ERR_reason_error_string(e);
-        tg_block_reason(c, TG_R_PROTOCOL, "protocol below TLS 1.2 refused: peer cannot do TLS 1.2 or later (%s)",
-                        why ? why : "protocol version");
+    enum tg_reason floor = c->reason == TG_R_NONE ? floor_failure(o, c) : TG_R_NONE;
+    if (floor != TG_R_NONE) {
+        const char *why = o->ERR_reason_error_string(o->ERR_peek_last_error());
+        if (floor == TG_R_PROTOCOL)
+            tg_block_reason(c, floor, "protocol below TLS 1.2 refused: peer cannot do TLS 1.2 or later (%s)",
+                            why ? why : "protocol version");
+        else
+            tg_block_reason(c, floor, "weak cipher suites refused: no strong suite in common (%s)",
+                            why ? why : "handshake failure");
     }
     if (c->reason != TG_R_NONE)
         tg_block(o, ssl, c);

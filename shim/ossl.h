@@ -66,14 +66,16 @@ typedef int (*tg_ex_dup_cb)(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from,
 #define TG_X509_V_ERR_IP_ADDRESS_MISMATCH 64 /* 1.0.2+ */
 
 /* ERR_LIB_SSL reason codes that mean "the peer could not meet the protocol
- * floor" (same numbers in 1.1.1 and 3.x). */
+ * or cipher floor" (same numbers in 1.1.1 and 3.x). */
 #define TG_SSL_R_NO_CIPHERS_AVAILABLE        181
 #define TG_SSL_R_NO_PROTOCOLS_AVAILABLE      191
+#define TG_SSL_R_NO_SHARED_CIPHER            193
 #define TG_SSL_R_UNKNOWN_PROTOCOL            252
 #define TG_SSL_R_UNSUPPORTED_PROTOCOL        258
 #define TG_SSL_R_WRONG_VERSION_NUMBER        267
 #define TG_SSL_R_VERSION_TOO_LOW             396
 #define TG_SSL_R_TLSV1_ALERT_PROTOCOL_VERSION 1070
+#define TG_SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE 1040
 #define TG_ERR_LIB_SSL 20
 
 /*
