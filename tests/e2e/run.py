@@ -1,0 +1,581 @@
+#!/usr/bin/env python3
+"""End-to-end tests for tlsguard: real servers, real legacy clients, LD_PRELOAD.
+
+    python3 tests/e2e/run.py --build build [--only REGEX] [--keep] [-j N] [--list]
+
+Sets up a throw-away PKI (tests/lib/pki.sh), OpenSSL 1.1.1 from Debian bullseye
+(tests/lib/fetch-openssl11.sh, cached in tests/.cache/openssl11), compiles the
+C clients of tests/clients against OpenSSL 3.0 (the system's) and 1.1.1, starts
+one `openssl s_server -quiet` per peer on 127.0.0.1 (its stdout records exactly
+the application bytes it received) and runs every client against every peer,
+without the shim (every bad peer really is reachable: the suite tests something)
+and with LD_PRELOAD=<build>/libtlsguard.so (bad peers are blocked, before a
+single application byte is sent; good peers still work, silently).
+
+Cases are named <openssl>/<client>/<shim|noshim>/<peer>, e.g.
+ossl3/legacy_cb/shim/expired. Prints `ok   NAME` or `FAIL NAME: why`, then
+`N passed, N failed`; exits 1 if anything failed.
+
+Adding cases: a client is a Client in make_clients(), a peer a Peer in PEERS,
+and a case a Case(client, peer, shim, expect, env) from plan(); run_case()
+knows how to judge an Expect (connects or blocked, and the log line wanted).
+"""
+
+import argparse
+import concurrent.futures
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TESTS = os.path.dirname(HERE)
+REPO = os.path.dirname(TESTS)
+
+CLIENT_TIMEOUT = 10.0      # seconds per client run
+POSITIVE_WAIT = 2.0        # how long a connecting case may take to show its bytes
+NEGATIVE_WAIT = 0.3        # how long after a blocked client exits we watch the server
+LEGACY_CIPHERS = "DEFAULT:@SECLEVEL=0"
+C_CLIENTS = ["legacy_tls1", "legacy_cb", "legacy_nonblock", "legacy_bio", "legacy_membio"]
+
+
+# --------------------------------------------------------------------------
+# Peers: one s_server each.
+
+@dataclass
+class Peer:
+    name: str
+    cert: str                       # <pki>/<cert>.pem and .key
+    args: List[str]                 # extra s_server options
+    reason: Optional[str] = None    # regex the shim's reason must match; None = good peer
+
+
+# Every bad peer accepts even a TLSv1-method client without the shim:
+# SECLEVEL=0 allows TLS 1.0/1.1 on OpenSSL 3, and -min_protocol TLSv1 lets it in.
+_ANY_LEGACY = ["-cipher", LEGACY_CIPHERS, "-min_protocol", "TLSv1"]
+
+PEERS: Dict[str, Peer] = {p.name: p for p in [
+    Peer("good13", "good", []),
+    Peer("good12", "good", ["-tls1_2"]),
+    Peer("tls10", "good", ["-tls1", "-cipher", LEGACY_CIPHERS], r"protocol"),
+    Peer("tls11", "good", ["-tls1_1", "-cipher", LEGACY_CIPHERS], r"protocol"),
+    Peer("selfsigned", "selfsigned", _ANY_LEGACY, r"self.signed"),
+    Peer("untrusted", "untrusted", _ANY_LEGACY, r"issuer"),
+    Peer("wrongname", "wrongname", _ANY_LEGACY, r"mismatch"),
+    Peer("expired", "expired", _ANY_LEGACY, r"expired"),
+]}
+GOOD_PEERS = [n for n, p in PEERS.items() if p.reason is None]
+BAD_PEERS = [n for n, p in PEERS.items() if p.reason is not None]
+
+
+class Server:
+    """A running `openssl s_server -quiet`; stdout (received bytes) goes to a file."""
+
+    def __init__(self, peer: Peer, workdir: str, pki: str):
+        self.peer = peer
+        self.out_path = os.path.join(workdir, "server-%s.out" % peer.name)
+        self.err_path = os.path.join(workdir, "server-%s.err" % peer.name)
+        self.proc: Optional[subprocess.Popen] = None
+        self.port = 0
+        self.pki = pki
+
+    def start(self):
+        last = ""
+        for _ in range(5):  # a port found free may be taken before s_server binds it
+            self.port = free_port()
+            cmd = ["openssl", "s_server", "-accept", "127.0.0.1:%d" % self.port,
+                   "-cert", os.path.join(self.pki, self.peer.cert + ".pem"),
+                   "-key", os.path.join(self.pki, self.peer.cert + ".key"),
+                   "-quiet"] + self.peer.args
+            with open(self.out_path, "ab") as out, open(self.err_path, "ab") as err:
+                # stdin: an open pipe never written to (EOF would not stop it anyway).
+                self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=out,
+                                             stderr=err, start_new_session=True)
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                if self.proc.poll() is not None:
+                    break
+                if is_listening(self.port):
+                    return
+                time.sleep(0.02)
+            self.stop()
+            last = tail(self.err_path)
+        raise RuntimeError("s_server for %s did not start: %s" % (self.peer.name, last))
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.proc.wait()
+        if self.proc and self.proc.stdin:
+            self.proc.stdin.close()
+
+    def size(self) -> int:
+        return os.path.getsize(self.out_path)
+
+    def read_from(self, offset: int) -> bytes:
+        with open(self.out_path, "rb") as f:
+            f.seek(offset)
+            return f.read()
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def is_listening(port: int) -> bool:
+    """True when something LISTENs on 127.0.0.1:port (read from /proc: no probe
+    connection, which the server would have to handle)."""
+    want = "0100007F:%04X" % port
+    try:
+        with open("/proc/net/tcp") as f:
+            next(f)
+            for line in f:
+                cols = line.split()
+                if cols[1] == want and cols[3] == "0A":
+                    return True
+    except OSError:
+        pass
+    return False
+
+
+def tail(path: str, n: int = 600) -> str:
+    try:
+        with open(path, "rb") as f:
+            return f.read().decode(errors="replace")[-n:]
+    except OSError:
+        return ""
+
+
+# --------------------------------------------------------------------------
+# Clients.
+
+@dataclass
+class Client:
+    ossl: str                               # "ossl3" | "ossl11": the libssl it runs on
+    name: str                               # as in case names
+    argv: Callable[[str, int, Peer], List[str]]
+    marker: bytes                           # what the server records when it got through
+    ok_codes: tuple = (0,)                  # exit codes meaning "sent the payload"
+    env: Dict[str, str] = field(default_factory=dict)
+    stdin: bytes = b""
+    errqueue_names_tlsguard: bool = False   # its output shows the error text when blocked
+    prints_ssl_get_error: bool = False      # prints SSL_get_error=<n> for the failing call
+    port_known: bool = True                 # the shim can know the port (False: no fd)
+    host: str = "localhost"
+    # Peers it cannot reach without the shim by its own design (not a bug): with why.
+    noshim_unreachable: Dict[str, str] = field(default_factory=dict)
+
+
+def make_clients(tmp: str, o11: Optional[str]) -> List[Client]:
+    clients: List[Client] = []
+    bins = {"ossl3": os.path.join(tmp, "clients-ossl3")}
+    envs: Dict[str, Dict[str, str]] = {"ossl3": {}}
+    if o11:
+        bins["ossl11"] = os.path.join(tmp, "clients-ossl11")
+        envs["ossl11"] = {"LD_LIBRARY_PATH": os.path.join(o11, "root/usr/lib/x86_64-linux-gnu"),
+                          "OPENSSL_CONF": os.path.join(o11, "openssl.cnf")}
+
+    clients.append(Client(
+        "ossl3", "curl",
+        lambda h, p, peer: ["curl", "-sS", "-k", "--tlsv1.0", "--ciphers", LEGACY_CIPHERS,
+                            "-m", "2", "https://%s:%d/" % (h, p)],
+        marker=b"GET / ", ok_codes=(28,)))  # s_server -quiet never answers HTTP: curl times out
+    clients.append(Client(
+        "ossl3", "python",
+        lambda h, p, peer: [sys.executable, os.path.join(TESTS, "clients", "py_client.py"),
+                            h, str(p)],
+        marker=b"TLSGUARD-PAYLOAD py_client\n", errqueue_names_tlsguard=True))
+
+    # `openssl s_client` carries on after verify errors. -quiet implies -ign_eof,
+    # which would wait for the server forever: -no_ign_eof closes after stdin's EOF.
+    def s_client(openssl):
+        return lambda h, p, peer: [openssl, "s_client", "-connect", "%s:%d" % (h, p),
+                                   "-servername", h, "-quiet", "-no_ign_eof",
+                                   "-cipher", LEGACY_CIPHERS, "-min_protocol", "TLSv1"]
+    clients.append(Client("ossl3", "s_client", s_client("openssl"),
+                          marker=b"TLSGUARD-PAYLOAD s_client\n",
+                          stdin=b"TLSGUARD-PAYLOAD s_client\n"))
+    if o11:
+        clients.append(Client("ossl11", "s_client",
+                              s_client(os.path.join(o11, "root/usr/bin/openssl")),
+                              marker=b"TLSGUARD-PAYLOAD s_client\n",
+                              stdin=b"TLSGUARD-PAYLOAD s_client\n", env=envs["ossl11"]))
+
+    def c_client(path, prog):
+        def argv(h, p, peer):
+            method = "any"
+            if prog == "legacy_tls1":
+                method = "tls1_1" if peer.name == "tls11" else "tls1"
+            return [path, h, str(p), "--method", method]
+        return argv
+
+    for ossl in bins:
+        for prog in C_CLIENTS:
+            unreachable = {}
+            if prog == "legacy_tls1":
+                # A TLSv1_client_method() client cannot reach a TLS 1.2+ peer by
+                # itself (s_server's default security level refuses TLS 1.0):
+                # only the shim's protocol upgrade makes that work.
+                why = "TLSv1 method vs a TLS 1.2+ peer"
+                unreachable = {"good13": why, "good12": why}
+            clients.append(Client(
+                ossl, prog, c_client(os.path.join(bins[ossl], prog), prog),
+                marker=("TLSGUARD-PAYLOAD %s\n" % prog).encode(), env=envs[ossl],
+                errqueue_names_tlsguard=True, prints_ssl_get_error=True,
+                port_known=(prog != "legacy_membio"),
+                noshim_unreachable=unreachable))
+    return clients
+
+
+def with_host(c: Client, host: str) -> Client:
+    d = dict(c.__dict__)
+    d.update(host=host, name="%s@%s" % (c.name, host))
+    return Client(**d)
+
+
+# --------------------------------------------------------------------------
+# Cases.
+
+@dataclass
+class Expect:
+    connects: bool
+    log_action: Optional[str] = None   # exactly one "tlsguard: ... action=<this>" line wanted
+    reason: Optional[str] = None       # regex for its reason="..."
+
+
+@dataclass
+class Case:
+    client: Client
+    peer: Peer
+    shim: bool
+    expect: Expect
+    env: Dict[str, str] = field(default_factory=dict)   # e.g. TLSGUARD_POLICY=...
+    label: str = ""                                     # distinguishes env variants
+
+    @property
+    def name(self) -> str:
+        mode = ("shim" if self.shim else "noshim") + (("+" + self.label) if self.label else "")
+        return "%s/%s/%s/%s" % (self.client.ossl, self.client.name, mode, self.peer.name)
+
+
+def plan(clients: List[Client]) -> List[Case]:
+    cases: List[Case] = []
+    for c in clients:
+        for pname, peer in PEERS.items():
+            # Without the shim everything reachable connects: bad peers prove
+            # the suite tests something, good peers prove the setup works.
+            if pname not in c.noshim_unreachable:
+                cases.append(Case(c, peer, False, Expect(connects=True)))
+        for pname, peer in PEERS.items():
+            if peer.reason is None:
+                cases.append(Case(c, peer, True, Expect(connects=True)))
+            else:
+                cases.append(Case(c, peer, True,
+                                  Expect(connects=False, log_action="block", reason=peer.reason)))
+    # An IP literal, no SNI: the shim checks the peer IP against IP SANs.
+    for c in clients:
+        if c.name == "legacy_tls1":
+            ip = with_host(c, "127.0.0.1")
+            cases.append(Case(ip, PEERS["wrongname"], False, Expect(connects=True)))
+            cases.append(Case(ip, PEERS["good13"], True, Expect(connects=True)))
+            cases.append(Case(ip, PEERS["wrongname"], True,
+                              Expect(connects=False, log_action="block",
+                                     reason=PEERS["wrongname"].reason)))
+    return cases
+
+
+class Runner:
+    def __init__(self, servers: Dict[str, Server], base_env: Dict[str, str], shim: str):
+        self.servers = servers
+        self.base_env = base_env
+        self.shim = shim
+        self.shim_problem = None if os.path.isfile(shim) else "%s does not exist" % shim
+        self.aborted = False
+        self._procs = set()
+        self._lock = threading.Lock()
+
+    def kill_clients(self):
+        self.aborted = True
+        with self._lock:
+            for p in list(self._procs):
+                try:
+                    os.killpg(p.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+
+    def run_client(self, argv: List[str], env: Dict[str, str], stdin: bytes):
+        """Returns (exit code or None on timeout, stdout text, stderr text)."""
+        try:
+            p = subprocess.Popen(argv, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, start_new_session=True)
+        except OSError as e:
+            return None, "", "cannot run %s: %s" % (argv[0], e)
+        with self._lock:
+            self._procs.add(p)
+        try:
+            out, err = p.communicate(stdin, timeout=CLIENT_TIMEOUT)
+            rc = p.returncode
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            out, err = p.communicate()
+            rc = None
+        finally:
+            with self._lock:
+                self._procs.discard(p)
+        return rc, out.decode(errors="replace"), err.decode(errors="replace")
+
+    def run_case(self, case: Case):
+        """Runs one client against one peer; returns None when the case passed,
+        else the reason it failed (with the client's output)."""
+        client, peer, expect = case.client, case.peer, case.expect
+        server = self.servers[peer.name]
+        if case.shim and self.shim_problem:
+            return "no shim: " + self.shim_problem
+        env = dict(self.base_env)
+        env.update(client.env)
+        env.update(case.env)
+        if case.shim:
+            env["LD_PRELOAD"] = self.shim
+        argv = client.argv(client.host, server.port, peer)
+
+        before = server.size()
+        t0 = time.monotonic()
+        rc, out, err = self.run_client(argv, env, client.stdin)
+        elapsed = time.monotonic() - t0
+
+        if expect.connects:
+            deadline = time.monotonic() + POSITIVE_WAIT
+            while client.marker not in server.read_from(before) and time.monotonic() < deadline:
+                time.sleep(0.02)
+        else:
+            time.sleep(NEGATIVE_WAIT)
+        got = server.read_from(before)
+
+        problems = judge(case, rc, out, err, got, server.port)
+        if not problems:
+            return None
+        return "%s\n    argv: %s\n    exit: %s after %.2fs; server received %d bytes: %r\n%s%s" % (
+            "; ".join(problems), " ".join(argv), "timeout" if rc is None else rc, elapsed,
+            len(got), got[:200], indent("stdout", out), indent("stderr", err))
+
+
+def indent(what: str, text: str, limit: int = 3000) -> str:
+    if not text.strip():
+        return "    %s: (empty)\n" % what
+    if len(text) > limit:
+        text = text[:limit] + "\n... (%d more chars)" % (len(text) - limit)
+    return "    %s:\n" % what + "".join("      | " + l + "\n" for l in text.rstrip("\n").split("\n"))
+
+
+LOG_PREFIX = "tlsguard: "
+
+
+def judge(case: Case, rc, out: str, err: str, got: bytes, port: int) -> List[str]:
+    """Every way the run differs from what the case expects."""
+    client, expect = case.client, case.expect
+    problems = []
+    if "cannot be preloaded" in err:
+        problems.append("the shim was not loaded")
+    log_lines = [l for l in err.splitlines() if l.startswith(LOG_PREFIX)]
+
+    if expect.connects:
+        if rc not in client.ok_codes:
+            problems.append("exit %s, wanted %s" % ("timeout" if rc is None else rc,
+                                                      "/".join(map(str, client.ok_codes))))
+        if client.marker not in got:
+            problems.append("server did not record %r" % client.marker)
+        if expect.log_action is None:
+            if log_lines:
+                problems.append("tlsguard logged on a connection it should allow")
+        else:
+            problems += check_log(case, log_lines, port)
+        return problems
+
+    # Blocked: failed, nothing reached the server, exactly one log line, the
+    # error queue names tlsguard.
+    if rc is None:
+        problems.append("client timed out instead of failing")
+    elif rc == 0 or rc in client.ok_codes:
+        problems.append("client exited %d: it thinks it succeeded" % rc)
+    if got:
+        problems.append("server received %d bytes from a blocked client" % len(got))
+    problems += check_log(case, log_lines, port)
+    if client.errqueue_names_tlsguard and "tlsguard" not in out:
+        problems.append("client output does not name tlsguard (error queue / exception text)")
+    if client.prints_ssl_get_error and "SSL_get_error=1" not in out:
+        problems.append("failing call's SSL_get_error is not 1 (SSL_ERROR_SSL)")
+    return problems
+
+
+def check_log(case: Case, log_lines: List[str], port: int) -> List[str]:
+    action = case.expect.log_action
+    mine = [l for l in log_lines if re.search(r"\baction=%s\b" % re.escape(action), l)]
+    if len(mine) != 1:
+        return ["wanted exactly one '%saction=%s' line on stderr, found %d"
+                % (LOG_PREFIX, action, len(mine))]
+    line, problems = mine[0], []
+    host = case.client.host
+    if not re.search(r'\bhost="?%s"?(\s|$)' % re.escape(host), line):
+        problems.append("log line lacks host=%s" % host)
+    if case.client.port_known:
+        if not re.search(r"\bport=%d(\s|$)" % port, line):
+            problems.append("log line lacks port=%d" % port)
+    m = re.search(r'\breason="([^"]*)"', line)
+    if not m:
+        problems.append('log line lacks reason="..."')
+    elif case.expect.reason and not re.search(case.expect.reason, m.group(1), re.I):
+        problems.append("reason %r does not match /%s/i" % (m.group(1), case.expect.reason))
+    return problems
+
+
+# --------------------------------------------------------------------------
+# Setup and main.
+
+def sh(argv: List[str], what: str):
+    r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if r.returncode != 0:
+        raise RuntimeError("%s failed (exit %d):\n%s" % (what, r.returncode,
+                                                        r.stdout.decode(errors="replace")))
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build", default="build", help="dir holding libtlsguard.so (default build)")
+    ap.add_argument("--only", metavar="REGEX", help="run only cases whose name matches")
+    ap.add_argument("--keep", action="store_true", help="keep the temp dir")
+    ap.add_argument("--list", action="store_true", help="list the cases and exit")
+    ap.add_argument("-j", "--jobs", type=int, default=4,
+                    help="peers tested in parallel (each peer's cases run in order)")
+    ap.add_argument("--openssl11-cache", default=os.path.join(TESTS, ".cache", "openssl11"))
+    args = ap.parse_args(argv)
+
+    t_start = time.monotonic()
+    shim = os.path.join(os.path.abspath(args.build), "libtlsguard.so")
+    tmp = tempfile.mkdtemp(prefix="tlsguard-e2e-")
+    servers: Dict[str, Server] = {}
+    runner: Optional[Runner] = None
+    passed = failed = 0
+    out_lock = threading.Lock()
+
+    def report(name: str, why: Optional[str]):
+        nonlocal passed, failed
+        with out_lock:
+            if why is None:
+                passed += 1
+                print("ok   %s" % name, flush=True)
+            else:
+                failed += 1
+                print("FAIL %s: %s" % (name, why.rstrip("\n")), flush=True)
+
+    def on_term(signum, frame):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGINT, on_term)  # even where a shell started us with SIGINT ignored
+
+    try:
+        # OpenSSL 1.1.1 (cached): its failure costs the 1.1.1 cases, not the run.
+        o11: Optional[str] = os.path.abspath(args.openssl11_cache)
+        try:
+            if args.list:
+                raise StopIteration  # listing needs no binaries
+            sh(["sh", os.path.join(TESTS, "lib", "fetch-openssl11.sh"), o11],
+               "fetching OpenSSL 1.1.1")
+            sh(["sh", os.path.join(TESTS, "clients", "build.sh"),
+                os.path.join(tmp, "clients-ossl11"), os.path.join(o11, "root")],
+               "building the clients against OpenSSL 1.1.1")
+        except StopIteration:
+            pass
+        except RuntimeError as e:
+            report("setup/openssl11", str(e))
+            o11 = None
+
+        clients = make_clients(tmp, o11)
+        cases = plan(clients)
+        if args.only:
+            rx = re.compile(args.only)
+            cases = [c for c in cases if rx.search(c.name)]
+        if args.list:
+            for c in cases:
+                print(c.name)
+            print("%d cases" % len(cases), file=sys.stderr)
+            return 0
+
+        pki = os.path.join(tmp, "pki")
+        sh(["sh", os.path.join(TESTS, "lib", "pki.sh"), pki], "making the test PKI")
+        sh(["sh", os.path.join(TESTS, "clients", "build.sh"), os.path.join(tmp, "clients-ossl3")],
+           "building the clients against OpenSSL 3")
+
+        for pname in sorted({c.peer.name for c in cases}, key=list(PEERS).index):
+            servers[pname] = Server(PEERS[pname], tmp, pki)
+            servers[pname].start()
+
+        base_env = {k: v for k, v in os.environ.items()
+                    if not k.startswith("TLSGUARD_") and k not in (
+                        "LD_PRELOAD", "LD_LIBRARY_PATH", "OPENSSL_CONF", "SSL_CERT_DIR",
+                        "SSL_CERT_FILE", "CURL_CA_BUNDLE", "http_proxy", "https_proxy",
+                        "HTTPS_PROXY", "all_proxy", "ALL_PROXY")}
+        base_env["SSL_CERT_FILE"] = os.path.join(pki, "ca.pem")  # the only way clients get the CA
+        runner = Runner(servers, base_env, shim)
+        if runner.shim_problem and any(c.shim for c in cases):
+            print("note: %s: every shim case fails" % runner.shim_problem, flush=True)
+
+        # A peer's s_server handles one connection at a time, so a peer's cases
+        # run in order; different peers run in parallel.
+        groups: Dict[str, List[Case]] = {}
+        for c in cases:
+            groups.setdefault(c.peer.name, []).append(c)
+
+        def run_group(group: List[Case]):
+            for case in group:
+                if runner.aborted:
+                    return
+                try:
+                    why = runner.run_case(case)
+                except Exception as e:  # a harness bug must not hide other results
+                    why = "harness error: %r" % e
+                if runner.aborted:
+                    return  # its client was killed by the abort: no verdict
+                report(case.name, why)
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as ex:
+            futures = [ex.submit(run_group, g) for g in groups.values()]
+            try:
+                for f in futures:
+                    f.result()
+            except KeyboardInterrupt:
+                runner.kill_clients()
+                raise
+    except KeyboardInterrupt:
+        report("interrupted", "stopped by a signal")
+    except RuntimeError as e:
+        report("setup", str(e))
+    finally:
+        if runner:
+            runner.kill_clients()
+        for s in servers.values():
+            s.stop()
+        if args.keep:
+            print("kept %s" % tmp)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    print("# %.1fs" % (time.monotonic() - t_start))
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

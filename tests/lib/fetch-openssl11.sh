@@ -1,0 +1,110 @@
+#!/bin/sh
+# fetch-openssl11.sh [DEST] — get OpenSSL 1.1.1 (Debian bullseye's libssl1.1,
+# libssl-dev and openssl packages) into DEST/root without touching the system's
+# libssl: a private apt configuration, `apt-get download`, then `dpkg -x`.
+#
+#   DEST defaults to tests/.cache/openssl11 (gitignored).
+#   Result: DEST/root/usr/lib/x86_64-linux-gnu/libssl.so.1.1 (+ libcrypto),
+#           DEST/root/usr/include (+ usr/include/x86_64-linux-gnu/openssl/opensslconf.h),
+#           DEST/root/usr/bin/openssl, DEST/openssl.cnf (empty: Debian 12's
+#           /etc/ssl/openssl.cnf is written for 3.0; use OPENSSL_CONF=DEST/openssl.cnf).
+#   Run 1.1.1 programs with LD_LIBRARY_PATH=DEST/root/usr/lib/x86_64-linux-gnu.
+#
+# The archive's address is taken at run time from the machine's own apt
+# sources (the entry serving Debian's main archive, not -security).
+# Idempotent: does nothing when libssl.so.1.1 is already there.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+DEST=${1:-"$here/../.cache/openssl11"}
+mkdir -p "$DEST"
+DEST=$(cd "$DEST" && pwd)
+LIBDIR="$DEST/root/usr/lib/x86_64-linux-gnu"
+: > "$DEST/openssl.cnf.tmp" && mv "$DEST/openssl.cnf.tmp" "$DEST/openssl.cnf"
+
+if [ -e "$LIBDIR/libssl.so.1.1" ] && [ -e "$DEST/root/usr/bin/openssl" ] \
+   && [ -e "$DEST/root/usr/include/openssl/ssl.h" ]; then
+    exit 0
+fi
+
+# --- find the Debian main archive URI in the machine's apt sources ---------
+find_uri() {
+    # deb822 files: a stanza's URIs: line, skipping stanzas for -security.
+    for f in /etc/apt/sources.list.d/*.sources; do
+        [ -r "$f" ] || continue
+        awk '
+            function flush() {
+                if (uris != "" && suites !~ /-security/ && uris !~ /security/) {
+                    n = split(uris, u, /[ \t]+/)
+                    for (i = 1; i <= n; i++) if (u[i] != "") { print u[i]; exit }
+                }
+                uris = ""; suites = ""
+            }
+            /^[ \t]*$/        { flush(); next }
+            /^[ \t]*#/        { next }
+            tolower($1) == "uris:"   { $1 = ""; uris = $0 }
+            tolower($1) == "suites:" { $1 = ""; suites = $0 }
+            END { flush() }
+        ' "$f"
+    done
+    # one-line format: deb [opts] URI SUITE COMPONENTS...
+    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+        [ -r "$f" ] || continue
+        awk '
+            $1 == "deb" {
+                i = 2
+                if ($i ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ }
+                uri = $i; suite = $(i + 1)
+                if (uri !~ /security/ && suite !~ /-security/) { print uri; exit }
+            }
+        ' "$f"
+    done
+}
+
+URI=$(find_uri | head -n 1)
+if [ -z "$URI" ]; then
+    echo "fetch-openssl11: no Debian archive URI found in /etc/apt sources" >&2
+    exit 1
+fi
+KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
+[ -r "$KEYRING" ] || { echo "fetch-openssl11: $KEYRING missing" >&2; exit 1; }
+
+# --- private apt state ----------------------------------------------------
+APT="$DEST/apt"
+rm -rf "$APT"
+mkdir -p "$APT/lists/partial" "$APT/cache/archives/partial" "$APT/debs"
+echo "deb [signed-by=$KEYRING] $URI bullseye main" > "$APT/sources.list"
+: > "$APT/status"
+
+set -- -o Dir::Etc::SourceList="$APT/sources.list" \
+       -o Dir::Etc::SourceParts=/nonexistent \
+       -o Dir::State::Lists="$APT/lists" \
+       -o Dir::Cache="$APT/cache" \
+       -o Dir::State::status="$APT/status" \
+       -o APT::Get::List-Cleanup=0 \
+       -o Debug::NoLocking=1 \
+       -o APT::Sandbox::User=root
+
+echo "fetch-openssl11: fetching bullseye libssl1.1, libssl-dev, openssl" >&2
+apt-get -q "$@" update >&2
+(cd "$APT/debs" && apt-get -q "$@" download libssl1.1 libssl-dev openssl >&2)
+
+# --- unpack ---------------------------------------------------------------
+rm -rf "$DEST/root.tmp"
+mkdir -p "$DEST/root.tmp"
+for deb in "$APT/debs"/*.deb; do
+    dpkg -x "$deb" "$DEST/root.tmp"
+done
+rm -rf "$DEST/root"
+mv "$DEST/root.tmp" "$DEST/root"
+rm -rf "$APT/lists" "$APT/cache"
+
+if [ ! -e "$LIBDIR/libssl.so.1.1" ]; then
+    echo "fetch-openssl11: libssl.so.1.1 missing after unpacking" >&2
+    exit 1
+fi
+# libssl-dev's libssl.so symlink is absolute-in-package (relative target): check the link works.
+[ -e "$LIBDIR/libssl.so" ] || ln -sf libssl.so.1.1 "$LIBDIR/libssl.so"
+[ -e "$LIBDIR/libcrypto.so" ] || ln -sf libcrypto.so.1.1 "$LIBDIR/libcrypto.so"
+echo "fetch-openssl11: $(LD_LIBRARY_PATH="$LIBDIR" OPENSSL_CONF="$DEST/openssl.cnf" \
+    "$DEST/root/usr/bin/openssl" version) in $DEST/root" >&2
