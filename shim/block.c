@@ -22,6 +22,8 @@ static const char *const reason_text[TG_R_COUNT] = {
     [TG_R_NAME] = "tlsguard: blocked: certificate host name mismatch",
     [TG_R_NO_NAME] = "tlsguard: blocked: no host name to verify",
     [TG_R_UNVERIFIED] = "tlsguard: blocked: peer certificate not verified",
+    [TG_R_PIN] = "tlsguard: blocked: certificate pin mismatch",
+    [TG_R_POLICY] = "tlsguard: blocked: policy file invalid",
     [TG_R_BLOCKED] = "tlsguard: connection was blocked by policy",
     [TG_R_INTERNAL] = "tlsguard: blocked: policy could not be applied",
 };
@@ -65,6 +67,24 @@ static void where(const struct tg_ossl *o, const SSL *ssl, struct tg_conn *c, ch
     *port = p.port;
 }
 
+/* One log line about `ssl`; protocol and cipher once negotiated. */
+static void decide(const struct tg_ossl *o, const SSL *ssl, struct tg_conn *c, const char *action,
+                   const char *reason, char *host, size_t hostlen, int *port)
+{
+    where(o, ssl, c, host, hostlen, port);
+    int done = tg_ossl_handshake_done(o, ssl);
+    const SSL_CIPHER *ciph = done ? o->SSL_get_current_cipher(ssl) : NULL;
+    struct tg_decision d = {
+        .action = action,
+        .host = host,
+        .port = *port,
+        .protocol = done ? o->SSL_get_version(ssl) : NULL,
+        .cipher = ciph ? o->SSL_CIPHER_get_name(ciph) : NULL,
+        .reason = reason,
+    };
+    tg_log_decision(&d);
+}
+
 static void push(const struct tg_ossl *o, enum tg_reason why, const char *host, int port,
                  const char *detail)
 {
@@ -83,18 +103,40 @@ void tg_block(const struct tg_ossl *o, const SSL *ssl, struct tg_conn *c)
     if (c->reason == TG_R_NONE)
         tg_block_reason(c, TG_R_INTERNAL, "blocked without a recorded reason");
     c->blocked = 1;
-    where(o, ssl, c, host, sizeof host, &port);
     if (!c->logged) {
-        struct tg_decision d = {
-            .action = "block",
-            .host = host,
-            .port = port,
-            .reason = c->detail,
-        };
         c->logged = 1;
-        tg_log_decision(&d);
+        decide(o, ssl, c, "block", c->detail, host, sizeof host, &port);
+    } else {
+        where(o, ssl, c, host, sizeof host, &port);
     }
     push(o, c->reason, host, port, c->detail);
+}
+
+void tg_block_audit(const struct tg_ossl *o, const SSL *ssl, struct tg_conn *c)
+{
+    char host[256], reason[300];
+    int port;
+    if (c->logged)
+        return;
+    c->logged = 1;
+    snprintf(reason, sizeof reason, "would block: %s", c->detail);
+    decide(o, ssl, c, "audit", reason, host, sizeof host, &port);
+}
+
+void tg_block_allow(const struct tg_ossl *o, const SSL *ssl, struct tg_conn *c)
+{
+    char host[256], reason[300];
+    int port;
+    if (c->logged)
+        return;
+    c->logged = 1;
+    if (c->pins_expired) {
+        snprintf(reason, sizeof reason, "pins expired (policy line %d): not enforced",
+                 c->policy_line);
+        decide(o, ssl, c, "notice", reason, host, sizeof host, &port);
+    }
+    decide(o, ssl, c, "allow", c->pins_ok ? "verified, pinned" : "verified", host, sizeof host,
+           &port);
 }
 
 void tg_block_refuse(const struct tg_ossl *o, const SSL *ssl, struct tg_conn *c)

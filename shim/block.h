@@ -19,6 +19,14 @@ void tg_block_reason(struct tg_conn *c, enum tg_reason why, const char *fmt, ...
  * put the error on the queue. */
 void tg_block(const struct tg_ossl *o, const SSL *ssl, struct tg_conn *c);
 
+/* Audit mode: log once what would have blocked the connection, with the
+ * same reason, as action=audit; the connection goes on. */
+void tg_block_audit(const struct tg_ossl *o, const SSL *ssl, struct tg_conn *c);
+
+/* The connection passed: an allow record (logged only with log-allowed,
+ * always in the run report), and a notice when its pins had expired. */
+void tg_block_allow(const struct tg_ossl *o, const SSL *ssl, struct tg_conn *c);
+
 /* A later call on a blocked connection: error on the queue, no log. */
 void tg_block_refuse(const struct tg_ossl *o, const SSL *ssl, struct tg_conn *c);
 

@@ -8,6 +8,11 @@
 
 static int ssl_idx = -1;
 static int ctx_idx = -1;
+static int session_idx = -1;
+
+struct session_mark {
+    const struct tg_pin *pins;
+};
 
 static void free_record(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
 {
@@ -25,11 +30,46 @@ static int dup_record(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void *from
     return 1;
 }
 
+/* A session copy carries the mark (a fresh allocation of its own). */
+static int dup_mark(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void *from_d, int idx,
+                    long argl, void *argp)
+{
+    (void)to; (void)from; (void)idx; (void)argl; (void)argp;
+    struct session_mark **slot = from_d, *copy = NULL;
+    if (*slot && (copy = malloc(sizeof *copy)) != NULL)
+        *copy = **slot;
+    *slot = copy;
+    return 1;
+}
+
 int tg_conn_init(const struct tg_ossl *o)
 {
     ssl_idx = tg_ossl_ex_index(o, 0, dup_record, free_record);
     ctx_idx = tg_ossl_ex_index(o, 1, dup_record, free_record);
-    return ssl_idx < 0 || ctx_idx < 0 ? -1 : 0;
+    session_idx = tg_ossl_ex_index(o, 2, dup_mark, free_record);
+    return ssl_idx < 0 || ctx_idx < 0 || session_idx < 0 ? -1 : 0;
+}
+
+const struct tg_pin *tg_session_pins(const struct tg_ossl *o, SSL_SESSION *s)
+{
+    struct session_mark *m = s ? o->SSL_SESSION_get_ex_data(s, session_idx) : NULL;
+    return m ? m->pins : NULL;
+}
+
+void tg_session_mark_pins(const struct tg_ossl *o, SSL_SESSION *s, const struct tg_pin *pins)
+{
+    struct session_mark *m;
+    if (!s)
+        return;
+    m = o->SSL_SESSION_get_ex_data(s, session_idx);
+    if (!m) {
+        m = calloc(1, sizeof *m);
+        if (!m || !o->SSL_SESSION_set_ex_data(s, session_idx, m)) {
+            free(m);
+            return;
+        }
+    }
+    m->pins = pins;
 }
 
 struct tg_conn *tg_conn_get(const struct tg_ossl *o, SSL *ssl, int create)

@@ -7,6 +7,7 @@
 #define TG_CONN_H
 
 #include "ossl.h"
+#include "policy.h"
 
 enum tg_reason {
     TG_R_NONE = 0,
@@ -16,6 +17,8 @@ enum tg_reason {
     TG_R_NAME,       /* certificate not valid for the name */
     TG_R_NO_NAME,    /* no name or address to check the certificate against */
     TG_R_UNVERIFIED, /* the handshake finished without our verification */
+    TG_R_PIN,        /* no certificate of the chain matches the host's pins */
+    TG_R_POLICY,     /* the policy file is invalid or unreadable */
     TG_R_BLOCKED,    /* I/O on a connection blocked earlier */
     TG_R_INTERNAL,   /* the shim could not apply the policy */
     TG_R_COUNT
@@ -29,6 +32,15 @@ struct tg_conn {
     unsigned leaf_ok : 1;     /* our verify callback accepted the leaf */
     unsigned is_server : 1;
     unsigned weak_dropped : 1; /* the cipher floor removed suites the program listed */
+    unsigned policy_applied : 1; /* the fields below are set */
+    unsigned audit : 1;       /* log what would be blocked, block nothing */
+    unsigned pins_ok : 1;     /* the verified chain matched a pin */
+    unsigned pins_expired : 1;
+    int min_protocol;         /* TG_TLS1_2_VERSION or TG_TLS1_3_VERSION */
+    const struct tg_pin *pins; /* into the policy, which lives for the process */
+    size_t pin_count;
+    long long pins_expire_at; /* -1: never */
+    int policy_line;          /* the host block's line, 0 if none */
     tg_verify_fn prog_cb;     /* the program's own verify callback, chained */
     enum tg_reason reason;
     char detail[256];         /* why, for the log and the error queue */
@@ -47,5 +59,11 @@ struct tg_conn *tg_conn_get(const struct tg_ossl *o, SSL *ssl, int create);
 /* Forget everything about `ssl` (SSL_clear starts a new connection). */
 void tg_conn_reset(struct tg_conn *c);
 struct tg_ctx *tg_ctx_get(const struct tg_ossl *o, SSL_CTX *ctx, int create);
+
+/* Sessions whose chain matched a host's pins remember which pin set, so a
+ * resumption (no certificate callback) is judged against the same pins.
+ * The mark is copied with the session (TLS 1.3 tickets are copies). */
+const struct tg_pin *tg_session_pins(const struct tg_ossl *o, SSL_SESSION *s);
+void tg_session_mark_pins(const struct tg_ossl *o, SSL_SESSION *s, const struct tg_pin *pins);
 
 #endif

@@ -6,11 +6,15 @@
 #include "cipher.h"
 #include "conn.h"
 #include "guard.h"
+#include "peer.h"
+#include "pins.h"
+#include "settings.h"
 #include "trust.h"
 #include "verify.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #define FLOOR_OPTIONS (TG_OP_NO_SSLv2 | TG_OP_NO_SSLv3 | TG_OP_NO_TLSv1 | TG_OP_NO_TLSv1_1)
 
@@ -27,27 +31,30 @@ void tg_ctx_floor(const struct tg_ossl *o, SSL_CTX *ctx)
         o->SSL_CTX_ctrl(ctx, TG_CTRL_SET_MIN_PROTO_VERSION, TG_TLS1_2_VERSION, NULL);
 }
 
-/* TLS >= 1.2 only, whichever way the program asked for less: a fixed old
- * method, OP_NO_* options, or min/max protocol ctrls. */
-static void apply_floor(const struct tg_ossl *o, SSL *ssl)
+/* TLS >= `floor` only (1.2, or 1.3 by policy), whichever way the program
+ * asked for less: a fixed old method, OP_NO_* options, or min/max protocol
+ * ctrls. */
+static void apply_floor(const struct tg_ossl *o, SSL *ssl, int floor)
 {
     const SSL_METHOD *up = tg_ossl_upgrade_method(o, o->SSL_get_ssl_method(ssl));
     if (up)
         o->SSL_set_ssl_method(ssl, up);
+    unsigned long below = FLOOR_OPTIONS | (floor >= TG_TLS1_3_VERSION ? TG_OP_NO_TLSv1_2 : 0);
     unsigned long ops = tg_ossl_get_options(o, ssl);
-    if ((ops & FLOOR_OPTIONS) != FLOOR_OPTIONS)
-        tg_ossl_set_options(o, ssl, FLOOR_OPTIONS);
+    if ((ops & below) != below)
+        tg_ossl_set_options(o, ssl, below);
     /* A program that disabled every version the floor allows would just
-     * fail; let it negotiate TLS 1.2+ instead. */
-    unsigned long high = TG_OP_NO_TLSv1_2 | (has_proto_ctrl(o) ? TG_OP_NO_TLSv1_3 : 0);
-    if ((ops & high) == high)
-        tg_ossl_clear_options(o, ssl, high);
+     * fail; let it negotiate those instead. */
+    unsigned long allowed = (floor < TG_TLS1_3_VERSION ? TG_OP_NO_TLSv1_2 : 0) |
+                            (has_proto_ctrl(o) ? TG_OP_NO_TLSv1_3 : 0);
+    if (allowed && (ops & allowed) == allowed)
+        tg_ossl_clear_options(o, ssl, allowed);
     if (has_proto_ctrl(o)) {
         long min = o->SSL_ctrl(ssl, TG_CTRL_GET_MIN_PROTO_VERSION, 0, NULL);
         long max = o->SSL_ctrl(ssl, TG_CTRL_GET_MAX_PROTO_VERSION, 0, NULL);
-        if (min < TG_TLS1_2_VERSION)
-            o->SSL_ctrl(ssl, TG_CTRL_SET_MIN_PROTO_VERSION, TG_TLS1_2_VERSION, NULL);
-        if (max != 0 && max < TG_TLS1_2_VERSION)
+        if (min < floor)
+            o->SSL_ctrl(ssl, TG_CTRL_SET_MIN_PROTO_VERSION, floor, NULL);
+        if (max != 0 && max < floor)
             o->SSL_ctrl(ssl, TG_CTRL_SET_MAX_PROTO_VERSION, 0, NULL);
     }
 }
@@ -83,9 +90,13 @@ static int apply_cipher_floor(const struct tg_ossl *o, SSL *ssl, struct tg_conn 
            o->SSL_set_cipher_list(ssl, TG_CIPHER_FALLBACK) == 1;
 }
 
-static int apply_trust(const struct tg_ossl *o, SSL *ssl)
+static int apply_trust(const struct tg_ossl *o, SSL *ssl, const struct tg_conn *c)
 {
     if (tg_trust_ctx_has_anchors(o, o->SSL_get_SSL_CTX(ssl)))
+        return 1;
+    /* Audit changes no outcome: anchors only where the program does not
+     * verify, so the notes match what enforcing would decide. */
+    if (c->audit && (o->SSL_get_verify_mode(ssl) & TG_VERIFY_PEER))
         return 1;
     X509_STORE *st = tg_trust_default_store(o);
     /* SSL_set1_verify_cert_store: per connection, the context untouched. */
@@ -100,20 +111,58 @@ static void apply_verify(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
     tg_verify_fn cb = o->SSL_get_verify_callback(ssl);
     if (cb != tg_verify_cb)
         c->prog_cb = cb;
-    if (cb != tg_verify_cb || !(mode & TG_VERIFY_PEER))
-        o->SSL_set_verify(ssl, mode | TG_VERIFY_PEER, tg_verify_cb);
+    int want = c->audit ? mode : mode | TG_VERIFY_PEER;
+    if (cb != tg_verify_cb || mode != want)
+        o->SSL_set_verify(ssl, want, tg_verify_cb);
+}
+
+/* The policy's settings for this connection: the host block that matches
+ * the peer's name, else the global ones. Once per connection. */
+static int apply_policy(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, int server)
+{
+    const char *err = NULL;
+    const struct tg_policy *p;
+    if (c->policy_applied)
+        return 1;
+    c->policy_applied = 1;
+    c->min_protocol = TG_TLS1_2_VERSION;
+    c->pins_expire_at = -1;
+    if (!(p = tg_settings_policy(&err))) {
+        tg_block_reason(c, TG_R_POLICY, "invalid policy: %s", err ? err : "?");
+        return 0;
+    }
+    const struct tg_global *g = tg_policy_global(p);
+    int audit = g->mode == TG_MODE_AUDIT;
+    c->min_protocol = g->min_protocol;
+    if (!server) {
+        struct tg_peer peer;
+        struct tg_host_settings hs;
+        tg_peer_identify(o, ssl, &peer);
+        tg_policy_lookup(p, peer.name[0] ? peer.name : NULL, &hs);
+        audit = hs.mode == TG_MODE_AUDIT;
+        c->min_protocol = hs.min_protocol;
+        c->pins = hs.pins;
+        c->pin_count = hs.pin_count;
+        c->pins_expire_at = hs.pins_expire_at;
+        c->policy_line = hs.block_line;
+    }
+    c->audit = audit || tg_settings()->force_audit;
+    return 1;
 }
 
 static int prepare(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, int server)
 {
-    apply_floor(o, ssl);
+    c->is_server = server;
+    if (!apply_policy(o, ssl, c, server))
+        return 0;
+    if (!c->audit)
+        apply_floor(o, ssl, c->min_protocol);
     if (!c->prepared) {
-        c->is_server = server;
-        if (!apply_cipher_floor(o, ssl, c)) {
+        if (!c->audit && !apply_cipher_floor(o, ssl, c)) {
             tg_block_reason(c, TG_R_INTERNAL, "cannot remove weak cipher suites");
             return 0;
         }
-        if (!server && !apply_trust(o, ssl)) {
+        if (!server && !apply_trust(o, ssl, c)) {
             tg_block_reason(c, TG_R_INTERNAL, "cannot load the default trust store");
             return 0;
         }
@@ -124,14 +173,48 @@ static int prepare(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, int ser
     return 1;
 }
 
+/* A resumption has no certificate callback: check the session's
+ * certificate against this connection's name and pins. */
+static int judge_resumed(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
+{
+    X509 *leaf = tg_ossl_peer_cert(o, ssl);
+    int ok = leaf && tg_verify_name(o, ssl, c, leaf);
+    if (leaf)
+        o->X509_free(leaf);
+    else
+        tg_block_reason(c, TG_R_UNVERIFIED, "resumed session has no peer certificate");
+    if (!ok || !c->pin_count)
+        return ok;
+    if (c->pins_expire_at >= 0 && (long long)time(NULL) >= c->pins_expire_at) {
+        c->pins_expired = 1;
+        return 1;
+    }
+    /* The session was pinned for these very pins when it was made; else
+     * the chain the session kept is all there is to go on. */
+    if (tg_session_pins(o, o->SSL_get_session(ssl)) == c->pins ||
+        tg_pins_match_chain(o, o->SSL_get_peer_cert_chain(ssl), c->pins, c->pin_count) == 1) {
+        c->pins_ok = 1;
+        return 1;
+    }
+    tg_block_reason(c, TG_R_PIN, "pin mismatch: resumed session for %s matches none of its %zu pin(s) (policy line %d)",
+                    c->host[0] ? c->host : "this host", c->pin_count, c->policy_line);
+    return 0;
+}
+
 /* The handshake finished: does the result meet the policy? */
 static int judge(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
 {
     int version = o->SSL_version(ssl);
     /* DTLS versions count down from 0xfeff and are not judged here. */
-    if (version < TG_TLS1_2_VERSION) {
-        tg_block_reason(c, TG_R_PROTOCOL, "protocol below TLS 1.2 refused: negotiated %s",
+    if (version < c->min_protocol) {
+        tg_block_reason(c, TG_R_PROTOCOL, "protocol below %s refused: negotiated %s",
+                        c->min_protocol >= TG_TLS1_3_VERSION ? "TLS 1.3" : "TLS 1.2",
                         o->SSL_get_version(ssl));
+        return 0;
+    }
+    const SSL_CIPHER *ciph = o->SSL_get_current_cipher(ssl);
+    if (ciph && tg_cipher_is_weak(o->SSL_CIPHER_get_name(ciph))) {
+        tg_block_reason(c, TG_R_CIPHER, "weak cipher suite negotiated: %s", o->SSL_CIPHER_get_name(ciph));
         return 0;
     }
     if (c->is_server)
@@ -142,22 +225,36 @@ static int judge(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
                         o->X509_verify_cert_error_string(vr));
         return 0;
     }
-    if (tg_ossl_session_reused(o, ssl)) {
-        /* No certificate callback on resumption: check the session's
-         * certificate against this connection's name. */
-        X509 *leaf = tg_ossl_peer_cert(o, ssl);
-        int ok = leaf && tg_verify_name(o, ssl, c, leaf);
-        if (leaf)
-            o->X509_free(leaf);
-        if (!leaf)
-            tg_block_reason(c, TG_R_UNVERIFIED, "resumed session has no peer certificate");
-        return ok;
-    }
+    if (tg_ossl_session_reused(o, ssl))
+        return judge_resumed(o, ssl, c);
     if (!c->leaf_ok) {
         tg_block_reason(c, TG_R_UNVERIFIED, "handshake completed without certificate verification");
         return 0;
     }
+    if (c->pin_count && !c->pins_ok && !c->pins_expired) {
+        tg_block_reason(c, TG_R_PIN, "pin mismatch: chain was not checked against the pins");
+        return 0;
+    }
     return 1;
+}
+
+/* After a successful handshake: 1 if application data may flow. */
+static int conclude(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
+{
+    if (judge(o, ssl, c) && c->reason == TG_R_NONE) {
+        c->established = 1;
+        if (c->pins_ok && !tg_ossl_session_reused(o, ssl))
+            tg_session_mark_pins(o, o->SSL_get_session(ssl), c->pins);
+        tg_block_allow(o, ssl, c);
+        return 1;
+    }
+    if (c->audit) {
+        c->established = 1;
+        tg_block_audit(o, ssl, c);
+        return 1;
+    }
+    tg_block(o, ssl, c);
+    return 0;
 }
 
 /* Did the handshake fail because of the floor? The last SSL error says. */
@@ -213,14 +310,8 @@ int tg_handshake(const struct tg_ossl *o, SSL *ssl, enum tg_entry entry)
         TG_GUARDED(ssl, ret = o->SSL_do_handshake(ssl));
         break;
     }
-    if (ret == 1) {
-        if (judge(o, ssl, c)) {
-            c->established = 1;
-            return 1;
-        }
-        tg_block(o, ssl, c);
-        return -1;
-    }
+    if (ret == 1)
+        return conclude(o, ssl, c) ? 1 : -1;
     /* A failure our verify callback caused, or a peer below the floor. */
     enum tg_reason floor = c->reason == TG_R_NONE ? floor_failure(o, c) : TG_R_NONE;
     if (floor != TG_R_NONE) {
@@ -232,8 +323,12 @@ int tg_handshake(const struct tg_ossl *o, SSL *ssl, enum tg_entry entry)
             tg_block_reason(c, floor, "weak cipher suites refused: no strong suite in common (%s)",
                             why ? why : "handshake failure");
     }
-    if (c->reason != TG_R_NONE)
-        tg_block(o, ssl, c);
+    if (c->reason != TG_R_NONE) {
+        if (c->audit)
+            tg_block_audit(o, ssl, c);
+        else
+            tg_block(o, ssl, c);
+    }
     return ret;
 }
 
@@ -254,12 +349,11 @@ int tg_io_gate(const struct tg_ossl *o, SSL *ssl)
             return -1;
         }
         c->is_server = tg_ossl_is_server(o, ssl);
-        if (judge(o, ssl, c)) {
-            c->established = 1;
-            return 1;
+        if (!apply_policy(o, ssl, c, c->is_server)) {
+            tg_block(o, ssl, c);
+            return -1;
         }
-        tg_block(o, ssl, c);
-        return -1;
+        return conclude(o, ssl, c) ? 1 : -1;
     }
     /* An implicit handshake: drive it here so the policy is judged before
      * the real call sends or returns any application data. */

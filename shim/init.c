@@ -9,6 +9,7 @@
 #include "block.h"
 #include "conn.h"
 #include "log.h"
+#include "settings.h"
 
 #include <pthread.h>
 
@@ -19,6 +20,7 @@ static const struct tg_ossl *ready; /* set once everything is in place */
 static void settings_init(void)
 {
     tg_log_open();
+    tg_settings_read_env();
 }
 
 void tg_init(void)

@@ -1,10 +1,13 @@
 /*
- * log.c — write whole lines to a private duplicate of stderr.
+ * log.c — write whole lines to the chosen destination.
  *
- * The duplicate survives the program closing or reusing fd 2; its identity
- * (device, inode) is checked before each write so a descriptor number reused
- * for one of the program's files or sockets is never written to. A pipe that
- * nobody reads is skipped, not waited on.
+ * stderr is a private duplicate taken at start-up: it survives the program
+ * closing or reusing fd 2, and its identity (device, inode) is checked before
+ * each write so a descriptor number reused for one of the program's files or
+ * sockets is never written to. A pipe that nobody reads is skipped, not
+ * waited on. syslog goes through our own /dev/log socket (ident tlsguard,
+ * LOG_AUTHPRIV) so the program's openlog() settings are left alone. A file
+ * is opened O_APPEND and each line is one write(), whole across processes.
  */
 #include "log.h"
 
@@ -13,15 +16,26 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 extern char *program_invocation_short_name;
 
-static int log_fd = -1;
-static dev_t log_dev;
-static ino_t log_ino;
+enum dest { DEST_STDERR, DEST_SYSLOG, DEST_NONE, DEST_FILE };
+
+static int stderr_fd = -1;
+static dev_t stderr_dev;
+static ino_t stderr_ino;
+static enum dest dest = DEST_STDERR;
+static int file_fd = -1;
+static int syslog_fd = -1;
+static int report_fd = -1;
+static int log_allowed;
+
+#define LOG_AUTHPRIV_WARNING ((10 << 3) | 4)
 
 void tg_log_open(void)
 {
@@ -34,28 +48,121 @@ void tg_log_open(void)
         close(fd);
         return;
     }
-    log_dev = st.st_dev;
-    log_ino = st.st_ino;
-    log_fd = fd;
+    stderr_dev = st.st_dev;
+    stderr_ino = st.st_ino;
+    stderr_fd = fd;
 }
 
-static void write_line(const char *buf, size_t len)
+static int open_append(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+    if (fd >= 0 && fd < 100) {
+        /* Keep clear of the low numbers programs use and close by habit. */
+        int high = fcntl(fd, F_DUPFD_CLOEXEC, 100);
+        if (high >= 0) {
+            close(fd);
+            fd = high;
+        }
+    }
+    return fd;
+}
+
+void tg_log_set_destination(const char *d)
+{
+    if (!strcmp(d, "stderr")) {
+        dest = DEST_STDERR;
+    } else if (!strcmp(d, "none")) {
+        dest = DEST_NONE;
+    } else if (!strcmp(d, "syslog")) {
+        struct sockaddr_un sun;
+        int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        memset(&sun, 0, sizeof sun);
+        sun.sun_family = AF_UNIX;
+        snprintf(sun.sun_path, sizeof sun.sun_path, "/dev/log");
+        if (fd >= 0 && connect(fd, (struct sockaddr *)&sun, sizeof sun) != 0) {
+            close(fd);
+            fd = -1;
+        }
+        syslog_fd = fd;
+        dest = DEST_SYSLOG;
+    } else if (d[0] == '/') {
+        file_fd = open_append(d);
+        dest = DEST_FILE;
+    }
+}
+
+void tg_log_set_allowed(int yes)
+{
+    log_allowed = yes;
+}
+
+void tg_log_set_report(const char *path)
+{
+    if (path && *path)
+        report_fd = open_append(path);
+}
+
+static void write_stderr(const char *buf, size_t len)
 {
     struct stat st;
     struct pollfd p;
-    int saved = errno;
-    if (log_fd < 0 || fstat(log_fd, &st) != 0 || st.st_dev != log_dev || st.st_ino != log_ino)
-        goto out;
-    p.fd = log_fd;
+    if (stderr_fd < 0 || fstat(stderr_fd, &st) != 0 || st.st_dev != stderr_dev ||
+        st.st_ino != stderr_ino)
+        return;
+    p.fd = stderr_fd;
     p.events = POLLOUT;
     p.revents = 0;
     if (poll(&p, 1, 0) != 1 || !(p.revents & POLLOUT))
-        goto out;
+        return;
     /* One write: lines up to PIPE_BUF stay whole between processes. */
-    if (write(log_fd, buf, len) < 0) {
+    if (write(stderr_fd, buf, len) < 0) {
         /* nothing to do: logging must never fail the program */
     }
-out:
+}
+
+static void write_fd(int fd, const char *buf, size_t len)
+{
+    if (fd >= 0 && write(fd, buf, len) < 0) {
+        /* as above */
+    }
+}
+
+static void write_syslog(const char *line, size_t len)
+{
+    char msg[1200];
+    char when[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    if (syslog_fd < 0)
+        return;
+    localtime_r(&now, &tm);
+    strftime(when, sizeof when, "%b %e %H:%M:%S", &tm);
+    /* "tlsguard: " is the ident here; the line without its newline. */
+    const char *body = line + strlen("tlsguard: ");
+    size_t blen = len - strlen("tlsguard: ") - 1;
+    int n = snprintf(msg, sizeof msg, "<%d>%s tlsguard[%ld]: %.*s", LOG_AUTHPRIV_WARNING, when,
+                     (long)getpid(), (int)blen, body);
+    if (n > 0)
+        send(syslog_fd, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1,
+             MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+static void emit(const char *line, size_t len)
+{
+    int saved = errno;
+    switch (dest) {
+    case DEST_STDERR:
+        write_stderr(line, len);
+        break;
+    case DEST_FILE:
+        write_fd(file_fd, line, len);
+        break;
+    case DEST_SYSLOG:
+        write_syslog(line, len);
+        break;
+    case DEST_NONE:
+        break;
+    }
     errno = saved;
 }
 
@@ -74,10 +181,23 @@ static void clean(char *out, size_t n, const char *s, int allow_space)
     out[i] = '\0';
 }
 
+static void report(const char *host, const char *port, const char *proto, const char *action)
+{
+    char line[512];
+    int saved = errno;
+    int n = snprintf(line, sizeof line, "%s\t%s\t%s\t%s\n", host, port, proto, action);
+    if (n > 0 && (size_t)n < sizeof line)
+        write_fd(report_fd, line, (size_t)n);
+    errno = saved;
+}
+
 void tg_log_decision(const struct tg_decision *d)
 {
     char host[256], proto[32], cipher[96], reason[512], prog[64], when[32], port[16];
     char line[1024];
+    int is_allow = !strcmp(d->action, "allow");
+    if (report_fd < 0 && (is_allow && !log_allowed))
+        return;
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
@@ -91,6 +211,10 @@ void tg_log_decision(const struct tg_decision *d)
         snprintf(port, sizeof port, "%d", d->port);
     else
         snprintf(port, sizeof port, "-");
+    if (report_fd >= 0 && strcmp(d->action, "notice"))
+        report(host, port, proto, d->action);
+    if (is_allow && !log_allowed)
+        return;
     int n = snprintf(line, sizeof line,
                      "tlsguard: time=%s pid=%ld program=%s action=%s host=%s port=%s "
                      "protocol=%s cipher=%s reason=\"%s\"\n",
@@ -102,7 +226,7 @@ void tg_log_decision(const struct tg_decision *d)
         line[n - 2] = '"';
         line[n - 1] = '\n';
     }
-    write_line(line, (size_t)n);
+    emit(line, (size_t)n);
 }
 
 void tg_log_internal(const char *msg)
@@ -112,5 +236,5 @@ void tg_log_internal(const char *msg)
     clean(clean_msg, sizeof clean_msg, msg, 1);
     int n = snprintf(line, sizeof line, "tlsguard: error: %s\n", clean_msg);
     if (n > 0)
-        write_line(line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+        emit(line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 }

@@ -1,12 +1,13 @@
 /*
  * log.h — the shim's only output: one line per decision, never in the
- * success path, never blocking or crashing the host program.
+ * success path unless asked (log-allowed yes), never blocking or crashing
+ * the host program.
  */
 #ifndef TG_LOG_H
 #define TG_LOG_H
 
 struct tg_decision {
-    const char *action;   /* "block" (or "audit"/"allow" later) */
+    const char *action;   /* "block", "audit" (would block), "allow", "notice" */
     const char *host;     /* NULL: unknown */
     int port;             /* 0: unknown */
     const char *protocol; /* NULL: not negotiated */
@@ -16,8 +17,15 @@ struct tg_decision {
 
 /* Opens the private copy of stderr; called once from settings init. */
 void tg_log_open(void);
+/* "stderr", "syslog", "none" or an absolute file path (appended). */
+void tg_log_set_destination(const char *dest);
+/* Log allowed connections too (policy: log-allowed yes). */
+void tg_log_set_allowed(int yes);
+/* Every connection is also recorded, one tab-separated line, in this file
+ * (tlsguard run --report). */
+void tg_log_set_report(const char *path);
 /* "tlsguard: time=… pid=… program=… action=… host=… port=… protocol=…
- * cipher=… reason=\"…\"" */
+ * cipher=… reason=\"…\"". Allowed connections only when asked. */
 void tg_log_decision(const struct tg_decision *d);
 /* "tlsguard: error: <msg>" — the shim cannot do its job (no libssl, …). */
 void tg_log_internal(const char *msg);

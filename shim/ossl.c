@@ -229,7 +229,16 @@ int tg_ossl_ex_index(const struct tg_ossl *o, int what, tg_ex_dup_cb dup, tg_ex_
         return o->SSL_get_ex_new_index(0, NULL, NULL, dup, fr);
     if (what == 1 && o->SSL_CTX_get_ex_new_index)
         return o->SSL_CTX_get_ex_new_index(0, NULL, NULL, dup, fr);
+    if (what == 2 && o->SSL_SESSION_get_ex_new_index)
+        return o->SSL_SESSION_get_ex_new_index(0, NULL, NULL, dup, fr);
     return -1;
+}
+
+OPENSSL_STACK *tg_ossl_verified_chain(const struct tg_ossl *o, X509_STORE_CTX *xs)
+{
+    if (o->X509_STORE_CTX_get0_chain)
+        return o->X509_STORE_CTX_get0_chain(xs);
+    return o->X509_STORE_CTX_get_chain ? o->X509_STORE_CTX_get_chain(xs) : NULL;
 }
 
 static const SSL_METHOD *call(const SSL_METHOD *(*f)(void))

@@ -23,6 +23,10 @@ typedef struct x509_store_ctx_st X509_STORE_CTX;
 typedef struct X509_VERIFY_PARAM_st X509_VERIFY_PARAM;
 typedef struct stack_st OPENSSL_STACK;
 typedef struct crypto_ex_data_st CRYPTO_EX_DATA;
+typedef struct ssl_session_st SSL_SESSION;
+typedef struct evp_pkey_st EVP_PKEY;
+typedef struct evp_md_st EVP_MD;
+typedef struct engine_st ENGINE;
 
 typedef int (*tg_verify_fn)(int preverify_ok, X509_STORE_CTX *xs);
 typedef int (*tg_cert_verify_fn)(X509_STORE_CTX *xs, void *arg);
@@ -195,6 +199,19 @@ typedef int (*tg_ex_dup_cb)(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from,
     X(O, void, ERR_set_error, (int, int, const char *, ...))      /* 3.0+ */         \
     X(M, void, ERR_add_error_data, (int, ...))                                      \
     X(M, unsigned long, ERR_peek_error, (void))                                     \
+    /* pins: SHA-256 of the DER SubjectPublicKeyInfo */                            \
+    X(M, EVP_PKEY *, X509_get_pubkey, (X509 *))                                     \
+    X(M, int, i2d_PUBKEY, (EVP_PKEY *, unsigned char **))                           \
+    X(M, void, EVP_PKEY_free, (EVP_PKEY *))                                         \
+    X(M, const EVP_MD *, EVP_sha256, (void))                                        \
+    X(M, int, EVP_Digest, (const void *, size_t, unsigned char *, unsigned int *, const EVP_MD *, ENGINE *)) \
+    X(O, OPENSSL_STACK *, X509_STORE_CTX_get0_chain, (const X509_STORE_CTX *)) /* 1.1.0+ */ \
+    X(O, OPENSSL_STACK *, X509_STORE_CTX_get_chain, (const X509_STORE_CTX *))  /* 1.0.x */ \
+    X(M, OPENSSL_STACK *, SSL_get_peer_cert_chain, (const SSL *))                   \
+    X(M, SSL_SESSION *, SSL_get_session, (const SSL *))                             \
+    X(M, void *, SSL_SESSION_get_ex_data, (const SSL_SESSION *, int))               \
+    X(M, int, SSL_SESSION_set_ex_data, (SSL_SESSION *, int, void *))                \
+    X(O, int, SSL_SESSION_get_ex_new_index, (long, void *, void *, tg_ex_dup_cb, tg_ex_free_cb)) /* 1.0.x */ \
     X(M, unsigned long, ERR_peek_last_error, (void))                                \
     X(M, const char *, ERR_reason_error_string, (unsigned long))                    \
     X(O, int, SSL_in_init, (const SSL *))                         /* 1.1.0+ */       \
@@ -230,8 +247,12 @@ int tg_ossl_session_reused(const struct tg_ossl *o, SSL *ssl);
 X509 *tg_ossl_peer_cert(const struct tg_ossl *o, const SSL *ssl); /* free with X509_free */
 int tg_ossl_sk_num(const struct tg_ossl *o, const OPENSSL_STACK *sk);
 void *tg_ossl_sk_value(const struct tg_ossl *o, const OPENSSL_STACK *sk, int i);
-/* Ex-data index for SSL (what=0) or SSL_CTX (what=1) objects; -1 on failure. */
+/* Ex-data index for SSL (what=0), SSL_CTX (what=1) or SSL_SESSION (what=2)
+ * objects; -1 on failure. */
 int tg_ossl_ex_index(const struct tg_ossl *o, int what, tg_ex_dup_cb dup, tg_ex_free_cb fr);
+/* The chain a verification built (X509_STORE_CTX_get0_chain, 1.1.0+;
+ * X509_STORE_CTX_get_chain before). */
+OPENSSL_STACK *tg_ossl_verified_chain(const struct tg_ossl *o, X509_STORE_CTX *xs);
 /* The flexible method that replaces a fixed pre-TLS-1.2 one, or NULL if
  * `m` is not such a method. */
 const SSL_METHOD *tg_ossl_upgrade_method(const struct tg_ossl *o, const SSL_METHOD *m);

@@ -5,10 +5,12 @@
 #include "verify.h"
 #include "block.h"
 #include "peer.h"
+#include "pins.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static SSL *ssl_of(const struct tg_ossl *o, X509_STORE_CTX *xs)
 {
@@ -48,6 +50,27 @@ int tg_verify_name(const struct tg_ossl *o, const SSL *ssl, struct tg_conn *c, X
     return ok;
 }
 
+/* The leaf's pins, when the host has any that have not expired. */
+static int check_pins(const struct tg_ossl *o, X509_STORE_CTX *xs, struct tg_conn *c)
+{
+    if (!c->pin_count)
+        return 1;
+    if (c->pins_expire_at >= 0 && (long long)time(NULL) >= c->pins_expire_at) {
+        c->pins_expired = 1;
+        return 1;
+    }
+    int m = tg_pins_match_chain(o, tg_ossl_verified_chain(o, xs), c->pins, c->pin_count);
+    if (m == 1) {
+        c->pins_ok = 1;
+        return 1;
+    }
+    tg_block_reason(c, TG_R_PIN,
+                    "pin mismatch: no certificate of the verified chain matches the %zu pin(s) "
+                    "for %s (policy line %d)",
+                    c->pin_count, c->host[0] ? c->host : "this host", c->policy_line);
+    return 0;
+}
+
 int tg_verify_cb(int ok, X509_STORE_CTX *xs)
 {
     const struct tg_ossl *o = tg_ossl_peek();
@@ -57,18 +80,19 @@ int tg_verify_cb(int ok, X509_STORE_CTX *xs)
         return ok; /* not a connection we prepared: OpenSSL's verdict stands */
 
     /* The program's callback runs for its side effects and may refuse more,
-     * but a failure stays a failure. */
+     * but a failure stays a failure. In audit mode its verdict is final:
+     * we only take notes. */
     int prog_ok = c->prog_cb ? c->prog_cb(ok, xs) : ok;
+    int fail = c->audit ? prog_ok : 0;
     if (!ok) {
         int err = o->X509_STORE_CTX_get_error(xs);
         const char *why = o->X509_verify_cert_error_string(err);
-        if (err == TG_X509_V_ERR_HOSTNAME_MISMATCH || err == TG_X509_V_ERR_IP_ADDRESS_MISMATCH) {
+        if (err == TG_X509_V_ERR_HOSTNAME_MISMATCH || err == TG_X509_V_ERR_IP_ADDRESS_MISMATCH)
             tg_block_reason(c, TG_R_NAME, "host name mismatch: %s", why ? why : "?");
-        } else {
+        else
             tg_block_reason(c, TG_R_CERT, "certificate verification failed: %s (depth %d)",
                             why ? why : "?", o->X509_STORE_CTX_get_error_depth(xs));
-        }
-        return 0;
+        return fail;
     }
     if (!prog_ok)
         return 0; /* the program's own, stricter decision: not ours to log */
@@ -84,7 +108,11 @@ int tg_verify_cb(int ok, X509_STORE_CTX *xs)
     } else if (!tg_verify_name(o, ssl, c, o->X509_STORE_CTX_get_current_cert(xs))) {
         o->X509_STORE_CTX_set_error(xs, c->reason == TG_R_NAME ? TG_X509_V_ERR_HOSTNAME_MISMATCH
                                                                : TG_X509_V_ERR_APPLICATION_VERIFICATION);
-        return 0;
+        return fail;
+    }
+    if (!check_pins(o, xs, c)) {
+        o->X509_STORE_CTX_set_error(xs, TG_X509_V_ERR_APPLICATION_VERIFICATION);
+        return fail;
     }
     c->leaf_ok = 1;
     return 1;

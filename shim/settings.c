@@ -1,0 +1,99 @@
+/*
+ * settings.c — environment and policy, each read once.
+ */
+#include "settings.h"
+#include "log.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+
+static struct tg_settings settings;
+static pthread_once_t policy_once = PTHREAD_ONCE_INIT;
+static struct tg_policy *policy;
+static char policy_error[512];
+
+/* secure_getenv already returns NULL under AT_SECURE; the explicit check
+ * also covers a libc without it and records the fact. */
+static void copy_env(char *dst, size_t n, const char *name)
+{
+    const char *v = settings.secure ? NULL : secure_getenv(name);
+    snprintf(dst, n, "%s", v ? v : "");
+}
+
+void tg_settings_read_env(void)
+{
+    char mode[16];
+    settings.secure = getauxval(AT_SECURE) != 0;
+    copy_env(settings.policy_path, sizeof settings.policy_path, "TLSGUARD_POLICY");
+    copy_env(settings.log_override, sizeof settings.log_override, "TLSGUARD_LOG");
+    copy_env(settings.report_path, sizeof settings.report_path, "TLSGUARD_REPORT");
+    copy_env(mode, sizeof mode, "TLSGUARD_MODE");
+    settings.force_audit = !strcmp(mode, "audit");
+    if (settings.log_override[0])
+        tg_log_set_destination(settings.log_override);
+    tg_log_set_report(settings.report_path);
+}
+
+const struct tg_settings *tg_settings(void)
+{
+    return &settings;
+}
+
+static void apply_log_setting(const struct tg_global *g)
+{
+    if (settings.log_override[0])
+        return; /* the command line wins over the file */
+    switch (g->log_kind) {
+    case TG_LOG_STDERR:
+        tg_log_set_destination("stderr");
+        break;
+    case TG_LOG_SYSLOG:
+        tg_log_set_destination("syslog");
+        break;
+    case TG_LOG_NONE:
+        tg_log_set_destination("none");
+        break;
+    case TG_LOG_FILE:
+        tg_log_set_destination(g->log_path);
+        break;
+    }
+    tg_log_set_allowed(g->log_allowed);
+}
+
+static void load_policy(void)
+{
+    struct tg_diags d;
+    memset(&d, 0, sizeof d);
+    if (settings.policy_path[0]) {
+        policy = tg_policy_load_file(settings.policy_path, &d);
+        if (!policy) {
+            /* The first error names the file and line. */
+            size_t i = 0;
+            while (i < d.count && d.items[i].is_warning)
+                i++;
+            if (i < d.count)
+                tg_diag_format(&d, i, policy_error, sizeof policy_error);
+            else
+                snprintf(policy_error, sizeof policy_error, "%.400s: cannot load policy",
+                         settings.policy_path);
+        }
+    } else {
+        policy = tg_policy_default();
+        if (!policy)
+            snprintf(policy_error, sizeof policy_error, "out of memory for the default policy");
+    }
+    tg_diags_free(&d);
+    if (policy)
+        apply_log_setting(tg_policy_global(policy));
+}
+
+const struct tg_policy *tg_settings_policy(const char **error)
+{
+    pthread_once(&policy_once, load_policy);
+    if (!policy && error)
+        *error = policy_error;
+    return policy;
+}
