@@ -11,6 +11,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 case $BUILD in /*) SHIM=$BUILD/libtlsguard.so ;; *) SHIM=$(pwd)/$BUILD/libtlsguard.so ;; esac
 T=$(mktemp -d "${TMPDIR:-/tmp}/tlsguard-demo.XXXXXX")
 PIDS=""
+PORT_tls10="" PORT_selfsigned=""  # set by start_peer
 
 cleanup() {
     for pid in $PIDS; do kill "$pid" 2>/dev/null || true; done

@@ -173,7 +173,8 @@ class Client:
     stdin: bytes = b""
     errqueue_names_tlsguard: bool = False   # its output shows the error text when blocked
     prints_ssl_get_error: bool = False      # prints SSL_get_error=<n> for the failing call
-    port_known: bool = True                 # the shim can know the port (False: no fd)
+    port_known: bool = True                 # False: no fd on the SSL (memory BIOs), so
+                                            # port= may be absent, but never wrong
     host: str = "localhost"
     # Peers it cannot reach without the shim by its own design (not a bug): with why.
     noshim_unreachable: Dict[str, str] = field(default_factory=dict)
@@ -304,6 +305,8 @@ class Runner:
         self.shim = shim
         self.shim_problem = None if os.path.isfile(shim) else "%s does not exist" % shim
         self.aborted = False
+        self.verbose = False
+        self.verbose_log = print
         self._procs = set()
         self._lock = threading.Lock()
 
@@ -366,6 +369,9 @@ class Runner:
 
         problems = judge(case, rc, out, err, got, server.port)
         if not problems:
+            if self.verbose:
+                self.verbose_log("  %s: exit %s, server got %r\n%s%s" % (
+                    case.name, rc, got[:80], indent("stdout", out), indent("stderr", err)))
             return None
         return "%s\n    argv: %s\n    exit: %s after %.2fs; server received %d bytes: %r\n%s%s" % (
             "; ".join(problems), " ".join(argv), "timeout" if rc is None else rc, elapsed,
@@ -433,6 +439,10 @@ def check_log(case: Case, log_lines: List[str], port: int) -> List[str]:
     if case.client.port_known:
         if not re.search(r"\bport=%d(\s|$)" % port, line):
             problems.append("log line lacks port=%d" % port)
+    else:  # the port may be unknown to the shim, but must never be a wrong one
+        m = re.search(r"\bport=(\d+)", line)
+        if m and int(m.group(1)) != port:
+            problems.append("log line has port=%s, the peer is on %d" % (m.group(1), port))
     m = re.search(r'\breason="([^"]*)"', line)
     if not m:
         problems.append('log line lacks reason="..."')
@@ -457,6 +467,8 @@ def main(argv=None) -> int:
     ap.add_argument("--only", metavar="REGEX", help="run only cases whose name matches")
     ap.add_argument("--keep", action="store_true", help="keep the temp dir")
     ap.add_argument("--list", action="store_true", help="list the cases and exit")
+    ap.add_argument("-v", "--verbose", action="store_true",
+                    help="show every client's output, also when the case passed")
     ap.add_argument("-j", "--jobs", type=int, default=4,
                     help="peers tested in parallel (each peer's cases run in order)")
     ap.add_argument("--openssl11-cache", default=os.path.join(TESTS, ".cache", "openssl11"))
@@ -529,6 +541,12 @@ def main(argv=None) -> int:
                         "HTTPS_PROXY", "all_proxy", "ALL_PROXY")}
         base_env["SSL_CERT_FILE"] = os.path.join(pki, "ca.pem")  # the only way clients get the CA
         runner = Runner(servers, base_env, shim)
+        runner.verbose = args.verbose
+
+        def verbose_log(text):
+            with out_lock:
+                print(text.rstrip("\n"), flush=True)
+        runner.verbose_log = verbose_log
         if runner.shim_problem and any(c.shim for c in cases):
             print("note: %s: every shim case fails" % runner.shim_problem, flush=True)
 
