@@ -284,41 +284,41 @@ tg_policy_build_index(struct tg_policy *p)
 
 	while (size < 2 * p->npats)
 		size <<= 1;
-	free(p->slots);
-	p->slots = calloc(size, sizeof(*p->slots));
+	if (p->slots != NULL)
+		tg_policy_mem_free(p->slots, (p->slot_mask + 1) * sizeof(*p->slots));
+	p->slots = tg_policy_mem_alloc(size * sizeof(*p->slots));   /* zeroed */
 	if (p->slots == NULL)
 		return -1;
 	p->slot_mask = size - 1;
 	for (i = 0; i < p->npats; i++) {
-		const struct tg_pattern *pat = &p->pats[i];
+		struct tg_pattern *pat = &p->pats[i], *first;
 		const struct tg_block *b = &p->blocks[pat->block];
-		uint32_t h = hash_key(pat->kind, pat->key, pat->keylen);
+		const char *key = pat->text + TG_PAT_PREFIX(pat->kind);
+		uint32_t h = hash_key(pat->kind, key, pat->keylen);
 		size_t j = h & p->slot_mask;
-		struct tg_slot *s;
 
-		for (;;) {
-			s = &p->slots[j];
-			if (s->key == NULL || (s->hash == h && s->kind == pat->kind &&
-			    s->keylen == pat->keylen && memcmp(s->key, pat->key, pat->keylen) == 0))
+		for (;; j = (j + 1) & p->slot_mask) {
+			struct tg_slot *s = &p->slots[j];
+
+			if (s->pat == 0) {
+				s->hash = h;
+				s->pat = (uint32_t)i + 1;
+				first = pat;
+				first->first_minproto = first->first_mode = first->first_pins = -1;
 				break;
-			j = (j + 1) & p->slot_mask;
-		}
-		if (s->key == NULL) {
-			s->key = pat->key;
-			s->keylen = pat->keylen;
-			s->hash = h;
-			s->kind = pat->kind;
-			s->first_any = s->first_minproto = s->first_mode = s->first_pins = -1;
+			}
+			first = &p->pats[s->pat - 1];
+			if (s->hash == h && first->kind == pat->kind && first->keylen == pat->keylen &&
+			    memcmp(first->text + TG_PAT_PREFIX(first->kind), key, pat->keylen) == 0)
+				break;
 		}
 		/* Patterns are in block order: the first block to fill a field is the first. */
-		if (s->first_any < 0)
-			s->first_any = pat->block;
-		if (s->first_minproto < 0 && b->min_protocol != 0)
-			s->first_minproto = pat->block;
-		if (s->first_mode < 0 && b->mode >= 0)
-			s->first_mode = pat->block;
-		if (s->first_pins < 0 && b->pin_count > 0)
-			s->first_pins = pat->block;
+		if (first->first_minproto < 0 && b->min_protocol != 0)
+			first->first_minproto = pat->block;
+		if (first->first_mode < 0 && b->mode >= 0)
+			first->first_mode = pat->block;
+		if (first->first_pins < 0 && b->pin_count > 0)
+			first->first_pins = pat->block;
 	}
 	return 0;
 }
@@ -343,12 +343,15 @@ probe(const struct tg_policy *p, enum tg_pat_kind kind, const char *s, size_t le
 	size_t j = h & p->slot_mask;
 	const struct tg_slot *slot;
 
-	for (; (slot = &p->slots[j])->key != NULL; j = (j + 1) & p->slot_mask) {
-		if (slot->hash == h && slot->kind == kind && ieq(s, len, slot->key, slot->keylen)) {
-			take_min(&best->any, slot->first_any);
-			take_min(&best->minproto, slot->first_minproto);
-			take_min(&best->mode, slot->first_mode);
-			take_min(&best->pins, slot->first_pins);
+	for (; (slot = &p->slots[j])->pat != 0; j = (j + 1) & p->slot_mask) {
+		const struct tg_pattern *first = &p->pats[slot->pat - 1];
+
+		if (slot->hash == h && first->kind == kind &&
+		    ieq(s, len, first->text + TG_PAT_PREFIX(kind), first->keylen)) {
+			take_min(&best->any, first->block);
+			take_min(&best->minproto, first->first_minproto);
+			take_min(&best->mode, first->first_mode);
+			take_min(&best->pins, first->first_pins);
 			return;
 		}
 	}

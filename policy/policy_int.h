@@ -13,30 +13,33 @@
 
 enum tg_pat_kind { TG_PAT_EXACT = 0, TG_PAT_ONE = 1, TG_PAT_ANY = 2 };
 
+/* Length of the wildcard prefix of a pattern's text: "", "*." or "**.". */
+#define TG_PAT_PREFIX(kind) ((kind) == TG_PAT_ANY ? 3u : (kind) == TG_PAT_ONE ? 2u : 0u)
+
 struct tg_pattern {
 	const char *text;     /* normalised: lower case, canonical IPv6, with "*." / "**." */
-	const char *key;      /* text without the wildcard prefix */
-	size_t keylen;
-	enum tg_pat_kind kind;
-	int block;
+	uint32_t keylen;      /* the key (text without the prefix) is text + TG_PAT_PREFIX(kind) */
+	uint8_t kind;         /* enum tg_pat_kind */
+	int32_t block;
+	/* Filled by the index in the first pattern of each distinct (kind, key):
+	 * the first block with that pattern that sets each setting, or -1. */
+	int32_t first_minproto, first_mode, first_pins;
 };
 
 struct tg_block {
-	int line;
-	int min_protocol;           /* 0: not set */
-	int mode;                   /* -1: not set, else enum tg_mode */
+	int32_t line;
+	int32_t min_protocol;       /* 0: not set */
+	int32_t mode;               /* -1: not set, else enum tg_mode */
+	uint32_t pin_off, pin_count;  /* into tg_policy.pins */
+	uint32_t pat_off, pat_count;  /* into tg_policy.pats */
 	long long pins_expire_at;   /* -1: not set */
-	size_t pin_off, pin_count;  /* into tg_policy.pins */
-	size_t pat_off, pat_count;  /* into tg_policy.pats */
 };
 
-/* One hash-index slot: a (kind, key) and the first block using it per setting. */
+/* One slot of the open-addressing index: the hash of a (kind, key) and its
+ * first pattern, as an index into tg_policy.pats plus one (0: empty). */
 struct tg_slot {
-	const char *key;    /* NULL: empty slot */
-	size_t keylen;
 	uint32_t hash;
-	enum tg_pat_kind kind;
-	int first_any, first_minproto, first_mode, first_pins;
+	uint32_t pat;
 };
 
 struct tg_arena_chunk;
@@ -55,7 +58,11 @@ struct tg_policy {
 };
 
 /* policy.c */
+void *tg_policy_mem_alloc(size_t size);
+void tg_policy_mem_free(void *ptr, size_t size);
+int tg_policy_mem_reserve(void **arr, size_t *cap, size_t n, size_t want, size_t elsize);
 struct tg_policy *tg_policy_alloc(void);
+int tg_policy_arena_reserve(struct tg_policy *p, size_t size);
 char *tg_policy_strdup(struct tg_policy *p, const char *s, size_t len);
 void tg_policy_diags_init(struct tg_diags *d, const char *file);
 void tg_policy_diag(struct tg_diags *d, int line, int is_warning, const char *fmt, ...)

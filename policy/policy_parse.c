@@ -15,6 +15,7 @@
 
 #define MAX_ARGS (TG_POLICY_MAX_LINE / 2 + 1)
 #define MAX_PINS_PER_BLOCK 64
+#define MAX_DIRECTIVES 16
 #define PIN_PREFIX "sha256/"
 #define PIN_MSG "pin must be sha256/ followed by the base64 of 32 bytes"
 
@@ -38,8 +39,8 @@ struct parser {
 	int oom;
 	int saw_nul;
 	struct tg_block *cur;               /* current host block, NULL at global scope */
-	int global_line[16];                /* per directive: line it was set on, global scope */
-	int block_line[16];                 /* the same in the current host block */
+	int global_line[MAX_DIRECTIVES];    /* per directive: line it was set on, global scope */
+	int block_line[MAX_DIRECTIVES];     /* the same in the current host block */
 	char buf[TG_POLICY_MAX_LINE + 1];
 	char *argv[MAX_ARGS];
 };
@@ -71,20 +72,78 @@ out_of_memory(struct parser *ps)
 static int
 grow(struct parser *ps, void **arr, size_t *cap, size_t n, size_t size)
 {
-	void *na;
-	size_t ncap;
-
 	if (n < *cap)
 		return 0;
-	ncap = *cap ? *cap * 2 : 16;
-	na = realloc(*arr, ncap * size);
-	if (na == NULL) {
+	if (tg_policy_mem_reserve(arr, cap, n, *cap ? *cap * 2 : 16, size) != 0) {
 		out_of_memory(ps);
 		return -1;
 	}
-	*arr = na;
-	*cap = ncap;
 	return 0;
+}
+
+/* Make room for want elements at once. */
+static int
+reserve(struct parser *ps, void **arr, size_t *cap, size_t n, size_t want, size_t size)
+{
+	if (tg_policy_mem_reserve(arr, cap, n, want, size) != 0) {
+		out_of_memory(ps);
+		return -1;
+	}
+	return 0;
+}
+
+/* Does the word at s (up to end) equal kw? */
+static int
+word_is(const char *s, const char *end, const char *kw, size_t kwlen)
+{
+	return (size_t)(end - s) >= kwlen && memcmp(s, kw, kwlen) == 0 &&
+	       (s + kwlen == end || s[kwlen] == ' ' || s[kwlen] == '\t' || s[kwlen] == '\r');
+}
+
+/*
+ * A quick first pass that counts host lines, their patterns and pin lines,
+ * so that the arrays and the string arena are allocated once, at (at least)
+ * their final size, instead of growing and being copied.  Over-counting is
+ * harmless, and grow() still guards against under-counting.
+ */
+static void
+presize(struct parser *ps, const char *text, size_t len)
+{
+	size_t nblocks = 0, npats = 0, npins = 0, strbytes = 0, pos = 0;
+	struct tg_policy *p = ps->p;
+
+	while (pos < len) {
+		const char *s = text + pos, *nl = memchr(s, '\n', len - pos);
+		const char *end = nl != NULL ? nl : text + len;
+
+		pos = (size_t)(end - text) + 1;
+		while (s < end && (*s == ' ' || *s == '\t'))
+			s++;
+		if (word_is(s, end, "host", 4)) {
+			nblocks++;
+			for (s += 4; s < end && *s != '#'; ) {
+				const char *w;
+
+				while (s < end && (*s == ' ' || *s == '\t' || *s == '\r'))
+					s++;
+				if (s == end || *s == '#')
+					break;
+				for (w = s; s < end && *s != ' ' && *s != '\t' && *s != '\r'; s++)
+					;
+				npats++;
+				/* the normalised text: at most the word, "*." or "**.",
+				 * one more for some canonical IPv6 forms, and a NUL */
+				strbytes += (size_t)(s - w) + 5;
+			}
+		} else if (word_is(s, end, "pin", 3)) {
+			npins++;
+		}
+	}
+	if (reserve(ps, (void **)&p->blocks, &p->blocks_cap, 0, nblocks, sizeof(*p->blocks)) == 0 &&
+	    reserve(ps, (void **)&p->pats, &p->pats_cap, 0, npats, sizeof(*p->pats)) == 0 &&
+	    reserve(ps, (void **)&p->pins, &p->pins_cap, 0, npins, sizeof(*p->pins)) == 0 &&
+	    strbytes > 0 && tg_policy_arena_reserve(p, strbytes) != 0)
+		out_of_memory(ps);
 }
 
 /* ---- values ----------------------------------------------------------- */
@@ -284,8 +343,8 @@ do_host(struct parser *ps, char **argv, int argc)
 	b->line = ps->line;
 	b->mode = -1;
 	b->pins_expire_at = -1;
-	b->pin_off = p->npins;
-	b->pat_off = p->npats;
+	b->pin_off = (uint32_t)p->npins;
+	b->pat_off = (uint32_t)p->npats;
 	/* The block exists even when its patterns are bad, so that the lines
 	 * after it are checked in the right scope instead of cascading. */
 	ps->cur = b;
@@ -302,7 +361,7 @@ do_host(struct parser *ps, char **argv, int argc)
 			perr(ps, "invalid host pattern '%.80s': %s", argv[i], why);
 			continue;
 		}
-		plen = kind == TG_PAT_ANY ? 3 : kind == TG_PAT_ONE ? 2 : 0;
+		plen = TG_PAT_PREFIX(kind);
 		memcpy(text, kind == TG_PAT_ONE ? "*." : "**.", plen);
 		memcpy(text + plen, key, keylen);
 		if (grow(ps, (void **)&p->pats, &p->pats_cap, p->npats, sizeof(*p->pats)) != 0)
@@ -313,10 +372,10 @@ do_host(struct parser *ps, char **argv, int argc)
 			out_of_memory(ps);
 			return;
 		}
-		pat->key = pat->text + plen;
-		pat->keylen = keylen;
-		pat->kind = kind;
-		pat->block = (int)p->nblocks;
+		pat->keylen = (uint32_t)keylen;
+		pat->kind = (uint8_t)kind;
+		pat->block = (int32_t)p->nblocks;
+		pat->first_minproto = pat->first_mode = pat->first_pins = -1;
 		p->npats++;
 		b->pat_count++;
 	}
@@ -358,8 +417,7 @@ do_pin(struct parser *ps, char **argv, int argc)
 		}
 	}
 	if (b->pin_count >= MAX_PINS_PER_BLOCK) {
-		tg_policy_diag(ps->d, ps->line, 0, "too many pins in one host block (at most %d)",
-		               MAX_PINS_PER_BLOCK);
+		perr(ps, "too many pins in one host block (at most %d)", MAX_PINS_PER_BLOCK);
 		return;
 	}
 	if (grow(ps, (void **)&p->pins, &p->pins_cap, p->npins, sizeof(*p->pins)) != 0)
@@ -390,6 +448,7 @@ static const struct directive directives[] = {
 	{ "log-allowed",  IN_GLOBAL, 0, 1, 1, do_log_allowed },
 };
 #define NDIRECTIVES (sizeof(directives) / sizeof(directives[0]))
+_Static_assert(NDIRECTIVES <= MAX_DIRECTIVES, "struct parser tracks at most MAX_DIRECTIVES");
 
 /* ---- lines ------------------------------------------------------------ */
 
@@ -401,13 +460,11 @@ split_words(struct parser *ps)
 	int argc = 0;
 
 	for (;;) {
-		while (*s == ' ' || *s == '\t')
-			s++;
+		s += strspn(s, " \t");
 		if (*s == '\0' || *s == '#')
 			break;
 		ps->argv[argc++] = s;
-		while (*s != '\0' && *s != ' ' && *s != '\t')
-			s++;
+		s += strcspn(s, " \t");
 		if (*s == '\0')
 			break;
 		*s++ = '\0';
@@ -424,7 +481,7 @@ parse_words(struct parser *ps, int argc)
 	size_t i;
 
 	for (i = 0; i < NDIRECTIVES; i++) {
-		if (strcmp(argv[0], directives[i].name) == 0) {
+		if (argv[0][0] == directives[i].name[0] && strcmp(argv[0], directives[i].name) == 0) {
 			dir = &directives[i];
 			break;
 		}
@@ -462,29 +519,70 @@ parse_words(struct parser *ps, int argc)
 	dir->fn(ps, argv, argc);
 }
 
+static int
+is_control(unsigned char c)
+{
+	return (c < 0x20 && c != '\t') || c == 0x7f;
+}
+
+/*
+ * Index of the first control character (other than tab) in s, or len.
+ * Eight bytes at a time: this check touches every byte of the policy, and
+ * byte by byte it was the largest single cost of a load.
+ */
+static size_t
+first_control(const char *s, size_t len)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t x, del;
+
+		memcpy(&x, s + i, 8);
+		del = x ^ (0x7f * ones);
+		/* a byte below 0x20, or a byte equal to 0x7f: look closer */
+		if ((((x - 0x20 * ones) & ~x) | ((del - ones) & ~del)) & highs) {
+			size_t j;
+
+			for (j = i; j < i + 8; j++)
+				if (is_control((unsigned char)s[j]))
+					return j;
+		}
+	}
+	for (; i < len; i++)
+		if (is_control((unsigned char)s[i]))
+			return i;
+	return len;
+}
+
+static void
+report_nul(struct parser *ps)
+{
+	if (!ps->saw_nul)
+		perr(ps, "the policy contains a NUL byte");
+	ps->saw_nul = 1;
+}
+
 static void
 parse_line(struct parser *ps, const char *s, size_t len)
 {
 	size_t i;
 	int argc;
 
-	if (memchr(s, '\0', len) != NULL) {
-		if (!ps->saw_nul)
-			perr(ps, "the policy contains a NUL byte");
-		ps->saw_nul = 1;
-		return;
-	}
 	if (len > TG_POLICY_MAX_LINE) {
 		perr(ps, "line is longer than %d bytes", TG_POLICY_MAX_LINE);
+		if (memchr(s, '\0', len) != NULL)
+			report_nul(ps);
 		return;
 	}
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if ((c < 0x20 && c != '\t') || c == 0x7f) {
-			perr(ps, "line contains a control character (0x%02x)", c);
-			return;
-		}
+	i = first_control(s, len);
+	if (i < len) {
+		if (memchr(s + i, '\0', len - i) != NULL)
+			report_nul(ps);
+		else
+			perr(ps, "line contains a control character (0x%02x)", (unsigned char)s[i]);
+		return;
 	}
 	memcpy(ps->buf, s, len);
 	ps->buf[len] = '\0';
@@ -511,6 +609,12 @@ tg_policy_parse(const char *text, size_t len, const char *file, struct tg_diags 
 	}
 	ps->p = p;
 	ps->d = d;
+	/* The limit keeps every count and offset small (and matches the file loader). */
+	if (len > TG_POLICY_MAX_FILE) {
+		tg_policy_diag(d, 0, 0, "refusing policy: larger than 4 MiB");
+		goto fail;
+	}
+	presize(ps, text, len);
 	while (pos < len && !ps->oom) {
 		const char *s = text + pos;
 		const char *nl = memchr(s, '\n', len - pos);
