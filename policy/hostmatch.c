@@ -13,9 +13,11 @@
  * full text, "*." entries under the text after its first label, and "**."
  * entries under each suffix that starts a label, so a lookup probes at most
  * one slot per label.  Hashing runs from the end of the name, so the hashes
- * of all its suffixes come out of one pass.  Each slot records, per setting,
- * the first block (in file order) using that pattern that sets it; the
- * minimum over the matching slots is the first matching block that sets it.
+ * of all its suffixes come out of one pass.  A slot points at the first
+ * pattern with its (kind, key), which records, per setting, the first block
+ * (in file order) with that pattern that sets it; the minimum over the
+ * matching slots is the first matching block that sets it, whatever the
+ * kinds of the patterns involved.
  */
 #include <arpa/inet.h>
 #include <limits.h>
@@ -267,8 +269,8 @@ hash_final(uint32_t h, enum tg_pat_kind kind)
 	return h;
 }
 
-static uint32_t
-hash_key(enum tg_pat_kind kind, const char *key, size_t len)
+uint32_t
+tg_host_key_hash(enum tg_pat_kind kind, const char *key, size_t len)
 {
 	uint32_t h = FNV_OFFSET;
 
@@ -294,8 +296,13 @@ tg_policy_build_index(struct tg_policy *p)
 		struct tg_pattern *pat = &p->pats[i], *first;
 		const struct tg_block *b = &p->blocks[pat->block];
 		const char *key = pat->text + TG_PAT_PREFIX(pat->kind);
-		uint32_t h = hash_key(pat->kind, key, pat->keylen);
+		uint32_t h = pat->hash;
 		size_t j = h & p->slot_mask;
+
+		/* The slots are visited in random order: ask for one a few
+		 * patterns ahead, so that the cache misses overlap. */
+		if (i + 8 < p->npats)
+			__builtin_prefetch(&p->slots[p->pats[i + 8].hash & p->slot_mask], 1);
 
 		for (;; j = (j + 1) & p->slot_mask) {
 			struct tg_slot *s = &p->slots[j];

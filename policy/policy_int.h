@@ -18,7 +18,8 @@ enum tg_pat_kind { TG_PAT_EXACT = 0, TG_PAT_ONE = 1, TG_PAT_ANY = 2 };
 
 struct tg_pattern {
 	const char *text;     /* normalised: lower case, canonical IPv6, with "*." / "**." */
-	uint32_t keylen;      /* the key (text without the prefix) is text + TG_PAT_PREFIX(kind) */
+	uint32_t hash;        /* tg_host_key_hash(kind, key) */
+	uint16_t keylen;      /* the key (text without the prefix) is text + TG_PAT_PREFIX(kind) */
 	uint8_t kind;         /* enum tg_pat_kind */
 	int32_t block;
 	/* Filled by the index in the first pattern of each distinct (kind, key):
@@ -71,6 +72,7 @@ void tg_policy_diag(struct tg_diags *d, int line, int is_warning, const char *fm
 /* hostmatch.c */
 int tg_host_pattern_parse(const char *pat, size_t len, enum tg_pat_kind *kind,
                           char *key, size_t *keylen, const char **why);
+uint32_t tg_host_key_hash(enum tg_pat_kind kind, const char *key, size_t len);
 int tg_policy_build_index(struct tg_policy *p);
 
 #endif /* TG_POLICY_INT_H */

@@ -372,7 +372,8 @@ do_host(struct parser *ps, char **argv, int argc)
 			out_of_memory(ps);
 			return;
 		}
-		pat->keylen = (uint32_t)keylen;
+		pat->hash = tg_host_key_hash(kind, key, keylen);
+		pat->keylen = (uint16_t)keylen;
 		pat->kind = (uint8_t)kind;
 		pat->block = (int32_t)p->nblocks;
 		pat->first_minproto = pat->first_mode = pat->first_pins = -1;
@@ -452,7 +453,8 @@ _Static_assert(NDIRECTIVES <= MAX_DIRECTIVES, "struct parser tracks at most MAX_
 
 /* ---- lines ------------------------------------------------------------ */
 
-/* Split ps->buf into words, stopping at a word that starts with '#'. */
+/* Split ps->buf (already checked by first_control) into words, stopping at
+ * a word that starts with '#'. */
 static int
 split_words(struct parser *ps)
 {
@@ -460,11 +462,15 @@ split_words(struct parser *ps)
 	int argc = 0;
 
 	for (;;) {
-		s += strspn(s, " \t");
+		while (*s == ' ' || *s == '\t')
+			s++;
 		if (*s == '\0' || *s == '#')
 			break;
 		ps->argv[argc++] = s;
-		s += strcspn(s, " \t");
+		/* The line has no control characters but tab, so a word is
+		 * whatever lies above ' ' (bytes >= 0x80 included). */
+		while ((unsigned char)*s > ' ')
+			s++;
 		if (*s == '\0')
 			break;
 		*s++ = '\0';

@@ -17,7 +17,7 @@
 #define PIN_33 "sha256/MzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzM="
 #define PIN_44 "sha256/REREREREREREREREREREREREREREREREREREREREREQ="
 
-/* Parse text; describe the diagnostics into ctx for failure messages. */
+/* Parse a NUL-terminated policy text. */
 static struct tg_policy *
 parse(const char *text, struct tg_diags *d)
 {
@@ -470,6 +470,53 @@ test_ipv6(void)
 	tg_policy_free(p);
 }
 
+/* Control characters are found at every position of a line (the check reads
+ * eight bytes at a time, then the tail); tab and bytes >= 0x80 are fine. */
+static void
+test_control_scan(void)
+{
+	static const unsigned char bad[] = { 0x01, 0x0b, 0x0d, 0x1f, 0x7f };
+	static const unsigned char good[] = { '\t', ' ', 0x80, 0xc3, 0xfe, 0xff, '~' };
+	char line[64], ctx[64], want[64];
+	struct tg_diags d;
+	struct tg_policy *p;
+	size_t pos, k;
+
+	for (pos = 1; pos < 41; pos++) {
+		for (k = 0; k < sizeof(bad); k++) {
+			memset(line, 'x', 41);
+			line[0] = '#';
+			line[pos] = (char)bad[k];
+			p = tg_policy_parse(line, 41, "t", &d);
+			snprintf(ctx, sizeof(ctx), "0x%02x at %zu", bad[k], pos);
+			snprintf(want, sizeof(want), "control character (0x%02x)", bad[k]);
+			/* a CR at the very end is a line ending, not content */
+			if (bad[k] == 0x0d && pos == 40)
+				CHECK(p != NULL, ctx);
+			else
+				CHECK(p == NULL && has_diag(&d, 1, 0, want), ctx);
+			tg_policy_free(p);
+			tg_diags_free(&d);
+		}
+		for (k = 0; k < sizeof(good); k++) {
+			memset(line, 'x', 41);
+			line[0] = '#';
+			line[pos] = (char)good[k];
+			p = tg_policy_parse(line, 41, "t", &d);
+			snprintf(ctx, sizeof(ctx), "0x%02x at %zu", good[k], pos);
+			CHECK(p != NULL, ctx);
+			tg_policy_free(p);
+			tg_diags_free(&d);
+		}
+	}
+	/* Non-ASCII bytes in a path are kept as they are. */
+	p = parse("ca-file /etc/\xc3\xa9.pem\n", &d);
+	if (CHECK(p != NULL, "UTF-8 path"))
+		CHECK_STR(tg_policy_global(p)->ca_file, "/etc/\xc3\xa9.pem", NULL);
+	tg_policy_free(p);
+	tg_diags_free(&d);
+}
+
 /* ---- warnings --------------------------------------------------------- */
 
 static void
@@ -919,42 +966,46 @@ big_policy(size_t *len)
 	return s;
 }
 
+/* What a lookup in big_policy() must give: block -1 means no numbered block
+ * (then via_last says whether the final **.example.com block matches). */
+static int
+big_expected(const struct tg_host_settings *s, int block, int via_last)
+{
+	size_t i = (size_t)block;
+	int mode = TG_MODE_ENFORCE, proto = TG_TLS1_2, want_block = block;
+	unsigned first_pin = 0;
+	size_t pins = 0;
+
+	if (block >= 0) {
+		mode = i % 2 ? TG_MODE_AUDIT : TG_MODE_ENFORCE;
+		proto = i % 3 == 0 ? TG_TLS1_3 : TG_TLS1_2;
+	} else if (via_last) {
+		want_block = NBLOCKS;
+	}
+	if (block >= 0 && i % 5 == 0) {
+		pins = 2;
+		first_pin = (unsigned)(i % 200 + 1);
+	} else if (via_last) {
+		pins = 2;
+		first_pin = 0xee;
+	}
+	return s->block_index == want_block && (int)s->mode == mode && s->min_protocol == proto &&
+	       s->pin_count == pins && (pins == 0 || s->pins[0].sha256[0] == first_pin) &&
+	       s->pins_expire_at == -1;
+}
+
+/* One check per lookup; every 250th block also against the linear scan. */
 static void
 check_big(const struct tg_policy *p, const char *host, int block, int via_last)
 {
 	struct tg_host_settings s, lin;
 	char ctx[200];
-	size_t i = (size_t)block;
 
-	snprintf(ctx, sizeof(ctx), "10k: %s", host);
 	tg_policy_lookup(p, host, &s);
-	if (block < 0) {
-		CHECK_INT(s.block_index, via_last ? NBLOCKS : -1, ctx);
-		CHECK_INT(s.pin_count, via_last ? 2 : 0, ctx);
-		if (via_last && s.pin_count == 2)
-			CHECK_INT(s.pins[0].sha256[0], 0xee, ctx);
-		CHECK_INT(s.mode, TG_MODE_ENFORCE, ctx);
-		CHECK_INT(s.min_protocol, TG_TLS1_2, ctx);
-		return;
-	}
-	CHECK_INT(s.block_index, block, ctx);
-	CHECK_INT(s.mode, i % 2 ? TG_MODE_AUDIT : TG_MODE_ENFORCE, ctx);
-	CHECK_INT(s.min_protocol, i % 3 == 0 ? TG_TLS1_3 : TG_TLS1_2, ctx);
-	if (i % 5 == 0) {
-		CHECK_INT(s.pin_count, 2, ctx);
-		if (s.pin_count == 2) {
-			CHECK_INT(s.pins[0].sha256[0], i % 200 + 1, ctx);
-			CHECK_INT(s.pins[1].sha256[0], 255, ctx);
-		}
-	} else if (via_last) {
-		CHECK_INT(s.pin_count, 2, ctx);
-		if (s.pin_count == 2)
-			CHECK_INT(s.pins[0].sha256[0], 0xee, ctx);
-	} else {
-		CHECK_INT(s.pin_count, 0, ctx);
-	}
-	/* Every 250th: the index agrees with the block-by-block scan. */
-	if (i % 250 == 0) {
+	snprintf(ctx, sizeof(ctx), "10k: %s -> block %d mode %d proto %#x pins %zu", host,
+	         s.block_index, (int)s.mode, (unsigned)s.min_protocol, s.pin_count);
+	CHECK(big_expected(&s, block, via_last), ctx);
+	if (block % 250 == 0) {
 		tg_policy_lookup_linear(p, host, &lin);
 		CHECK(unit_same_settings(&s, &lin), ctx);
 	}
@@ -1011,6 +1062,7 @@ main(void)
 	test_error_collection();
 	test_line_limit();
 	test_limits();
+	test_control_scan();
 	test_ipv6();
 	test_warnings();
 	test_format();
