@@ -78,10 +78,11 @@ struct tg_global {
 
 /*
  * Parse len bytes of policy text (need not be NUL-terminated; may contain
- * anything, a NUL byte is reported as an error).  file names the source in
- * diagnostics (NULL: "(policy)").  If out is not NULL it receives every error
- * and warning.  Returns the policy, or NULL if there was any error (or no
- * memory: then out has an error saying so, if it could be recorded).
+ * anything: a NUL byte is reported as an error; more than TG_POLICY_MAX_FILE
+ * bytes are refused).  file names the source in diagnostics (NULL:
+ * "(policy)").  If out is not NULL it receives every error and warning.
+ * Returns the policy, or NULL if there was any error (or no memory: then out
+ * has an error saying so, if it could be recorded).
  */
 struct tg_policy *tg_policy_parse(const char *text, size_t len, const char *file,
                                   struct tg_diags *out);

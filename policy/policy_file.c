@@ -52,6 +52,7 @@ load_fd(int fd, const char *path, struct tg_diags *d)
 	struct stat st;
 	char msg[160];
 	char *buf;
+	size_t size;
 	ssize_t n;
 
 	if (fstat(fd, &st) != 0)
@@ -70,23 +71,25 @@ load_fd(int fd, const char *path, struct tg_diags *d)
 	}
 	if (st.st_size > (off_t)TG_POLICY_MAX_FILE)
 		return refuse(d, "refusing policy: larger than 4 MiB", 0);
-	/* One byte more than fstat said, to notice a file that grew meanwhile. */
-	buf = malloc((size_t)st.st_size + 1);
+	/* One byte more than fstat said, to notice a file that grew meanwhile.
+	 * (tg_policy_mem_alloc: a large buffer comes pre-faulted.) */
+	size = (size_t)st.st_size + 1;
+	buf = tg_policy_mem_alloc(size);
 	if (buf == NULL)
 		return refuse(d, "out of memory", 0);
-	n = read_all(fd, buf, (size_t)st.st_size + 1);
+	n = read_all(fd, buf, size);
 	if (n < 0) {
 		int err = errno;
 
-		free(buf);
+		tg_policy_mem_free(buf, size);
 		return refuse(d, "cannot read policy", err);
 	}
 	if (n > st.st_size) {
-		free(buf);
+		tg_policy_mem_free(buf, size);
 		return refuse(d, "refusing policy: it changed while being read", 0);
 	}
 	p = tg_policy_parse(buf, (size_t)n, path, d);
-	free(buf);
+	tg_policy_mem_free(buf, size);
 	return p;
 }
 

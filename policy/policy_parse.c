@@ -570,20 +570,53 @@ report_nul(struct parser *ps)
 	ps->saw_nul = 1;
 }
 
-static void
-parse_line(struct parser *ps, const char *s, size_t len)
+/*
+ * Find the line at s (rest bytes left): *len is its length without the line
+ * ending ("\n", "\r\n", or a "\r" that ends the text), *next where the
+ * following line starts.  One scan finds both the end of the line and any
+ * control character in it.  Returns 0 if the line has no control character
+ * but tab, else -1.
+ */
+static int
+next_line(const char *s, size_t rest, size_t *len, size_t *next)
 {
-	size_t i;
+	size_t n = first_control(s, rest), e;
+	const char *nl;
+
+	if (n == rest || s[n] == '\n') {
+		*len = n;
+		*next = n + (n < rest);
+		return 0;
+	}
+	if (s[n] == '\r' && (n + 1 == rest || s[n + 1] == '\n')) {
+		*len = n;
+		*next = n + 1 + (n + 1 < rest);
+		return 0;
+	}
+	/* A control character inside the line: find where it ends. */
+	nl = memchr(s + n, '\n', rest - n);
+	e = nl != NULL ? (size_t)(nl - s) : rest;
+	*next = e + (nl != NULL);
+	if (s[e - 1] == '\r')
+		e--;
+	*len = e;
+	return -1;
+}
+
+static void
+parse_line(struct parser *ps, const char *s, size_t len, int clean)
+{
 	int argc;
 
 	if (len > TG_POLICY_MAX_LINE) {
 		perr(ps, "line is longer than %d bytes", TG_POLICY_MAX_LINE);
-		if (memchr(s, '\0', len) != NULL)
+		if (!clean && memchr(s, '\0', len) != NULL)
 			report_nul(ps);
 		return;
 	}
-	i = first_control(s, len);
-	if (i < len) {
+	if (!clean) {
+		size_t i = first_control(s, len);
+
 		if (memchr(s + i, '\0', len - i) != NULL)
 			report_nul(ps);
 		else
@@ -622,15 +655,12 @@ tg_policy_parse(const char *text, size_t len, const char *file, struct tg_diags 
 	}
 	presize(ps, text, len);
 	while (pos < len && !ps->oom) {
-		const char *s = text + pos;
-		const char *nl = memchr(s, '\n', len - pos);
-		size_t n = nl != NULL ? (size_t)(nl - s) : len - pos;
+		size_t n, next;
+		int clean = next_line(text + pos, len - pos, &n, &next) == 0;
 
-		pos += n + (nl != NULL);
-		if (n > 0 && s[n - 1] == '\r')
-			n--;
 		ps->line++;
-		parse_line(ps, s, n);
+		parse_line(ps, text + pos, n, clean);
+		pos += next;
 	}
 	if (!ps->oom)
 		finish_block(ps);

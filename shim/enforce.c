@@ -24,13 +24,6 @@ static int has_proto_ctrl(const struct tg_ossl *o)
     return o->major > 1 || (o->major == 1 && o->minor >= 1);
 }
 
-void tg_ctx_floor(const struct tg_ossl *o, SSL_CTX *ctx)
-{
-    tg_ossl_ctx_set_options(o, ctx, FLOOR_OPTIONS);
-    if (has_proto_ctrl(o))
-        o->SSL_CTX_ctrl(ctx, TG_CTRL_SET_MIN_PROTO_VERSION, TG_TLS1_2_VERSION, NULL);
-}
-
 /* TLS >= `floor` only (1.2, or 1.3 by policy), whichever way the program
  * asked for less: a fixed old method, OP_NO_* options, or min/max protocol
  * ctrls. */
@@ -90,13 +83,12 @@ static int apply_cipher_floor(const struct tg_ossl *o, SSL *ssl, struct tg_conn 
            o->SSL_set_cipher_list(ssl, TG_CIPHER_FALLBACK) == 1;
 }
 
-static int apply_trust(const struct tg_ossl *o, SSL *ssl, const struct tg_conn *c)
+/* Anchors for a program that brought none, in audit mode too (so its notes
+ * say what enforcing would decide): they can only let a program that
+ * verifies, and failed for want of anchors, reach a peer that verifies. */
+static int apply_trust(const struct tg_ossl *o, SSL *ssl)
 {
     if (tg_trust_ctx_has_anchors(o, o->SSL_get_SSL_CTX(ssl)))
-        return 1;
-    /* Audit changes no outcome: anchors only where the program does not
-     * verify, so the notes match what enforcing would decide. */
-    if (c->audit && (o->SSL_get_verify_mode(ssl) & TG_VERIFY_PEER))
         return 1;
     X509_STORE *st = tg_trust_default_store(o);
     /* SSL_set1_verify_cert_store: per connection, the context untouched. */
@@ -162,7 +154,7 @@ static int prepare(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, int ser
             tg_block_reason(c, TG_R_INTERNAL, "cannot remove weak cipher suites");
             return 0;
         }
-        if (!server && !apply_trust(o, ssl, c)) {
+        if (!server && !apply_trust(o, ssl)) {
             tg_block_reason(c, TG_R_INTERNAL, "cannot load the default trust store");
             return 0;
         }
@@ -316,9 +308,10 @@ int tg_handshake(const struct tg_ossl *o, SSL *ssl, enum tg_entry entry)
     enum tg_reason floor = c->reason == TG_R_NONE ? floor_failure(o, c) : TG_R_NONE;
     if (floor != TG_R_NONE) {
         const char *why = o->ERR_reason_error_string(o->ERR_peek_last_error());
+        const char *v = c->min_protocol >= TG_TLS1_3_VERSION ? "TLS 1.3" : "TLS 1.2";
         if (floor == TG_R_PROTOCOL)
-            tg_block_reason(c, floor, "protocol below TLS 1.2 refused: peer cannot do TLS 1.2 or later (%s)",
-                            why ? why : "protocol version");
+            tg_block_reason(c, floor, "protocol below %s refused: peer cannot do %s or later (%s)",
+                            v, v, why ? why : "protocol version");
         else
             tg_block_reason(c, floor, "weak cipher suites refused: no strong suite in common (%s)",
                             why ? why : "handshake failure");

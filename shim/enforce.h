@@ -25,7 +25,4 @@ int tg_handshake(const struct tg_ossl *o, SSL *ssl, enum tg_entry entry);
  * I/O call must fail with (<= 0, -1 when blocked), its error state set. */
 int tg_io_gate(const struct tg_ossl *o, SSL *ssl);
 
-/* The floor on a new or re-methoded context. */
-void tg_ctx_floor(const struct tg_ossl *o, SSL_CTX *ctx);
-
 #endif

@@ -168,14 +168,6 @@ unsigned long tg_ossl_clear_options(const struct tg_ossl *o, SSL *ssl, unsigned 
     return (unsigned long)o->SSL_ctrl(ssl, TG_CTRL_CLEAR_OPTIONS, (long)ops, NULL);
 }
 
-void tg_ossl_ctx_set_options(const struct tg_ossl *o, SSL_CTX *ctx, unsigned long ops)
-{
-    if (o->SSL_CTX_set_options)
-        o->SSL_CTX_set_options(ctx, ops);
-    else
-        o->SSL_CTX_ctrl(ctx, TG_CTRL_OPTIONS, (long)ops, NULL);
-}
-
 /* SSL_is_server: 1.0.2+. 1.0.1 has no accessor: callers treat it as a
  * client, which only adds checks. */
 int tg_ossl_is_server(const struct tg_ossl *o, const SSL *ssl)

@@ -92,11 +92,7 @@ typedef int (*tg_ex_dup_cb)(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from,
     /* version */                                                                   \
     X(O, unsigned long, OpenSSL_version_num, (void))              /* 1.1.0+ */       \
     X(O, unsigned long, SSLeay, (void))                           /* 1.0.x */        \
-    /* interposed: context setup */                                                 \
-    X(M, SSL_CTX *, SSL_CTX_new, (const SSL_METHOD *))                              \
-    X(O, SSL_CTX *, SSL_CTX_new_ex, (void *, const char *, const SSL_METHOD *)) /* 3.0+ */ \
-    X(M, int, SSL_CTX_set_ssl_version, (SSL_CTX *, const SSL_METHOD *))             \
-    X(M, int, SSL_set_ssl_method, (SSL *, const SSL_METHOD *))                      \
+    /* interposed: trust set-up */                                                  \
     X(M, void, SSL_CTX_set_cert_verify_callback, (SSL_CTX *, tg_cert_verify_fn, void *)) \
     X(M, int, SSL_CTX_load_verify_locations, (SSL_CTX *, const char *, const char *)) \
     X(M, int, SSL_CTX_set_default_verify_paths, (SSL_CTX *))                        \
@@ -123,11 +119,10 @@ typedef int (*tg_ex_dup_cb)(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from,
     X(O, ssize_t, SSL_sendfile, (SSL *, int, off_t, size_t, int)) /* 3.0+ */         \
     /* called, not interposed */                                                    \
     X(M, SSL_CTX *, SSL_get_SSL_CTX, (const SSL *))                                 \
+    X(M, int, SSL_set_ssl_method, (SSL *, const SSL_METHOD *))                      \
     X(M, const SSL_METHOD *, SSL_get_ssl_method, (const SSL *))                     \
     X(M, long, SSL_ctrl, (SSL *, int, long, void *))                                \
-    X(M, long, SSL_CTX_ctrl, (SSL_CTX *, int, long, void *))                        \
     X(O, unsigned long, SSL_set_options, (SSL *, unsigned long))     /* 1.1.0+ */    \
-    X(O, unsigned long, SSL_CTX_set_options, (SSL_CTX *, unsigned long)) /* 1.1.0+ */ \
     X(O, unsigned long, SSL_get_options, (const SSL *))             /* 1.1.0+ */     \
     X(O, unsigned long, SSL_clear_options, (SSL *, unsigned long))  /* 1.1.0+ */     \
     X(M, void, SSL_set_verify, (SSL *, int, tg_verify_fn))                          \
@@ -239,7 +234,6 @@ const struct tg_ossl *tg_ossl_peek(void);
 unsigned long tg_ossl_set_options(const struct tg_ossl *o, SSL *ssl, unsigned long ops);
 unsigned long tg_ossl_get_options(const struct tg_ossl *o, SSL *ssl);
 unsigned long tg_ossl_clear_options(const struct tg_ossl *o, SSL *ssl, unsigned long ops);
-void tg_ossl_ctx_set_options(const struct tg_ossl *o, SSL_CTX *ctx, unsigned long ops);
 int tg_ossl_is_server(const struct tg_ossl *o, const SSL *ssl);
 /* The handshake has completed (and no new one is under way). */
 int tg_ossl_handshake_done(const struct tg_ossl *o, const SSL *ssl);
