@@ -30,7 +30,7 @@ mkdir -p "$build"
 "$CLANG" -std=gnu99 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wundef \
 	-g -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	-I"$root/policy" -o "$build/fuzz_policy" \
+	-I"$root/policy" -I"$root/tests/unit" -o "$build/fuzz_policy" \
 	"$here/fuzz_policy.c" "$root"/policy/*.c
 
 corpus=$build/fuzz-corpus
