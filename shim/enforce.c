@@ -18,19 +18,14 @@
 
 #define FLOOR_OPTIONS (TG_OP_NO_SSLv2 | TG_OP_NO_SSLv3 | TG_OP_NO_TLSv1 | TG_OP_NO_TLSv1_1)
 
-/* The min/max protocol ctrls exist from 1.1.0. */
-static int has_proto_ctrl(const struct tg_ossl *o)
-{
-    return o->major > 1 || (o->major == 1 && o->minor >= 1);
-}
-
 /* TLS >= `floor` only (1.2, or 1.3 by policy), whichever way the program
  * asked for less: a fixed old method, OP_NO_* options, or min/max protocol
  * ctrls. */
 static void apply_floor(const struct tg_ossl *o, SSL *ssl, int floor)
 {
-    const SSL_METHOD *up = tg_ossl_upgrade_method(o, o->SSL_get_ssl_method(ssl));
-    if (up)
+    int fixed = 0;
+    const SSL_METHOD *up = tg_ossl_upgrade_method(o, o->SSL_get_ssl_method(ssl), &fixed);
+    if (up) /* not seen at creation (made before the shim could see it) */
         o->SSL_set_ssl_method(ssl, up);
     unsigned long below = FLOOR_OPTIONS | (floor >= TG_TLS1_3_VERSION ? TG_OP_NO_TLSv1_2 : 0);
     unsigned long ops = tg_ossl_get_options(o, ssl);
@@ -39,10 +34,10 @@ static void apply_floor(const struct tg_ossl *o, SSL *ssl, int floor)
     /* A program that disabled every version the floor allows would just
      * fail; let it negotiate those instead. */
     unsigned long allowed = (floor < TG_TLS1_3_VERSION ? TG_OP_NO_TLSv1_2 : 0) |
-                            (has_proto_ctrl(o) ? TG_OP_NO_TLSv1_3 : 0);
+                            (tg_ossl_has_proto_ctrl(o) ? TG_OP_NO_TLSv1_3 : 0);
     if (allowed && (ops & allowed) == allowed)
         tg_ossl_clear_options(o, ssl, allowed);
-    if (has_proto_ctrl(o)) {
+    if (tg_ossl_has_proto_ctrl(o)) {
         long min = o->SSL_ctrl(ssl, TG_CTRL_GET_MIN_PROTO_VERSION, 0, NULL);
         long max = o->SSL_ctrl(ssl, TG_CTRL_GET_MAX_PROTO_VERSION, 0, NULL);
         if (min < floor)

@@ -238,7 +238,7 @@ static const SSL_METHOD *call(const SSL_METHOD *(*f)(void))
     return f ? f() : NULL;
 }
 
-const SSL_METHOD *tg_ossl_upgrade_method(const struct tg_ossl *o, const SSL_METHOD *m)
+const SSL_METHOD *tg_ossl_upgrade_method(const struct tg_ossl *o, const SSL_METHOD *m, int *version)
 {
     if (!m)
         return NULL;
@@ -246,17 +246,61 @@ const SSL_METHOD *tg_ossl_upgrade_method(const struct tg_ossl *o, const SSL_METH
     const SSL_METHOD *any = call(o->TLS_method ? o->TLS_method : o->SSLv23_method);
     const SSL_METHOD *cli = call(o->TLS_client_method ? o->TLS_client_method : o->SSLv23_client_method);
     const SSL_METHOD *srv = call(o->TLS_server_method ? o->TLS_server_method : o->SSLv23_server_method);
+    static const int versions[3] = { TG_TLS1_VERSION, TG_TLS1_1_VERSION, 0x0300 };
+    const SSL_METHOD *fixed[3][3] = {
+        { call(o->TLSv1_method), call(o->TLSv1_client_method), call(o->TLSv1_server_method) },
+        { call(o->TLSv1_1_method), call(o->TLSv1_1_client_method), call(o->TLSv1_1_server_method) },
+        { call(o->SSLv3_method), call(o->SSLv3_client_method), call(o->SSLv3_server_method) },
+    };
+    const SSL_METHOD *flexible[3] = { any, cli, srv };
     if (m == any || m == cli || m == srv)
         return NULL;
-    if (m == call(o->TLSv1_method) || m == call(o->TLSv1_1_method) || m == call(o->SSLv3_method))
-        return any;
-    if (m == call(o->TLSv1_client_method) || m == call(o->TLSv1_1_client_method) ||
-        m == call(o->SSLv3_client_method))
-        return cli;
-    if (m == call(o->TLSv1_server_method) || m == call(o->TLSv1_1_server_method) ||
-        m == call(o->SSLv3_server_method))
-        return srv;
+    for (int v = 0; v < 3; v++)
+        for (int k = 0; k < 3; k++)
+            if (fixed[v][k] && m == fixed[v][k]) {
+                *version = versions[v];
+                return flexible[k];
+            }
     return NULL;
+}
+
+/* Every version but `version` switched off by option bits (1.0.x). */
+static unsigned long all_but(int version)
+{
+    unsigned long all = TG_OP_NO_SSLv2 | TG_OP_NO_SSLv3 | TG_OP_NO_TLSv1 | TG_OP_NO_TLSv1_1 |
+                        TG_OP_NO_TLSv1_2 | TG_OP_NO_TLSv1_3;
+    switch (version) {
+    case 0x0300: return all & ~TG_OP_NO_SSLv3;
+    case TG_TLS1_VERSION: return all & ~TG_OP_NO_TLSv1;
+    default: return all & ~TG_OP_NO_TLSv1_1;
+    }
+}
+
+int tg_ossl_has_proto_ctrl(const struct tg_ossl *o)
+{
+    return o->major > 1 || (o->major == 1 && o->minor >= 1);
+}
+
+void tg_ossl_ctx_pin_version(const struct tg_ossl *o, SSL_CTX *ctx, int version)
+{
+    if (tg_ossl_has_proto_ctrl(o)) {
+        o->SSL_CTX_ctrl(ctx, TG_CTRL_SET_MIN_PROTO_VERSION, version, NULL);
+        o->SSL_CTX_ctrl(ctx, TG_CTRL_SET_MAX_PROTO_VERSION, version, NULL);
+    } else if (o->SSL_CTX_set_options) {
+        o->SSL_CTX_set_options(ctx, all_but(version));
+    } else {
+        o->SSL_CTX_ctrl(ctx, TG_CTRL_OPTIONS, (long)all_but(version), NULL);
+    }
+}
+
+void tg_ossl_pin_version(const struct tg_ossl *o, SSL *ssl, int version)
+{
+    if (tg_ossl_has_proto_ctrl(o)) {
+        o->SSL_ctrl(ssl, TG_CTRL_SET_MIN_PROTO_VERSION, version, NULL);
+        o->SSL_ctrl(ssl, TG_CTRL_SET_MAX_PROTO_VERSION, version, NULL);
+    } else {
+        tg_ossl_set_options(o, ssl, all_but(version));
+    }
 }
 
 /* Error codes: 3.0 packs lib<<23 | reason (23 bits) and flags system errors

@@ -92,7 +92,11 @@ typedef int (*tg_ex_dup_cb)(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from,
     /* version */                                                                   \
     X(O, unsigned long, OpenSSL_version_num, (void))              /* 1.1.0+ */       \
     X(O, unsigned long, SSLeay, (void))                           /* 1.0.x */        \
-    /* interposed: trust set-up */                                                  \
+    /* interposed: context set-up */                                                \
+    X(M, SSL_CTX *, SSL_CTX_new, (const SSL_METHOD *))                              \
+    X(O, SSL_CTX *, SSL_CTX_new_ex, (void *, const char *, const SSL_METHOD *)) /* 3.0+ */ \
+    X(M, int, SSL_CTX_set_ssl_version, (SSL_CTX *, const SSL_METHOD *))             \
+    X(M, int, SSL_set_ssl_method, (SSL *, const SSL_METHOD *))                      \
     X(M, void, SSL_CTX_set_cert_verify_callback, (SSL_CTX *, tg_cert_verify_fn, void *)) \
     X(M, int, SSL_CTX_load_verify_locations, (SSL_CTX *, const char *, const char *)) \
     X(M, int, SSL_CTX_set_default_verify_paths, (SSL_CTX *))                        \
@@ -119,9 +123,10 @@ typedef int (*tg_ex_dup_cb)(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from,
     X(O, ssize_t, SSL_sendfile, (SSL *, int, off_t, size_t, int)) /* 3.0+ */         \
     /* called, not interposed */                                                    \
     X(M, SSL_CTX *, SSL_get_SSL_CTX, (const SSL *))                                 \
-    X(M, int, SSL_set_ssl_method, (SSL *, const SSL_METHOD *))                      \
     X(M, const SSL_METHOD *, SSL_get_ssl_method, (const SSL *))                     \
     X(M, long, SSL_ctrl, (SSL *, int, long, void *))                                \
+    X(M, long, SSL_CTX_ctrl, (SSL_CTX *, int, long, void *))                        \
+    X(O, unsigned long, SSL_CTX_set_options, (SSL_CTX *, unsigned long)) /* 1.1.0+ */ \
     X(O, unsigned long, SSL_set_options, (SSL *, unsigned long))     /* 1.1.0+ */    \
     X(O, unsigned long, SSL_get_options, (const SSL *))             /* 1.1.0+ */     \
     X(O, unsigned long, SSL_clear_options, (SSL *, unsigned long))  /* 1.1.0+ */     \
@@ -248,8 +253,15 @@ int tg_ossl_ex_index(const struct tg_ossl *o, int what, tg_ex_dup_cb dup, tg_ex_
  * X509_STORE_CTX_get_chain before). */
 OPENSSL_STACK *tg_ossl_verified_chain(const struct tg_ossl *o, X509_STORE_CTX *xs);
 /* The flexible method that replaces a fixed pre-TLS-1.2 one, or NULL if
- * `m` is not such a method. */
-const SSL_METHOD *tg_ossl_upgrade_method(const struct tg_ossl *o, const SSL_METHOD *m);
+ * `m` is not such a method; *version gets the version `m` was fixed to. */
+const SSL_METHOD *tg_ossl_upgrade_method(const struct tg_ossl *o, const SSL_METHOD *m, int *version);
+/* The min/max protocol version ctrls exist (1.1.0+). */
+int tg_ossl_has_proto_ctrl(const struct tg_ossl *o);
+/* Limit a context or a connection to exactly `version` (how a fixed method
+ * behaved), on a flexible method: min/max ctrls from 1.1.0, options before.
+ * The floor raises these again where it is enforced. */
+void tg_ossl_ctx_pin_version(const struct tg_ossl *o, SSL_CTX *ctx, int version);
+void tg_ossl_pin_version(const struct tg_ossl *o, SSL *ssl, int version);
 /* Library and reason of a packed error code, per version's packing. */
 int tg_ossl_err_lib(const struct tg_ossl *o, unsigned long e);
 int tg_ossl_err_reason(const struct tg_ossl *o, unsigned long e);

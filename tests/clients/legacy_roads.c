@@ -3,7 +3,7 @@
  * --road picks one API a real program has used to get TLS < 1.2, weak suites
  * or no verification; the shim must close every one of them.
  *
- *   legacy_roads HOST PORT --road ROAD [--ca FILE] [--connections N]
+ *   legacy_roads HOST PORT --road ROAD [--ca FILE] [--connections N] [--resume]
  *
  * Roads:
  *   ctx_max_proto        SSL_CTX_set_max_proto_version(ctx, TLS1_VERSION)
@@ -20,8 +20,9 @@
  * Every road keeps VERIFY_NONE unless said otherwise, sends SNI, and accepts
  * TLS 1.0 ("DEFAULT:@SECLEVEL=0", min TLS 1.0) so that, without the shim, it
  * really connects to a legacy peer. --connections N makes N connections, each
- * with a new SSL_CTX. Exit codes as in common.h (0 only if every payload was
- * written).
+ * with a new SSL_CTX; with --resume they share one SSL_CTX and each offers the
+ * previous connection's session (printing "session reused: yes|no"). Exit
+ * codes as in common.h (0 only if every payload was written).
  */
 #include "common.h"
 
@@ -101,22 +102,20 @@ static int road_ssl(const char *road, SSL *ssl)
     return 1;
 }
 
-static int one_connection(const char *host, const char *port, const char *road, const char *ca)
+/* One connection on `ctx`; offers *session when set, and leaves the new
+ * session there (for --resume). */
+static int one_connection(const char *host, const char *port, const char *road, SSL_CTX *ctx,
+                          SSL_SESSION **session)
 {
     char payload[128], buf[256];
     int n = client_payload(payload, sizeof payload, PROGNAME);
-    SSL_CTX *ctx = road_ctx(road, ca);
-    if (ctx == NULL) {
-        ERR_print_errors_fp(stdout);
-        return EXIT_SETUP;
-    }
     int fd = client_tcp_connect(host, port);
-    if (fd < 0) {
-        SSL_CTX_free(ctx);
+    if (fd < 0)
         return EXIT_SETUP;
-    }
     SSL *ssl = SSL_new(ctx);
     SSL_set_fd(ssl, fd);
+    if (session != NULL && *session != NULL)
+        SSL_set_session(ssl, *session);
     if (!client_is_ip_literal(host))
         SSL_set_tlsext_host_name(ssl, host);
     int rc = EXIT_OK;
@@ -130,19 +129,27 @@ static int one_connection(const char *host, const char *port, const char *road, 
             rc = EXIT_TLS;
         } else {
             printf("protocol %s cipher %s\n", SSL_get_version(ssl), SSL_get_cipher_name(ssl));
+            if (session != NULL)
+                printf("session reused: %s\n", SSL_session_reused(ssl) ? "yes" : "no");
             int w = SSL_write(ssl, payload, n);
             if (w != n) {
                 client_report_ssl("SSL_write", ssl, w);
                 rc = EXIT_TLS;
             } else {
+                /* Reading also takes in TLS 1.3 session tickets. */
                 client_set_rcvtimeo(fd, 100);
                 (void)SSL_read(ssl, buf, sizeof buf);
                 ERR_clear_error();
+                if (session != NULL) {
+                    SSL_SESSION_free(*session);
+                    *session = SSL_get1_session(ssl);
+                }
+                /* Without close_notify OpenSSL marks the session unresumable. */
+                SSL_shutdown(ssl);
             }
         }
     }
     SSL_free(ssl);
-    SSL_CTX_free(ctx);
     close(fd);
     return rc;
 }
@@ -150,7 +157,9 @@ static int one_connection(const char *host, const char *port, const char *road, 
 int main(int argc, char **argv)
 {
     const char *road = NULL, *ca = NULL;
-    int connections = 1, rc = EXIT_OK;
+    int connections = 1, resume = 0, rc = EXIT_OK;
+    SSL_SESSION *session = NULL;
+    SSL_CTX *shared = NULL;
     if (argc < 3)
         usage();
     for (int i = 3; i < argc; i++) {
@@ -160,15 +169,30 @@ int main(int argc, char **argv)
             ca = argv[++i];
         else if (!strcmp(argv[i], "--connections") && i + 1 < argc)
             connections = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--resume"))
+            resume = 1;
         else
             usage();
     }
     if (road == NULL || connections < 1)
         usage();
     for (int i = 0; i < connections; i++) {
-        int r = one_connection(argv[1], argv[2], road, ca);
+        SSL_CTX *ctx = shared != NULL ? shared : road_ctx(road, ca);
+        if (ctx == NULL) {
+            ERR_print_errors_fp(stdout);
+            return EXIT_SETUP;
+        }
+        if (resume) {
+            shared = ctx;
+            SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT);
+        }
+        int r = one_connection(argv[1], argv[2], road, ctx, resume ? &session : NULL);
         if (r != EXIT_OK)
             rc = r;
+        if (!resume)
+            SSL_CTX_free(ctx);
     }
+    SSL_SESSION_free(session);
+    SSL_CTX_free(shared);
     return rc;
 }

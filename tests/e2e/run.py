@@ -53,7 +53,7 @@ C_CLIENTS = ["legacy_tls1", "legacy_cb", "legacy_nonblock", "legacy_bio", "legac
 @dataclass
 class Peer:
     name: str
-    cert: str                       # <pki>/<cert>.pem and .key
+    cert: Optional[str]             # <pki>/<cert>.pem and .key; None: -nocert
     args: List[str]                 # extra s_server options
     reason: Optional[str] = None    # regex the shim's reason must match; None = good peer
 
@@ -75,6 +75,15 @@ PEERS: Dict[str, Peer] = {p.name: p for p in [
 GOOD_PEERS = [n for n, p in PEERS.items() if p.reason is None]
 BAD_PEERS = [n for n, p in PEERS.items() if p.reason is not None]
 
+# Peers outside the client x peer matrix, for the cases that need them.
+EXTRA_PEERS: Dict[str, Peer] = {p.name: p for p in [
+    # Anonymous suites: no certificate at all, so nothing to verify.
+    Peer("anon", None, ["-nocert", "-cipher", "aNULL:@SECLEVEL=0", "-tls1_2"], r"cipher"),
+    # A certificate for names under test.example, for host-pattern tests.
+    Peer("multi", "multi", []),
+]}
+ALL_PEERS: Dict[str, Peer] = dict(PEERS, **EXTRA_PEERS)
+
 
 class Server:
     """A running `openssl s_server -quiet`; stdout (received bytes) goes to a file."""
@@ -91,10 +100,11 @@ class Server:
         last = ""
         for _ in range(5):  # a port found free may be taken before s_server binds it
             self.port = free_port()
+            cert = [] if self.peer.cert is None else [
+                "-cert", os.path.join(self.pki, self.peer.cert + ".pem"),
+                "-key", os.path.join(self.pki, self.peer.cert + ".key")]
             cmd = ["openssl", "s_server", "-accept", "127.0.0.1:%d" % self.port,
-                   "-cert", os.path.join(self.pki, self.peer.cert + ".pem"),
-                   "-key", os.path.join(self.pki, self.peer.cert + ".key"),
-                   "-quiet"] + self.peer.args
+                   "-quiet"] + cert + self.peer.args
             with open(self.out_path, "ab") as out, open(self.err_path, "ab") as err:
                 # stdin: an open pipe never written to (EOF would not stop it anyway).
                 self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=out,
@@ -238,7 +248,50 @@ def make_clients(tmp: str, o11: Optional[str]) -> List[Client]:
                 errqueue_names_tlsguard=True, prints_ssl_get_error=True,
                 port_known=(prog != "legacy_membio"),
                 noshim_unreachable=unreachable))
+
+    # legacy_roads: one client per API road around the floor (see its source).
+    pki = os.path.join(tmp, "pki")
+    for ossl in bins:
+        for road in ROADS:
+            extra = ["--ca", os.path.join(pki, "otherca.pem")] if road == "private_ca" else []
+            clients.append(Client(
+                ossl, "roads:" + road, roads_argv(os.path.join(bins[ossl], "legacy_roads"), road, extra),
+                marker=b"TLSGUARD-PAYLOAD legacy_roads\n", env=envs[ossl],
+                errqueue_names_tlsguard=True, prints_ssl_get_error=True))
+        # Three connections on one context, each resuming the previous session.
+        clients.append(Client(
+            ossl, "roads:resume",
+            roads_argv(os.path.join(bins[ossl], "legacy_roads"), "plain",
+                       ["--connections", "3", "--resume"]),
+            marker=b"TLSGUARD-PAYLOAD legacy_roads\n", env=envs[ossl],
+            errqueue_names_tlsguard=True, prints_ssl_get_error=True))
+
+    # curl to names under test.example, all resolved to 127.0.0.1 by curl itself.
+    for name in ("api.test.example", "a.b.test.example", "test.example"):
+        clients.append(Client(
+            "ossl3", "curl@" + name,
+            (lambda n: lambda h, p, peer: [
+                "curl", "-sS", "-k", "-m", "2", "--resolve", "%s:%d:127.0.0.1" % (n, p),
+                "https://%s:%d/" % (n, p)])(name),
+            marker=b"GET / ", ok_codes=(28,), host=name))
     return clients
+
+
+ROADS = ["ctx_max_proto", "ssl_max_proto", "clear_options", "no_high_versions",
+         "set_ssl_method", "ctx_set_ssl_version", "cert_verify_cb", "weak_ciphers",
+         "private_ca"]
+PROTOCOL_ROADS = ROADS[:6]
+
+
+def roads_argv(path: str, road: str, extra: List[str]):
+    return lambda h, p, peer: [path, h, str(p), "--road", road] + extra
+
+
+def client_named(clients: List[Client], ossl: str, name: str) -> Client:
+    for c in clients:
+        if c.ossl == ossl and c.name == name:
+            return c
+    raise KeyError("%s/%s" % (ossl, name))
 
 
 def with_host(c: Client, host: str) -> Client:
@@ -255,6 +308,7 @@ class Expect:
     connects: bool
     log_action: Optional[str] = None   # exactly one "tlsguard: ... action=<this>" line wanted
     reason: Optional[str] = None       # regex for its reason="..."
+    out_contains: Optional[str] = None  # the client's stdout must contain this
 
 
 @dataclass
@@ -272,8 +326,13 @@ class Case:
         return "%s/%s/%s/%s" % (self.client.ossl, self.client.name, mode, self.peer.name)
 
 
-def plan(clients: List[Client]) -> List[Case]:
+def plan(clients: List[Client], tmp: str) -> List[Case]:
+    return plan_matrix(clients) + plan_roads(clients) + plan_policy(clients, tmp)
+
+
+def plan_matrix(clients: List[Client]) -> List[Case]:
     cases: List[Case] = []
+    clients = [c for c in clients if not c.name.startswith(("roads:", "curl@"))]
     for c in clients:
         for pname, peer in PEERS.items():
             # Without the shim everything reachable connects: bad peers prove
@@ -295,6 +354,141 @@ def plan(clients: List[Client]) -> List[Case]:
             cases.append(Case(ip, PEERS["wrongname"], True,
                               Expect(connects=False, log_action="block",
                                      reason=PEERS["wrongname"].reason)))
+    return cases
+
+
+def block(reason: str) -> Expect:
+    return Expect(connects=False, log_action="block", reason=reason)
+
+
+def plan_roads(clients: List[Client]) -> List[Case]:
+    """Each road around the floor: really works without the shim, closed with it,
+    and harmless to a good peer."""
+    cases: List[Case] = []
+    ok = Expect(connects=True)
+    for c in clients:
+        if not c.name.startswith("roads:") or c.name == "roads:resume":
+            continue
+        road = c.name.split(":", 1)[1]
+        if road in PROTOCOL_ROADS:
+            cases += [Case(c, PEERS["tls10"], False, ok),
+                      Case(c, PEERS["tls10"], True, block(PEERS["tls10"].reason)),
+                      Case(c, PEERS["good13"], True, ok)]
+        elif road == "cert_verify_cb":  # a callback that says yes to everything
+            cases += [Case(c, PEERS["selfsigned"], False, ok),
+                      Case(c, PEERS["selfsigned"], True, block(PEERS["selfsigned"].reason)),
+                      Case(c, PEERS["good13"], True, ok)]
+        elif road == "weak_ciphers":  # anonymous suites skip certificates entirely
+            cases += [Case(c, EXTRA_PEERS["anon"], False, ok),
+                      Case(c, EXTRA_PEERS["anon"], True, block(EXTRA_PEERS["anon"].reason)),
+                      Case(c, PEERS["good13"], True, ok)]
+        elif road == "private_ca":
+            # It trusts only the other CA: that is kept (the untrusted peer is
+            # its peer), and the defaults from SSL_CERT_FILE are never added.
+            cases += [Case(c, PEERS["untrusted"], True, ok),
+                      Case(c, PEERS["good13"], False, ok),
+                      Case(c, PEERS["good13"], True, block(r"issuer"))]
+    return cases
+
+
+def read_pin(pki: str, name: str) -> str:
+    with open(os.path.join(pki, "pins", name + ".pin")) as f:
+        return "sha256/" + f.read().strip()
+
+
+def write_policies(d: str, pki: str):
+    """The policy files the policy cases name, from the PKI's pins."""
+    os.makedirs(d, exist_ok=True)
+    pin = lambda n: read_pin(pki, n)
+    wrong = "    pin %s\n    pin %s\n" % (pin("otherca"), pin("selfsigned"))
+    files = {
+        "pin-leaf": "host localhost\n    pin %s\n    pin %s\n" % (pin("good"), pin("otherca")),
+        "pin-ca": "# a pin on the CA: any leaf it signs\nhost localhost 127.0.0.1\n"
+                  "    pin %s\n    pin %s\n" % (pin("ca"), pin("otherca")),
+        "pin-wrong": "host localhost\n" + wrong,
+        "pin-expired": "host localhost\n" + wrong + "    pin-expires 2020-01-01\n",
+        "tls13": "min-protocol TLSv1.3\n",
+        "audit": "mode audit\n",
+        "audit-host": "host localhost\n    mode audit\n",
+        "log-allowed": "log-allowed yes\n",
+        "invalid": "min-protocol TLSv1.2\nhost localhost\n    pinn %s\n" % pin("good"),
+        "writable": "mode enforce\n",
+        "wild-one": "host *.test.example\n" + wrong,
+        "wild-any": "host **.test.example\n" + wrong,
+        "first-match": "host api.test.example\n    pin %s\n    pin %s\n"
+                       "host **.test.example\n%s" % (pin("multi"), pin("otherca"), wrong),
+    }
+    for name, text in files.items():
+        path = os.path.join(d, name + ".policy")
+        with open(path, "w") as f:
+            f.write(text)
+        os.chmod(path, 0o666 if name == "writable" else 0o644)
+
+
+def plan_policy(clients: List[Client], tmp: str) -> List[Case]:
+    """TLSGUARD_POLICY: pins, per-host and global settings, audit mode, a bad file."""
+    cases: List[Case] = []
+    pol = lambda n: {"TLSGUARD_POLICY": os.path.join(tmp, "policies", n + ".policy")}
+    ok = Expect(connects=True)
+    pinned = [c for c in clients if (c.ossl, c.name) in (
+        ("ossl3", "python"), ("ossl3", "curl"), ("ossl3", "legacy_cb"), ("ossl11", "legacy_cb"),
+        ("ossl3", "s_client"), ("ossl11", "s_client"))]
+    for c in pinned:
+        good = PEERS["good13"]
+        cases += [
+            Case(c, good, True, ok, pol("pin-leaf"), "pin-leaf"),
+            Case(c, good, True, ok, pol("pin-ca"), "pin-ca"),
+            Case(c, good, True, block(r"pin mismatch"), pol("pin-wrong"), "pin-wrong"),
+            Case(c, good, True, Expect(connects=True, log_action="notice", reason=r"expired"),
+                 pol("pin-expired"), "pin-expired"),
+            Case(c, PEERS["good12"], True, block(r"protocol below TLS 1\.3"), pol("tls13"), "tls13"),
+            Case(c, good, True, ok, pol("tls13"), "tls13"),
+            Case(c, good, True, block(r"invalid policy: .*invalid\.policy:3: .*pinn"),
+                 pol("invalid"), "invalid"),
+            Case(c, good, True, block(r"writable"), pol("writable"), "writable"),
+            Case(c, good, True, Expect(connects=True, log_action="allow"), pol("log-allowed"),
+                 "log-allowed"),
+            Case(c, PEERS["selfsigned"], True,
+                 Expect(connects=True, log_action="audit", reason=PEERS["selfsigned"].reason),
+                 pol("audit-host"), "audit-host"),
+        ]
+    # Audit mode: every client, every bad peer gets through, each logged once
+    # with the reason enforcing would have given.
+    for c in clients:
+        if c.name.startswith(("roads:", "curl@")) or c.name.endswith("@127.0.0.1"):
+            continue
+        for pname in BAD_PEERS:
+            peer = PEERS[pname]
+            if pname in c.noshim_unreachable:
+                continue
+            cases.append(Case(c, peer, True,
+                              Expect(connects=True, log_action="audit", reason=peer.reason),
+                              pol("audit"), "audit"))
+    # Pins survive session resumption (the CA's pin is not in the chain the
+    # server sends: only the session's mark can vouch for it).
+    for ossl in ("ossl3", "ossl11"):
+        try:
+            c = client_named(clients, ossl, "roads:resume")
+        except KeyError:
+            continue
+        cases += [Case(c, PEERS["good13"], True,
+                       Expect(connects=True, out_contains="session reused: yes"),
+                       pol("pin-ca"), "pin-ca")]
+    # Host patterns: *. is one label, **. any number (even none); first match wins.
+    multi = EXTRA_PEERS["multi"]
+    by = {c.name: c for c in clients if c.name.startswith("curl@")}
+    api, ab, bare = by["curl@api.test.example"], by["curl@a.b.test.example"], by["curl@test.example"]
+    cases += [
+        Case(api, multi, True, ok),
+        Case(api, multi, True, block(r"pin mismatch"), pol("wild-one"), "wild-one"),
+        Case(ab, multi, True, ok, pol("wild-one"), "wild-one"),
+        Case(bare, multi, True, ok, pol("wild-one"), "wild-one"),
+        Case(api, multi, True, block(r"pin mismatch"), pol("wild-any"), "wild-any"),
+        Case(ab, multi, True, block(r"pin mismatch"), pol("wild-any"), "wild-any"),
+        Case(bare, multi, True, block(r"pin mismatch"), pol("wild-any"), "wild-any"),
+        Case(api, multi, True, ok, pol("first-match"), "first-match"),
+        Case(ab, multi, True, block(r"pin mismatch"), pol("first-match"), "first-match"),
+    ]
     return cases
 
 
@@ -403,6 +597,8 @@ def judge(case: Case, rc, out: str, err: str, got: bytes, port: int) -> List[str
                                                       "/".join(map(str, client.ok_codes))))
         if client.marker not in got:
             problems.append("server did not record %r" % client.marker)
+        if expect.out_contains and expect.out_contains not in out:
+            problems.append("client output lacks %r" % expect.out_contains)
         if expect.log_action is None:
             if log_lines:
                 problems.append("tlsguard logged on a connection it should allow")
@@ -515,7 +711,7 @@ def main(argv=None) -> int:
             o11 = None
 
         clients = make_clients(tmp, o11)
-        cases = plan(clients)
+        cases = plan(clients, tmp)
         if args.only:
             rx = re.compile(args.only)
             cases = [c for c in cases if rx.search(c.name)]
@@ -530,8 +726,9 @@ def main(argv=None) -> int:
         sh(["sh", os.path.join(TESTS, "clients", "build.sh"), os.path.join(tmp, "clients-ossl3")],
            "building the clients against OpenSSL 3")
 
-        for pname in sorted({c.peer.name for c in cases}, key=list(PEERS).index):
-            servers[pname] = Server(PEERS[pname], tmp, pki)
+        write_policies(os.path.join(tmp, "policies"), pki)
+        for pname in sorted({c.peer.name for c in cases}, key=list(ALL_PEERS).index):
+            servers[pname] = Server(ALL_PEERS[pname], tmp, pki)
             servers[pname].start()
 
         base_env = {k: v for k, v in os.environ.items()

@@ -10,6 +10,8 @@
 #       untrusted   signed by the other CA, same SANs
 #       wrongname   test CA, SAN DNS:wrong.example only
 #       expired     test CA, same SANs as good, validity entirely in the past
+#       multi       test CA, SANs api.test.example, a.b.test.example,
+#                   test.example and the local ones (host-pattern tests)
 #   DIR/pins/<name>.pin           sha256 of the DER SubjectPublicKeyInfo, base64
 #                                 (the sha256/ pin form), for every cert above
 #                                 and for the CAs (ca, otherca)
@@ -20,7 +22,7 @@ DIR=${1:?usage: pki.sh DIR}
 OPENSSL=${OPENSSL:-openssl}
 mkdir -p "$DIR"
 DIR=$(cd "$DIR" && pwd)
-[ -e "$DIR/expired.pem" ] && [ -e "$DIR/pins/expired.pin" ] && exit 0
+[ -e "$DIR/expired.pem" ] && [ -e "$DIR/pins/multi.pin" ] && exit 0
 cd "$DIR"
 mkdir -p pins
 
@@ -58,6 +60,8 @@ ca otherca "tlsguard untrusted CA"
 leaf good ca "$SANS_LOCAL"
 leaf untrusted otherca "$SANS_LOCAL"
 leaf wrongname ca "DNS:wrong.example"
+# For host-pattern tests: names under test.example, reached with curl --resolve.
+leaf multi ca "DNS:api.test.example,DNS:a.b.test.example,DNS:test.example,$SANS_LOCAL"
 
 key selfsigned.key
 "$OPENSSL" req -x509 -new -key selfsigned.key -sha256 -days 825 \
@@ -100,7 +104,7 @@ EOF
     -in expired.csr -out expired.pem 2>/dev/null
 rm -f expired.csr
 
-for name in ca otherca good selfsigned untrusted wrongname expired; do
+for name in ca otherca good selfsigned untrusted wrongname expired multi; do
     "$OPENSSL" x509 -in "$name.pem" -pubkey -noout \
         | "$OPENSSL" pkey -pubin -outform der \
         | "$OPENSSL" dgst -sha256 -binary \

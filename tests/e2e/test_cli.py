@@ -1,0 +1,640 @@
+#!/usr/bin/env python3
+"""End-to-end tests for `tlsguard pin` and `tlsguard doctor`.
+
+    python3 tests/e2e/test_cli.py --build build [--only REGEX] [--keep]
+
+pin: certificates made with the openssl CLI in a temp dir; every pin is
+compared with the reference pipeline
+    openssl x509 -pubkey -noout | openssl pkey -pubin -outform der
+        | openssl dgst -sha256 -binary | base64
+and HOST:PORT is fetched from a real `openssl s_server` on 127.0.0.1 serving
+root CA -> intermediate -> leaf (SAN DNS:localhost, IP:127.0.0.1).
+
+doctor: real programs of this system (curl, python3, wget, /bin/true, a
+setuid copy of openssl, a static binary built here) plus synthetic ELF files
+written by this script (32-bit, big-endian, Go, NSS, OpenSSL built in,
+truncated and corrupted headers).
+
+Needs: python3 (stdlib only), openssl, curl, wget, a C compiler; libc6-dev's
+libc.a for the static case (skipped, with the reason, without it).
+
+Prints `ok NAME`, `FAIL NAME: why` or `skip NAME: why` per case, then
+`N passed, N failed`; exits 1 if anything failed.
+"""
+
+import argparse
+import base64
+import hashlib
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import stat
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+TIMEOUT = 30
+
+
+class Fail(Exception):
+    pass
+
+
+class Skip(Exception):
+    pass
+
+
+def run(argv, env_extra=None, input_bytes=None, timeout=TIMEOUT, cwd=None):
+    env = dict(os.environ)
+    env.pop("LD_PRELOAD", None)
+    env.update(env_extra or {})
+    p = subprocess.run(argv, input=input_bytes, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       env=env, timeout=timeout, cwd=cwd)
+    if p.returncode < 0:
+        raise Fail("%s killed by signal %s; stderr: %s"
+                   % (" ".join(argv[:3]), signal.Signals(-p.returncode).name,
+                      p.stderr.decode(errors="replace")[-300:]))
+    return p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
+
+
+def expect(cond, why):
+    if not cond:
+        raise Fail(why)
+
+
+def need(prog):
+    path = shutil.which(prog)
+    expect(path, "%s is not installed (the CI must install it)" % prog)
+    return path
+
+
+# --------------------------------------------------------------------------
+# PKI made with the openssl CLI
+
+def openssl(*args, **kw):
+    rc, out, err = run(["openssl"] + list(args), **kw)
+    if rc != 0:
+        raise Fail("openssl %s: %s" % (" ".join(args[:2]), err.strip()[-300:]))
+    return out
+
+
+def make_pki(d):
+    """root CA -> intermediate -> leaf, and an unrelated CA."""
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+    ca_ext = ["-addext", "basicConstraints=critical,CA:TRUE",
+              "-addext", "keyUsage=critical,keyCertSign,cRLSign"]
+    for name, cn in (("ca", "tlsguard pin test root CA"), ("other", "tlsguard pin unrelated CA")):
+        openssl("req", "-x509", *ec, "-keyout", f"{d}/{name}.key", "-out", f"{d}/{name}.pem",
+                "-days", "30", "-subj", f"/CN={cn}", *ca_ext)
+
+    def signed(name, subj, issuer, ext):
+        openssl("req", *ec, "-keyout", f"{d}/{name}.key", "-out", f"{d}/{name}.csr", "-subj", subj)
+        with open(f"{d}/{name}.ext", "w") as f:
+            f.write(ext)
+        openssl("x509", "-req", "-in", f"{d}/{name}.csr", "-CA", f"{d}/{issuer}.pem",
+                "-CAkey", f"{d}/{issuer}.key", "-CAcreateserial", "-days", "30",
+                "-extfile", f"{d}/{name}.ext", "-out", f"{d}/{name}.pem")
+
+    signed("inter", "/CN=tlsguard pin test intermediate", "ca",
+           "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n")
+    signed("leaf", "/CN=localhost/O=tlsguard pin test", "inter",
+           "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n"
+           "extendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n")
+
+
+def reference_pin(pem_path):
+    """The pin by the openssl CLI pipeline of the spec, byte for byte."""
+    pub = subprocess.run(["openssl", "x509", "-in", pem_path, "-pubkey", "-noout"],
+                         stdout=subprocess.PIPE, check=True).stdout
+    der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "der"], input=pub,
+                         stdout=subprocess.PIPE, check=True).stdout
+    dgst = subprocess.run(["openssl", "dgst", "-sha256", "-binary"], input=der,
+                          stdout=subprocess.PIPE, check=True).stdout
+    b64 = subprocess.run(["base64"], input=dgst, stdout=subprocess.PIPE, check=True).stdout
+    return "sha256/" + b64.decode().strip()
+
+
+PIN_RE = re.compile(r"^    pin (sha256/[A-Za-z0-9+/]{43}=)   # (.*)$", re.M)
+HOST_RE = re.compile(r"^host (\S+)", re.M)
+
+
+def pins_of(out):
+    return [m.group(1) for m in PIN_RE.finditer(out)]
+
+
+class SServer:
+    """`openssl s_server` on 127.0.0.1, a free port, leaf + intermediate sent."""
+
+    def __init__(self, d):
+        self.proc = None
+        for _ in range(5):
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+            s.close()
+            self.proc = subprocess.Popen(
+                ["openssl", "s_server", "-accept", f"127.0.0.1:{self.port}",
+                 "-cert", f"{d}/leaf.pem", "-key", f"{d}/leaf.key",
+                 "-cert_chain", f"{d}/inter.pem", "-quiet"],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            deadline = time.time() + 5
+            while time.time() < deadline and self.proc.poll() is None:
+                try:
+                    socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                    return
+                except OSError:
+                    time.sleep(0.05)
+            self.stop()
+        raise RuntimeError("cannot start openssl s_server")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+# --------------------------------------------------------------------------
+# Synthetic ELF files
+
+def make_elf(bits=64, endian="<", machine=62, interp=None, needed=(), sections=None,
+             dynamic=None):
+    """An ELF file with one PT_LOAD over the whole file, PT_INTERP when interp
+    is given, PT_DYNAMIC (DT_NEEDED..., DT_STRTAB, DT_STRSZ) when needed is given
+    or dynamic is True, and named PROGBITS sections (name -> bytes)."""
+    e = endian
+    is64 = bits == 64
+    ehsize, phsize, shsize = (64, 56, 64) if is64 else (52, 32, 40)
+    base = 0x400000
+    sections = dict(sections or {})
+    dynamic = bool(needed) if dynamic is None else dynamic
+    nph = 1 + (interp is not None) + dynamic
+    blob = bytearray()
+    off0 = ehsize + nph * phsize
+
+    def place(data, align=8):
+        while (off0 + len(blob)) % align:
+            blob.append(0)
+        at = off0 + len(blob)
+        blob.extend(data)
+        return at
+
+    phdrs = []
+    if interp is not None:
+        data = interp.encode() + b"\0"
+        phdrs.append((3, place(data, 1), len(data)))              # PT_INTERP
+    sec_at = {name: (place(data), len(data)) for name, data in sections.items()}
+    if dynamic:
+        strtab = bytearray(b"\0")
+        offs = []
+        for n in needed:
+            offs.append(len(strtab))
+            strtab.extend(n.encode() + b"\0")
+        str_at = place(bytes(strtab), 1)
+        dfmt = e + ("qQ" if is64 else "iI")
+        ents = [(1, o) for o in offs] + [(5, base + str_at), (10, len(strtab)), (0, 0)]
+        dyn = b"".join(struct.pack(dfmt, t, v) for t, v in ents)
+        phdrs.append((2, place(dyn), len(dyn)))                   # PT_DYNAMIC
+    shstr = bytearray(b"\0")
+    names = {}
+    for name in list(sections) + [".shstrtab"]:
+        names[name] = len(shstr)
+        shstr.extend(name.encode() + b"\0")
+    shstr_at = place(bytes(shstr), 1)
+    shoff = place(b"", 8)
+    shdrs = [(0, 0, 0, 0)]
+    for name, (at, size) in sec_at.items():
+        shdrs.append((names[name], 1, at, size))                  # SHT_PROGBITS
+    shdrs.append((names[".shstrtab"], 3, shstr_at, len(shstr)))   # SHT_STRTAB
+    sh = b""
+    for name, typ, at, size in shdrs:
+        if is64:
+            sh += struct.pack(e + "IIQQQQIIQQ", name, typ, 0, 0, at, size, 0, 0, 1, 0)
+        else:
+            sh += struct.pack(e + "IIIIIIIIII", name, typ, 0, 0, at, size, 0, 0, 1, 0)
+    blob.extend(sh)
+    total = off0 + len(blob)
+    phdrs.insert(0, (1, 0, total))                                # PT_LOAD
+    ph = b""
+    for typ, at, size in phdrs:
+        if is64:
+            ph += struct.pack(e + "IIQQQQQQ", typ, 4, at, base + at, base + at, size, size, 8)
+        else:
+            ph += struct.pack(e + "IIIIIIII", typ, at, base + at, base + at, size, size, 4, 4)
+    ident = b"\x7fELF" + bytes([2 if is64 else 1, 1 if e == "<" else 2, 1]) + bytes(9)
+    etype = 3 if interp or dynamic else 2                         # ET_DYN / ET_EXEC
+    if is64:
+        eh = ident + struct.pack(e + "HHIQQQIHHHHHH", etype, machine, 1, base, ehsize, shoff, 0,
+                                 ehsize, phsize, nph, shsize, len(shdrs), len(shdrs) - 1)
+    else:
+        eh = ident + struct.pack(e + "HHIIIIIHHHHHH", etype, machine, 1, base, ehsize, shoff, 0,
+                                 ehsize, phsize, nph, shsize, len(shdrs), len(shdrs) - 1)
+    return bytes(eh + ph + blob)
+
+
+# --------------------------------------------------------------------------
+# The cases
+
+class Suite:
+    def __init__(self, build, tmp):
+        self.tool = os.path.join(build, "tlsguard")
+        self.lib = os.path.join(build, "libtlsguard.so")
+        self.tmp = tmp
+        self.pki = os.path.join(tmp, "pki")
+        os.makedirs(self.pki)
+        make_pki(self.pki)
+        self.server = SServer(self.pki)
+        self.ref = {n: reference_pin(f"{self.pki}/{n}.pem") for n in ("leaf", "inter", "ca", "other")}
+
+    def close(self):
+        self.server.stop()
+
+    def tg(self, *args, **kw):
+        return run([self.tool] + list(args), **kw)
+
+    def file(self, name, data, mode=0o644):
+        path = os.path.join(self.tmp, name)
+        with open(path, "wb") as f:
+            f.write(data if isinstance(data, bytes) else data.encode())
+        os.chmod(path, mode)
+        return path
+
+    def pem(self, *names):
+        return "".join(open(f"{self.pki}/{n}.pem").read() for n in names)
+
+    # ---- pin FILE ----------------------------------------------------------
+
+    def test_pin_file_single(self):
+        rc, out, err = self.tg("pin", f"{self.pki}/leaf.pem")
+        expect(rc == 0, f"exit {rc}: {err}")
+        expect(pins_of(out) == [self.ref["leaf"]],
+               f"pins {pins_of(out)} != openssl pipeline {self.ref['leaf']}")
+        expect(re.search(r"^host localhost +# change to the host these pins are for$", out, re.M),
+               "no 'host localhost   # change to ...' line (first DNS SAN):\n" + out)
+        expect("(leaf)" in out, "the leaf is not labelled")
+
+    def test_pin_file_bundle_in_order(self):
+        for order in (("leaf", "ca"), ("ca", "leaf")):
+            path = self.file("bundle-%s.pem" % "-".join(order), self.pem(*order))
+            rc, out, err = self.tg("pin", path)
+            expect(rc == 0, f"exit {rc}: {err}")
+            want = [self.ref[n] for n in order]
+            expect(pins_of(out) == want, f"order {order}: pins {pins_of(out)} != {want}")
+            expect("(2 certificates)" in out, "header does not count 2 certificates:\n" + out)
+            expect(re.search(r"^host localhost ", out, re.M),
+                   "host line not taken from the leaf wherever it sits:\n" + out)
+
+    def test_pin_file_key_and_cert(self):
+        data = open(f"{self.pki}/leaf.key").read() + self.pem("leaf")
+        rc, out, err = self.tg("pin", self.file("keycert.pem", data))
+        expect(rc == 0 and pins_of(out) == [self.ref["leaf"]], f"exit {rc}, pins {pins_of(out)}")
+
+    def test_pin_stdin(self):
+        rc, out, err = self.tg("pin", "-", input_bytes=self.pem("leaf", "inter").encode())
+        expect(rc == 0, f"exit {rc}: {err}")
+        expect(pins_of(out) == [self.ref["leaf"], self.ref["inter"]], f"pins {pins_of(out)}")
+
+    def test_pin_file_no_cert(self):
+        path = self.file("nocert.pem", "just text\n" + open(f"{self.pki}/leaf.key").read())
+        rc, out, err = self.tg("pin", path)
+        expect(rc == 1, f"exit {rc}, want 1")
+        expect(err.strip() == f"tlsguard pin: {path}: no PEM certificate found",
+               "message: " + err.strip())
+        expect(out == "", "printed something on stdout: " + out)
+
+    def test_pin_missing_file(self):
+        rc, out, err = self.tg("pin", os.path.join(self.tmp, "absent.pem"))
+        expect(rc == 1 and "No such file" in err, f"exit {rc}: {err}")
+
+    def test_pin_usage(self):
+        for args in ((), ("a.pem", "b.pem"), ("--bogus", "x.pem"), ("host", "--servername")):
+            rc, out, err = self.tg("pin", *args)
+            expect(rc == 2 and "usage" in err, f"{args}: exit {rc}: {err}")
+
+    # ---- pin HOST:PORT -----------------------------------------------------
+
+    def fetch(self, target, *args, ca="ca"):
+        return self.tg("pin", target, *args, env_extra={"SSL_CERT_FILE": f"{self.pki}/{ca}.pem",
+                                                       "SSL_CERT_DIR": self.tmp})
+
+    def test_pin_host_verified(self):
+        rc, out, err = self.fetch(f"localhost:{self.server.port}")
+        expect(rc == 0, f"exit {rc}: {err}")
+        want = [self.ref["leaf"], self.ref["inter"], self.ref["ca"]]
+        expect(pins_of(out) == want, f"pins {pins_of(out)} != leaf, intermediate, CA {want}")
+        expect("verified chain" in out and "WARNING" not in out, "header:\n" + out)
+        expect(HOST_RE.findall(out) == ["localhost"], "host line:\n" + out)
+        subjects = [m.group(2) for m in PIN_RE.finditer(out)]
+        expect(subjects[0].endswith("(leaf)") and "CN=localhost" in subjects[0]
+               and "root CA" in subjects[2], f"subject comments: {subjects}")
+
+    def test_pin_host_ip_literal(self):
+        rc, out, err = self.fetch(f"127.0.0.1:{self.server.port}")
+        expect(rc == 0, f"exit {rc}: {err}")
+        expect(pins_of(out)[0] == self.ref["leaf"] and HOST_RE.findall(out) == ["127.0.0.1"],
+               "output:\n" + out)
+
+    def test_pin_host_untrusted_refused(self):
+        rc, out, err = self.fetch(f"localhost:{self.server.port}", ca="other")
+        expect(rc == 1, f"exit {rc}, want 1")
+        expect(f"tlsguard pin: localhost:{self.server.port}: certificate verification failed: " in err
+               and "refusing to pin an unverified chain (use --insecure-fetch to pin it anyway)" in err,
+               "message: " + err.strip())
+        expect(pins_of(out) == [], "printed pins for an unverified chain:\n" + out)
+
+    def test_pin_host_wrong_name_refused(self):
+        rc, out, err = self.fetch(f"127.0.0.1:{self.server.port}", "--servername", "wrong.example")
+        expect(rc == 1 and "refusing" in err and "mismatch" in err, f"exit {rc}: {err}")
+        expect(pins_of(out) == [], "printed pins:\n" + out)
+
+    def test_pin_host_insecure_fetch(self):
+        rc, out, err = self.fetch(f"localhost:{self.server.port}", "--insecure-fetch", ca="other")
+        expect(rc == 0, f"exit {rc}: {err}")
+        expect("# WARNING: chain NOT verified" in out, "no WARNING line:\n" + out)
+        # As presented: the leaf and the intermediate the server sent, no root.
+        want = [self.ref["leaf"], self.ref["inter"]]
+        expect(pins_of(out) == want, f"pins {pins_of(out)} != presented chain {want}")
+
+    def test_pin_host_connection_refused(self):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        rc, out, err = self.fetch(f"127.0.0.1:{port}")
+        expect(rc == 1 and f"127.0.0.1:{port}: connect: " in err, f"exit {rc}: {err}")
+
+    def test_pin_host_ipv6_syntax(self):
+        rc, out, err = self.fetch("[::1]:bad")
+        expect(rc == 1 and "HOST[:PORT]" in err, f"exit {rc}: {err}")
+
+    def test_pin_output_pastes_into_policy(self):
+        rc, out, err = self.fetch(f"localhost:{self.server.port}")
+        expect(rc == 0, f"exit {rc}: {err}")
+        policy = "# tlsguard policy\nmin-protocol TLSv1.2\n\n" + out
+        lines = [l for l in policy.splitlines() if l.strip() and not l.lstrip().startswith("#")]
+        expect(any(re.match(r"^host \S+", l) for l in lines), "no `host ...` line")
+        pin_lines = [l for l in lines if l.strip().startswith("pin ")]
+        expect(len(pin_lines) == 3 and all(re.match(r"^\s+pin sha256/\S+", l) for l in pin_lines),
+               f"pin lines: {pin_lines}")
+        for l in pin_lines:
+            b64 = l.split()[1][len("sha256/"):]
+            expect(len(base64.b64decode(b64, validate=True)) == 32, "not 32 bytes: " + l)
+        pol = self.file("pasted.policy", policy)
+        rc, help_out, _ = self.tg("help")
+        if " check " in help_out:
+            rc, cout, cerr = self.tg("check", pol)
+            expect(rc == 0, f"`tlsguard check` rejects the pasted block: {cout}{cerr}")
+
+    def test_pin_policy_enforced_by_shim(self):
+        """The pasted block, used by the shim: the real chain passes, a changed pin blocks."""
+        if not os.path.exists(self.lib):
+            raise Skip(f"{self.lib} not built")
+        rc, out, err = self.fetch(f"localhost:{self.server.port}")
+        expect(rc == 0, f"pin: exit {rc}: {err}")
+        good = self.file("good.policy", out)
+        bad = self.file("bad.policy", PIN_RE.sub(
+            lambda m: "    pin sha256/" + base64.b64encode(hashlib.sha256(m.group(1).encode())
+                                                           .digest()).decode(), out))
+        client = ["openssl", "s_client", "-connect", f"127.0.0.1:{self.server.port}",
+                  "-servername", "localhost", "-verify_return_error"]
+        env = {"SSL_CERT_FILE": f"{self.pki}/ca.pem", "TLSGUARD_LIB": self.lib}
+        rc, cout, cerr = self.tg("run", "--policy", good, "--", *client, env_extra=env,
+                                 input_bytes=b"")
+        expect(rc == 0 and "action=block" not in cerr,
+               f"the pasted pins block the real chain: exit {rc}: {cerr[-400:]}")
+        rc, cout, cerr = self.tg("run", "--policy", bad, "--", *client, env_extra=env,
+                                 input_bytes=b"")
+        expect(rc != 0 and "pin" in cerr and "tlsguard" in cerr,
+               f"changed pins did not block: exit {rc}: {cerr[-400:]}")
+
+    # ---- doctor: real programs ---------------------------------------------
+
+    def doctor(self, prog, env_extra=None):
+        rc, out, err = self.tg("doctor", prog, env_extra=env_extra)
+        return rc, out, err, (out.splitlines() or [""])[0]
+
+    def test_doctor_curl(self):
+        need("curl")
+        rc, out, err, first = self.doctor("curl")
+        expect(rc == 0, f"exit {rc}: {out}{err}")
+        expect(first == "covered: curl links libssl.so.3 (OpenSSL 3.x) via libcurl.so.4",
+               "verdict: " + first)
+        expect(re.search(r"^  libssl: +libssl\.so\.3 => /\S+libssl\.so\.3", out, re.M),
+               "no libssl path in the evidence:\n" + out)
+
+    def test_doctor_python3(self):
+        need("python3")
+        rc, out, err, first = self.doctor("python3")
+        expect(rc == 0, f"exit {rc}: {out}{err}")
+        expect(first == "covered: python3 loads libssl.so.3 (OpenSSL 3.x) lazily through its "
+                        "_ssl module", "verdict: " + first)
+        expect(re.search(r"^  _ssl: +/\S+_ssl", out, re.M), "no _ssl path:\n" + out)
+
+    def test_doctor_static(self):
+        cc = shutil.which("cc") or shutil.which("gcc")
+        if not cc:
+            raise Skip("no C compiler")
+        src = self.file("static.c", "int main(void) { return 0; }\n")
+        exe = os.path.join(self.tmp, "static-hello")
+        rc, _, err = run([cc, "-static", "-o", exe, src])
+        if rc != 0:
+            raise Skip("cannot link statically here (libc6-dev's libc.a missing?): "
+                       + err.strip().splitlines()[-1])
+        rc, out, err, first = self.doctor(exe)
+        expect(rc == 1, f"exit {rc}: {out}{err}")
+        expect(first == f"not covered: {exe} is statically linked: LD_PRELOAD cannot reach it",
+               "verdict: " + first)
+
+    def test_doctor_wget_gnutls(self):
+        need("wget")
+        rc, out, err, first = self.doctor("wget")
+        expect(rc == 1, f"exit {rc}: {out}{err}")
+        expect(first.startswith("not covered: wget uses GnuTLS (libgnutls.so.30), not OpenSSL"),
+               "verdict: " + first)
+
+    def test_doctor_no_tls(self):
+        rc, out, err, first = self.doctor("/bin/true")
+        expect(rc == 1, f"exit {rc}: {out}{err}")
+        expect(first == "not covered: /bin/true does not link any TLS library", "verdict: " + first)
+        expect("dlopen" in out, "does not mention dlopen:\n" + out)
+
+    def test_doctor_setuid(self):
+        exe = os.path.join(self.tmp, "openssl-setuid")
+        shutil.copy(need("openssl"), exe)
+        os.chmod(exe, 0o4755)
+        expect(os.stat(exe).st_mode & stat.S_ISUID, "could not set the setuid bit here")
+        rc, out, err, first = self.doctor(exe)
+        expect(rc == 1, f"exit {rc}: {out}{err}")
+        expect(first == f"not covered: {exe} is setuid: the dynamic linker ignores LD_PRELOAD "
+                        "for it (use /etc/ld.so.preload)", "verdict: " + first)
+        expect("libssl.so.3" in out, "the evidence does not show it links libssl:\n" + out)
+
+    def test_doctor_not_found(self):
+        for prog in ("tlsguard-no-such-program", os.path.join(self.tmp, "no-such-file")):
+            rc, out, err, first = self.doctor(prog)
+            expect(rc == 2 and "not found" in err and out == "", f"{prog}: exit {rc}: {out}{err}")
+        rc, out, err = self.tg("doctor")
+        expect(rc == 2 and "usage" in err, f"no argument: exit {rc}")
+
+    def test_doctor_not_a_program(self):
+        path = self.file("notes.txt", "hello\n", 0o755)
+        rc, out, err, first = self.doctor(path)
+        expect(rc == 2 and "not an ELF" in err, f"exit {rc}: {out}{err}")
+
+    def test_doctor_shell_script(self):
+        path = self.file("script.sh", "#!/bin/sh\necho hi\n", 0o755)
+        rc, out, err, first = self.doctor(path)
+        expect(rc == 1 and first.startswith(f"not covered: {path} (a script run by /bin/sh)"),
+               f"exit {rc}: {first}")
+
+    def test_doctor_indirect_runpath_chain(self):
+        """prog -> libmid.so (found through RUNPATH $ORIGIN/lib) -> libssl.so.3."""
+        cc = shutil.which("cc") or shutil.which("gcc")
+        if not cc:
+            raise Skip("no C compiler")
+        d = os.path.join(self.tmp, "chain")
+        os.makedirs(os.path.join(d, "lib"))
+        self.file("chain/mid.c", "#include <openssl/ssl.h>\n"
+                  "int mid(void) { return SSL_CTX_new(TLS_client_method()) != 0; }\n")
+        self.file("chain/prog.c", "int mid(void);\nint main(void) { return mid(); }\n")
+        rc, _, err = run([cc, "-shared", "-fPIC", "-o", f"{d}/lib/libmid.so", f"{d}/mid.c",
+                          "-Wl,--no-as-needed", "-lssl", "-lcrypto"])
+        expect(rc == 0, "cannot build libmid.so: " + err[-300:])
+        rc, _, err = run([cc, "-o", f"{d}/prog", f"{d}/prog.c", f"-L{d}/lib", "-lmid",
+                          "-Wl,--enable-new-dtags,-rpath,$ORIGIN/lib"])
+        expect(rc == 0, "cannot build prog: " + err[-300:])
+        rc, out, err, first = self.doctor(f"{d}/prog")
+        expect(rc == 0 and first == f"covered: {d}/prog links libssl.so.3 (OpenSSL 3.x) via libmid.so",
+               f"exit {rc}: {out}{err}")
+
+    # ---- doctor: synthetic ELF files ---------------------------------------
+
+    INTERP64 = "/lib64/ld-linux-x86-64.so.2"
+
+    def elf(self, name, **kw):
+        return self.file(name, make_elf(**kw), 0o755)
+
+    def test_doctor_elf32_nss(self):
+        path = self.elf("nss32", bits=32, machine=3, interp="/lib/ld-linux.so.2",
+                        needed=["libssl3.so", "libnss3.so", "libc.so.6"])
+        rc, out, err, first = self.doctor(path)
+        expect(rc == 1 and first.startswith(f"not covered: {path} uses NSS (libssl3.so)"),
+               f"libssl3.so taken for OpenSSL? exit {rc}: {out}{err}")
+        expect("32-bit" in out, "not read as 32-bit:\n" + out)
+
+    def test_doctor_elf64_big_endian_rhel7(self):
+        path = self.elf("rhel7-be", bits=64, endian=">", machine=21, interp="/lib64/ld64.so.1",
+                        needed=["libssl.so.10", "libc.so.6"])
+        rc, out, err, first = self.doctor(path)
+        expect(rc == 0 and first == f"covered: {path} links libssl.so.10 (RHEL/CentOS 7 OpenSSL 1.0.2)",
+               f"exit {rc}: {out}{err}")
+        expect("MSB" in out and "NOT FOUND" in out, "evidence:\n" + out)
+
+    def test_doctor_go(self):
+        path = self.elf("goprog", interp=self.INTERP64, needed=["libc.so.6"],
+                        sections={".go.buildinfo": b"\xff Go buildinf:" + bytes(18)})
+        rc, out, err, first = self.doctor(path)
+        expect(rc == 1 and first == f"not covered: {path} is a Go program (crypto/tls): "
+                                    "LD_PRELOAD cannot reach it", f"exit {rc}: {out}{err}")
+        stripped = self.elf("gostripped", sections={".data": bytes(64) + b"\xff Go buildinf:"})
+        rc, out, err, first = self.doctor(stripped)
+        expect(rc == 1 and "is a Go program" in first, f"build-info magic alone: {first}")
+
+    def test_doctor_static_with_openssl(self):
+        path = self.elf("static-ossl", sections={
+            ".rodata": b"\0OpenSSL 1.1.1w  11 Sep 2023\0", ".text": b"\x90" * 16})
+        rc, out, err, first = self.doctor(path)
+        expect(rc == 1 and first == f"not covered: {path} is statically linked with OpenSSL built "
+                                    "in: LD_PRELOAD cannot reach it", f"exit {rc}: {out}{err}")
+
+    def test_doctor_openssl_built_in(self):
+        path = self.elf("nodeish", interp=self.INTERP64, needed=["libstdc++.so.6", "libc.so.6"],
+                        sections={".rodata": b"x\0OpenSSL 3.0.15+quic 3 Sep 2024\0"})
+        rc, out, err, first = self.doctor(path)
+        expect(rc == 1 and first == f"not covered: {path} has OpenSSL built in (statically linked)",
+               f"exit {rc}: {out}{err}")
+        banner = self.elf("banner", interp=self.INTERP64, needed=["libc.so.6"],
+                          sections={".rodata": b"built with OpenSSL 3.0 support\0"})
+        rc, out, err, first = self.doctor(banner)
+        expect(first.endswith("does not link any TLS library"), "a banner is not OpenSSL: " + first)
+
+    def test_doctor_malformed_elf(self):
+        """Truncated and corrupted files: an answer or exit 2, never a crash."""
+        good = make_elf(interp=self.INTERP64, needed=["libssl.so.3", "libc.so.6"],
+                        sections={".rodata": b"abc"})
+        real = open(need("curl"), "rb").read(65536)
+        rnd = random.Random(1234)
+        variants = [good[:n] for n in (5, 16, 40, 63, 64, 100, 150, 200, len(good) - 30)]
+        variants += [real[:n] for n in (64, 500, 4096)]
+        for _ in range(40):
+            b = bytearray(good)
+            for _ in range(rnd.randint(1, 6)):
+                b[rnd.randrange(len(b))] = rnd.randrange(256)
+            variants.append(bytes(b))
+        for i, data in enumerate(variants):
+            path = self.file(f"bad{i}", data, 0o755)
+            rc, out, err, first = self.doctor(path)   # raises on a signal
+            expect(rc in (0, 1, 2), f"variant {i}: exit {rc}")
+            expect(rc == 2 or first.startswith(("covered: ", "not covered: ")),
+                   f"variant {i}: exit {rc} without a verdict: {out}{err}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--build", default=os.path.join(REPO, "build"))
+    ap.add_argument("--only", help="run the cases whose name matches this regex")
+    ap.add_argument("--keep", action="store_true", help="keep the temp dir")
+    args = ap.parse_args()
+    build = os.path.abspath(args.build)
+    if not os.access(os.path.join(build, "tlsguard"), os.X_OK):
+        print(f"FAIL setup: {build}/tlsguard not built")
+        print("0 passed, 1 failed")
+        return 1
+    names = sorted(n for n in dir(Suite) if n.startswith("test_"))
+    if args.only:
+        names = [n for n in names if re.search(args.only, n[5:])]
+    tmp = tempfile.mkdtemp(prefix="tlsguard-cli-")
+    passed = failed = 0
+    suite = None
+    try:
+        try:
+            suite = Suite(build, tmp)
+        except Exception as e:  # noqa: BLE001 -- the setup failing is one failure
+            print(f"FAIL setup: {e}")
+            print("0 passed, 1 failed")
+            return 1
+        for n in names:
+            case = n[5:]
+            try:
+                getattr(suite, n)()
+                print(f"ok {case}")
+                passed += 1
+            except Skip as e:
+                print(f"skip {case}: {e}")
+            except (Fail, subprocess.TimeoutExpired, OSError) as e:
+                print(f"FAIL {case}: {e}")
+                failed += 1
+            sys.stdout.flush()
+    finally:
+        if suite:
+            suite.close()
+        if args.keep:
+            print(f"# kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
