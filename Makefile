@@ -58,6 +58,7 @@ unit: $(UNIT_BIN)
 
 e2e: all
 	$(PYTHON) tests/e2e/run.py --build $(BUILD)
+	$(PYTHON) tests/e2e/test_cli.py --build $(BUILD)
 
 test: all unit e2e
 

@@ -492,6 +492,151 @@ def plan_policy(clients: List[Client], tmp: str) -> List[Case]:
     return cases
 
 
+# --------------------------------------------------------------------------
+# Checks beyond the matrix: trust-store loading, log destinations, `tlsguard run`.
+
+CHECK_PEERS = ["good13", "selfsigned"]
+
+
+@dataclass
+class CheckContext:
+    runner: "Runner"
+    servers: Dict[str, "Server"]
+    tmp: str
+    pki: str
+    build: str
+    clients: List[Client]
+
+    def port(self, peer: str) -> int:
+        return self.servers[peer].port
+
+    def env(self, client: Optional[Client] = None, shim: bool = True, **extra) -> Dict[str, str]:
+        env = dict(self.runner.base_env)
+        if client:
+            env.update(client.env)
+        if shim:
+            env["LD_PRELOAD"] = self.runner.shim
+        env.update(extra)
+        return env
+
+    def run(self, argv: List[str], env: Dict[str, str]):
+        return self.runner.run_client(argv, env, b"")
+
+
+def count_opens(trace: str, path: str) -> int:
+    """openat() calls of `path` that succeeded, in an strace -f log."""
+    n = 0
+    with open(trace) as f:
+        for line in f:
+            if '"%s"' % path in line and "open" in line and "= -1" not in line:
+                n += 1
+    return n
+
+
+def extra_checks(ctx: CheckContext):
+    checks = []
+    cafile = os.path.join(ctx.pki, "ca.pem")
+    pyclient = os.path.join(TESTS, "clients", "py_client.py")
+
+    def strace(argv, env, tag):
+        trace = os.path.join(ctx.tmp, "strace-%s.txt" % tag)
+        rc, out, err = ctx.run(["strace", "-f", "-qq", "-e", "trace=open,openat", "-o", trace]
+                               + argv, env)
+        return rc, out, err, count_opens(trace, cafile)
+
+    # The default store (here SSL_CERT_FILE) is read once per process, on the
+    # first handshake that needs it — not per context, not at start-up, and
+    # never for a program that brought its own anchors.
+    for c in ctx.clients:
+        if c.name != "roads:resume":
+            continue
+        roads = c.argv("localhost", 0, PEERS["good13"])[0]
+
+        def once(c=c, roads=roads):
+            rc, out, err, n = strace([roads, "localhost", str(ctx.port("good13")), "--road", "plain",
+                                      "--connections", "5"], ctx.env(c), c.ossl + "-once")
+            if rc != 0:
+                return "client failed (exit %s):\n%s%s" % (rc, indent("stdout", out), indent("stderr", err))
+            return None if n == 1 else "SSL_CERT_FILE opened %d times for 5 contexts, wanted 1" % n
+        checks.append(("%s/check/trust-store-loaded-once" % c.ossl, once))
+
+        def own(c=c, roads=roads):
+            own_ca = os.path.join(ctx.tmp, "own-ca.pem")
+            shutil.copyfile(cafile, own_ca)
+            rc, out, err, n = strace([roads, "localhost", str(ctx.port("good13")), "--road",
+                                      "private_ca", "--ca", own_ca, "--connections", "3"],
+                                     ctx.env(c), c.ossl + "-own")
+            if rc != 0:
+                return "client failed (exit %s):\n%s%s" % (rc, indent("stdout", out), indent("stderr", err))
+            return None if n == 0 else "the defaults were loaded (%d opens) for a program with its own CA" % n
+        checks.append(("%s/check/own-anchors-load-no-defaults" % c.ossl, own))
+
+    def startup():
+        rc, out, err, n = strace([sys.executable, "-c",
+                                  "import ssl; ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)"],
+                                 ctx.env(), "startup")
+        if rc != 0:
+            return "python failed: %s" % err
+        return None if n == 0 else "the default store was loaded without a handshake (%d opens)" % n
+    checks.append(("ossl3/check/no-trust-store-at-startup", startup))
+
+    def policy_file(name, text):
+        path = os.path.join(ctx.tmp, "policies", name + ".policy")
+        with open(path, "w") as f:
+            f.write(text)
+        os.chmod(path, 0o644)
+        return path
+
+    def log_to_file():
+        log = os.path.join(ctx.tmp, "tlsguard.log")
+        pol = policy_file("log-file", "log %s\n" % log)
+        rc, out, err = ctx.run([sys.executable, pyclient, "localhost", str(ctx.port("selfsigned"))],
+                               ctx.env(TLSGUARD_POLICY=pol))
+        lines = open(log).read().splitlines() if os.path.exists(log) else []
+        blocks = [l for l in lines if l.startswith(LOG_PREFIX) and "action=block" in l]
+        if rc == 0:
+            return "client was not blocked"
+        if LOG_PREFIX in err:
+            return "a line went to stderr although the policy says 'log %s'" % log
+        return None if len(blocks) == 1 else "wanted one block line in %s, found %r" % (log, lines)
+    checks.append(("ossl3/check/log-to-file", log_to_file))
+
+    def log_none():
+        pol = policy_file("log-none", "log none\n")
+        rc, out, err = ctx.run([sys.executable, pyclient, "localhost", str(ctx.port("selfsigned"))],
+                               ctx.env(TLSGUARD_POLICY=pol))
+        if rc == 0:
+            return "client was not blocked"
+        return None if LOG_PREFIX not in err else "logged although the policy says 'log none'"
+    checks.append(("ossl3/check/log-none", log_none))
+
+    tool = os.path.join(ctx.build, "tlsguard")
+
+    def run_blocks():
+        rc, out, err = ctx.run([tool, "run", "--", sys.executable, pyclient, "localhost",
+                                str(ctx.port("selfsigned"))], ctx.env(shim=False))
+        lines = [l for l in err.splitlines() if l.startswith(LOG_PREFIX) and "action=block" in l]
+        if rc != 1:
+            return "tlsguard run exited %s, wanted the client's 1:\n%s" % (rc, indent("stderr", err))
+        return None if len(lines) == 1 else "wanted one block line, got:\n" + indent("stderr", err)
+    checks.append(("ossl3/check/run-preloads-the-shim", run_blocks))
+
+    def run_audit():
+        rc, out, err = ctx.run([tool, "run", "--audit", "--", sys.executable, pyclient, "localhost",
+                                str(ctx.port("selfsigned"))], ctx.env(shim=False))
+        lines = [l for l in err.splitlines() if l.startswith(LOG_PREFIX) and "action=audit" in l]
+        if rc != 0:
+            return "audit run exited %s:\n%s" % (rc, indent("stderr", err))
+        return None if len(lines) == 1 else "wanted one audit line, got:\n" + indent("stderr", err)
+    checks.append(("ossl3/check/run-audit", run_audit))
+
+    def run_status():
+        rc, out, err = ctx.run([tool, "run", "--", "sh", "-c", "exit 7"], ctx.env(shim=False))
+        return None if rc == 7 else "tlsguard run exited %s, wanted the command's 7" % rc
+    checks.append(("ossl3/check/run-exit-status", run_status))
+    return checks
+
+
 class Runner:
     def __init__(self, servers: Dict[str, Server], base_env: Dict[str, str], shim: str):
         self.servers = servers
@@ -727,7 +872,8 @@ def main(argv=None) -> int:
            "building the clients against OpenSSL 3")
 
         write_policies(os.path.join(tmp, "policies"), pki)
-        for pname in sorted({c.peer.name for c in cases}, key=list(ALL_PEERS).index):
+        needed = {c.peer.name for c in cases} | set(CHECK_PEERS)
+        for pname in sorted(needed, key=list(ALL_PEERS).index):
             servers[pname] = Server(ALL_PEERS[pname], tmp, pki)
             servers[pname].start()
 
@@ -773,6 +919,17 @@ def main(argv=None) -> int:
             except KeyboardInterrupt:
                 runner.kill_clients()
                 raise
+
+        # Checks that are not one client against one peer.
+        ctx = CheckContext(runner, servers, tmp, pki, os.path.abspath(args.build), clients)
+        for name, check in extra_checks(ctx):
+            if args.only and not re.search(args.only, name):
+                continue
+            try:
+                why = check()
+            except Exception as e:
+                why = "harness error: %r" % e
+            report(name, why)
     except KeyboardInterrupt:
         report("interrupted", "stopped by a signal")
     except RuntimeError as e:
