@@ -131,8 +131,9 @@ presize(struct parser *ps, const char *text, size_t len)
 				for (w = s; s < end && *s != ' ' && *s != '\t' && *s != '\r'; s++)
 					;
 				npats++;
-				/* the normalised text: at most the word, "*." or "**.",
-				 * one more for some canonical IPv6 forms, and a NUL */
+				/* the normalised text: the word, "*." or "**." and a NUL
+				 * (a canonical IPv6 form may be a few bytes longer than
+				 * the word: running short only costs another chunk) */
 				strbytes += (size_t)(s - w) + 5;
 			}
 		} else if (word_is(s, end, "pin", 3)) {

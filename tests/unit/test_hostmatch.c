@@ -76,6 +76,8 @@ static const struct match_test {
 	{ "2001:db8::1", "2001:db8::2", 0 },
 	{ "::ffff:192.0.2.1", "::FFFF:192.0.2.1", 1 },
 	{ "::1", "::1%eth0", 0 },
+	{ "::1:0", "::0.1.0.0", 1 },                 /* canonical forms compared */
+	{ "::ffff:0:0", "[::FFFF:0.0.0.0]", 1 },
 	{ "**.example.com", "::1", 0 },
 	/* invalid patterns */
 	{ "", "a", -1 },
