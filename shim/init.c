@@ -8,6 +8,7 @@
 #include "init.h"
 #include "block.h"
 #include "conn.h"
+#include "exec_env.h"
 #include "log.h"
 #include "settings.h"
 
@@ -21,6 +22,7 @@ static void settings_init(void)
 {
     tg_log_open();
     tg_settings_read_env();
+    tg_exec_env_capture();
 }
 
 void tg_init(void)
