@@ -38,11 +38,15 @@ all: $(LIB) $(TOOL)
 
 # The shim links libc, libdl and libpthread only: never libssl (it finds the
 # program's own libssl at run time). Only the interposed symbols are exported.
+# Loadable on glibc >= 2.17 wherever it is built: shim/glibc_compat.h binds old
+# symbol versions, and libdl.so.2/libpthread.so.0 stay in DT_NEEDED (glibc < 2.34
+# keeps dlsym and pthread_once there; on >= 2.34 -ldl/-lpthread are empty archives).
 $(LIB): $(SHIM_SRC) $(SHIM_HDR) $(POLICY_SRC) $(POLICY_HDR) shim/exports.map
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -fPIC -fvisibility=hidden -shared -Ishim -Ipolicy \
+	$(CC) $(CFLAGS_ALL) -include shim/glibc_compat.h -fPIC -fvisibility=hidden -shared -Ishim -Ipolicy \
 	  -o $@ $(SHIM_SRC) $(POLICY_SRC) $(LDFLAGS_ALL) \
-	  -Wl,--version-script=shim/exports.map -Wl,--no-undefined -ldl -lpthread
+	  -Wl,--version-script=shim/exports.map -Wl,--no-undefined -ldl -lpthread \
+	  -Wl,--no-as-needed -l:libdl.so.2 -l:libpthread.so.0
 
 # The CLI is an ordinary program: it may link libcrypto (for `pin`).
 $(TOOL): $(TOOL_SRC) $(TOOL_HDR) $(POLICY_SRC) $(POLICY_HDR)
