@@ -92,6 +92,15 @@ static void resolve(void)
 #define TG_SYM_IS_O 0
     TG_OSSL_SYMBOLS(TG_SYM_RESOLVE)
 #undef TG_SYM_RESOLVE
+#ifdef TG_TEST_WITHOUT
+    /* Test builds only: behave as if these optional symbols were absent, to
+     * run the older-OpenSSL fallbacks against the libssl we have. */
+#define TG_SYM_HIDE(kind, ret, name, args)                                    \
+    if (TG_SYM_IS_##kind == 0 && strstr(" " TG_TEST_WITHOUT " ", " " #name " ")) \
+        table.name = NULL;
+    TG_OSSL_SYMBOLS(TG_SYM_HIDE)
+#undef TG_SYM_HIDE
+#endif
 
     Dl_info info;
     if (dladdr((void *)table.SSL_get_SSL_CTX, &info) && info.dli_fname)

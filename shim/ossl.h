@@ -27,6 +27,9 @@ typedef struct ssl_session_st SSL_SESSION;
 typedef struct evp_pkey_st EVP_PKEY;
 typedef struct evp_md_st EVP_MD;
 typedef struct engine_st ENGINE;
+typedef struct X509_name_st X509_NAME;
+typedef struct X509_name_entry_st X509_NAME_ENTRY;
+typedef struct asn1_string_st ASN1_STRING;
 
 typedef int (*tg_verify_fn)(int preverify_ok, X509_STORE_CTX *xs);
 typedef int (*tg_cert_verify_fn)(X509_STORE_CTX *xs, void *arg);
@@ -183,6 +186,16 @@ typedef int (*tg_ex_dup_cb)(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from,
     X(M, const char *, X509_verify_cert_error_string, (long))                       \
     X(O, int, X509_check_host, (X509 *, const char *, size_t, unsigned int, char **)) /* 1.0.2+ */ \
     X(O, int, X509_check_ip, (X509 *, const unsigned char *, size_t, unsigned int)) /* 1.0.2+ */ \
+    /* names out of a certificate, for 1.0.1's missing X509_check_host */          \
+    X(O, void *, X509_get_ext_d2i, (const X509 *, int, int *, int *))               \
+    X(O, void, GENERAL_NAMES_free, (void *))                                        \
+    X(O, X509_NAME *, X509_get_subject_name, (const X509 *))                        \
+    X(O, int, X509_NAME_get_index_by_NID, (const X509_NAME *, int, int))            \
+    X(O, X509_NAME_ENTRY *, X509_NAME_get_entry, (const X509_NAME *, int))          \
+    X(O, ASN1_STRING *, X509_NAME_ENTRY_get_data, (const X509_NAME_ENTRY *))        \
+    X(O, int, ASN1_STRING_length, (const ASN1_STRING *))                            \
+    X(O, const unsigned char *, ASN1_STRING_get0_data, (const ASN1_STRING *)) /* 1.1.0+ */ \
+    X(O, unsigned char *, ASN1_STRING_data, (ASN1_STRING *))      /* 1.0.x */        \
     X(M, void, X509_free, (X509 *))                                                 \
     X(M, X509_STORE *, X509_STORE_new, (void))                                      \
     X(M, int, X509_STORE_set_default_paths, (X509_STORE *))                         \
