@@ -634,6 +634,43 @@ def extra_checks(ctx: CheckContext):
         rc, out, err = ctx.run([tool, "run", "--", "sh", "-c", "exit 7"], ctx.env(shim=False))
         return None if rc == 7 else "tlsguard run exited %s, wanted the command's 7" % rc
     checks.append(("ossl3/check/run-exit-status", run_status))
+
+    good, bad = str(ctx.port("good13")), str(ctx.port("selfsigned"))
+
+    def run_report():
+        script = "%s %s localhost %s; %s %s localhost %s; exit 3" % (
+            sys.executable, pyclient, good, sys.executable, pyclient, bad)
+        rc, out, err = ctx.run([tool, "run", "--report", "--", "sh", "-c", script], ctx.env(shim=False))
+        rows = [l.split() for l in err.splitlines() if l.startswith("  localhost ")]
+        want = [["localhost", good, "TLSv1.3", "allow", "1"], ["localhost", bad, "-", "block", "1"]]
+        if rc != 3:
+            return "tlsguard run --report exited %s, wanted the command's 3" % rc
+        if "tlsguard report: 2 TLS connections, 1 blocked" not in err or sorted(rows) != sorted(want):
+            return "report is not what the tree did:\n" + indent("stderr", err)
+        return None
+    checks.append(("ossl3/check/run-report", run_report))
+
+    def run_clean_env_child():
+        # The child scrubs its environment (env -i): the shim's exec hook puts
+        # LD_PRELOAD and the settings back, so the grandchild is still covered.
+        pol = policy_file("run-child", "mode enforce\n")
+        rc, out, err = ctx.run([tool, "run", "--policy", pol, "--", "env", "-i", "PATH=/usr/bin:/bin",
+                                "SSL_CERT_FILE=" + cafile, sys.executable, pyclient, "localhost", bad],
+                               ctx.env(shim=False))
+        lines = [l for l in err.splitlines() if l.startswith(LOG_PREFIX) and "action=block" in l]
+        if rc == 0 or len(lines) != 1:
+            return "a child started with env -i escaped the shim (exit %s):\n%s" % (rc, indent("stderr", err))
+        return None
+    checks.append(("ossl3/check/run-covers-children-with-clean-env", run_clean_env_child))
+
+    def run_setuid_child():
+        suid = os.path.join(ctx.tmp, "suid-true")
+        shutil.copyfile("/bin/true", suid)
+        os.chmod(suid, 0o4755)
+        rc, out, err = ctx.run([tool, "run", "--", "sh", "-c", suid], ctx.env(shim=False))
+        lines = [l for l in err.splitlines() if "action=notice" in l and "suid-true" in l and "setuid" in l]
+        return None if len(lines) == 1 else "no notice for a setuid child:\n" + indent("stderr", err)
+    checks.append(("ossl3/check/run-notices-setuid-child", run_setuid_child))
     return checks
 
 
