@@ -1,0 +1,123 @@
+#!/bin/sh
+# test_glibc_floor.sh [BUILD] — the shipped libtlsguard.so loads on glibc 2.17
+# (CentOS 7) wherever it was built:
+#   - no imported symbol needs a GLIBC_ version above 2.17, and no version
+#     namespace other than GLIBC_ (no OPENSSL_*: libssl is never linked);
+#   - DT_NEEDED names only libc.so.6, libdl.so.2, libpthread.so.0, ld-linux;
+#   - libdl.so.2 / libpthread.so.0 are in DT_NEEDED when dl* / pthread_* /
+#     sem_* are imported (on glibc < 2.34 they live there, not in libc);
+#   - shim/glibc_compat.h binds everything it lists, also with
+#     _FILE_OFFSET_BITS=64 (a probe that calls each one, built as a .so).
+# Prints "N passed, N failed"; exit status 1 if any failed.
+set -u
+
+BUILD=${1:-build}
+FLOOR=2.17
+CC=${CC:-cc}
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+lib=$BUILD/libtlsguard.so
+pass=0
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/     /'; }
+
+# "VERSION SYMBOL" for each undefined dynamic symbol of $1 that has a version.
+imports() {
+    objdump -T "$1" | awk '$0 ~ /\*UND\*/ && $(NF-1) ~ /^\(.*\)$/ {
+        v = $(NF-1); gsub(/[()]/, "", v); print v, $NF }'
+}
+
+# Symbols of $1 that need a GLIBC_ version above $FLOOR, one "sym@VER" a line.
+above_floor() {
+    imports "$1" | while read -r ver sym; do
+        case $ver in GLIBC_[0-9]*) ;; *) continue ;; esac
+        n=${ver#GLIBC_}
+        top_ver=$(printf '%s\n%s\n' "$n" "$FLOOR" | sort -V | tail -1)
+        [ "$top_ver" = "$FLOOR" ] || echo "$sym@$ver"
+    done
+}
+
+highest() {
+    objdump -T "$1" | grep -o 'GLIBC_[0-9][0-9.]*' | sort -uV | tail -1
+}
+
+if [ "$(uname -m)" != x86_64 ]; then
+    echo "skip: the version names checked here are x86_64's"
+    echo "0 passed, 0 failed, 1 skipped"
+    exit 0
+fi
+if ! [ -f "$lib" ]; then
+    bad "$lib exists (run make first)"
+    echo "$pass passed, $fail failed"
+    exit 1
+fi
+
+# 1. Highest GLIBC_ version.
+over=$(above_floor "$lib")
+if [ -z "$over" ]; then
+    ok "highest GLIBC_ version imported is $(highest "$lib") (<= GLIBC_$FLOOR)"
+else
+    bad "symbols above GLIBC_$FLOOR (bind them in shim/glibc_compat.h or stop using them)" "$over"
+fi
+
+# 2. Only glibc version namespaces.
+other=$(imports "$lib" | awk '$1 !~ /^GLIBC_/ { print $2 "@" $1 }')
+if [ -z "$other" ]; then
+    ok "only GLIBC_ symbol versions imported"
+else
+    bad "imports from a version namespace other than GLIBC_" "$other"
+fi
+
+# 3. DT_NEEDED.
+needed=$(readelf -d "$lib" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+extra=$(printf '%s\n' "$needed" | grep -vxE 'libc\.so\.6|libdl\.so\.2|libpthread\.so\.0|ld-linux-x86-64\.so\.2' || true)
+if [ -z "$extra" ]; then
+    ok "DT_NEEDED only glibc: $(echo $needed)"
+else
+    bad "DT_NEEDED beyond libc/libdl/libpthread/ld-linux" "$extra"
+fi
+
+# 4. Where glibc < 2.34 keeps what we import.
+syms=$(imports "$lib" | awk '{ print $2 }')
+if printf '%s\n' "$syms" | grep -q '^dl[a-z0-9]*$'; then
+    if printf '%s\n' "$needed" | grep -qx 'libdl\.so\.2'; then
+        ok "dl* imported and libdl.so.2 in DT_NEEDED"
+    else
+        bad "dl* imported but libdl.so.2 not in DT_NEEDED (glibc < 2.34 fails to load it)" \
+            "$(printf '%s\n' "$syms" | grep '^dl' | tr '\n' ' ')"
+    fi
+fi
+if printf '%s\n' "$syms" | grep -qE '^(pthread_[a-z_]*|sem_[a-z]*)$' &&
+   printf '%s\n' "$syms" | grep -E '^(pthread_[a-z_]*|sem_[a-z]*)$' |
+       grep -qvxE 'pthread_(mutex_(lock|unlock|init|destroy)|self|equal|cond_[a-z]*|attr_(init|destroy))'; then
+    if printf '%s\n' "$needed" | grep -qx 'libpthread\.so\.0'; then
+        ok "pthread_* imported and libpthread.so.0 in DT_NEEDED"
+    else
+        bad "pthread_*/sem_* imported but libpthread.so.0 not in DT_NEEDED (glibc < 2.34 fails to load it)"
+    fi
+fi
+
+# 5. The header on its own: every function it lists, both file-offset modes.
+for fob in "" "-D_FILE_OFFSET_BITS=64"; do
+    label="glibc_compat.h probe${fob:+ ($fob)}"
+    if ! "$CC" -std=gnu99 -D_GNU_SOURCE $fob -Wall -Wextra -Werror -Wshadow -Wundef -O2 \
+            -fPIC -shared -include "$top/shim/glibc_compat.h" -o "$tmp/probe.so" \
+            "$here/compat_probe.c" -Wl,--no-undefined -ldl -lpthread \
+            -Wl,--no-as-needed -l:libdl.so.2 -l:libpthread.so.0 2>"$tmp/cc.err"; then
+        bad "$label builds" "$(cat "$tmp/cc.err")"
+        continue
+    fi
+    over=$(above_floor "$tmp/probe.so")
+    if [ -z "$over" ]; then
+        ok "$label: highest $(highest "$tmp/probe.so")"
+    else
+        bad "$label: symbols above GLIBC_$FLOOR" "$over"
+    fi
+done
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
