@@ -671,6 +671,48 @@ def extra_checks(ctx: CheckContext):
         lines = [l for l in err.splitlines() if "action=notice" in l and "suid-true" in l and "setuid" in l]
         return None if len(lines) == 1 else "no notice for a setuid child:\n" + indent("stderr", err)
     checks.append(("ossl3/check/run-notices-setuid-child", run_setuid_child))
+
+    def secure_execution():
+        # A setgid program run by another user is a secure-execution process
+        # (AT_SECURE): the dynamic linker preloads only a setuid library from
+        # a system directory, and the shim must ignore every TLSGUARD_*
+        # variable. Here TLSGUARD_POLICY names an invalid file and
+        # TLSGUARD_LOG says none: honoured, the block would cite the policy
+        # and log nothing; ignored, it cites the certificate (the test CA is
+        # unknown: OpenSSL ignores SSL_CERT_FILE there too) and logs.
+        if os.geteuid() != 0:
+            return None  # needs root to set it up; the other checks still ran
+        sysdir = "/usr/lib/x86_64-linux-gnu"
+        lib = os.path.join(sysdir, "libtlsguard-atsecure-test-%d.so" % os.getpid())
+        d = tempfile.mkdtemp(prefix="tlsguard-secure-")
+        try:
+            os.chmod(d, 0o755)
+            shutil.copyfile(ctx.runner.shim, lib)
+            os.chmod(lib, 0o4755)
+            client = os.path.join(d, "legacy_cb")
+            shutil.copyfile(os.path.join(ctx.tmp, "clients-ossl3", "legacy_cb"), client)
+            os.chmod(client, 0o2755)  # setgid root
+            pol = os.path.join(d, "bad.policy")
+            with open(pol, "w") as f:
+                f.write("this is not a directive\n")
+            os.chmod(pol, 0o644)
+            env = ctx.env(shim=False, LD_PRELOAD=os.path.basename(lib), TLSGUARD_POLICY=pol,
+                          TLSGUARD_LOG="none")
+            rc, out, err = ctx.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                                    client, "localhost", good], env)
+            lines = [l for l in err.splitlines() if l.startswith(LOG_PREFIX) and "action=block" in l]
+            if rc == 0 or len(lines) != 1:
+                return "the shim did not run in the secure process (exit %s):\n%s%s" % (
+                    rc, indent("stdout", out), indent("stderr", err))
+            if "invalid policy" in lines[0] or "issuer" not in lines[0]:
+                return "TLSGUARD_* was honoured in a secure-execution process:\n" + indent("stderr", err)
+            return None
+        finally:
+            for path in (lib,):
+                if os.path.exists(path):
+                    os.unlink(path)
+            shutil.rmtree(d, ignore_errors=True)
+    checks.append(("ossl3/check/secure-execution-ignores-tlsguard-vars", secure_execution))
     return checks
 
 
