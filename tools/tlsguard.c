@@ -9,6 +9,8 @@
 static void usage(FILE *f)
 {
     fputs("usage: tlsguard run [--policy FILE] [--audit] -- COMMAND [ARGS...]\n"
+          "       tlsguard pin FILE.pem | HOST[:PORT] [--insecure-fetch] [--servername NAME]\n"
+          "       tlsguard doctor PROGRAM\n"
           "       tlsguard help\n",
           f);
 }
@@ -21,6 +23,10 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "run"))
         return tg_cmd_run(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "pin"))
+        return tg_cmd_pin(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "doctor"))
+        return tg_cmd_doctor(argc - 1, argv + 1);
     if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         usage(stdout);
         return 0;

@@ -1,0 +1,567 @@
+/*
+ * cmd_pin.c — `tlsguard pin FILE.pem | HOST[:PORT] [--insecure-fetch]
+ * [--servername NAME]`: print the sha256/ pin (SHA-256 of the DER
+ * SubjectPublicKeyInfo, standard base64, as HPKP and OkHttp write it) of every
+ * certificate, as a policy block ready to paste.
+ *
+ * From a server, only a chain that verified against the default trust store
+ * (which honours SSL_CERT_FILE / SSL_CERT_DIR) with the host name checked is
+ * pinned, unless --insecure-fetch says otherwise: a pin taken from an
+ * unverified chain pins whoever sat on the path that day.
+ *
+ * This is an ordinary program and may use OpenSSL 3.0 freely.  It may also
+ * run under the shim's LD_PRELOAD (inside `tlsguard run`): then the shim
+ * forces verification on our connection too, which is harmless except that
+ * --insecure-fetch cannot fetch an unverifiable chain; we say so.
+ */
+#include "tlsguard.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#define PIN_TIMEOUT_MS 10000
+#define PIN_PLACEHOLDER_HOST "example.com"
+
+struct pin_opts {
+    const char *target;      /* FILE.pem or HOST[:PORT] */
+    const char *servername;  /* --servername, or NULL */
+    int insecure;            /* --insecure-fetch */
+};
+
+/* ---- printing ----------------------------------------------------------- */
+
+/* "sha256/" + base64(SHA-256(DER SubjectPublicKeyInfo)) into out[64]. */
+static int spki_pin(X509 *x, char out[64])
+{
+    unsigned char *der = NULL;
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der);
+    if (len <= 0)
+        return -1;
+    int ok = EVP_Digest(der, (size_t)len, md, NULL, EVP_sha256(), NULL);
+    OPENSSL_free(der);
+    if (!ok)
+        return -1;
+    memcpy(out, "sha256/", 7);
+    /* 32 bytes -> 44 base64 characters + NUL; 7 + 45 < 64. */
+    EVP_EncodeBlock((unsigned char *)out + 7, md, sizeof md);
+    return 0;
+}
+
+/* The subject as one line, RFC 2253 order (CN first), UTF-8, control
+ * characters escaped so that it cannot break the comment it sits in. */
+static void subject_line(X509 *x, char *out, size_t n)
+{
+    out[0] = '\0';
+    BIO *b = BIO_new(BIO_s_mem());
+    if (!b)
+        return;
+    X509_NAME_print_ex(b, X509_get_subject_name(x), 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+    char *p;
+    long len = BIO_get_mem_data(b, &p);
+    if (len > 0) {
+        size_t m = (size_t)len < n - 1 ? (size_t)len : n - 1;
+        memcpy(out, p, m);
+        out[m] = '\0';
+    }
+    BIO_free(b);
+    if (!out[0])
+        snprintf(out, n, "(empty subject)");
+}
+
+/* The name a pasted block should start with, from a leaf: its first DNS SAN,
+ * else its CN, else the placeholder. */
+static void leaf_name(X509 *x, char *out, size_t n)
+{
+    snprintf(out, n, "%s", PIN_PLACEHOLDER_HOST);
+    GENERAL_NAMES *sans = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+    for (int i = 0; sans && i < sk_GENERAL_NAME_num(sans); i++) {
+        GENERAL_NAME *g = sk_GENERAL_NAME_value(sans, i);
+        if (g->type == GEN_DNS) {
+            const unsigned char *s = ASN1_STRING_get0_data(g->d.dNSName);
+            int len = ASN1_STRING_length(g->d.dNSName);
+            /* A name with a space, '#' or a control character in it cannot be a
+             * host pattern: keep the placeholder rather than print a broken line. */
+            int clean = len > 0 && (size_t)len < n;
+            for (int k = 0; clean && k < len; k++)
+                clean = s[k] > ' ' && s[k] < 0x7f && s[k] != '#';
+            if (clean) {
+                memcpy(out, s, (size_t)len);
+                out[len] = '\0';
+                GENERAL_NAMES_free(sans);
+                return;
+            }
+        }
+    }
+    GENERAL_NAMES_free(sans);
+    X509_NAME *subj = X509_get_subject_name(x);
+    int idx = X509_NAME_get_index_by_NID(subj, NID_commonName, -1);
+    if (idx < 0)
+        return;
+    ASN1_STRING *cn = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subj, idx));
+    unsigned char *utf8 = NULL;
+    int len = ASN1_STRING_to_UTF8(&utf8, cn);
+    int clean = len > 0 && (size_t)len < n;
+    for (int k = 0; clean && k < len; k++)
+        clean = utf8[k] > ' ' && utf8[k] < 0x7f && utf8[k] != '#';
+    if (clean) {
+        memcpy(out, utf8, (size_t)len);
+        out[len] = '\0';
+    }
+    OPENSSL_free(utf8);
+}
+
+/*
+ * Print the block.  leaf_first: certificate 0 is the server's leaf (a chain
+ * from a server); otherwise a certificate is labelled leaf when it is not a CA.
+ */
+static int print_block(const char *header, const char *host_line, STACK_OF(X509) *certs,
+                       int leaf_first)
+{
+    int n = sk_X509_num(certs);
+    /* Every pin first: nothing is printed unless the whole block can be. */
+    char (*pins)[64] = calloc(n > 0 ? (size_t)n : 1, sizeof *pins);
+    if (!pins) {
+        fprintf(stderr, "tlsguard pin: out of memory\n");
+        return 1;
+    }
+    for (int i = 0; i < n; i++) {
+        if (spki_pin(sk_X509_value(certs, i), pins[i]) != 0) {
+            fprintf(stderr, "tlsguard pin: cannot encode the public key of certificate %d\n",
+                    i + 1);
+            free(pins);
+            return 1;
+        }
+    }
+    fputs(header, stdout);
+    printf("%s\n", host_line);
+    for (int i = 0; i < n; i++) {
+        X509 *x = sk_X509_value(certs, i);
+        char subj[512];
+        subject_line(x, subj, sizeof subj);
+        int leaf = leaf_first ? i == 0 : X509_check_ca(x) == 0;
+        printf("    pin %s   # %s%s\n", pins[i], subj, leaf ? " (leaf)" : "");
+    }
+    if (n == 1)
+        printf("    # a single pin has no backup: add one (e.g. your next key's) before enforcing\n");
+    free(pins);
+    return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+}
+
+/* ---- FILE.pem ------------------------------------------------------------ */
+
+/* path "-" is standard input (`openssl s_client -showcerts ... | tlsguard pin -`). */
+static int pin_file(const char *path)
+{
+    int is_stdin = !strcmp(path, "-");
+    errno = 0;
+    BIO *in = is_stdin ? BIO_new_fp(stdin, BIO_NOCLOSE) : BIO_new_file(path, "r");
+    if (!in) {
+        fprintf(stderr, "tlsguard pin: %s: %s\n", path, strerror(errno ? errno : EIO));
+        return 1;
+    }
+    STACK_OF(X509) *certs = sk_X509_new_null();
+    X509 *x;
+    /* PEM_read_bio_X509 skips PEM blocks of other types (a key beside the
+     * certificate), so a combined key+cert file works. */
+    while (certs && (x = PEM_read_bio_X509(in, NULL, NULL, NULL)) != NULL) {
+        if (!sk_X509_push(certs, x)) {
+            X509_free(x);
+            break;
+        }
+    }
+    ERR_clear_error(); /* the end of the file reads as "no start line" */
+    BIO_free(in);
+    if (is_stdin)
+        path = "(standard input)";
+    int rc = 1;
+    if (!certs || sk_X509_num(certs) == 0) {
+        fprintf(stderr, "tlsguard pin: %s: no PEM certificate found\n", path);
+    } else {
+        /* The leaf of a bundle: the first non-CA certificate, else the first. */
+        X509 *leaf = sk_X509_value(certs, 0);
+        for (int i = 0; i < sk_X509_num(certs); i++) {
+            if (X509_check_ca(sk_X509_value(certs, i)) == 0) {
+                leaf = sk_X509_value(certs, i);
+                break;
+            }
+        }
+        char name[256], header[512 + 64], host_line[sizeof name + 64], shown[512];
+        leaf_name(leaf, name, sizeof name);
+        int n = sk_X509_num(certs);
+        /* A control character in the file name would end the comment line. */
+        snprintf(shown, sizeof shown, "%s", path);
+        for (char *c = shown; *c; c++)
+            if ((unsigned char)*c < ' ' || *c == 0x7f)
+                *c = '?';
+        snprintf(header, sizeof header, "# pins from %s (%d certificate%s)\n", shown, n,
+                 n == 1 ? "" : "s");
+        snprintf(host_line, sizeof host_line, "host %s   # change to the host these pins are for",
+                 name);
+        rc = print_block(header, host_line, certs, 0);
+    }
+    sk_X509_pop_free(certs, X509_free);
+    return rc;
+}
+
+/* ---- HOST[:PORT] --------------------------------------------------------- */
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int ms_left(long long deadline)
+{
+    long long left = deadline - now_ms();
+    return left > 0 ? (int)left : 0;
+}
+
+/* Wait until fd is ready for events or the deadline: 1 ready, 0 timed out, -1 error. */
+static int wait_fd(int fd, short events, long long deadline)
+{
+    for (;;) {
+        struct pollfd p = { .fd = fd, .events = events };
+        int r = poll(&p, 1, ms_left(deadline));
+        if (r < 0 && errno == EINTR)
+            continue;
+        return r < 0 ? -1 : r > 0;
+    }
+}
+
+/*
+ * Split HOST[:PORT] into host and port: "example.com", "example.com:8443",
+ * "[::1]", "[::1]:8443"; a bare IPv6 address ("::1") is all host.
+ */
+static int split_target(const char *t, char *host, size_t hn, char *port, size_t pn)
+{
+    const char *p = NULL;
+    size_t hlen;
+    if (t[0] == '[') {
+        const char *close = strchr(t, ']');
+        if (!close || (close[1] && close[1] != ':'))
+            return -1;
+        hlen = (size_t)(close - t - 1);
+        t++;
+        p = close[1] == ':' ? close + 2 : NULL;
+    } else {
+        const char *colon = strchr(t, ':');
+        if (colon && strchr(colon + 1, ':'))
+            colon = NULL; /* more than one colon: an IPv6 address */
+        hlen = colon ? (size_t)(colon - t) : strlen(t);
+        p = colon ? colon + 1 : NULL;
+    }
+    if (hlen == 0 || hlen >= hn)
+        return -1;
+    memcpy(host, t, hlen);
+    host[hlen] = '\0';
+    if (!p) {
+        snprintf(port, pn, "443");
+        return 0;
+    }
+    char *end;
+    errno = 0;
+    long v = strtol(p, &end, 10);
+    if (!*p || *end || errno || v < 1 || v > 65535)
+        return -1;
+    snprintf(port, pn, "%ld", v);
+    return 0;
+}
+
+static int is_ip_literal(const char *s)
+{
+    unsigned char buf[sizeof(struct in6_addr)];
+    return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
+}
+
+/* Connect within the deadline; returns a connected non-blocking socket or -1
+ * with the reason in why. */
+static int tcp_connect(const char *host, const char *port, long long deadline, char *why,
+                       size_t wn)
+{
+    struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
+    struct addrinfo *res = NULL;
+    /* getaddrinfo has no timeout of its own: the resolver's (resolv.conf) applies. */
+    int gai = getaddrinfo(host, port, &hints, &res);
+    if (gai != 0) {
+        snprintf(why, wn, "cannot resolve %s: %s", host,
+                 gai == EAI_SYSTEM ? strerror(errno) : gai_strerror(gai));
+        return -1;
+    }
+    int fd = -1;
+    snprintf(why, wn, "no address to connect to");
+    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                    ai->ai_protocol);
+        if (fd < 0) {
+            snprintf(why, wn, "socket: %s", strerror(errno));
+            continue;
+        }
+        int err = 0;
+        if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+            err = errno;
+            if (err == EINPROGRESS) {
+                int r = wait_fd(fd, POLLOUT, deadline);
+                socklen_t el = sizeof err;
+                if (r == 0)
+                    err = ETIMEDOUT;
+                else if (r < 0)
+                    err = errno;
+                else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) != 0)
+                    err = errno;
+            }
+        }
+        if (err == 0)
+            break;
+        if (err == ETIMEDOUT)
+            snprintf(why, wn, "connect: timed out after %d s", PIN_TIMEOUT_MS / 1000);
+        else
+            snprintf(why, wn, "connect: %s", strerror(err));
+        close(fd);
+        fd = -1;
+        if (ms_left(deadline) == 0)
+            break;
+    }
+    freeaddrinfo(res);
+    return fd;
+}
+
+/* The last OpenSSL error's reason ("tlsv1 alert protocol version"), else its
+ * whole code string, else fallback. */
+static void ssl_error_text(char *out, size_t n, const char *fallback)
+{
+    unsigned long e = ERR_peek_last_error();
+    const char *reason = e ? ERR_reason_error_string(e) : NULL;
+    if (reason)
+        snprintf(out, n, "%s", reason);
+    else if (e)
+        ERR_error_string_n(e, out, n);
+    else
+        snprintf(out, n, "%s", fallback);
+}
+
+static int under_shim(void)
+{
+    const char *p = getenv("LD_PRELOAD");
+    return p && strstr(p, "libtlsguard") != NULL;
+}
+
+static int pin_host(const struct pin_opts *o)
+{
+    char host[256], port[8], shown[300];
+    if (split_target(o->target, host, sizeof host, port, sizeof port) != 0) {
+        fprintf(stderr, "tlsguard pin: %s: not a file, nor HOST[:PORT] ([IPv6]:PORT)\n",
+                o->target);
+        return 1;
+    }
+    snprintf(shown, sizeof shown, strchr(host, ':') ? "[%s]:%s" : "%s:%s", host, port);
+    /* The name the certificate must carry: --servername, else the host.  It
+     * goes into the `host` line: no space, '#' or control character. */
+    const char *name = o->servername ? o->servername : host;
+    for (const char *c = name; *c; c++) {
+        if ((unsigned char)*c <= ' ' || *c == '#' || *c == 0x7f) {
+            fprintf(stderr, "tlsguard pin: '%s' is not a host name\n", name);
+            return 1;
+        }
+    }
+    int name_is_ip = is_ip_literal(name);
+
+    /* A peer that resets the connection mid-handshake must not kill us with
+     * SIGPIPE: OpenSSL's socket BIO writes with write(2). */
+    signal(SIGPIPE, SIG_IGN);
+    long long deadline = now_ms() + PIN_TIMEOUT_MS;
+    char why[300];
+    int fd = tcp_connect(host, port, deadline, why, sizeof why);
+    if (fd < 0) {
+        fprintf(stderr, "tlsguard pin: %s: %s\n", shown, why);
+        return 1;
+    }
+
+    int rc = 1;
+    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+    SSL *ssl = NULL;
+    if (!ctx || SSL_CTX_set_default_verify_paths(ctx) != 1 || !(ssl = SSL_new(ctx))) {
+        ssl_error_text(why, sizeof why, "out of memory");
+        fprintf(stderr, "tlsguard pin: cannot set up TLS: %s\n", why);
+        goto out;
+    }
+    /* Verification aborts the handshake on failure: with SSL_VERIFY_NONE
+     * OpenSSL still keeps a (partial) "verified" chain after a failure, and
+     * nothing unverified must be printable as verified. */
+    SSL_set_verify(ssl, o->insecure ? SSL_VERIFY_NONE : SSL_VERIFY_PEER, NULL);
+    /* SSL_set1_host: OpenSSL 1.1.0; X509_VERIFY_PARAM_set1_ip_asc: 1.0.2.  The
+     * CLI builds against the system's OpenSSL 3.0 only (the shim is the part
+     * that must cope with every version). */
+    int set_ok = name_is_ip ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name)
+                            : SSL_set1_host(ssl, name);
+    /* SNI carries a DNS name only (RFC 6066 section 3), never an IP literal. */
+    if (set_ok == 1 && !name_is_ip)
+        set_ok = (int)SSL_set_tlsext_host_name(ssl, name);
+    if (set_ok != 1 || SSL_set_fd(ssl, fd) != 1) {
+        ssl_error_text(why, sizeof why, "invalid name");
+        fprintf(stderr, "tlsguard pin: %s: cannot use the name '%s': %s\n", shown, name, why);
+        goto out;
+    }
+
+    for (;;) {
+        ERR_clear_error();
+        int r = SSL_connect(ssl);
+        if (r == 1)
+            break;
+        int err = SSL_get_error(ssl, r);
+        short ev = err == SSL_ERROR_WANT_READ ? POLLIN : err == SSL_ERROR_WANT_WRITE ? POLLOUT : 0;
+        if (ev) {
+            int w = wait_fd(fd, ev, deadline);
+            if (w > 0)
+                continue;
+            fprintf(stderr, "tlsguard pin: %s: TLS handshake %s\n", shown,
+                    w == 0 ? "timed out after 10 s" : strerror(errno));
+            goto out;
+        }
+        long vr = SSL_get_verify_result(ssl);
+        if (!o->insecure && vr != X509_V_OK) {
+            fprintf(stderr,
+                    "tlsguard pin: %s: certificate verification failed: %s; refusing to pin an "
+                    "unverified chain (use --insecure-fetch to pin it anyway)\n",
+                    shown, X509_verify_cert_error_string(vr));
+        } else {
+            ssl_error_text(why, sizeof why,
+                           err == SSL_ERROR_SYSCALL || err == SSL_ERROR_ZERO_RETURN
+                               ? "the server closed the connection"
+                               : "unknown error");
+            fprintf(stderr, "tlsguard pin: %s: TLS handshake failed: %s\n", shown, why);
+        }
+        if (o->insecure && under_shim())
+            fprintf(stderr, "tlsguard pin: note: running under the tlsguard shim (LD_PRELOAD), "
+                            "which enforces verification even for --insecure-fetch\n");
+        goto out;
+    }
+
+    long vr = SSL_get_verify_result(ssl);
+    /* On a client SSL_get_peer_cert_chain includes the leaf; SSL_get0_verified_chain
+     * (OpenSSL 1.1.0) is the chain built up to the trust anchor. */
+    STACK_OF(X509) *chain = o->insecure ? SSL_get_peer_cert_chain(ssl)
+                                        : SSL_get0_verified_chain(ssl);
+    if (!o->insecure && vr != X509_V_OK) {
+        /* Cannot happen with SSL_VERIFY_PEER; refuse rather than trust that. */
+        fprintf(stderr,
+                "tlsguard pin: %s: certificate verification failed: %s; refusing to pin an "
+                "unverified chain (use --insecure-fetch to pin it anyway)\n",
+                shown, X509_verify_cert_error_string(vr));
+        goto out;
+    }
+    if (!chain || sk_X509_num(chain) == 0) {
+        fprintf(stderr, "tlsguard pin: %s: the server sent no certificate\n", shown);
+        goto out;
+    }
+
+    int n = sk_X509_num(chain);
+    char header[1024], host_line[300];
+    const char *s = n == 1 ? "" : "s";
+    if (o->insecure) {
+        snprintf(header, sizeof header,
+                 "# pins for %s (%d certificate%s; as presented by %s)\n"
+                 "# WARNING: chain NOT verified (verification %s%s): check these pins out of band\n",
+                 name, n, s, shown, vr == X509_V_OK ? "would have succeeded" : "fails: ",
+                 vr == X509_V_OK ? "" : X509_verify_cert_error_string(vr));
+    } else {
+        snprintf(header, sizeof header, "# pins for %s (%d certificate%s; verified chain)\n", name,
+                 n, s);
+    }
+    snprintf(host_line, sizeof host_line, "host %s", name);
+    rc = print_block(header, host_line, chain, 1);
+
+out:
+    if (ssl) {
+        /* A quiet shutdown: no close_notify round trip to wait for. */
+        SSL_set_quiet_shutdown(ssl, 1);
+        SSL_shutdown(ssl);
+    }
+    SSL_free(ssl);
+    SSL_CTX_free(ctx);
+    close(fd);
+    return rc;
+}
+
+/* ---- entry --------------------------------------------------------------- */
+
+static int pin_usage(void)
+{
+    fputs("usage: tlsguard pin FILE.pem | HOST[:PORT] [--insecure-fetch] [--servername NAME]\n",
+          stderr);
+    return 2;
+}
+
+/* A target is a file when it exists, or when it looks like one (a '/' or a
+ * certificate extension), so that a missing file is reported as such rather
+ * than looked up in DNS. */
+static int looks_like_file(const char *t)
+{
+    struct stat st;
+    if (!strcmp(t, "-") || stat(t, &st) == 0)
+        return 1;
+    if (strchr(t, '/'))
+        return 1;
+    const char *dot = strrchr(t, '.');
+    return dot && (!strcmp(dot, ".pem") || !strcmp(dot, ".crt") || !strcmp(dot, ".cer"));
+}
+
+int tg_cmd_pin(int argc, char **argv)
+{
+    struct pin_opts o = { 0 };
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--insecure-fetch")) {
+            o.insecure = 1;
+        } else if (!strcmp(argv[i], "--servername")) {
+            if (i + 1 >= argc || !argv[i + 1][0])
+                return pin_usage();
+            o.servername = argv[++i];
+        } else if (!strncmp(argv[i], "--servername=", 13) && argv[i][13]) {
+            o.servername = argv[i] + 13;
+        } else if (!strcmp(argv[i], "--")) {
+            if (i + 1 < argc && !o.target && i + 2 == argc)
+                o.target = argv[i + 1];
+            else
+                return pin_usage();
+            break;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "tlsguard pin: unknown option '%s'\n", argv[i]);
+            return pin_usage();
+        } else if (!o.target) {
+            o.target = argv[i];
+        } else {
+            return pin_usage();
+        }
+    }
+    if (!o.target || !o.target[0])
+        return pin_usage();
+    if (looks_like_file(o.target)) {
+        if (o.insecure || o.servername) {
+            fprintf(stderr, "tlsguard pin: --insecure-fetch and --servername apply to HOST[:PORT], "
+                            "not to a file\n");
+            return 2;
+        }
+        return pin_file(o.target);
+    }
+    return pin_host(&o);
+}
