@@ -8,8 +8,9 @@
 
 static void usage(FILE *f)
 {
-    fputs("usage: tlsguard run [--policy FILE] [--audit] -- COMMAND [ARGS...]\n"
+    fputs("usage: tlsguard run [--policy FILE] [--audit] [--log DEST] [--report] -- COMMAND [ARGS...]\n"
           "       tlsguard pin FILE.pem | HOST[:PORT] [--insecure-fetch] [--servername NAME]\n"
+          "       tlsguard check FILE\n"
           "       tlsguard doctor PROGRAM\n"
           "       tlsguard help\n",
           f);
@@ -25,6 +26,8 @@ int main(int argc, char **argv)
         return tg_cmd_run(argc - 1, argv + 1);
     if (!strcmp(argv[1], "pin"))
         return tg_cmd_pin(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "check"))
+        return tg_cmd_check(argc - 1, argv + 1);
     if (!strcmp(argv[1], "doctor"))
         return tg_cmd_doctor(argc - 1, argv + 1);
     if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {

@@ -321,6 +321,38 @@ class Suite:
             rc, out, err = self.tg("pin", *args)
             expect(rc == 2 and "usage" in err, f"{args}: exit {rc}: {err}")
 
+    # ---- check FILE --------------------------------------------------------
+
+    def test_check_valid(self):
+        text = ("min-protocol TLSv1.2\nhost api.example.com *.api.example.com\n"
+                f"    pin {self.ref['leaf']}\n    pin {self.ref['ca']}\n")
+        rc, out, err = self.tg("check", self.file("valid.policy", text))
+        expect(rc == 0, f"exit {rc}: {err}")
+        expect("ok (1 host block)" in out and "warning" not in out + err, out + err)
+
+    def test_check_errors_name_file_and_line(self):
+        path = self.file("typo.policy", "mode enforce\nhost a.example\n    pinn sha256/x\n"
+                                        "    pin-expires 2026-02-30\n")
+        rc, out, err = self.tg("check", path)
+        expect(rc == 1, f"exit {rc}, want 1")
+        expect(f"{path}:3: " in err and "pinn" in err, "no file:3: error for the typo:\n" + err)
+        expect(f"{path}:4: " in err, "no file:4: error for the impossible date:\n" + err)
+
+    def test_check_single_pin_warns(self):
+        path = self.file("single.policy", f"host a.example\n    pin {self.ref['leaf']}\n")
+        rc, out, err = self.tg("check", path)
+        expect(rc == 0, f"exit {rc}: a warning is not an error")
+        expect(f"{path}:1: warning: " in out and "backup" in out, "no backup-pin warning:\n" + out)
+
+    def test_check_refuses_writable_file(self):
+        path = self.file("open.policy", "mode enforce\n", mode=0o666)
+        rc, out, err = self.tg("check", path)
+        expect(rc == 1 and "writable" in err, f"exit {rc}: {err}")
+
+    def test_check_usage(self):
+        rc, out, err = self.tg("check")
+        expect(rc == 2 and "usage" in err, f"exit {rc}: {err}")
+
     # ---- pin HOST:PORT -----------------------------------------------------
 
     def fetch(self, target, *args, ca="ca"):
