@@ -32,7 +32,7 @@ UNIT_BIN   = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 LIB  = $(BUILD)/libtlsguard.so
 TOOL = $(BUILD)/tlsguard
 
-.PHONY: all test unit e2e demo install clean fuzz check-asan check-compat
+.PHONY: all test unit e2e demo install clean fuzz check-asan check-compat check-install
 
 all: $(LIB) $(TOOL)
 
@@ -64,7 +64,7 @@ e2e: all
 	$(PYTHON) tests/e2e/run.py --build $(BUILD)
 	$(PYTHON) tests/e2e/test_cli.py --build $(BUILD)
 
-test: all unit e2e check-compat fuzz
+test: all unit e2e check-compat fuzz check-install
 
 demo: all
 	@sh tests/demo.sh $(BUILD)
@@ -78,20 +78,40 @@ fuzz:
 # X509_check_host/X509_check_ip, no verified peer name, no store object list,
 # no SSL_is_server): those optional symbols are hidden, and the name and trust
 # cases run again against the fallbacks.
-COMPAT_HIDE = X509_check_host X509_check_ip X509_VERIFY_PARAM_get0_peername X509_STORE_get0_objects ASN1_STRING_get0_data
+COMPAT_HIDE = X509_check_host X509_check_ip X509_VERIFY_PARAM_get0_peername X509_STORE_get0_objects ASN1_STRING_get0_data SSL_is_server
 check-compat:
 	$(MAKE) BUILD=build-compat CFLAGS='-DTG_TEST_WITHOUT="\"$(COMPAT_HIDE)\""' build-compat/libtlsguard.so
 	$(PYTHON) tests/e2e/run.py --build build-compat \
-	  --only '^ossl(3|11)/(python|curl|legacy_tls1|legacy_tls1@127.0.0.1|legacy_cb|roads:private_ca)/shim/(good13|good12|wrongname|selfsigned|untrusted)$$|trust-store|own-anchors'
+	  --only '^ossl(3|11)/(python|curl|legacy_tls1|legacy_tls1@127.0.0.1|legacy_cb|roads:private_ca)/shim/(good13|good12|wrongname|selfsigned|untrusted)$$|trust-store|own-anchors|server-gets'
 
 check-asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" test
 
+# Install locations. RPM distros pass LIBDIR=%{_libdir} (/usr/lib64).
+# SYSCONFDIR is /etc for PREFIX=/usr, else PREFIX/etc. The library is 0755 as
+# rpmbuild's strip and debuginfo steps expect (Debian's dh_fixperms makes it 0644).
+BINDIR     ?= $(PREFIX)/bin
+LIBDIR     ?= $(PREFIX)/lib
+MANDIR     ?= $(PREFIX)/share/man
+DOCDIR     ?= $(PREFIX)/share/doc/tlsguard
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/bin
-	install -m 0644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libtlsguard.so
-	install -m 0755 $(TOOL) $(DESTDIR)$(PREFIX)/bin/tlsguard
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(MANDIR)/man1 \
+	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SYSCONFDIR) $(DESTDIR)$(DOCDIR)
+	install -m 0755 $(LIB) $(DESTDIR)$(LIBDIR)/libtlsguard.so
+	install -m 0755 $(TOOL) $(DESTDIR)$(BINDIR)/tlsguard
+	install -m 0644 man/tlsguard.1 $(DESTDIR)$(MANDIR)/man1/tlsguard.1
+	install -m 0644 man/tlsguard.policy.5 $(DESTDIR)$(MANDIR)/man5/tlsguard.policy.5
+	install -m 0644 etc/tlsguard.policy.example $(DESTDIR)$(SYSCONFDIR)/tlsguard.policy.example
+	install -m 0644 README.md docs/install.md $(DESTDIR)$(DOCDIR)/
+
+# The glibc floor of the library, then `make install` into a temporary
+# DESTDIR and real clients against the installed copy.
+check-install: all
+	sh tests/install/test_glibc_floor.sh $(BUILD)
+	MAKE="$(MAKE)" sh tests/install/test_install.sh $(BUILD)
 
 clean:
 	rm -rf build build-asan build-compat

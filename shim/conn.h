@@ -49,6 +49,7 @@ struct tg_conn {
 
 struct tg_ctx {
     int has_anchors;          /* the program loaded trust anchors itself */
+    int defaults_loaded;      /* 1.0.1: the default paths went into its store */
     tg_cert_verify_fn prog_cert_cb;
     void *prog_cert_arg;
 };

@@ -83,8 +83,14 @@ static int apply_cipher_floor(const struct tg_ossl *o, SSL *ssl, struct tg_conn 
  * verifies, and failed for want of anchors, reach a peer that verifies. */
 static int apply_trust(const struct tg_ossl *o, SSL *ssl)
 {
-    if (tg_trust_ctx_has_anchors(o, o->SSL_get_SSL_CTX(ssl)))
+    SSL_CTX *ctx = o->SSL_get_SSL_CTX(ssl);
+    struct tg_ctx *t = tg_ctx_get(o, ctx, 0);
+    if (t && t->defaults_loaded)
         return 1;
+    if (tg_trust_ctx_has_anchors(o, ctx))
+        return 1;
+    if (!tg_ossl_has_verify_store_ctrl(o))
+        return tg_trust_ctx_load_defaults(o, ctx);
     X509_STORE *st = tg_trust_default_store(o);
     /* SSL_set1_verify_cert_store: per connection, the context untouched. */
     return st && o->SSL_ctrl(ssl, TG_CTRL_SET_VERIFY_CERT_STORE, 1, st) == 1;

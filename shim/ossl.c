@@ -154,6 +154,11 @@ const struct tg_ossl *tg_ossl_peek(void)
     return __atomic_load_n(&resolved, __ATOMIC_ACQUIRE);
 }
 
+static const SSL_METHOD *call(const SSL_METHOD *(*f)(void))
+{
+    return f ? f() : NULL;
+}
+
 /* ---- options: real functions from 1.1.0, SSL_ctrl before ------------- */
 
 unsigned long tg_ossl_set_options(const struct tg_ossl *o, SSL *ssl, unsigned long ops)
@@ -177,11 +182,45 @@ unsigned long tg_ossl_clear_options(const struct tg_ossl *o, SSL *ssl, unsigned 
     return (unsigned long)o->SSL_ctrl(ssl, TG_CTRL_CLEAR_OPTIONS, (long)ops, NULL);
 }
 
-/* SSL_is_server: 1.0.2+. 1.0.1 has no accessor: callers treat it as a
- * client, which only adds checks. */
+/* SSL_is_server: 1.0.2+. Before, the handshake state says which side a
+ * connection set itself up as (SSL_ST_CONNECT 0x1000, SSL_ST_ACCEPT 0x2000),
+ * and failing that its method does. */
 int tg_ossl_is_server(const struct tg_ossl *o, const SSL *ssl)
 {
-    return o->SSL_is_server ? o->SSL_is_server(ssl) : 0;
+    if (o->SSL_is_server)
+        return o->SSL_is_server(ssl);
+    int st = o->SSL_state ? o->SSL_state(ssl) : 0;
+    if (st & 0x2000)
+        return 1;
+    if (st & 0x1000)
+        return 0;
+    const SSL_METHOD *m = o->SSL_get_ssl_method(ssl);
+    return m && (m == call(o->SSLv23_server_method) || m == call(o->TLS_server_method) ||
+                 m == call(o->TLSv1_2_server_method));
+}
+
+/* The objects (certificates, CRLs) loaded into a store: the accessor is
+ * 1.1.0+; 1.0.x's X509_STORE is a public struct that starts
+ * { int cache; STACK_OF(X509_OBJECT) *objs; ... } (x509_vfy.h). */
+OPENSSL_STACK *tg_ossl_store_objects(const struct tg_ossl *o, X509_STORE *st)
+{
+    struct store_1_0 {
+        int cache;
+        OPENSSL_STACK *objs;
+    };
+    if (!st)
+        return NULL;
+    if (o->X509_STORE_get0_objects)
+        return o->X509_STORE_get0_objects(st);
+    if (o->major == 1 && o->minor == 0)
+        return ((const struct store_1_0 *)(const void *)st)->objs;
+    return NULL;
+}
+
+/* SSL_set1_verify_cert_store (SSL_CTRL_SET_VERIFY_CERT_STORE) is 1.0.2+. */
+int tg_ossl_has_verify_store_ctrl(const struct tg_ossl *o)
+{
+    return o->version >= 0x10002000UL;
 }
 
 /* SSL_is_init_finished is a function from 1.1.0; a macro over SSL_state()
@@ -220,19 +259,23 @@ void *tg_ossl_sk_value(const struct tg_ossl *o, const OPENSSL_STACK *sk, int i)
     return o->OPENSSL_sk_value ? o->OPENSSL_sk_value(sk, i) : o->sk_value(sk, i);
 }
 
-/* SSL_get_ex_new_index is a macro over CRYPTO_get_ex_new_index from 1.1.0
- * (CRYPTO_EX_INDEX_SSL = 0, _SSL_CTX = 1); a real function in 1.0.x. */
+/* SSL_get_ex_new_index and friends are macros over CRYPTO_get_ex_new_index
+ * from 1.1.0 (CRYPTO_EX_INDEX_SSL = 0, _SSL_CTX = 1, _SSL_SESSION = 2); real
+ * functions in 1.0.x, where CRYPTO_get_ex_new_index also exists but numbers
+ * its classes differently (BIO = 0, SSL = 1, ...): so 1.0.x uses the
+ * functions. */
 int tg_ossl_ex_index(const struct tg_ossl *o, int what, tg_ex_dup_cb dup, tg_ex_free_cb fr)
 {
-    if (o->CRYPTO_get_ex_new_index)
-        return o->CRYPTO_get_ex_new_index(what, 0, NULL, NULL, dup, fr);
-    if (what == 0 && o->SSL_get_ex_new_index)
-        return o->SSL_get_ex_new_index(0, NULL, NULL, dup, fr);
-    if (what == 1 && o->SSL_CTX_get_ex_new_index)
-        return o->SSL_CTX_get_ex_new_index(0, NULL, NULL, dup, fr);
-    if (what == 2 && o->SSL_SESSION_get_ex_new_index)
-        return o->SSL_SESSION_get_ex_new_index(0, NULL, NULL, dup, fr);
-    return -1;
+    if (o->major == 1 && o->minor == 0) {
+        if (what == 0 && o->SSL_get_ex_new_index)
+            return o->SSL_get_ex_new_index(0, NULL, NULL, dup, fr);
+        if (what == 1 && o->SSL_CTX_get_ex_new_index)
+            return o->SSL_CTX_get_ex_new_index(0, NULL, NULL, dup, fr);
+        if (what == 2 && o->SSL_SESSION_get_ex_new_index)
+            return o->SSL_SESSION_get_ex_new_index(0, NULL, NULL, dup, fr);
+        return -1;
+    }
+    return o->CRYPTO_get_ex_new_index ? o->CRYPTO_get_ex_new_index(what, 0, NULL, NULL, dup, fr) : -1;
 }
 
 OPENSSL_STACK *tg_ossl_verified_chain(const struct tg_ossl *o, X509_STORE_CTX *xs)
@@ -240,11 +283,6 @@ OPENSSL_STACK *tg_ossl_verified_chain(const struct tg_ossl *o, X509_STORE_CTX *x
     if (o->X509_STORE_CTX_get0_chain)
         return o->X509_STORE_CTX_get0_chain(xs);
     return o->X509_STORE_CTX_get_chain ? o->X509_STORE_CTX_get_chain(xs) : NULL;
-}
-
-static const SSL_METHOD *call(const SSL_METHOD *(*f)(void))
-{
-    return f ? f() : NULL;
 }
 
 const SSL_METHOD *tg_ossl_upgrade_method(const struct tg_ossl *o, const SSL_METHOD *m, int *version)

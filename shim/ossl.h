@@ -169,6 +169,7 @@ typedef int (*tg_ex_dup_cb)(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from,
     X(O, const SSL_METHOD *, TLSv1_client_method, (void))                           \
     X(O, const SSL_METHOD *, TLSv1_server_method, (void))                           \
     X(O, const SSL_METHOD *, TLSv1_1_method, (void))                                \
+    X(O, const SSL_METHOD *, TLSv1_2_server_method, (void))                         \
     X(O, const SSL_METHOD *, TLSv1_1_client_method, (void))                         \
     X(O, const SSL_METHOD *, TLSv1_1_server_method, (void))                         \
     X(O, const SSL_METHOD *, SSLv3_method, (void))                                  \
@@ -258,6 +259,11 @@ int tg_ossl_handshake_done(const struct tg_ossl *o, const SSL *ssl);
 int tg_ossl_session_reused(const struct tg_ossl *o, SSL *ssl);
 X509 *tg_ossl_peer_cert(const struct tg_ossl *o, const SSL *ssl); /* free with X509_free */
 int tg_ossl_sk_num(const struct tg_ossl *o, const OPENSSL_STACK *sk);
+/* The objects loaded into a store (X509_STORE_get0_objects, 1.1.0+; the
+ * public 1.0.x struct before). NULL when unknown. */
+OPENSSL_STACK *tg_ossl_store_objects(const struct tg_ossl *o, X509_STORE *st);
+/* SSL_set1_verify_cert_store exists (1.0.2+). */
+int tg_ossl_has_verify_store_ctrl(const struct tg_ossl *o);
 void *tg_ossl_sk_value(const struct tg_ossl *o, const OPENSSL_STACK *sk, int i);
 /* Ex-data index for SSL (what=0), SSL_CTX (what=1) or SSL_SESSION (what=2)
  * objects; -1 on failure. */

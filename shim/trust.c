@@ -21,10 +21,7 @@ int tg_trust_ctx_has_anchors(const struct tg_ossl *o, SSL_CTX *ctx)
         return 1;
     /* Anchors added straight to the context's store (X509_STORE_add_cert,
      * X509_STORE_load_locations on SSL_CTX_get_cert_store()). */
-    X509_STORE *st = o->SSL_CTX_get_cert_store(ctx);
-    if (st && o->X509_STORE_get0_objects) /* 1.1.0+ */
-        return tg_ossl_sk_num(o, o->X509_STORE_get0_objects(st)) > 0;
-    return 0;
+    return tg_ossl_sk_num(o, tg_ossl_store_objects(o, o->SSL_CTX_get_cert_store(ctx))) > 0;
 }
 
 static void load(void)
@@ -33,6 +30,22 @@ static void load(void)
     X509_STORE *st = o->X509_STORE_new();
     if (st && o->X509_STORE_set_default_paths(st) == 1)
         store = st;
+}
+
+int tg_trust_ctx_load_defaults(const struct tg_ossl *o, SSL_CTX *ctx)
+{
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    struct tg_ctx *t = tg_ctx_get(o, ctx, 1);
+    int ok = 0;
+    if (!t)
+        return 0;
+    pthread_mutex_lock(&lock);
+    if (t->defaults_loaded)
+        ok = 1;
+    else if (o->X509_STORE_set_default_paths(o->SSL_CTX_get_cert_store(ctx)) == 1)
+        ok = t->defaults_loaded = 1;
+    pthread_mutex_unlock(&lock);
+    return ok;
 }
 
 X509_STORE *tg_trust_default_store(const struct tg_ossl *o)

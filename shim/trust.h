@@ -13,4 +13,8 @@ int tg_trust_ctx_has_anchors(const struct tg_ossl *o, SSL_CTX *ctx);
  * loaded once per process on first need and shared; NULL on failure. */
 X509_STORE *tg_trust_default_store(const struct tg_ossl *o);
 
+/* OpenSSL 1.0.1 cannot give one connection its own verify store: the
+ * defaults go into the context's store instead, once per context. */
+int tg_trust_ctx_load_defaults(const struct tg_ossl *o, SSL_CTX *ctx);
+
 #endif

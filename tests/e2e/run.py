@@ -672,6 +672,43 @@ def extra_checks(ctx: CheckContext):
         return None if len(lines) == 1 else "no notice for a setuid child:\n" + indent("stderr", err)
     checks.append(("ossl3/check/run-notices-setuid-child", run_setuid_child))
 
+    def server_floor():
+        # A server under the shim: the protocol floor and nothing else (no
+        # client certificate demanded), whoever connects.
+        port = free_port()
+        srv_out = os.path.join(ctx.tmp, "shimmed-server.out")
+        srv_err = os.path.join(ctx.tmp, "shimmed-server.err")
+        cmd = ["openssl", "s_server", "-accept", "127.0.0.1:%d" % port, "-quiet",
+               "-cert", os.path.join(ctx.pki, "good.pem"), "-key", os.path.join(ctx.pki, "good.key"),
+               "-cipher", LEGACY_CIPHERS, "-min_protocol", "TLSv1"]
+        with open(srv_out, "wb") as out, open(srv_err, "wb") as err:
+            proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=out, stderr=err,
+                                    env=ctx.env(), start_new_session=True)
+        try:
+            deadline = time.monotonic() + 5
+            while not is_listening(port) and time.monotonic() < deadline:
+                time.sleep(0.02)
+            s_client = ["openssl", "s_client", "-connect", "127.0.0.1:%d" % port, "-quiet",
+                        "-no_ign_eof", "-cipher", LEGACY_CIPHERS]
+            legacy = ctx.runner.run_client(s_client + ["-tls1"], ctx.env(shim=False), b"LEGACY-BYTES\n")
+            modern = ctx.runner.run_client(s_client, ctx.env(shim=False), b"MODERN-BYTES\n")
+            time.sleep(0.3)
+            got = open(srv_out, "rb").read()
+            logged = open(srv_err, "rb").read().decode(errors="replace")
+        finally:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        if b"LEGACY-BYTES" in got or legacy[0] == 0:
+            return "a TLS 1.0 client got through to a server under the shim"
+        if b"MODERN-BYTES" not in got or modern[0] != 0:
+            return "a TLS 1.3 client without a certificate was refused:\n%s%s" % (
+                indent("client stderr", modern[2]), indent("server stderr", logged))
+        blocks = [l for l in logged.splitlines() if l.startswith(LOG_PREFIX) and "action=block" in l]
+        if len(blocks) != 1 or "protocol" not in blocks[0]:
+            return "wanted one protocol block line from the server:\n" + indent("server stderr", logged)
+        return None
+    checks.append(("ossl3/check/server-gets-the-floor-only", server_floor))
+
     def secure_execution():
         # A setgid program run by another user is a secure-execution process
         # (AT_SECURE): the dynamic linker preloads only a setuid library from
