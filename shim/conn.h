@@ -36,6 +36,8 @@ struct tg_conn {
     unsigned audit : 1;       /* log what would be blocked, block nothing */
     unsigned pins_ok : 1;     /* the verified chain matched a pin */
     unsigned pins_expired : 1;
+    unsigned trust_tentative : 1; /* default anchors given, pending a second look */
+    tg_info_fn prog_info_cb;  /* the program's own info callback, chained */
     int min_protocol;         /* TG_TLS1_2_VERSION or TG_TLS1_3_VERSION */
     const struct tg_pin *pins; /* into the policy, which lives for the process */
     size_t pin_count;
@@ -50,6 +52,7 @@ struct tg_conn {
 struct tg_ctx {
     int has_anchors;          /* the program loaded trust anchors itself */
     int defaults_loaded;      /* 1.0.1: the default paths went into its store */
+    int policy_cas_added;     /* the policy's ca-file/ca-dir went into its store */
     tg_cert_verify_fn prog_cert_cb;
     void *prog_cert_arg;
 };

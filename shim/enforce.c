@@ -78,24 +78,6 @@ static int apply_cipher_floor(const struct tg_ossl *o, SSL *ssl, struct tg_conn 
            o->SSL_set_cipher_list(ssl, TG_CIPHER_FALLBACK) == 1;
 }
 
-/* Anchors for a program that brought none, in audit mode too (so its notes
- * say what enforcing would decide): they can only let a program that
- * verifies, and failed for want of anchors, reach a peer that verifies. */
-static int apply_trust(const struct tg_ossl *o, SSL *ssl)
-{
-    SSL_CTX *ctx = o->SSL_get_SSL_CTX(ssl);
-    struct tg_ctx *t = tg_ctx_get(o, ctx, 0);
-    if (t && t->defaults_loaded)
-        return 1;
-    if (tg_trust_ctx_has_anchors(o, ctx))
-        return 1;
-    if (!tg_ossl_has_verify_store_ctrl(o))
-        return tg_trust_ctx_load_defaults(o, ctx);
-    X509_STORE *st = tg_trust_default_store(o);
-    /* SSL_set1_verify_cert_store: per connection, the context untouched. */
-    return st && o->SSL_ctrl(ssl, TG_CTRL_SET_VERIFY_CERT_STORE, 1, st) == 1;
-}
-
 /* Verification on, our callback first in line; re-checked at every step
  * because the program may change it between non-blocking calls. */
 static void apply_verify(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
@@ -155,7 +137,7 @@ static int prepare(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, int ser
             tg_block_reason(c, TG_R_INTERNAL, "cannot remove weak cipher suites");
             return 0;
         }
-        if (!server && !apply_trust(o, ssl)) {
+        if (!server && !tg_trust_apply(o, ssl, c)) {
             tg_block_reason(c, TG_R_INTERNAL, "cannot load the default trust store");
             return 0;
         }

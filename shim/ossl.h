@@ -33,6 +33,7 @@ typedef struct asn1_string_st ASN1_STRING;
 
 typedef int (*tg_verify_fn)(int preverify_ok, X509_STORE_CTX *xs);
 typedef int (*tg_cert_verify_fn)(X509_STORE_CTX *xs, void *arg);
+typedef void (*tg_info_fn)(const SSL *ssl, int where, int ret);
 typedef void (*tg_ex_free_cb)(void *parent, void *ptr, CRYPTO_EX_DATA *ad,
                               int idx, long argl, void *argp);
 typedef int (*tg_ex_dup_cb)(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from,
@@ -137,6 +138,9 @@ typedef int (*tg_ex_dup_cb)(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from,
     X(M, int, SSL_get_verify_mode, (const SSL *))                                   \
     X(M, tg_verify_fn, SSL_get_verify_callback, (const SSL *))                      \
     X(M, long, SSL_get_verify_result, (const SSL *))                                \
+    X(M, void, SSL_set_info_callback, (SSL *, tg_info_fn))                          \
+    X(M, tg_info_fn, SSL_get_info_callback, (const SSL *))                          \
+    X(M, tg_info_fn, SSL_CTX_get_info_callback, (const SSL_CTX *))                  \
     X(M, int, SSL_get_ex_data_X509_STORE_CTX_idx, (void))                           \
     X(M, void *, SSL_get_ex_data, (const SSL *, int))                               \
     X(M, int, SSL_set_ex_data, (SSL *, int, void *))                                \
@@ -200,6 +204,7 @@ typedef int (*tg_ex_dup_cb)(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from,
     X(M, void, X509_free, (X509 *))                                                 \
     X(M, X509_STORE *, X509_STORE_new, (void))                                      \
     X(M, int, X509_STORE_set_default_paths, (X509_STORE *))                         \
+    X(M, int, X509_STORE_load_locations, (X509_STORE *, const char *, const char *)) \
     X(O, OPENSSL_STACK *, X509_STORE_get0_objects, (const X509_STORE *)) /* 1.1.0+ */ \
     X(O, int, OPENSSL_sk_num, (const OPENSSL_STACK *))            /* 1.1.0+ */       \
     X(O, void *, OPENSSL_sk_value, (const OPENSSL_STACK *, int))  /* 1.1.0+ */       \

@@ -6,6 +6,14 @@
 
 #include "ossl.h"
 
+#include "conn.h"
+
+/* Give a client connection the default anchors if its program brought none
+ * (also in audit mode, so the notes say what enforcing would decide: they
+ * can only let a program that verifies, and failed for want of anchors,
+ * reach a peer that verifies). 0 on failure. */
+int tg_trust_apply(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c);
+
 /* 1 when the program gave `ctx` trust anchors of its own. */
 int tg_trust_ctx_has_anchors(const struct tg_ossl *o, SSL_CTX *ctx);
 

@@ -33,9 +33,10 @@ int tg_find_library(char *out, unsigned long n)
         return -1;
     exe[len] = '\0';
     const char *dir = dirname(exe);
-    /* Beside the binary (the build tree), or PREFIX/lib for PREFIX/bin. */
+    /* Beside the binary (the build tree), or PREFIX/lib (PREFIX/lib64 on RPM
+     * distributions) for PREFIX/bin. */
     const char *candidates[] = { "%s/libtlsguard.so", "%s/../lib/libtlsguard.so",
-                                 "%s/../lib/tlsguard/libtlsguard.so" };
+                                 "%s/../lib64/libtlsguard.so", "%s/../lib/tlsguard/libtlsguard.so" };
     for (size_t i = 0; i < sizeof candidates / sizeof *candidates; i++) {
         char path[PATH_MAX];
         snprintf(path, sizeof path, candidates[i], dir);

@@ -266,6 +266,16 @@ def make_clients(tmp: str, o11: Optional[str]) -> List[Client]:
             marker=b"TLSGUARD-PAYLOAD legacy_roads\n", env=envs[ossl],
             errqueue_names_tlsguard=True, prints_ssl_get_error=True))
 
+    # curl with its own CA file: it loads it lazily, while it waits for the
+    # ServerHello. Its anchors are kept, and nothing is added to them.
+    for ca, other in (("ca", "otherca"), ("otherca", "ca")):
+        clients.append(Client(
+            "ossl3", "curl+cacert=" + ca,
+            (lambda f: lambda h, p, peer: ["curl", "-sS", "--cacert", f, "-m", "2",
+                                           "https://%s:%d/" % (h, p)])(os.path.join(pki, ca + ".pem")),
+            marker=b"GET / ", ok_codes=(28,),
+            env={"SSL_CERT_FILE": os.path.join(pki, other + ".pem")}))
+
     # curl to names under test.example, all resolved to 127.0.0.1 by curl itself.
     for name in ("api.test.example", "a.b.test.example", "test.example"):
         clients.append(Client(
@@ -332,7 +342,7 @@ def plan(clients: List[Client], tmp: str) -> List[Case]:
 
 def plan_matrix(clients: List[Client]) -> List[Case]:
     cases: List[Case] = []
-    clients = [c for c in clients if not c.name.startswith(("roads:", "curl@"))]
+    clients = [c for c in clients if not c.name.startswith(("roads:", "curl@", "curl+"))]
     for c in clients:
         for pname, peer in PEERS.items():
             # Without the shim everything reachable connects: bad peers prove
@@ -388,6 +398,13 @@ def plan_roads(clients: List[Client]) -> List[Case]:
             cases += [Case(c, PEERS["untrusted"], True, ok),
                       Case(c, PEERS["good13"], False, ok),
                       Case(c, PEERS["good13"], True, block(r"issuer"))]
+    for c in clients:
+        if c.name == "curl+cacert=ca":
+            cases += [Case(c, PEERS["good13"], True, ok),
+                      Case(c, PEERS["wrongname"], True, block(PEERS["wrongname"].reason))]
+        elif c.name == "curl+cacert=otherca":
+            cases += [Case(c, PEERS["good13"], True, block(r"issuer")),
+                      Case(c, PEERS["untrusted"], True, ok)]
     return cases
 
 
@@ -415,6 +432,7 @@ def write_policies(d: str, pki: str):
         "writable": "mode enforce\n",
         "wild-one": "host *.test.example\n" + wrong,
         "wild-any": "host **.test.example\n" + wrong,
+        "ca-extra": "ca-file %s\n" % os.path.join(pki, "otherca.pem"),
         "first-match": "host api.test.example\n    pin %s\n    pin %s\n"
                        "host **.test.example\n%s" % (pin("multi"), pin("otherca"), wrong),
     }
@@ -452,10 +470,15 @@ def plan_policy(clients: List[Client], tmp: str) -> List[Case]:
                  Expect(connects=True, log_action="audit", reason=PEERS["selfsigned"].reason),
                  pol("audit-host"), "audit-host"),
         ]
+    # The policy's ca-file adds anchors: to the defaults, and to a program's own.
+    for c in clients:
+        if (c.ossl, c.name) in (("ossl3", "python"), ("ossl11", "legacy_cb"), ("ossl3", "curl+cacert=ca")):
+            cases += [Case(c, PEERS["untrusted"], True, ok, pol("ca-extra"), "ca-extra"),
+                      Case(c, PEERS["good13"], True, ok, pol("ca-extra"), "ca-extra")]
     # Audit mode: every client, every bad peer gets through, each logged once
     # with the reason enforcing would have given.
     for c in clients:
-        if c.name.startswith(("roads:", "curl@")) or c.name.endswith("@127.0.0.1"):
+        if c.name.startswith(("roads:", "curl@", "curl+")) or c.name.endswith("@127.0.0.1"):
             continue
         for pname in BAD_PEERS:
             peer = PEERS[pname]
