@@ -9,6 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/stat.h>
+
+/* Read when TLSGUARD_POLICY is not (or, in a secure-execution process,
+ * cannot be) set, if it exists: the way to give /etc/ld.so.preload and
+ * clean-environment services a policy. */
+#ifndef TG_DEFAULT_POLICY
+#define TG_DEFAULT_POLICY "/etc/tlsguard.policy"
+#endif
 
 static struct tg_settings settings;
 static pthread_once_t policy_once = PTHREAD_ONCE_INIT;
@@ -66,9 +74,13 @@ static void apply_log_setting(const struct tg_global *g)
 static void load_policy(void)
 {
     struct tg_diags d;
+    struct stat st;
     memset(&d, 0, sizeof d);
-    if (settings.policy_path[0]) {
-        policy = tg_policy_load_file(settings.policy_path, &d);
+    const char *path = settings.policy_path;
+    if (!path[0] && lstat(TG_DEFAULT_POLICY, &st) == 0)
+        path = TG_DEFAULT_POLICY;
+    if (path[0]) {
+        policy = tg_policy_load_file(path, &d);
         if (!policy) {
             /* The first error names the file and line. */
             size_t i = 0;
@@ -77,8 +89,7 @@ static void load_policy(void)
             if (i < d.count)
                 tg_diag_format(&d, i, policy_error, sizeof policy_error);
             else
-                snprintf(policy_error, sizeof policy_error, "%.400s: cannot load policy",
-                         settings.policy_path);
+                snprintf(policy_error, sizeof policy_error, "%.400s: cannot load policy", path);
         }
     } else {
         policy = tg_policy_default();

@@ -10,7 +10,8 @@
 #include "policy.h"
 
 struct tg_settings {
-    char policy_path[4096];  /* TLSGUARD_POLICY, "" when unset */
+    char policy_path[4096];  /* TLSGUARD_POLICY, "" when unset (then
+                                /etc/tlsguard.policy is read if it exists) */
     int force_audit;         /* TLSGUARD_MODE=audit (tlsguard run --audit) */
     char log_override[4096]; /* TLSGUARD_LOG: stderr|syslog|none|/path, "" when unset */
     char report_path[4096];  /* TLSGUARD_REPORT (tlsguard run --report), "" when unset */

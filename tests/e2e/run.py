@@ -773,6 +773,31 @@ def extra_checks(ctx: CheckContext):
                     os.unlink(path)
             shutil.rmtree(d, ignore_errors=True)
     checks.append(("ossl3/check/secure-execution-ignores-tlsguard-vars", secure_execution))
+
+    def default_policy_file():
+        # Without TLSGUARD_POLICY the shim reads /etc/tlsguard.policy if it
+        # exists — the way /etc/ld.so.preload and clean-environment services
+        # get a policy. Tried in a private mount namespace over a copy of
+        # /etc: the machine's own /etc is never touched.
+        if os.geteuid() != 0 or not shutil.which("unshare"):
+            return None
+        etc = os.path.join(ctx.tmp, "etc-copy")
+        pinned = "host localhost\n    pin %s\n    pin %s\n" % (
+            read_pin(ctx.pki, "otherca"), read_pin(ctx.pki, "selfsigned"))
+        script = ('set -e; cp -a /etc "$ETC"; mount --bind "$ETC" /etc; '
+                  'printf "%s" "$POLICY" > /etc/tlsguard.policy; chmod 644 /etc/tlsguard.policy; '
+                  'exec "$@"')
+        env = ctx.env(ETC=etc, POLICY=pinned)
+        env.pop("TLSGUARD_POLICY", None)
+        rc, out, err = ctx.run(["unshare", "-m", "sh", "-c", script, "sh", sys.executable, pyclient,
+                                "localhost", good], env)
+        if rc == 0 or "pin mismatch" not in err:
+            return "/etc/tlsguard.policy was not applied (exit %s):\n%s" % (rc, indent("stderr", err))
+        rc, out, err = ctx.run([sys.executable, pyclient, "localhost", good], env)
+        if rc != 0:
+            return "without /etc/tlsguard.policy the good peer was refused:\n" + indent("stderr", err)
+        return None
+    checks.append(("ossl3/check/default-policy-file", default_policy_file))
     return checks
 
 
