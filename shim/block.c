@@ -9,8 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static int err_lib;
-
 /* Reason strings, indexed by enum tg_reason. They are what programs show
  * (python's SSLError text, ERR_error_string), so each names tlsguard. The
  * per-connection detail (host, port, why) travels as the error's data. */
@@ -29,22 +27,29 @@ static const char *const reason_text[TG_R_COUNT] = {
 };
 
 /* ERR_load_strings keeps pointers into these and patches the library
- * number in place, so they are static and writable. */
+ * number in place, so they are static and writable: one set per libssl
+ * copy (libs.c registers at most 4). */
 struct err_string { unsigned long error; const char *string; };
-static struct err_string reasons[TG_R_COUNT + 1];
-static struct err_string lib_name[2];
+#define MAX_COPIES 4
+static struct err_string reasons[MAX_COPIES][TG_R_COUNT + 1];
+static struct err_string lib_name[MAX_COPIES][2];
+static int registered;
 
+/* Called under libs.c's registry lock. */
 void tg_block_init(const struct tg_ossl *o)
 {
-    err_lib = o->ERR_get_next_error_library();
+    int k = registered++;
+    if (k >= MAX_COPIES)
+        return;
+    o->state->err_lib = o->ERR_get_next_error_library();
     for (int i = 1; i < TG_R_COUNT; i++) {
-        reasons[i - 1].error = tg_ossl_err_pack(o, 0, i);
-        reasons[i - 1].string = reason_text[i];
+        reasons[k][i - 1].error = tg_ossl_err_pack(o, 0, i);
+        reasons[k][i - 1].string = reason_text[i];
     }
-    o->ERR_load_strings(err_lib, reasons);
-    lib_name[0].error = tg_ossl_err_pack(o, err_lib, 0);
-    lib_name[0].string = "tlsguard";
-    o->ERR_load_strings(0, lib_name);
+    o->ERR_load_strings(o->state->err_lib, reasons[k]);
+    lib_name[k][0].error = tg_ossl_err_pack(o, o->state->err_lib, 0);
+    lib_name[k][0].string = "tlsguard";
+    o->ERR_load_strings(0, lib_name[k]);
 }
 
 void tg_block_reason(struct tg_conn *c, enum tg_reason why, const char *fmt, ...)
@@ -93,7 +98,7 @@ static void push(const struct tg_ossl *o, enum tg_reason why, const char *host, 
         snprintf(text, sizeof text, "host=%s port=%d: %s", host, port, detail);
     else
         snprintf(text, sizeof text, "host=%s: %s", host, detail);
-    tg_ossl_err_push(o, err_lib, why, text);
+    tg_ossl_err_push(o, o->state->err_lib, why, text);
 }
 
 void tg_block(const struct tg_ossl *o, const SSL *ssl, struct tg_conn *c)

@@ -6,9 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int ssl_idx = -1;
-static int ctx_idx = -1;
-static int session_idx = -1;
 
 struct session_mark {
     const struct tg_pin *pins;
@@ -44,15 +41,16 @@ static int dup_mark(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void *from_d
 
 int tg_conn_init(const struct tg_ossl *o)
 {
-    ssl_idx = tg_ossl_ex_index(o, 0, dup_record, free_record);
-    ctx_idx = tg_ossl_ex_index(o, 1, dup_record, free_record);
-    session_idx = tg_ossl_ex_index(o, 2, dup_mark, free_record);
-    return ssl_idx < 0 || ctx_idx < 0 || session_idx < 0 ? -1 : 0;
+    struct tg_ossl_state *st = o->state;
+    st->ssl_idx = tg_ossl_ex_index(o, 0, dup_record, free_record);
+    st->ctx_idx = tg_ossl_ex_index(o, 1, dup_record, free_record);
+    st->session_idx = tg_ossl_ex_index(o, 2, dup_mark, free_record);
+    return st->ssl_idx < 0 || st->ctx_idx < 0 || st->session_idx < 0 ? -1 : 0;
 }
 
 const struct tg_pin *tg_session_pins(const struct tg_ossl *o, SSL_SESSION *s)
 {
-    struct session_mark *m = s ? o->SSL_SESSION_get_ex_data(s, session_idx) : NULL;
+    struct session_mark *m = s ? o->SSL_SESSION_get_ex_data(s, o->state->session_idx) : NULL;
     return m ? m->pins : NULL;
 }
 
@@ -61,10 +59,10 @@ void tg_session_mark_pins(const struct tg_ossl *o, SSL_SESSION *s, const struct 
     struct session_mark *m;
     if (!s)
         return;
-    m = o->SSL_SESSION_get_ex_data(s, session_idx);
+    m = o->SSL_SESSION_get_ex_data(s, o->state->session_idx);
     if (!m) {
         m = calloc(1, sizeof *m);
-        if (!m || !o->SSL_SESSION_set_ex_data(s, session_idx, m)) {
+        if (!m || !o->SSL_SESSION_set_ex_data(s, o->state->session_idx, m)) {
             free(m);
             return;
         }
@@ -74,11 +72,11 @@ void tg_session_mark_pins(const struct tg_ossl *o, SSL_SESSION *s, const struct 
 
 struct tg_conn *tg_conn_get(const struct tg_ossl *o, SSL *ssl, int create)
 {
-    struct tg_conn *c = o->SSL_get_ex_data(ssl, ssl_idx);
+    struct tg_conn *c = o->SSL_get_ex_data(ssl, o->state->ssl_idx);
     if (c || !create)
         return c;
     c = calloc(1, sizeof *c);
-    if (c && !o->SSL_set_ex_data(ssl, ssl_idx, c)) {
+    if (c && !o->SSL_set_ex_data(ssl, o->state->ssl_idx, c)) {
         free(c);
         c = NULL;
     }
@@ -92,11 +90,11 @@ void tg_conn_reset(struct tg_conn *c)
 
 struct tg_ctx *tg_ctx_get(const struct tg_ossl *o, SSL_CTX *ctx, int create)
 {
-    struct tg_ctx *t = o->SSL_CTX_get_ex_data(ctx, ctx_idx);
+    struct tg_ctx *t = o->SSL_CTX_get_ex_data(ctx, o->state->ctx_idx);
     if (t || !create)
         return t;
     t = calloc(1, sizeof *t);
-    if (t && !o->SSL_CTX_set_ex_data(ctx, ctx_idx, t)) {
+    if (t && !o->SSL_CTX_set_ex_data(ctx, o->state->ctx_idx, t)) {
         free(t);
         t = NULL;
     }

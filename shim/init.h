@@ -10,10 +10,9 @@
  * constructor or from whichever hook runs first. */
 void tg_init(void);
 
-/* Everything a hook needs: settings, the resolved libssl, the ex-data
- * indexes and error strings. NULL means the shim cannot work in this
- * process, and the caller must fail closed. `caller` is the program's
- * return address (see tg_ossl_get). */
+/* Everything a hook needs: settings, and the libssl copy its caller uses,
+ * resolved and set up. NULL means the shim cannot work for this call, and
+ * the hook must fail closed. `caller` is the hook's return address. */
 const struct tg_ossl *tg_enter(const void *caller);
 
 #define TG_CALLER() __builtin_return_address(0)

@@ -1,6 +1,7 @@
 /*
- * ossl.c — find the program's own libssl at run time, resolve the real
- * symbols once, and hide every OpenSSL version difference behind helpers.
+ * ossl.c — resolve one libssl's real symbols, and hide every OpenSSL
+ * version difference behind helpers. (Which libssl a call belongs to is
+ * libs.c's business.)
  */
 #include "ossl.h"
 #include "log.h"
@@ -10,83 +11,21 @@
 #include <stdio.h>
 #include <string.h>
 
-static struct tg_ossl table;
-static const struct tg_ossl *resolved;
-static pthread_once_t resolve_once = PTHREAD_ONCE_INIT;
-static const void *resolve_hint;
-
-/* Sonames tried when neither RTLD_NEXT nor the caller lead to libssl:
- * Debian/Ubuntu, RHEL/CentOS 7 (.so.10), CentOS 6 (.so.1.0.1e), upstream. */
-static const char *const sonames[] = {
-    "libssl.so.3", "libssl.so.1.1", "libssl.so.10", "libssl.so.1.0.2",
-    "libssl.so.1.0.1e", "libssl.so.1.0.0", "libssl.so",
-};
-
-static int is_ours(const void *p)
-{
-    Dl_info mine, theirs;
-    if (!dladdr((const void *)&tg_ossl_get, &mine) || !dladdr(p, &theirs))
-        return 0;
-    return mine.dli_fbase == theirs.dli_fbase;
-}
-
-/* The already-loaded library that defines `p`, as a handle. */
-static void *handle_of(const void *p)
+/* Fill `t` from the libssl behind `handle` (its libcrypto is reached
+ * through the handle's dependency scope). 0 on success; else -1 with the
+ * first missing mandatory symbol in `missing`. */
+int tg_ossl_resolve(struct tg_ossl *t, void *handle, const char **missing)
 {
     Dl_info info;
-    if (!p || is_ours(p) || !dladdr(p, &info) || !info.dli_fname || !*info.dli_fname)
-        return NULL;
-    return dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
-}
-
-static void *find_libssl(void)
-{
-    /* 1. libssl in the global scope (linked by the program). SSL_get_SSL_CTX
-     *    is not interposed, so RTLD_NEXT cannot return our own hook. */
-    void *h = handle_of(dlsym(RTLD_NEXT, "SSL_get_SSL_CTX"));
-    if (h)
-        return h;
-    /* 2. libssl dlopen'ed with RTLD_LOCAL (python3's _ssl): ask the object
-     *    that called us which libssl it binds to. */
-    if (resolve_hint) {
-        Dl_info info;
-        if (dladdr(resolve_hint, &info) && info.dli_fname && *info.dli_fname) {
-            void *caller = dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
-            if (caller) {
-                h = handle_of(dlsym(caller, "SSL_get_SSL_CTX"));
-                dlclose(caller);
-                if (h)
-                    return h;
-            }
-        }
-    }
-    /* 3. Any known libssl already in the process. */
-    for (size_t i = 0; i < sizeof sonames / sizeof *sonames; i++) {
-        h = dlopen(sonames[i], RTLD_LAZY | RTLD_NOLOAD);
-        if (h && dlsym(h, "SSL_get_SSL_CTX"))
-            return h;
-        if (h)
-            dlclose(h);
-    }
-    return NULL;
-}
-
-static void resolve(void)
-{
-    void *h = find_libssl();
-    if (!h) {
-        tg_log_internal("no libssl found in the process; TLS connections fail closed");
-        return;
-    }
-    const char *missing = NULL;
+    *missing = NULL;
 #define TG_SYM_RESOLVE(kind, ret, name, args)                                 \
     {                                                                         \
-        void *p_ = dlsym(h, #name);                                           \
-        if (p_ && is_ours(p_))                                                \
+        void *p_ = dlsym(handle, #name);                                      \
+        if (p_ && tg_is_ours(p_))                                             \
             p_ = NULL;                                                        \
-        *(void **)&table.name = p_;                                           \
-        if (!p_ && TG_SYM_IS_##kind && !missing)                              \
-            missing = #name;                                                  \
+        *(void **)&t->name = p_;                                              \
+        if (!p_ && TG_SYM_IS_##kind && !*missing)                             \
+            *missing = #name;                                                 \
     }
 #define TG_SYM_IS_M 1
 #define TG_SYM_IS_O 0
@@ -97,61 +36,38 @@ static void resolve(void)
      * run the older-OpenSSL fallbacks against the libssl we have. */
 #define TG_SYM_HIDE(kind, ret, name, args)                                    \
     if (TG_SYM_IS_##kind == 0 && strstr(" " TG_TEST_WITHOUT " ", " " #name " ")) \
-        table.name = NULL;
+        t->name = NULL;
     TG_OSSL_SYMBOLS(TG_SYM_HIDE)
 #undef TG_SYM_HIDE
 #endif
 
-    Dl_info info;
-    if (dladdr((void *)table.SSL_get_SSL_CTX, &info) && info.dli_fname)
-        snprintf(table.libssl_path, sizeof table.libssl_path, "%s", info.dli_fname);
-
-    if (table.OpenSSL_version_num)
-        table.version = table.OpenSSL_version_num();
-    else if (table.SSLeay)
-        table.version = table.SSLeay();
-    table.major = (int)(table.version >> 28);
-    table.minor = (int)((table.version >> 20) & 0xff);
-
-    if (!missing && table.major < 3 && !table.ERR_put_error)
-        missing = "ERR_put_error";
-    if (!missing && table.major >= 3 && !(table.ERR_new && table.ERR_set_debug && table.ERR_set_error))
-        missing = "ERR_set_error";
-    if (!missing && !table.CRYPTO_get_ex_new_index && !table.SSL_get_ex_new_index)
-        missing = "SSL_get_ex_new_index";
-    if (!missing && !table.OPENSSL_sk_num && !table.sk_num)
-        missing = "OPENSSL_sk_num";
-    if (!missing && !table.TLS_client_method && !table.SSLv23_client_method)
-        missing = "TLS_client_method";
-    if (!missing && table.version == 0)
-        missing = "OpenSSL_version_num";
-    if (missing) {
-        char msg[512];
-        snprintf(msg, sizeof msg, "%s lacks %s; TLS connections fail closed",
-                 table.libssl_path, missing);
-        tg_log_internal(msg);
-        return;
+    if (dladdr((void *)t->SSL_get_SSL_CTX, &info) && info.dli_fname) {
+        snprintf(t->libssl_path, sizeof t->libssl_path, "%s", info.dli_fname);
+        t->ssl_base = info.dli_fbase;
     }
-    __atomic_store_n(&resolved, &table, __ATOMIC_RELEASE);
-}
+    if (t->ERR_peek_error && dladdr((void *)t->ERR_peek_error, &info))
+        t->crypto_base = info.dli_fbase;
 
-const struct tg_ossl *tg_ossl_get(const void *caller)
-{
-    const struct tg_ossl *o = tg_ossl_peek();
-    if (o)
-        return o;
-    /* Only the thread that runs resolve() reads the hint, inside the once. */
-    static pthread_mutex_t hint_lock = PTHREAD_MUTEX_INITIALIZER;
-    pthread_mutex_lock(&hint_lock);
-    resolve_hint = caller;
-    pthread_once(&resolve_once, resolve);
-    pthread_mutex_unlock(&hint_lock);
-    return tg_ossl_peek();
-}
+    if (t->OpenSSL_version_num)
+        t->version = t->OpenSSL_version_num();
+    else if (t->SSLeay)
+        t->version = t->SSLeay();
+    t->major = (int)(t->version >> 28);
+    t->minor = (int)((t->version >> 20) & 0xff);
 
-const struct tg_ossl *tg_ossl_peek(void)
-{
-    return __atomic_load_n(&resolved, __ATOMIC_ACQUIRE);
+    if (!*missing && t->major < 3 && !t->ERR_put_error)
+        *missing = "ERR_put_error";
+    if (!*missing && t->major >= 3 && !(t->ERR_new && t->ERR_set_debug && t->ERR_set_error))
+        *missing = "ERR_set_error";
+    if (!*missing && !t->CRYPTO_get_ex_new_index && !t->SSL_get_ex_new_index)
+        *missing = "SSL_get_ex_new_index";
+    if (!*missing && !t->OPENSSL_sk_num && !t->sk_num)
+        *missing = "OPENSSL_sk_num";
+    if (!*missing && !t->TLS_client_method && !t->SSLv23_client_method)
+        *missing = "TLS_client_method";
+    if (!*missing && t->version == 0)
+        *missing = "OpenSSL_version_num";
+    return *missing ? -1 : 0;
 }
 
 static const SSL_METHOD *call(const SSL_METHOD *(*f)(void))

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <pthread.h>
 
 typedef struct ssl_st SSL;
 typedef struct ssl_ctx_st SSL_CTX;
@@ -237,22 +238,33 @@ typedef int (*tg_ex_dup_cb)(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from,
     X(O, int, SSL_is_init_finished, (const SSL *))                /* 1.1.0+ */       \
     X(O, int, SSL_state, (const SSL *))                           /* 1.0.x */
 
+/* What the shim keeps per libssl copy, set up once when the copy is first
+ * seen (libs.c). */
+struct tg_ossl_state {
+    int ssl_idx, ctx_idx, session_idx; /* ex-data indexes (conn.c) */
+    int err_lib;                       /* our error library (block.c) */
+    pthread_mutex_t store_lock;        /* the default trust store (trust.c) */
+    int store_tried;
+    X509_STORE *store;
+};
+
 #define TG_SYM_FIELD(kind, ret, name, args) ret(*name) args;
 struct tg_ossl {
     TG_OSSL_SYMBOLS(TG_SYM_FIELD)
     unsigned long version;   /* OPENSSL_VERSION_NUMBER of the loaded library */
     int major, minor;        /* 1.0, 1.1, 3.x */
     char libssl_path[256];
+    void *ssl_base, *crypto_base; /* load addresses: a caller inside either
+                                     belongs to this copy */
+    struct tg_ossl_state *state;
 };
 #undef TG_SYM_FIELD
 
-/* The resolved table, or NULL when no usable libssl could be found (callers
- * fail closed). Resolves once, on the first call; `caller` is the return
- * address of the program's call, used to find a libssl that was dlopen'ed
- * out of the global scope. */
-const struct tg_ossl *tg_ossl_get(const void *caller);
-/* The table if already resolved, else NULL; never resolves. */
-const struct tg_ossl *tg_ossl_peek(void);
+/* Fill `t` from the libssl behind `handle`; 0, or -1 with the first missing
+ * mandatory symbol in `missing` (then the copy cannot be used). */
+int tg_ossl_resolve(struct tg_ossl *t, void *handle, const char **missing);
+/* 1 when `p` points into this library (a lookup that found our own hook). */
+int tg_is_ours(const void *p);
 
 /* Version-independent helpers over the table. */
 unsigned long tg_ossl_set_options(const struct tg_ossl *o, SSL *ssl, unsigned long ops);

@@ -8,12 +8,11 @@
  */
 #include "trust.h"
 #include "conn.h"
+#include "libs.h"
 #include "settings.h"
 
 #include <pthread.h>
 
-static pthread_once_t store_once = PTHREAD_ONCE_INIT;
-static X509_STORE *store;
 static pthread_mutex_t ctx_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The policy's extra anchors (ca-file, ca-dir), if it names any. */
@@ -52,18 +51,6 @@ int tg_trust_ctx_has_anchors(const struct tg_ossl *o, SSL_CTX *ctx)
     return tg_ossl_sk_num(o, tg_ossl_store_objects(o, o->SSL_CTX_get_cert_store(ctx))) > 0;
 }
 
-static void load(void)
-{
-    const struct tg_ossl *o = tg_ossl_peek();
-    const char *file, *dir;
-    X509_STORE *st = o->X509_STORE_new();
-    if (!st || o->X509_STORE_set_default_paths(st) != 1)
-        return;
-    if (policy_cas(&file, &dir) && o->X509_STORE_load_locations(st, file, dir) != 1)
-        return; /* a policy CA that does not load: fail closed, say so below */
-    store = st;
-}
-
 int tg_trust_ctx_load_defaults(const struct tg_ossl *o, SSL_CTX *ctx)
 {
     struct tg_ctx *t = tg_ctx_get(o, ctx, 1);
@@ -96,7 +83,7 @@ int tg_trust_ctx_load_defaults(const struct tg_ossl *o, SSL_CTX *ctx)
 
 static void info_cb(const SSL *cssl, int where, int ret)
 {
-    const struct tg_ossl *o = tg_ossl_peek();
+    const struct tg_ossl *o = tg_libs_for(__builtin_return_address(0));
     SSL *ssl = (SSL *)cssl; /* our own connection: the callback gets it const */
     struct tg_conn *c = o ? tg_conn_get(o, ssl, 0) : NULL;
     if (!c)
@@ -137,9 +124,29 @@ int tg_trust_apply(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
     return 1;
 }
 
+static X509_STORE *load(const struct tg_ossl *o)
+{
+    const char *file, *dir;
+    X509_STORE *st = o->X509_STORE_new();
+    if (!st || o->X509_STORE_set_default_paths(st) != 1)
+        return NULL;
+    if (policy_cas(&file, &dir) && o->X509_STORE_load_locations(st, file, dir) != 1)
+        return NULL; /* a policy CA that does not load: fail closed */
+    return st;
+}
+
+/* Once per libssl copy (its objects cannot serve another copy). */
 X509_STORE *tg_trust_default_store(const struct tg_ossl *o)
 {
-    (void)o; /* the one resolved table, also what load() uses */
-    pthread_once(&store_once, load);
-    return store;
+    struct tg_ossl_state *s = o->state;
+    X509_STORE *st = __atomic_load_n(&s->store, __ATOMIC_ACQUIRE);
+    if (st)
+        return st;
+    pthread_mutex_lock(&s->store_lock);
+    if (!s->store_tried) {
+        s->store_tried = 1;
+        __atomic_store_n(&s->store, load(o), __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&s->store_lock);
+    return s->store;
 }

@@ -5,6 +5,7 @@
 #include "verify.h"
 #include "block.h"
 #include "hostname.h"
+#include "libs.h"
 #include "peer.h"
 #include "pins.h"
 
@@ -129,7 +130,8 @@ static int check_pins(const struct tg_ossl *o, X509_STORE_CTX *xs, struct tg_con
 
 int tg_verify_cb(int ok, X509_STORE_CTX *xs)
 {
-    const struct tg_ossl *o = tg_ossl_peek();
+    /* Called by the libcrypto of the copy that verifies. */
+    const struct tg_ossl *o = tg_libs_for(__builtin_return_address(0));
     SSL *ssl = o ? ssl_of(o, xs) : NULL;
     struct tg_conn *c = ssl ? tg_conn_get(o, ssl, 0) : NULL;
     if (!c)
@@ -176,7 +178,7 @@ int tg_verify_cb(int ok, X509_STORE_CTX *xs)
 
 int tg_cert_verify_cb(X509_STORE_CTX *xs, void *arg)
 {
-    const struct tg_ossl *o = tg_ossl_peek();
+    const struct tg_ossl *o = tg_libs_for(__builtin_return_address(0));
     SSL_CTX *ctx = arg;
     struct tg_ctx *t = o && ctx ? tg_ctx_get(o, ctx, 0) : NULL;
     if (!o)

@@ -1,0 +1,150 @@
+/*
+ * libs.c — the registry of libssl copies and the routing of calls to them.
+ */
+#include "libs.h"
+#include "block.h"
+#include "conn.h"
+#include "log.h"
+
+#include <dlfcn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_LIBS 4
+#define CACHE 16
+
+static struct tg_ossl libs[MAX_LIBS];
+static struct tg_ossl_state states[MAX_LIBS];
+static int nlibs; /* published with release: entries below it are complete */
+static pthread_mutex_t registry = PTHREAD_MUTEX_INITIALIZER;
+
+/* Return address -> copy, per thread: a call site always binds to the same
+ * copy, so after the first call from a site routing is one comparison. */
+static __thread struct {
+    const void *caller;
+    const struct tg_ossl *lib;
+} cache[CACHE];
+
+/* Sonames tried when nothing better leads to a libssl: Debian/Ubuntu,
+ * RHEL/CentOS 7 (.so.10), CentOS 6 (.so.1.0.1e), upstream. */
+static const char *const sonames[] = {
+    "libssl.so.3", "libssl.so.1.1", "libssl.so.10", "libssl.so.1.0.2",
+    "libssl.so.1.0.1e", "libssl.so.1.0.0", "libssl.so",
+};
+
+int tg_is_ours(const void *p)
+{
+    Dl_info mine, theirs;
+    if (!dladdr((const void *)&tg_is_ours, &mine) || !dladdr(p, &theirs))
+        return 0;
+    return mine.dli_fbase == theirs.dli_fbase;
+}
+
+/* A libssl function as `handle`'s scope sees it (SSL_get_SSL_CTX is not
+ * interposed, so this is never our hook). */
+static void *probe(void *handle)
+{
+    void *p = handle ? dlsym(handle, "SSL_get_SSL_CTX") : NULL;
+    return p && !tg_is_ours(p) ? p : NULL;
+}
+
+/* Which libssl does the object at `caller` bind to? A function of it. */
+static void *libssl_of(const void *caller)
+{
+    Dl_info info;
+    void *p = NULL;
+    if (caller && dladdr(caller, &info) && info.dli_fname) {
+        /* Its own scope: a module dlopen'ed RTLD_LOCAL (python3's _ssl)
+         * sees the libssl it was linked with, invisible globally. */
+        void *h = dlopen(*info.dli_fname ? info.dli_fname : NULL, RTLD_LAZY | RTLD_NOLOAD);
+        p = probe(h);
+        if (h)
+            dlclose(h);
+    }
+    if (!p) /* the global scope */
+        p = probe(RTLD_DEFAULT);
+    for (size_t i = 0; !p && i < sizeof sonames / sizeof *sonames; i++) {
+        void *h = dlopen(sonames[i], RTLD_LAZY | RTLD_NOLOAD);
+        p = probe(h);
+        if (h)
+            dlclose(h);
+    }
+    return p;
+}
+
+/* The registered copy that `base` (a load address) belongs to. */
+static const struct tg_ossl *known(const void *base, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (base && (libs[i].ssl_base == base || libs[i].crypto_base == base))
+            return &libs[i];
+    return NULL;
+}
+
+/* Resolve and set up a new copy, whose libssl defines `fn`. Under the
+ * registry lock. */
+static const struct tg_ossl *add(void *fn)
+{
+    Dl_info info;
+    const char *missing = NULL;
+    char msg[512];
+    if (nlibs == MAX_LIBS || !dladdr(fn, &info) || !info.dli_fname)
+        return NULL;
+    /* Kept open for the process's life: a copy we route to cannot be
+     * unloaded under us. */
+    void *h = dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
+    struct tg_ossl *t = &libs[nlibs];
+    memset(t, 0, sizeof *t);
+    if (!h || tg_ossl_resolve(t, h, &missing) != 0) {
+        snprintf(msg, sizeof msg, "%s lacks %s; its TLS connections fail closed", info.dli_fname,
+                 missing ? missing : "a usable handle");
+        tg_log_internal(msg);
+        return NULL;
+    }
+    t->state = &states[nlibs];
+    pthread_mutex_init(&t->state->store_lock, NULL);
+    if (tg_conn_init(t) != 0) {
+        tg_log_internal("cannot register OpenSSL ex-data; TLS connections fail closed");
+        return NULL;
+    }
+    tg_block_init(t);
+    __atomic_store_n(&nlibs, nlibs + 1, __ATOMIC_RELEASE);
+    return t;
+}
+
+static const struct tg_ossl *route(const void *caller)
+{
+    Dl_info info;
+    const struct tg_ossl *o;
+    int n = __atomic_load_n(&nlibs, __ATOMIC_ACQUIRE);
+    /* Callbacks and libssl's calls to itself come from inside a copy. */
+    if (caller && dladdr(caller, &info) && (o = known(info.dli_fbase, n)))
+        return o;
+    void *fn = libssl_of(caller);
+    if (!fn || !dladdr(fn, &info))
+        return NULL;
+    pthread_mutex_lock(&registry);
+    o = known(info.dli_fbase, nlibs);
+    if (!o)
+        o = add(fn);
+    pthread_mutex_unlock(&registry);
+    return o;
+}
+
+const struct tg_ossl *tg_libs_for(const void *caller)
+{
+    unsigned slot = (unsigned)(((uintptr_t)caller >> 4) % CACHE);
+    if (cache[slot].caller == caller && cache[slot].lib)
+        return cache[slot].lib;
+    const struct tg_ossl *o = route(caller);
+    if (o) {
+        cache[slot].caller = caller;
+        cache[slot].lib = o;
+    } else {
+        static int said;
+        if (!__atomic_exchange_n(&said, 1, __ATOMIC_RELAXED))
+            tg_log_internal("no usable libssl found for a TLS call; it fails closed");
+    }
+    return o;
+}
