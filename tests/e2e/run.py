@@ -732,6 +732,48 @@ def extra_checks(ctx: CheckContext):
         return None
     checks.append(("ossl3/check/server-gets-the-floor-only", server_floor))
 
+    def two_copies():
+        # One process, two OpenSSLs: the program's 3.0 and a plugin's 1.1.1,
+        # dlopen'ed RTLD_LOCAL. Each call must go to the copy its caller uses
+        # (crossing copies crashes), and each copy enforces.
+        o11 = next((c.env for c in ctx.clients if c.ossl == "ossl11"), None)
+        if not o11:
+            return "OpenSSL 1.1.1 is not available"
+        root = os.path.dirname(os.path.dirname(os.path.dirname(o11["LD_LIBRARY_PATH"])))
+        lib11 = o11["LD_LIBRARY_PATH"]
+        src = os.path.join(TESTS, "clients")
+        prog, plugin = os.path.join(ctx.tmp, "two_libssl"), os.path.join(ctx.tmp, "plugin11.so")
+        flags = ["-std=gnu99", "-Wall", "-Wextra", "-Werror"]
+        sh(["cc"] + flags + ["-DTWO_CONNECT=main_connect", "-o", prog,
+                             os.path.join(src, "two_libssl.c"), os.path.join(src, "two_libssl_conn.c"),
+                             "-lssl", "-lcrypto", "-ldl"], "building two_libssl")
+        sh(["cc"] + flags + ["-fPIC", "-shared", "-fvisibility=hidden", "-DTWO_CONNECT=plugin_connect",
+                             "-I" + os.path.join(root, "usr/include"),
+                             "-I" + os.path.join(root, "usr/include/x86_64-linux-gnu"),
+                             "-o", plugin, os.path.join(src, "two_libssl_conn.c"),
+                             "-L" + lib11, "-Wl,-rpath," + lib11, "-lssl", "-lcrypto"],
+           "building the OpenSSL 1.1.1 plugin")
+        argv = [prog, plugin, "localhost", good, bad]
+        env = ctx.env(shim=False, OPENSSL_CONF=o11["OPENSSL_CONF"])
+        rc, out, err = ctx.run(argv, env)
+        if rc != 0 or out.count(": sent") != 4:
+            return "without the shim not every connection went through:\n" + indent("stdout", out)
+        env["LD_PRELOAD"] = ctx.runner.shim
+        rc, out, err = ctx.run(argv, env)
+        want = ["two-main-%s (OpenSSL 3" % good, "two-plugin-%s (OpenSSL 1.1.1" % good]
+        blocks = [l for l in err.splitlines() if l.startswith(LOG_PREFIX) and "action=block" in l]
+        if rc != 0:
+            return "two_libssl died under the shim (exit %s):\n%s%s" % (rc, indent("stdout", out),
+                                                                     indent("stderr", err))
+        sent = [l for l in out.splitlines() if l.endswith(": sent")]
+        if len(sent) != 2 or not all(any(l.startswith(w) for l in sent) for w in want):
+            return "the good peer was not reached through both copies:\n" + indent("stdout", out)
+        if out.count(": failed") != 2 or len(blocks) != 2:
+            return "the bad peer was not blocked in both copies:\n%s%s" % (indent("stdout", out),
+                                                                          indent("stderr", err))
+        return None
+    checks.append(("ossl3+ossl11/check/two-openssl-copies-in-one-process", two_copies))
+
     def secure_execution():
         # A setgid program run by another user is a secure-execution process
         # (AT_SECURE): the dynamic linker preloads only a setuid library from
