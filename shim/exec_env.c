@@ -164,6 +164,7 @@ void tg_exec_check_target(const char *file, int search)
     if (!why)
         return;
     snprintf(reason, sizeof reason, "child %s %s: its TLS is not covered", path, why);
+    tg_settings_policy(NULL); /* the policy says where the log goes */
     struct tg_decision d = { .action = "notice", .reason = reason };
     tg_log_decision(&d);
 }

@@ -732,6 +732,38 @@ def extra_checks(ctx: CheckContext):
         return None
     checks.append(("ossl3/check/server-gets-the-floor-only", server_floor))
 
+    def log_syslog():
+        # `log syslog` sends RFC 3164 datagrams to /dev/log, ident tlsguard,
+        # facility authpriv. Checked in a private mount namespace whose /dev
+        # holds a socket of ours (the machine's /dev is never touched).
+        if os.geteuid() != 0 or not shutil.which("unshare"):
+            return None
+        fake = os.path.join(ctx.tmp, "fakedev")
+        got = os.path.join(ctx.tmp, "syslog.got")
+        pol = policy_file("log-syslog", "log syslog\n")
+        listener = ("import socket,sys\n"
+                    "s=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM);s.bind(sys.argv[1]);s.settimeout(10)\n"
+                    "m=b''\n"
+                    "while b'action=block' not in m: m=s.recv(4096)\n"
+                    "open(sys.argv[2],'wb').write(m)\n")
+        script = ('set -e; mkdir -p "$FAKE"; for n in null zero urandom random; do '
+                  'touch "$FAKE/$n"; mount --bind "/dev/$n" "$FAKE/$n"; done; '
+                  '"$PY" -c "$LISTENER" "$FAKE/log" "$GOT" & '
+                  'while [ ! -S "$FAKE/log" ]; do sleep 0.05; done; '
+                  'mount --bind "$FAKE" /dev; '
+                  '"$PY" "$CLIENT" localhost "$PORT" || true; wait')
+        env = ctx.env(FAKE=fake, GOT=got, PY=sys.executable, LISTENER=listener, CLIENT=pyclient,
+                      PORT=bad, TLSGUARD_POLICY=pol)
+        rc, out, err = ctx.run(["unshare", "-m", "sh", "-c", script], env)
+        msg = open(got, "rb").read().decode(errors="replace") if os.path.exists(got) else ""
+        if LOG_PREFIX in err:
+            return "a line went to stderr although the policy says 'log syslog':\n" + indent("stderr", err)
+        if not re.match(r"<84>\w{3} [ \d]\d \d\d:\d\d:\d\d tlsguard\[\d+\]: time=.*action=block", msg):
+            return "no syslog datagram (authpriv.warning, ident tlsguard) for the block: %r\n%s" % (
+                msg, indent("stderr", err))
+        return None
+    checks.append(("ossl3/check/log-to-syslog", log_syslog))
+
     def two_copies():
         # One process, two OpenSSLs: the program's 3.0 and a plugin's 1.1.1,
         # dlopen'ed RTLD_LOCAL. Each call must go to the copy its caller uses
