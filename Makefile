@@ -32,7 +32,8 @@ UNIT_BIN   = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 LIB  = $(BUILD)/libtlsguard.so
 TOOL = $(BUILD)/tlsguard
 
-.PHONY: all test unit e2e demo install clean fuzz check-asan check-compat check-install
+.PHONY: all test unit e2e demo install clean fuzz check-asan check-compat check-install \
+        check-tsan check-valgrind check-robust bench
 
 all: $(LIB) $(TOOL)
 
@@ -64,7 +65,7 @@ e2e: all
 	$(PYTHON) tests/e2e/run.py --build $(BUILD)
 	$(PYTHON) tests/e2e/test_cli.py --build $(BUILD)
 
-test: all unit e2e check-compat fuzz check-install
+test: all unit e2e check-compat fuzz check-install check-robust check-asan check-tsan check-valgrind
 
 demo: all
 	@sh tests/demo.sh $(BUILD)
@@ -84,9 +85,21 @@ check-compat:
 	$(PYTHON) tests/e2e/run.py --build build-compat \
 	  --only '^ossl(3|11)/(python|curl|legacy_tls1|legacy_tls1@127.0.0.1|legacy_cb|roads:private_ca)/shim/(good13|good12|wrongname|selfsigned|untrusted)$$|trust-store|own-anchors|server-gets'
 
-check-asan:
-	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
-	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" test
+# Robustness under sanitizers, valgrind and hostile hosts (tests/robust/run.py
+# says what each runs); each ends with "N passed, N failed". check-asan builds
+# build-asan/ and runs the e2e suite on it.
+check-asan: all
+	$(PYTHON) tests/robust/run.py asan --build $(BUILD)
+check-tsan: all
+	$(PYTHON) tests/robust/run.py tsan --build $(BUILD)
+check-valgrind: all
+	$(PYTHON) tests/robust/run.py valgrind --build $(BUILD)
+check-robust: all
+	$(PYTHON) tests/robust/run.py robust --build $(BUILD)
+
+# Figures, not a test: bench/results.md.
+bench: all
+	$(PYTHON) bench/run.py --build $(BUILD)
 
 # Install locations. RPM distros pass LIBDIR=%{_libdir} (/usr/lib64).
 # SYSCONFDIR is /etc for PREFIX=/usr, else PREFIX/etc. The library is 0755 as

@@ -1,0 +1,495 @@
+#!/usr/bin/env python3
+"""Measured cost of libtlsguard.so: `make bench`.
+
+    python3 bench/run.py [--build build] [--pairs 5] [--out bench/results.md] [--quick]
+
+Every figure is the same work with and without LD_PRELOAD=<build>/libtlsguard.so,
+on OpenSSL 3.0 (the system's) and 1.1.1 (tests/lib/fetch-openssl11.sh):
+
+  handshakes   bench_tls (bench/bench_tls.c): server and client in one process over
+               socketpair()s, one thread; the client verifies the test PKI's certificate
+               for "localhost" (SNI); SSL_CERT_FILE is the test CA. Wall clock: runs
+               interleaved A B A B ..., the ratio B/A per pair, the median of --pairs pairs.
+               Instructions: the same under valgrind --tool=callgrind, counting only the
+               measured loop (--toggle-collect=bench_loop), smaller counts.
+  start-up     `curl --version` (OpenSSL 3) / 1.1.1's `openssl version`: programs that load
+               libssl and exit; 200 interleaved runs each, median difference in ms.
+  trust store  callgrind, whole process: 1 and 100 contexts with a handshake each, with and
+               without the shim, a program with its own anchors and one with none, with
+               SSL_CERT_FILE a 146-certificate bundle (the system's plus the test CA), and
+               how many times that bundle was parsed.
+  policy       bench/bench_policy.c on 10 000 host blocks with pins.
+  memory       VmRSS after 1 000 and after 100 000 resumed TLS 1.2 handshakes under the shim.
+
+Prints the tables and writes them, with the machine, to --out. Asserts nothing about
+time (exit 0 unless something failed to run); targets are shown beside each figure.
+Python 3 standard library only.
+"""
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+TESTS = os.path.join(REPO, "tests")
+CFLAGS = ["-std=gnu99", "-D_GNU_SOURCE", "-O2", "-g", "-Wall", "-Wextra", "-Werror", "-Wshadow"]
+
+
+def sh(argv, what, env=None):
+    p = subprocess.run(argv, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if p.returncode != 0:
+        raise RuntimeError("%s failed (exit %d):\n%s" % (what, p.returncode, p.stdout.decode(errors="replace")))
+    return p.stdout.decode(errors="replace")
+
+
+class Ossl:
+    def __init__(self, name, label, root=None, cache=None):
+        self.name, self.label, self.root = name, label, root
+        self.cflags, self.ldflags, self.env = [], ["-lssl", "-lcrypto"], {}
+        self.openssl = "openssl"
+        if root:
+            lib = os.path.join(root, "usr/lib/x86_64-linux-gnu")
+            self.cflags = ["-I" + os.path.join(root, "usr/include"),
+                           "-I" + os.path.join(root, "usr/include/x86_64-linux-gnu")]
+            self.ldflags = ["-L" + lib, "-Wl,-rpath," + lib, "-lssl", "-lcrypto"]
+            self.env = {"LD_LIBRARY_PATH": lib, "OPENSSL_CONF": os.path.join(cache, "openssl.cnf")}
+            self.openssl = os.path.join(root, "usr/bin/openssl")
+        self.version = sh([self.openssl, "version"], "openssl version", env=dict(os.environ, **self.env)).strip()
+        self.bench = None
+
+
+def builds():
+    cache = os.path.join(TESTS, ".cache", "openssl11")
+    sh(["sh", os.path.join(TESTS, "lib", "fetch-openssl11.sh"), cache], "fetching OpenSSL 1.1.1")
+    return [Ossl("ossl3", "OpenSSL 3.0"), Ossl("ossl11", "OpenSSL 1.1.1", os.path.join(cache, "root"), cache)]
+
+
+def machine():
+    model = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return "%s, nproc %d, %s, kernel %s" % (model, os.cpu_count(), platform.machine(), platform.release())
+
+
+# --------------------------------------------------------------------------
+
+class Bench:
+    def __init__(self, args, tmp):
+        self.args = args
+        self.tmp = tmp
+        self.lib = os.path.abspath(os.path.join(args.build, "libtlsguard.so"))
+        self.pki = os.path.join(tmp, "pki")
+        self.bundle = os.path.join(tmp, "bundle.pem")
+        self.out = []   # markdown lines
+
+    def env(self, o, shim, **extra):
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith("TLSGUARD_") and k not in ("LD_PRELOAD", "LD_LIBRARY_PATH", "OPENSSL_CONF",
+                                                              "SSL_CERT_DIR", "SSL_CERT_FILE")}
+        env.update(o.env)
+        env["SSL_CERT_FILE"] = os.path.join(self.pki, "ca.pem")
+        # The built-in policy (an empty file), whatever /etc/tlsguard.policy says.
+        env["TLSGUARD_POLICY"] = os.path.join(self.tmp, "empty.policy")
+        if shim:
+            env["LD_PRELOAD"] = self.lib
+        env.update(extra)
+        return env
+
+    def emit(self, line=""):
+        print(line, flush=True)
+        self.out.append(line)
+
+    def bench_tls(self, o, shim, argv, callgrind=None, extra_env=None, timeout=900):
+        cmd = [o.bench, "--pki", self.pki] + argv
+        if callgrind:
+            cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + callgrind] + (
+                ["--toggle-collect=bench_loop"] if "--mode" in argv and "contexts" not in argv else []) + cmd
+        p = subprocess.run(cmd, env=self.env(o, shim, **(extra_env or {})), stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=timeout)
+        if p.returncode != 0:
+            raise RuntimeError("%s%s failed:\n%s%s" % ("LD_PRELOAD=shim " if shim else "", " ".join(cmd),
+                                                      p.stdout.decode(errors="replace"),
+                                                      p.stderr.decode(errors="replace")[-3000:]))
+        line = p.stdout.decode().strip().splitlines()[-1]
+        res = dict(kv.split("=", 1) for kv in line.split()[1:] if "=" in kv)
+        if callgrind:
+            m = re.findall(r"Collected : (\d+)", p.stderr.decode())
+            res["Ir"] = int(m[-1]) if m else None
+        return res
+
+
+# Rows: (key, label, bench_tls argv for A (no shim) and B (shim), unit, target).
+# "same app": A and B run the same command line, only LD_PRELOAD differs.
+# "shim verifies": B is a legacy program (SNI only, no anchors, SSL_VERIFY_NONE)
+# that the shim makes verify with its shared default store (SSL_CERT_FILE); A is
+# the same binary verifying by itself: the same cryptographic work, done natively.
+def rows(n_full, n_res, mib):
+    return [
+        ("full13", "full TLS 1.3 handshakes/s, same app (verifies itself)",
+         ["--mode", "full", "--proto", "13", "--app", "verify", "--n", str(n_full)], None, 0.98),
+        ("full13L", "full TLS 1.3 handshakes/s, legacy app + shim vs verifying app",
+         ["--mode", "full", "--proto", "13", "--app", "verify", "--n", str(n_full)],
+         ["--mode", "full", "--proto", "13", "--app", "legacy", "--n", str(n_full)], 0.98),
+        ("full12", "full TLS 1.2 handshakes/s, same app (verifies itself)",
+         ["--mode", "full", "--proto", "12", "--app", "verify", "--n", str(n_full)], None, 0.98),
+        ("full12L", "full TLS 1.2 handshakes/s, legacy app + shim vs verifying app",
+         ["--mode", "full", "--proto", "12", "--app", "verify", "--n", str(n_full)],
+         ["--mode", "full", "--proto", "12", "--app", "legacy", "--n", str(n_full)], 0.98),
+        ("res13", "resumed TLS 1.3 handshakes/s (tickets), same app",
+         ["--mode", "resume", "--proto", "13", "--app", "verify", "--n", str(n_res)], None, 0.98),
+        ("res12", "resumed TLS 1.2 handshakes/s (tickets), same app",
+         ["--mode", "resume", "--proto", "12", "--app", "verify", "--n", str(n_res)], None, 0.98),
+        ("bulk", "bulk MiB/s, %d MiB each way in 16 KiB records (TLS 1.3)" % mib,
+         ["--mode", "bulk", "--proto", "13", "--app", "verify", "--n", str(mib)], None, 0.995),
+    ]
+
+
+def fmt_ratio(r, target):
+    mark = "" if r is None else (" ✓" if r >= target else " ✗")
+    return "%.3f%s" % (r, mark) if r is not None else "-"
+
+
+def wall_clock(b, o, pairs):
+    """Per row: median rate without and with the shim and the median of pair ratios."""
+    res = {}
+    for key, label, a_argv, b_argv, target in rows(b.args.n_full, b.args.n_res, b.args.mib):
+        b_argv = b_argv or a_argv
+        b.bench_tls(o, False, a_argv)  # warm the page cache and CPU clocks
+        ra, rb, ratios = [], [], []
+        for _ in range(pairs):
+            x = float(b.bench_tls(o, False, a_argv)["rate"])
+            y = float(b.bench_tls(o, True, b_argv)["rate"])
+            ra.append(x)
+            rb.append(y)
+            ratios.append(y / x)
+        res[key] = (label, statistics.median(ra), statistics.median(rb), statistics.median(ratios),
+                    min(ratios), max(ratios), target)
+        print("  %s %-68s %10.1f %10.1f  ratio %.3f (%.3f..%.3f)" % (o.name, label, res[key][1], res[key][2],
+                                                                      res[key][3], res[key][4], res[key][5]),
+              flush=True)
+    return res
+
+
+def callgrind_rows(b, o, pool):
+    """Instruction counts of the measured loop, per unit, A and B."""
+    jobs = {}
+    for key, label, a_argv, b_argv, target in rows(b.args.cg_full, b.args.cg_res, b.args.cg_mib):
+        b_argv = b_argv or a_argv
+        for side, shim, argv in (("A", False, a_argv), ("B", True, b_argv)):
+            out = os.path.join(b.tmp, "cg-%s-%s-%s.out" % (o.name, key, side))
+            jobs[(key, side)] = (pool.submit(b.bench_tls, o, shim, argv, out), out, argv)
+    res = {}
+    for key, label, a_argv, b_argv, target in rows(b.args.cg_full, b.args.cg_res, b.args.cg_mib):
+        ia = jobs[(key, "A")][0].result()["Ir"]
+        ib = jobs[(key, "B")][0].result()["Ir"]
+        units = int(a_argv[a_argv.index("--n") + 1]) * (2 if key == "bulk" else 1)
+        res[key] = (label, ia / units, ib / units, ia / ib, target, jobs[(key, "B")][1])
+    return res
+
+
+def shim_functions(cgfile, units, top=12):
+    """The shim's functions, inclusive instructions per unit, from a callgrind file."""
+    p = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", cgfile], stdout=subprocess.PIPE,
+                       stderr=subprocess.DEVNULL)
+    found = {}
+    for line in p.stdout.decode(errors="replace").splitlines():
+        m = re.match(r"\s*([\d,]+) \([\s\d.]+%\)\s+(\S+?):(\S+) \[(.*libtlsguard\.so)\]", line)
+        if m:
+            name = "%s:%s" % (os.path.basename(m.group(2)), m.group(3))
+            found[name] = found.get(name, 0) + int(m.group(1).replace(",", ""))
+        m = re.match(r"\s*([\d,]+) \([\s\d.]+%\)\s+\S+:(_dl_addr|dladdr\S*|dlopen\S*|dlsym\S*) \[", line)
+        if m:
+            name = "libc:" + m.group(2)
+            found[name] = found.get(name, 0) + int(m.group(1).replace(",", ""))
+    return sorted(((v / units, k) for k, v in found.items()), reverse=True)[:top]
+
+
+def startup(b, o, runs):
+    """Milliseconds to run a program that loads libssl and exits, without and with the shim."""
+    argv = ["curl", "--version"] if o.name == "ossl3" else [o.openssl, "version"]
+    envs = (b.env(o, False), b.env(o, True))
+    times = ([], [])
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for i in range(runs + 10):
+            for side in (0, 1):
+                t0 = time.perf_counter()
+                pid = os.posix_spawnp(argv[0], argv, envs[side], file_actions=[
+                    (os.POSIX_SPAWN_DUP2, devnull, 1), (os.POSIX_SPAWN_DUP2, devnull, 2)])
+                _, st = os.waitpid(pid, 0)
+                dt = (time.perf_counter() - t0) * 1e3
+                if st != 0:
+                    raise RuntimeError("%s exited %d" % (" ".join(argv), st))
+                if i >= 10:  # warm-up runs dropped
+                    times[side].append(dt)
+    finally:
+        os.close(devnull)
+    diffs = [y - x for x, y in zip(*times)]
+    return " ".join(argv), statistics.median(times[0]), statistics.median(times[1]), statistics.median(diffs)
+
+
+def calls_to(cgfile, pattern):
+    """How many times functions matching `pattern` were called, from a raw callgrind file."""
+    names, total, current = {}, 0, None
+    rx = re.compile(pattern)
+    with open(cgfile) as f:
+        for line in f:
+            if line.startswith("cfn="):
+                m = re.match(r"cfn=\((\d+)\)(?: (.*))?", line.strip())
+                if m:
+                    if m.group(2):
+                        names[m.group(1)] = m.group(2)
+                    current = names.get(m.group(1), "")
+            elif line.startswith("fn="):
+                m = re.match(r"fn=\((\d+)\)(?: (.*))?", line.strip())
+                if m and m.group(2):
+                    names[m.group(1)] = m.group(2)
+            elif line.startswith("calls=") and current is not None:
+                if rx.search(current):
+                    total += int(line.split("=")[1].split()[0])
+                current = None
+    return total
+
+
+def trust_store(b, o, pool):
+    extra = {"SSL_CERT_FILE": b.bundle}
+    jobs = {}
+    for k in (1, 100):
+        for anchors in ("own", "none"):
+            for shim in (False, True):
+                out = os.path.join(b.tmp, "cg-trust-%s-%d-%s-%d.out" % (o.name, k, anchors, shim))
+                argv = ["--mode", "contexts", "--contexts", str(k), "--anchors", anchors]
+                jobs[(k, anchors, shim)] = (pool.submit(b.bench_tls, o, shim, argv, out, extra), out)
+    res = {}
+    for key, (fut, out) in jobs.items():
+        ir = fut.result()["Ir"]
+        loads = calls_to(out, r"^X509_load_cert_crl_file")
+        res[key] = (ir, loads)
+    return res
+
+
+def policy_bench(b):
+    exe = os.path.join(b.args.build, "bench", "bench_policy")
+    srcs = sorted(f for f in os.listdir(os.path.join(REPO, "policy")) if f.endswith(".c"))
+    sh(["cc"] + CFLAGS + ["-Ipolicy", "-o", exe, "bench/bench_policy.c"] + ["policy/" + s for s in srcs],
+       "building bench_policy")
+    return sh([exe, "10000"], "bench_policy").strip().splitlines()
+
+
+def memory(b, o, n):
+    out = {}
+    for shim in (False, True):
+        r = b.bench_tls(o, shim, ["--mode", "rss", "--proto", "12", "--app", "verify", "--n", str(n)])
+        out[shim] = (int(r["rss_kb_after_1000"]), int(r["rss_kb_after_n"]), float(r["seconds"]))
+    return out
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--pairs", type=int, default=5)
+    ap.add_argument("--out", default=os.path.join(HERE, "results.md"))
+    ap.add_argument("--quick", action="store_true", help="small counts, to try the script out")
+    ap.add_argument("--only", choices=["ossl3", "ossl11"], help="one OpenSSL only")
+    args = ap.parse_args(argv)
+    args.build = os.path.abspath(os.path.join(REPO, args.build))
+    q = args.quick
+    args.n_full, args.n_res, args.mib = (100, 300, 32) if q else (600, 3000, 512)
+    args.cg_full, args.cg_res, args.cg_mib = (10, 30, 2) if q else (30, 300, 16)
+    startup_runs = 30 if q else 200
+    mem_n = 3000 if q else 100000
+    t_start = time.monotonic()
+
+    tmp = tempfile.mkdtemp(prefix="tlsguard-bench-")
+    b = Bench(args, tmp)
+    try:
+        os.makedirs(os.path.join(args.build, "bench"), exist_ok=True)
+        osls = builds()
+        if args.only:
+            osls = [o for o in osls if o.name == args.only]
+        for o in osls:
+            o.bench = os.path.join(args.build, "bench", "bench_tls-" + o.name)
+            sh(["cc"] + CFLAGS + o.cflags + ["-o", o.bench, "bench/bench_tls.c"] + o.ldflags,
+               "building bench_tls (%s)" % o.name)
+        sh(["sh", os.path.join(TESTS, "lib", "pki.sh"), b.pki], "making the test PKI")
+        with open(b.bundle, "w") as f:
+            f.write(open("/etc/ssl/certs/ca-certificates.crt").read())
+            f.write(open(os.path.join(b.pki, "ca.pem")).read())
+        open(os.path.join(tmp, "empty.policy"), "w").close()
+
+        b.emit("# tlsguard: measured cost")
+        b.emit()
+        b.emit("Written by `make bench` (bench/run.py%s) on %s." % (" --quick" if q else "",
+                                                                   time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())))
+        b.emit()
+        b.emit("- Machine: %s" % machine())
+        for o in osls:
+            b.emit("- %s: `%s`" % (o.label, o.version))
+        b.emit("- Shim: `%s` (git %s)" % (os.path.relpath(b.lib, REPO), sh(["git", "rev-parse", "--short", "HEAD"],
+                                                                            "git").strip()))
+        b.emit("- Ratios are *with shim / without*: 1.000 = no cost. ✓/✗: against the target. Wall clock: %d "
+               "interleaved pairs (A B A B ...), median of the pair ratios (min..max beside it); on a shared "
+               "2-core machine expect ±10%% noise there. Instructions: valgrind --tool=callgrind, the measured "
+               "loop only: repeatable." % args.pairs)
+        b.emit("- *same app*: identical command line, only LD_PRELOAD differs (the app verifies by itself: "
+               "SSL_CTX_set_default_verify_paths, SSL_VERIFY_PEER, SNI + SSL_set1_host). *legacy app + shim*: "
+               "B is the same binary as a legacy client (SNI only, SSL_VERIFY_NONE, no anchors) which the shim "
+               "makes verify with its shared default store (SSL_CERT_FILE = the test CA); A is the verifying app "
+               "without the shim: the same cryptographic work, done natively.")
+        b.emit()
+
+        walls, cgs = {}, {}
+        for o in osls:
+            print("wall clock, %s (%d pairs per row)..." % (o.label, args.pairs), flush=True)
+            walls[o.name] = wall_clock(b, o, args.pairs)
+        starts = {}
+        for o in osls:
+            starts[o.name] = startup(b, o, startup_runs)
+        mems = {}
+        for o in osls:
+            print("memory, %s (%d resumed handshakes)..." % (o.label, mem_n), flush=True)
+            mems[o.name] = memory(b, o, mem_n)
+        pol = policy_bench(b)
+        # Instruction counts do not care about load: two at a time.
+        print("callgrind runs...", flush=True)
+        trusts = {}
+        with ThreadPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1))) as pool:
+            for o in osls:
+                cgs[o.name] = callgrind_rows(b, o, pool)
+                trusts[o.name] = trust_store(b, o, pool)
+
+        b.emit("## Throughput: with shim / without")
+        b.emit()
+        b.emit("| OpenSSL | figure | without | with shim | wall-clock ratio (min..max) | instructions per unit "
+               "without / with | instruction ratio | target |")
+        b.emit("|---|---|---:|---:|---:|---:|---:|---:|")
+        missed = []
+        for o in osls:
+            for key, (label, ra, rb, med, lo, hi, target) in walls[o.name].items():
+                clabel, ia, ib, iratio, _, cgfile = cgs[o.name][key]
+                b.emit("| %s | %s | %.1f | %.1f | %s (%.3f..%.3f) | %s / %s | %s | ≥ %.3f |" % (
+                    o.label, label, ra, rb, fmt_ratio(med, target), lo, hi, "{:,.0f}".format(ia),
+                    "{:,.0f}".format(ib), fmt_ratio(iratio, target), target))
+                if iratio < target:
+                    missed.append((o, key, label, iratio, target, ia, ib, cgfile))
+        b.emit()
+        b.emit("Units: handshakes/s and instructions per handshake (client and server together, both in the "
+               "process); bulk: MiB/s and instructions per MiB. Counts: wall clock %d full, %d resumed "
+               "handshakes, %d MiB each way per run; callgrind %d full, %d resumed, %d MiB each way." % (
+                   args.n_full, args.n_res, args.mib, args.cg_full, args.cg_res, args.cg_mib))
+        b.emit()
+
+        if missed:
+            b.emit("### Where the instructions go (targets missed)")
+            b.emit()
+            b.emit("The shim's functions (and the dynamic-linker lookups they make), inclusive instructions per "
+                   "unit, from `callgrind_annotate --inclusive=yes` of the run with the shim. The difference to "
+                   "account for is the last column of the row above minus the one before it.")
+            b.emit()
+            for o, key, label, iratio, target, ia, ib, cgfile in missed:
+                b.emit("**%s, %s**: %s instructions per unit more with the shim (ratio %.3f, target %.3f)" % (
+                    o.label, label, "{:,.0f}".format(ib - ia), iratio, target))
+                b.emit()
+                b.emit("```")
+                argv_b = [r for r in rows(args.cg_full, args.cg_res, args.cg_mib) if r[0] == key][0][2]
+                n = int(argv_b[argv_b.index("--n") + 1]) * (2 if key == "bulk" else 1)
+                for per, name in shim_functions(cgfile, n):
+                    b.emit("%12s  %s" % ("{:,.0f}".format(per), name))
+                b.emit("```")
+                b.emit()
+
+        b.emit("## Process start-up")
+        b.emit()
+        b.emit("| OpenSSL | program | median without | median with shim | median of pair differences | target |")
+        b.emit("|---|---|---:|---:|---:|---:|")
+        for o in osls:
+            what, x, y, d = starts[o.name]
+            b.emit("| %s | `%s` | %.2f ms | %.2f ms | %+.2f ms %s | ≤ +1 ms |" % (o.label, what, x, y, d,
+                                                                            "✓" if d <= 1.0 else "✗"))
+        b.emit()
+        b.emit("%d interleaved runs each (posix_spawn + waitpid, output to /dev/null), after 10 warm-up pairs." %
+               startup_runs)
+        b.emit()
+
+        b.emit("## Trust store: paid once per process, and never by a program with its own anchors")
+        b.emit()
+        b.emit("Whole-process instructions (millions), callgrind; K client contexts made one after the other, one "
+               "full TLS 1.3 handshake each. SSL_CERT_FILE is a %d-certificate bundle (the system's + the test CA): "
+               "what OpenSSL's default verify paths load. *own anchors*: each context loads the test CA itself "
+               "(SSL_CTX_load_verify_locations) and verifies; *none*: a legacy client (no anchors, "
+               "SSL_VERIFY_NONE): without the shim it verifies nothing, with it the shim verifies with its "
+               "shared default store. *bundle parses*: calls of X509_load_cert_crl_file(_ex)." % (
+                   open(b.bundle).read().count("BEGIN CERTIFICATE")))
+        b.emit()
+        b.emit("| OpenSSL | anchors | K | without shim | with shim | shim adds | bundle parses without / with |")
+        b.emit("|---|---|---:|---:|---:|---:|---:|")
+        for o in osls:
+            t = trusts[o.name]
+            for anchors in ("own", "none"):
+                for k in (1, 100):
+                    (x, lx), (y, ly) = t[(k, anchors, False)], t[(k, anchors, True)]
+                    b.emit("| %s | %s | %d | %.1f M | %.1f M | %+.1f M | %d / %d |" % (
+                        o.label, anchors, k, x / 1e6, y / 1e6, (y - x) / 1e6, lx, ly))
+            add1 = t[(1, "none", True)][0] - t[(1, "none", False)][0]
+            add100 = t[(100, "none", True)][0] - t[(100, "none", False)][0]
+            b.emit("| %s | none: per extra context (100 vs 1) | | | | %+.2f M | |" % (o.label, (add100 - add1) / 99e6))
+        b.emit()
+
+        b.emit("## Policy file")
+        b.emit()
+        b.emit("`bench/bench_policy.c` (policy/*.c, -O2), 10 000 host blocks (target: load < 5 ms):")
+        b.emit()
+        b.emit("```")
+        for line in pol:
+            b.emit(line)
+        b.emit("```")
+        b.emit()
+
+        b.emit("## Memory")
+        b.emit()
+        b.emit("VmRSS of bench_tls after 1 000 and after %d **resumed TLS 1.2** handshakes (session tickets, one "
+               "byte each way; resumption keeps 100 000 feasible in time). Target: growth within 1 MiB under the "
+               "shim." % mem_n)
+        b.emit()
+        b.emit("| OpenSSL | shim | after 1 000 | after %d | growth | run time |" % mem_n)
+        b.emit("|---|---|---:|---:|---:|---:|")
+        for o in osls:
+            for shim in (False, True):
+                a, z, s = mems[o.name][shim]
+                b.emit("| %s | %s | %d KiB | %d KiB | %+d KiB %s | %.1f s |" % (
+                    o.label, "with" if shim else "without", a, z, z - a,
+                    ("✓" if z - a <= 1024 else "✗") if shim else "", s))
+        b.emit()
+        b.emit("## How to reproduce")
+        b.emit()
+        b.emit("    make bench                         # everything above, ~%d min here" % (
+            max(1, round((time.monotonic() - t_start) / 60))))
+        b.emit("    python3 bench/run.py --only ossl3 --pairs 7")
+        b.emit("    SSL_CERT_FILE=PKI/ca.pem [LD_PRELOAD=build/libtlsguard.so] build/bench/bench_tls-ossl3 \\")
+        b.emit("        --pki PKI --mode full --proto 13 --app verify --n 600")
+        b.emit("    valgrind --tool=callgrind --toggle-collect=bench_loop build/bench/bench_tls-ossl3 ...")
+        with open(args.out, "w") as f:
+            f.write("\n".join(b.out) + "\n")
+        print("\nwrote %s in %.0fs" % (os.path.relpath(args.out, REPO), time.monotonic() - t_start))
+        return 0
+    except (RuntimeError, subprocess.TimeoutExpired) as e:
+        print("bench: %s" % e, file=sys.stderr)
+        return 1
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

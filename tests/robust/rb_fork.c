@@ -1,0 +1,189 @@
+/*
+ * rb_fork — fork and exec under the shim.
+ *
+ *   rb_fork GOOD_HOST:PORT BAD_HOST:PORT [--no-helper]
+ *
+ * 1. The parent makes a good connection: the shim is initialised and its
+ *    default trust store loaded.
+ * 2. A helper thread keeps resolving and connecting while the parent forks
+ *    four children (a fork may land while the helper holds the shim's locks).
+ *    Parent and each child then make a good and a bad connection: good ones
+ *    pass, bad ones are blocked, on both sides of the fork.
+ * 3. A child execs this program again (--exec-child): LD_PRELOAD came with
+ *    the environment, so the shim is there and blocks the bad peer.
+ *
+ * --no-helper forks with no other thread running: for ASan builds, whose
+ * allocator (GCC 12's libasan) is not fork-safe while another thread is inside
+ * malloc — a child then hangs in ASan's own allocator, shim or no shim.
+ *
+ * Each child has 20 s (alarm) before it counts as hung. Prints a line per
+ * check and "N passed, N failed"; exit 0 when all passed.
+ */
+#include "rb.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char good_host[256], bad_host[256];
+static int good_port, bad_port;
+static int passed, failed;
+static volatile int stop_helper;
+
+static void check(const char *what, int ok, const char *why)
+{
+    printf("%s %s%s%s\n", ok ? "ok  " : "FAIL", what, ok || !why || !*why ? "" : ": ", ok ? "" : why);
+    fflush(stdout);
+    if (ok)
+        passed++;
+    else
+        failed++;
+}
+
+/* A good and a bad connection on a fresh context; 1 when both ended right. */
+static int good_and_bad(const char *who, char *why, size_t n)
+{
+    char w[512];
+    SSL_CTX *ctx = rb_legacy_ctx();
+    if (!ctx) {
+        snprintf(why, n, "%s: SSL_CTX_new failed", who);
+        return 0;
+    }
+    enum rb_result g = rb_connect_once(ctx, good_host, good_port, "TLSGUARD-PAYLOAD rb_fork\n", w, sizeof w);
+    if (g != RB_OK) {
+        snprintf(why, n, "%s: good peer: %s: %.400s", who, rb_result_name(g), w);
+        SSL_CTX_free(ctx);
+        return 0;
+    }
+    enum rb_result b = rb_connect_once(ctx, bad_host, bad_port, "TLSGUARD-PAYLOAD rb_fork\n", w, sizeof w);
+    SSL_CTX_free(ctx);
+    if (b != RB_BLOCKED) {
+        snprintf(why, n, "%s: bad peer: %s: %.400s", who, rb_result_name(b), w);
+        return 0;
+    }
+    return 1;
+}
+
+static void *helper(void *arg)
+{
+    (void)arg;
+    char why[512];
+    SSL_CTX *ctx = rb_legacy_ctx();
+    while (!stop_helper && ctx)
+        rb_connect_once(ctx, good_host, good_port, "TLSGUARD-PAYLOAD rb_fork helper\n", why, sizeof why);
+    SSL_CTX_free(ctx);
+    return NULL;
+}
+
+/* Wait for a child; its exit status 0 is a pass. */
+static void reap(pid_t pid, const char *what)
+{
+    int st = 0;
+    char why[128] = "";
+    if (waitpid(pid, &st, 0) != pid)
+        snprintf(why, sizeof why, "waitpid failed");
+    else if (WIFSIGNALED(st))
+        snprintf(why, sizeof why, "killed by signal %d%s", WTERMSIG(st),
+                 WTERMSIG(st) == SIGALRM ? " (hung for 20 s)" : "");
+    else if (WEXITSTATUS(st) != 0)
+        snprintf(why, sizeof why, "exit %d", WEXITSTATUS(st));
+    check(what, why[0] == '\0', why);
+}
+
+static int shim_loaded(char *where, size_t n)
+{
+    Dl_info info;
+    void *p = dlsym(RTLD_DEFAULT, "SSL_connect");
+    if (!p || !dladdr(p, &info) || !info.dli_fname)
+        return 0;
+    snprintf(where, n, "%s", info.dli_fname);
+    return strstr(info.dli_fname, "libtlsguard") != NULL;
+}
+
+int main(int argc, char **argv)
+{
+    char why[600];
+    int exec_child = argc == 4 && !strcmp(argv[1], "--exec-child");
+    int no_helper = argc == 4 && !strcmp(argv[3], "--no-helper");
+    if (argc != 3 && !exec_child && !no_helper) {
+        fprintf(stderr, "usage: rb_fork GOOD_HOST:PORT BAD_HOST:PORT [--no-helper]\n");
+        return 2;
+    }
+    if (rb_parse_peer(argv[1 + exec_child], good_host, sizeof good_host, &good_port) ||
+        rb_parse_peer(argv[2 + exec_child], bad_host, sizeof bad_host, &bad_port)) {
+        fprintf(stderr, "rb_fork: bad peer\n");
+        return 2;
+    }
+    if (exec_child) {
+        char where[512] = "";
+        alarm(20);
+        if (!shim_loaded(where, sizeof where)) {
+            printf("exec child: SSL_connect comes from %s, not the shim\n", where[0] ? where : "nowhere");
+            return 1;
+        }
+        if (!good_and_bad("exec child", why, sizeof why)) {
+            printf("%s\n", why);
+            return 1;
+        }
+        return 0;
+    }
+
+    char where[512] = "";
+    check("the shim is loaded", shim_loaded(where, sizeof where), where);
+    {
+        SSL_CTX *ctx = rb_legacy_ctx();
+        enum rb_result r = ctx ? rb_connect_once(ctx, good_host, good_port, "TLSGUARD-PAYLOAD rb_fork\n", why, sizeof why)
+                               : RB_ERROR;
+        check("parent before fork: good peer passes", r == RB_OK, why);
+        SSL_CTX_free(ctx);
+    }
+
+    pthread_t th;
+    int have_helper = 0;
+    if (!no_helper) {
+        have_helper = pthread_create(&th, NULL, helper, NULL) == 0;
+        check("helper thread started", have_helper, "pthread_create failed");
+    }
+    pid_t kids[4];
+    for (int k = 0; k < 4; k++) {
+        usleep(3000 * (unsigned)k); /* land at different points of the helper's loop */
+        kids[k] = fork();
+        if (kids[k] == 0) {
+            alarm(20);
+            if (!good_and_bad("child", why, sizeof why)) {
+                printf("%s\n", why);
+                fflush(stdout);
+                _exit(1);
+            }
+            _exit(0);
+        }
+        if (kids[k] < 0)
+            check("fork", 0, "fork failed");
+    }
+    check("parent after fork: good passes, bad blocked", good_and_bad("parent", why, sizeof why), why);
+    for (int k = 0; k < 4; k++)
+        if (kids[k] > 0) {
+            char what[64];
+            snprintf(what, sizeof what, "child %d after fork: good passes, bad blocked", k);
+            reap(kids[k], what);
+        }
+    stop_helper = 1;
+    if (have_helper)
+        pthread_join(th, NULL);
+
+    pid_t pid = fork();
+    if (pid == 0) {
+        char self[64] = "/proc/self/exe";
+        char *args[] = { argv[0], (char *)"--exec-child", argv[1], argv[2], NULL };
+        execv(self, args);
+        _exit(127);
+    }
+    reap(pid, "exec'd child keeps the shim (LD_PRELOAD from the environment): good passes, bad blocked");
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
