@@ -673,6 +673,12 @@ def valgrind_checks(rep, args, builds):
                                         indent(out + "\n" + text, 6000))
                 rep("valgrind/%s/1000-%s-handshakes (%.0fs, %s)" % (o.name, label, secs,
                                                                     summary[-1] if summary else "?"), why)
+        # The same options catch a definite leak committed on purpose.
+        canary = os.path.join(args.build, "robust-ossl3", "rb_canary")
+        sh(["cc"] + CFLAGS + ["-pthread", "-o", canary, os.path.join(HERE, "rb_canary.c")], "building rb_canary")
+        rc, out, secs = run(["valgrind", "--leak-check=full", "--errors-for-leak-kinds=definite", "--error-exitcode=99",
+                             "--suppressions=" + supp, canary, "leak"], st.env(None, lib), 120)
+        rep("valgrind/canary-leak-is-reported", None if rc == 99 else "exit %s, wanted 99%s" % (rc, indent(out)))
 
 
 # --------------------------------------------------------------------------
