@@ -9,6 +9,8 @@
 #include "ossl.h"
 #include "policy.h"
 
+#include <stdint.h>
+
 enum tg_reason {
     TG_R_NONE = 0,
     TG_R_PROTOCOL,   /* peer cannot meet the protocol floor */
@@ -53,6 +55,8 @@ struct tg_ctx {
     int has_anchors;          /* the program loaded trust anchors itself */
     int defaults_loaded;      /* 1.0.1: the default paths went into its store */
     int policy_cas_added;     /* the policy's ca-file/ca-dir went into its store */
+    uint64_t strong_ciphers;  /* fingerprint of a cipher list found free of
+                                 weak suites (0: none yet) */
     tg_cert_verify_fn prog_cert_cb;
     void *prog_cert_arg;
 };

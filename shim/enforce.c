@@ -12,6 +12,7 @@
 #include "trust.h"
 #include "verify.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -47,11 +48,27 @@ static void apply_floor(const struct tg_ossl *o, SSL *ssl, int floor)
     }
 }
 
-/* Drop weak suites from the connection's list; 0 on failure. */
+/* The identity of a cipher list: its stack and the set of suites in it
+ * (SSL_CIPHERs are static table entries, so equal sets give equal sums). */
+static uint64_t fingerprint(const struct tg_ossl *o, const OPENSSL_STACK *sk, int n)
+{
+    uint64_t f = (uint64_t)(uintptr_t)sk * 0x9E3779B97F4A7C15ULL + (uint64_t)n;
+    for (int i = 0; i < n; i++)
+        f += ((uint64_t)(uintptr_t)tg_ossl_sk_value(o, sk, i) + 1) * 0xC2B2AE3D27D4EB4FULL;
+    return f ? f : 1;
+}
+
+/* Drop weak suites from the connection's list; 0 on failure. A context's
+ * list found strong once is not scanned by name again (it would cost more
+ * than a resumed handshake's own work in the shim). */
 static int apply_cipher_floor(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
 {
     OPENSSL_STACK *sk = o->SSL_get_ciphers(ssl);
     int n = tg_ossl_sk_num(o, sk), weak = 0;
+    struct tg_ctx *t = tg_ctx_get(o, o->SSL_get_SSL_CTX(ssl), 1);
+    uint64_t f = fingerprint(o, sk, n);
+    if (t && t->strong_ciphers == f)
+        return 1;
     char list[8192];
     size_t used = 0;
     list[0] = '\0';
@@ -71,8 +88,11 @@ static int apply_cipher_floor(const struct tg_ossl *o, SSL *ssl, struct tg_conn 
         memcpy(list + used, name, len + 1);
         used += len;
     }
-    if (!weak)
+    if (!weak) {
+        if (t)
+            t->strong_ciphers = f;
         return 1;
+    }
     c->weak_dropped = 1;
     return o->SSL_set_cipher_list(ssl, used ? list : TG_CIPHER_FALLBACK) == 1 ||
            o->SSL_set_cipher_list(ssl, TG_CIPHER_FALLBACK) == 1;

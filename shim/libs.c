@@ -7,12 +7,13 @@
 #include "log.h"
 
 #include <dlfcn.h>
+#include <link.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #define MAX_LIBS 4
-#define CACHE 16
+#define CACHE 256 /* per thread; a power of two */
 
 static struct tg_ossl libs[MAX_LIBS];
 static struct tg_ossl_state states[MAX_LIBS];
@@ -73,6 +74,49 @@ static void *libssl_of(const void *caller)
     return p;
 }
 
+struct range_query {
+    uintptr_t base, lo, hi;
+};
+
+static int find_range(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    struct range_query *q = arg;
+    (void)size;
+    if (info->dlpi_addr != q->base)
+        return 0;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD)
+            continue;
+        uintptr_t lo = q->base + ph->p_vaddr, hi = lo + ph->p_memsz;
+        if (!q->lo || lo < q->lo)
+            q->lo = lo;
+        if (hi > q->hi)
+            q->hi = hi;
+    }
+    return 1;
+}
+
+/* The address range an object loaded at `base` occupies. */
+static void range_of(const void *base, uintptr_t *lo, uintptr_t *hi)
+{
+    struct range_query q = { (uintptr_t)base, 0, 0 };
+    dl_iterate_phdr(find_range, &q);
+    *lo = q.lo;
+    *hi = q.hi;
+}
+
+/* A caller inside a registered copy (libssl calling itself, our callbacks
+ * called by it): an address comparison, no dladdr. */
+static const struct tg_ossl *inside(uintptr_t a, int n)
+{
+    for (int i = 0; i < n; i++)
+        if ((a >= libs[i].ssl_lo && a < libs[i].ssl_hi) ||
+            (a >= libs[i].crypto_lo && a < libs[i].crypto_hi))
+            return &libs[i];
+    return NULL;
+}
+
 /* The registered copy that `base` (a load address) belongs to. */
 static const struct tg_ossl *known(const void *base, int n)
 {
@@ -102,6 +146,8 @@ static const struct tg_ossl *add(void *fn)
         tg_log_internal(msg);
         return NULL;
     }
+    range_of(t->ssl_base, &t->ssl_lo, &t->ssl_hi);
+    range_of(t->crypto_base, &t->crypto_lo, &t->crypto_hi);
     t->state = &states[nlibs];
     pthread_mutex_init(&t->state->store_lock, NULL);
     if (tg_conn_init(t) != 0) {
@@ -119,6 +165,8 @@ static const struct tg_ossl *route(const void *caller)
     const struct tg_ossl *o;
     int n = __atomic_load_n(&nlibs, __ATOMIC_ACQUIRE);
     /* Callbacks and libssl's calls to itself come from inside a copy. */
+    if ((o = inside((uintptr_t)caller, n)))
+        return o;
     if (caller && dladdr(caller, &info) && (o = known(info.dli_fbase, n)))
         return o;
     void *fn = libssl_of(caller);
@@ -134,7 +182,8 @@ static const struct tg_ossl *route(const void *caller)
 
 const struct tg_ossl *tg_libs_for(const void *caller)
 {
-    unsigned slot = (unsigned)(((uintptr_t)caller >> 4) % CACHE);
+    /* Fibonacci hashing spreads nearby call sites over the slots. */
+    unsigned slot = (unsigned)(((uintptr_t)caller * 0x9E3779B97F4A7C15ULL) >> 56) & (CACHE - 1);
     if (cache[slot].caller == caller && cache[slot].lib)
         return cache[slot].lib;
     const struct tg_ossl *o = route(caller);

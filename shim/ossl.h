@@ -256,6 +256,7 @@ struct tg_ossl {
     char libssl_path[256];
     void *ssl_base, *crypto_base; /* load addresses: a caller inside either
                                      belongs to this copy */
+    uintptr_t ssl_lo, ssl_hi, crypto_lo, crypto_hi; /* their mapped ranges */
     struct tg_ossl_state *state;
 };
 #undef TG_SYM_FIELD
