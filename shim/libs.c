@@ -55,16 +55,26 @@ static void *libssl_of(const void *caller)
 {
     Dl_info info;
     void *p = NULL;
+    void *main_map = dlopen(NULL, RTLD_LAZY | RTLD_NOLOAD);
     if (caller && dladdr(caller, &info) && info.dli_fname) {
-        /* Its own scope: a module dlopen'ed RTLD_LOCAL (python3's _ssl)
-         * sees the libssl it was linked with, invisible globally. */
-        void *h = dlopen(*info.dli_fname ? info.dli_fname : NULL, RTLD_LAZY | RTLD_NOLOAD);
-        p = probe(h);
+        void *h = *info.dli_fname ? dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD) : NULL;
+        if (h && h != main_map) {
+            /* Its own scope: a module dlopen'ed RTLD_LOCAL (python3's _ssl)
+             * sees the libssl it was linked with, invisible globally. */
+            p = probe(h);
+        }
         if (h)
             dlclose(h);
     }
-    if (!p) /* the global scope */
+    /* The program itself, or anything else: the global scope in load
+     * order, as the program's own calls bind (never a copy some module
+     * dlopen'ed RTLD_LOCAL). */
+    if (!p)
+        p = probe(RTLD_NEXT);
+    if (!p)
         p = probe(RTLD_DEFAULT);
+    if (main_map)
+        dlclose(main_map);
     for (size_t i = 0; !p && i < sizeof sonames / sizeof *sonames; i++) {
         void *h = dlopen(sonames[i], RTLD_LAZY | RTLD_NOLOAD);
         p = probe(h);

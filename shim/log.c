@@ -1,11 +1,13 @@
 /*
  * log.c — write whole lines to the chosen destination.
  *
- * stderr is a private duplicate taken at start-up: it survives the program
- * closing or reusing fd 2, and its identity (device, inode) is checked before
- * each write so a descriptor number reused for one of the program's files or
- * sockets is never written to. A pipe that nobody reads is skipped, not
- * waited on. syslog goes through our own /dev/log socket (ident tlsguard,
+ * stderr is fd 2 as long as it is still the file it was at start-up: its
+ * identity (device, inode) is checked before each write, so a descriptor
+ * number the program closed and reused for one of its files or sockets is
+ * never written to, and a program that points fd 2 at /dev/null (a daemon
+ * detaching) silences us too. No duplicate is kept: it would hold the
+ * caller's pipe open in a detached child. A pipe that nobody reads is
+ * skipped, not waited on. syslog goes through our own /dev/log socket (ident tlsguard,
  * LOG_AUTHPRIV) so the program's openlog() settings are left alone. A file
  * is opened O_APPEND and each line is one write(), whole across processes.
  */
@@ -40,17 +42,11 @@ static int log_allowed;
 void tg_log_open(void)
 {
     struct stat st;
-    /* Above the range programs typically hand out, close-on-exec. */
-    int fd = fcntl(2, F_DUPFD_CLOEXEC, 100);
-    if (fd < 0)
-        return;
-    if (fstat(fd, &st) != 0) {
-        close(fd);
-        return;
-    }
+    if (fstat(2, &st) != 0)
+        return; /* started with stderr closed: nothing to write to */
     stderr_dev = st.st_dev;
     stderr_ino = st.st_ino;
-    stderr_fd = fd;
+    stderr_fd = 2;
 }
 
 static int open_append(const char *path)
