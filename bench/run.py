@@ -27,6 +27,7 @@ Python 3 standard library only.
 """
 
 import argparse
+import hashlib
 import os
 import platform
 import re
@@ -319,6 +320,15 @@ def main(argv=None):
 
     tmp = tempfile.mkdtemp(prefix="tlsguard-bench-")
     b = Bench(args, tmp)
+    # Measure one build from start to end: a snapshot, whatever rebuilds
+    # build/ meanwhile.
+    b.built_lib = b.lib
+    b.lib = os.path.join(tmp, "libtlsguard.so")
+    shutil.copy2(b.built_lib, b.lib)
+
+    def digest():
+        with open(b.lib, "rb") as f:
+            return hashlib.sha256(f.read()).hexdigest()[:12]
     try:
         os.makedirs(os.path.join(args.build, "bench"), exist_ok=True)
         osls = builds()
@@ -342,8 +352,10 @@ def main(argv=None):
         b.emit("- Machine: %s" % machine())
         for o in osls:
             b.emit("- %s: `%s`" % (o.label, o.version))
-        b.emit("- Shim: `%s` (git %s)" % (os.path.relpath(b.lib, REPO), sh(["git", "rev-parse", "--short", "HEAD"],
-                                                                            "git").strip()))
+        lib_digest = digest()
+        b.emit("- Shim: `%s` (git %s, sha256 %s; a copy taken at the start is what runs)" % (
+            os.path.relpath(b.built_lib, REPO), sh(
+            ["git", "rev-parse", "--short", "HEAD"], "git").strip(), lib_digest))
         b.emit("- Ratios are *with shim / without* (throughput): 1.000 = no cost. ✓/✗: against the target. Wall "
                "clock: %d interleaved pairs (A B A B ...), median of the pair ratios (min..max beside it); on a "
                "shared 2-core machine expect ±10%% noise there, more when other work runs. CPU time: the same "
