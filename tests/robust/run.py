@@ -595,13 +595,30 @@ def build_tsan(outdir, ossl):
     return lib, prog
 
 
-def tsan_reports(logdir):
+def symbolize(text, modules):
+    """TSan cannot start llvm-symbolizer here (the child inherits LD_PRELOAD of
+    the TSan shim, which cannot load outside a TSan process): name the frames
+    of our own modules afterwards with addr2line."""
+    def one(m):
+        path = modules.get(m.group(1))
+        if not path:
+            return m.group(0)
+        p = subprocess.run(["addr2line", "-f", "-i", "-e", path, "0x" + m.group(2)], stdout=subprocess.PIPE)
+        lines = p.stdout.decode(errors="replace").split("\n")
+        if len(lines) < 2 or lines[0] == "??":
+            return m.group(0)
+        return "%s %s (%s+0x%s)" % (lines[0], os.path.relpath(lines[1], REPO) if lines[1].startswith(REPO)
+                                    else lines[1], m.group(1), m.group(2))
+    return re.sub(r"<null> <null> \(([^)+\s]+)\+0x([0-9a-f]+)\)", one, text)
+
+
+def tsan_reports(logdir, modules=None):
     reports = []
     for path in sorted(glob.glob(os.path.join(logdir, "*"))):
         text = open(path, errors="replace").read()
         for block in re.split(r"^==================$", text, flags=re.M):
-            if "ThreadSanitizer" in block:
-                reports.append(block.strip())
+            if "WARNING: ThreadSanitizer" in block:
+                reports.append(symbolize(block.strip(), modules or {}))
     return reports
 
 
@@ -633,12 +650,14 @@ def tsan_checks(rep, args, builds):
             got = tsan_reports(cdir)
             shutil.rmtree(cdir, ignore_errors=True)
             rep("tsan/canary-race-is-reported", None if got else "a deliberate race was not reported")
-            reports = tsan_reports(logdir)
+            tsan_dir = os.path.join(args.build, "tsan")
+            modules = {os.path.basename(f): f for f in glob.glob(os.path.join(tsan_dir, "*")) if os.path.isfile(f)}
+            reports = tsan_reports(logdir, modules)
             shim = [r for r in reports if "libtlsguard" in r]
             why = None
             if reports:
                 why = "%d race report(s), %d with the shim in a stack:%s" % (
-                    len(reports), len(shim), "".join(indent(r, 3000) for r in (shim or reports)[:3]))
+                    len(reports), len(shim), "".join(indent(r, 2500) for r in (shim or reports)[:2]))
             rep("tsan/no-race-report", why)
     finally:
         if not args.keep:
