@@ -712,6 +712,13 @@ def main(argv=None):
     os.chdir(REPO)
     rep = Report()
     t0 = time.monotonic()
+    need = {"asan": ["gcc", "nm"], "tsan": ["clang", "nm", "addr2line"], "valgrind": ["valgrind"],
+            "robust": ["nm"]}[args.what] + ["openssl", "cc"]
+    missing = [t for t in need if not shutil.which(t)]
+    if missing:
+        rep("setup", "not installed: %s (Debian: apt-get install %s)" % (
+            " ".join(missing), " ".join({"nm": "binutils", "addr2line": "binutils"}.get(t, t) for t in missing)))
+        return rep.summary()
     try:
         builds = openssl_builds()
         if args.what == "robust":
