@@ -397,7 +397,7 @@ def main(argv=None):
         missed = []
         for o in osls:
             for key, (label, ra, rb, med, lo, hi, target, cmed) in walls[o.name].items():
-                clabel, ia, ib, iratio, _, cgfile = cgs[o.name][key]
+                _, ia, ib, iratio, _, cgfile = cgs[o.name][key]
                 b.emit("| %s | %s | %.1f | %.1f | %s (%.3f..%.3f) | %s | %s / %s | %s | ≥ %.3f |" % (
                     o.label, label, ra, rb, fmt_ratio(med, target), lo, hi, fmt_ratio(cmed, target),
                     "{:,.0f}".format(ia),

@@ -260,7 +260,7 @@ def run(argv, env, timeout, **kw):
     return rc, out.decode(errors="replace"), time.monotonic() - t0
 
 
-def expect_pass(rc, out, secs=None):
+def expect_pass(rc, out):
     if rc == 0:
         return None
     return "%s%s" % ("timed out" if rc is None else "exit %d" % rc, indent(out))
