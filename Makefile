@@ -65,7 +65,7 @@ e2e: all
 	$(PYTHON) tests/e2e/run.py --build $(BUILD)
 	$(PYTHON) tests/e2e/test_cli.py --build $(BUILD)
 
-test: all unit e2e check-compat fuzz check-install check-robust check-asan check-valgrind
+test: all unit e2e check-compat fuzz check-install check-robust check-asan check-valgrind check-tsan
 
 demo: all
 	@sh tests/demo.sh $(BUILD)

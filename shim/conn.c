@@ -3,8 +3,14 @@
  */
 #include "conn.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Creating a context's record is rare (the SSL_CTX_new hooks do it before
+ * the context can be shared); the lock covers contexts made elsewhere,
+ * whose first record may be wanted by several threads at once. */
+static pthread_mutex_t ctx_create_lock = PTHREAD_MUTEX_INITIALIZER;
 
 
 struct session_mark {
@@ -93,10 +99,13 @@ struct tg_ctx *tg_ctx_get(const struct tg_ossl *o, SSL_CTX *ctx, int create)
     struct tg_ctx *t = o->SSL_CTX_get_ex_data(ctx, o->state->ctx_idx);
     if (t || !create)
         return t;
-    t = calloc(1, sizeof *t);
-    if (t && !o->SSL_CTX_set_ex_data(ctx, o->state->ctx_idx, t)) {
+    pthread_mutex_lock(&ctx_create_lock);
+    t = o->SSL_CTX_get_ex_data(ctx, o->state->ctx_idx);
+    if (!t && (t = calloc(1, sizeof *t)) != NULL &&
+        !o->SSL_CTX_set_ex_data(ctx, o->state->ctx_idx, t)) {
         free(t);
         t = NULL;
     }
+    pthread_mutex_unlock(&ctx_create_lock);
     return t;
 }

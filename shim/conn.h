@@ -51,6 +51,9 @@ struct tg_conn {
     char host[256];           /* the name the certificate was checked against */
 };
 
+/* Contexts are shared between threads: the flags read outside a lock
+ * (has_anchors, defaults_loaded, strong_ciphers) are read and written with
+ * __atomic builtins. */
 struct tg_ctx {
     int has_anchors;          /* the program loaded trust anchors itself */
     int defaults_loaded;      /* 1.0.1: the default paths went into its store */

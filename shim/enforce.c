@@ -67,7 +67,7 @@ static int apply_cipher_floor(const struct tg_ossl *o, SSL *ssl, struct tg_conn 
     int n = tg_ossl_sk_num(o, sk), weak = 0;
     struct tg_ctx *t = tg_ctx_get(o, o->SSL_get_SSL_CTX(ssl), 1);
     uint64_t f = fingerprint(o, sk, n);
-    if (t && t->strong_ciphers == f)
+    if (t && __atomic_load_n(&t->strong_ciphers, __ATOMIC_RELAXED) == f)
         return 1;
     char list[8192];
     size_t used = 0;
@@ -90,7 +90,7 @@ static int apply_cipher_floor(const struct tg_ossl *o, SSL *ssl, struct tg_conn 
     }
     if (!weak) {
         if (t)
-            t->strong_ciphers = f;
+            __atomic_store_n(&t->strong_ciphers, f, __ATOMIC_RELAXED);
         return 1;
     }
     c->weak_dropped = 1;

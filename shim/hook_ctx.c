@@ -5,7 +5,18 @@
  * keeps it) — because OpenSSL 1.1.0+ refuses version bounds on a connection
  * whose context has a fixed method, so the floor could not be raised later.
  */
+#include "conn.h"
 #include "init.h"
+
+/* The record exists before the context can be shared between threads. */
+static SSL_CTX *made(const struct tg_ossl *o, SSL_CTX *ctx, const SSL_METHOD *up, int version)
+{
+    if (ctx && up)
+        tg_ossl_ctx_pin_version(o, ctx, version);
+    if (ctx)
+        tg_ctx_get(o, ctx, 1);
+    return ctx;
+}
 
 TG_EXPORT SSL_CTX *SSL_CTX_new(const SSL_METHOD *meth)
 {
@@ -14,10 +25,7 @@ TG_EXPORT SSL_CTX *SSL_CTX_new(const SSL_METHOD *meth)
     if (!o)
         return NULL;
     const SSL_METHOD *up = tg_ossl_upgrade_method(o, meth, &version);
-    SSL_CTX *ctx = o->SSL_CTX_new(up ? up : meth);
-    if (ctx && up)
-        tg_ossl_ctx_pin_version(o, ctx, version);
-    return ctx;
+    return made(o, o->SSL_CTX_new(up ? up : meth), up, version);
 }
 
 /* OpenSSL 3.0+. */
@@ -28,10 +36,7 @@ TG_EXPORT SSL_CTX *SSL_CTX_new_ex(void *libctx, const char *propq, const SSL_MET
     if (!o || !o->SSL_CTX_new_ex)
         return NULL;
     const SSL_METHOD *up = tg_ossl_upgrade_method(o, meth, &version);
-    SSL_CTX *ctx = o->SSL_CTX_new_ex(libctx, propq, up ? up : meth);
-    if (ctx && up)
-        tg_ossl_ctx_pin_version(o, ctx, version);
-    return ctx;
+    return made(o, o->SSL_CTX_new_ex(libctx, propq, up ? up : meth), up, version);
 }
 
 TG_EXPORT int SSL_CTX_set_ssl_version(SSL_CTX *ctx, const SSL_METHOD *meth)

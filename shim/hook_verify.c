@@ -11,7 +11,7 @@ static void mark_anchors(const struct tg_ossl *o, SSL_CTX *ctx)
 {
     struct tg_ctx *t = tg_ctx_get(o, ctx, 1);
     if (t)
-        t->has_anchors = 1;
+        __atomic_store_n(&t->has_anchors, 1, __ATOMIC_RELEASE);
 }
 
 TG_EXPORT void SSL_CTX_set_cert_verify_callback(SSL_CTX *ctx, tg_cert_verify_fn cb, void *arg)

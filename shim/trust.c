@@ -44,7 +44,7 @@ static void add_policy_cas(const struct tg_ossl *o, SSL_CTX *ctx)
 int tg_trust_ctx_has_anchors(const struct tg_ossl *o, SSL_CTX *ctx)
 {
     struct tg_ctx *t = tg_ctx_get(o, ctx, 0);
-    if (t && t->has_anchors)
+    if (t && __atomic_load_n(&t->has_anchors, __ATOMIC_ACQUIRE))
         return 1;
     /* Anchors added straight to the context's store (X509_STORE_add_cert,
      * X509_STORE_load_locations on SSL_CTX_get_cert_store()). */
@@ -60,8 +60,10 @@ int tg_trust_ctx_load_defaults(const struct tg_ossl *o, SSL_CTX *ctx)
     pthread_mutex_lock(&ctx_lock);
     if (t->defaults_loaded)
         ok = 1;
-    else if (o->X509_STORE_set_default_paths(o->SSL_CTX_get_cert_store(ctx)) == 1)
-        ok = t->defaults_loaded = 1;
+    else if (o->X509_STORE_set_default_paths(o->SSL_CTX_get_cert_store(ctx)) == 1) {
+        __atomic_store_n(&t->defaults_loaded, 1, __ATOMIC_RELEASE);
+        ok = 1;
+    }
     pthread_mutex_unlock(&ctx_lock);
     if (ok)
         add_policy_cas(o, ctx);
@@ -104,7 +106,7 @@ int tg_trust_apply(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
 {
     SSL_CTX *ctx = o->SSL_get_SSL_CTX(ssl);
     struct tg_ctx *t = tg_ctx_get(o, ctx, 0);
-    if (t && t->defaults_loaded)
+    if (t && __atomic_load_n(&t->defaults_loaded, __ATOMIC_ACQUIRE))
         return 1;
     if (tg_trust_ctx_has_anchors(o, ctx)) {
         add_policy_cas(o, ctx);
