@@ -140,7 +140,8 @@ void tg_block_allow(const struct tg_ossl *o, const SSL *ssl, struct tg_conn *c)
                  c->policy_line);
         decide(o, ssl, c, "notice", reason, host, sizeof host, &port);
     }
-    decide(o, ssl, c, "allow", c->pins_ok ? "verified, pinned" : "verified", host, sizeof host,
+    if (tg_log_wants_allowed())
+        decide(o, ssl, c, "allow", c->pins_ok ? "verified, pinned" : "verified", host, sizeof host,
            &port);
 }
 

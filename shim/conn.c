@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Creating a context's record is rare (the SSL_CTX_new hooks do it before
  * the context can be shared); the lock covers contexts made elsewhere,
@@ -13,9 +14,18 @@
 static pthread_mutex_t ctx_create_lock = PTHREAD_MUTEX_INITIALIZER;
 
 
+/* What a session's full handshake proved: the name its certificate was
+ * verified for, and the pin set its chain matched (if any). */
 struct session_mark {
     const struct tg_pin *pins;
+    int host_is_ip;
+    char host[]; /* NUL-terminated */
 };
+
+static size_t mark_size(const struct session_mark *m)
+{
+    return sizeof *m + strlen(m->host) + 1;
+}
 
 static void free_record(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
 {
@@ -39,8 +49,8 @@ static int dup_mark(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void *from_d
 {
     (void)to; (void)from; (void)idx; (void)argl; (void)argp;
     struct session_mark **slot = from_d, *copy = NULL;
-    if (*slot && (copy = malloc(sizeof *copy)) != NULL)
-        *copy = **slot;
+    if (*slot && (copy = malloc(mark_size(*slot))) != NULL)
+        memcpy(copy, *slot, mark_size(*slot));
     *slot = copy;
     return 1;
 }
@@ -54,26 +64,40 @@ int tg_conn_init(const struct tg_ossl *o)
     return st->ssl_idx < 0 || st->ctx_idx < 0 || st->session_idx < 0 ? -1 : 0;
 }
 
+static struct session_mark *session_mark(const struct tg_ossl *o, SSL_SESSION *s)
+{
+    return s ? o->SSL_SESSION_get_ex_data(s, o->state->session_idx) : NULL;
+}
+
 const struct tg_pin *tg_session_pins(const struct tg_ossl *o, SSL_SESSION *s)
 {
-    struct session_mark *m = s ? o->SSL_SESSION_get_ex_data(s, o->state->session_idx) : NULL;
+    struct session_mark *m = session_mark(o, s);
     return m ? m->pins : NULL;
 }
 
-void tg_session_mark_pins(const struct tg_ossl *o, SSL_SESSION *s, const struct tg_pin *pins)
+int tg_session_verified_for(const struct tg_ossl *o, SSL_SESSION *s, const char *host, int host_is_ip)
 {
+    struct session_mark *m = session_mark(o, s);
+    return m && m->host[0] && m->host_is_ip == host_is_ip && !strcasecmp(m->host, host);
+}
+
+void tg_session_mark(const struct tg_ossl *o, SSL_SESSION *s, const struct tg_pin *pins,
+                     const char *host, int host_is_ip)
+{
+    size_t len = strlen(host);
     struct session_mark *m;
-    if (!s)
+    /* A session has one full handshake; once marked, other threads may be
+     * reading the mark (sessions are shared for resumption): never replaced. */
+    if (!s || session_mark(o, s))
         return;
-    m = o->SSL_SESSION_get_ex_data(s, o->state->session_idx);
-    if (!m) {
-        m = calloc(1, sizeof *m);
-        if (!m || !o->SSL_SESSION_set_ex_data(s, o->state->session_idx, m)) {
-            free(m);
-            return;
-        }
-    }
+    m = malloc(sizeof *m + len + 1);
+    if (!m)
+        return;
     m->pins = pins;
+    m->host_is_ip = host_is_ip;
+    memcpy(m->host, host, len + 1);
+    if (!o->SSL_SESSION_set_ex_data(s, o->state->session_idx, m))
+        free(m);
 }
 
 struct tg_conn *tg_conn_get(const struct tg_ossl *o, SSL *ssl, int create)

@@ -39,6 +39,7 @@ struct tg_conn {
     unsigned pins_ok : 1;     /* the verified chain matched a pin */
     unsigned pins_expired : 1;
     unsigned trust_tentative : 1; /* default anchors given, pending a second look */
+    unsigned host_is_ip : 1;  /* `host` is an address, checked against IP SANs */
     tg_info_fn prog_info_cb;  /* the program's own info callback, chained */
     int min_protocol;         /* TG_TLS1_2_VERSION or TG_TLS1_3_VERSION */
     const struct tg_pin *pins; /* into the policy, which lives for the process */
@@ -71,10 +72,14 @@ struct tg_conn *tg_conn_get(const struct tg_ossl *o, SSL *ssl, int create);
 void tg_conn_reset(struct tg_conn *c);
 struct tg_ctx *tg_ctx_get(const struct tg_ossl *o, SSL_CTX *ctx, int create);
 
-/* Sessions whose chain matched a host's pins remember which pin set, so a
- * resumption (no certificate callback) is judged against the same pins.
- * The mark is copied with the session (TLS 1.3 tickets are copies). */
+/* A session made by a handshake that passed remembers the name its
+ * certificate was verified for and the pin set its chain matched, so a
+ * resumption (no certificate callback) to the same name and pins needs no
+ * second look at the certificate. The mark is copied with the session
+ * (TLS 1.3 tickets are copies). */
+void tg_session_mark(const struct tg_ossl *o, SSL_SESSION *s, const struct tg_pin *pins,
+                     const char *host, int host_is_ip);
 const struct tg_pin *tg_session_pins(const struct tg_ossl *o, SSL_SESSION *s);
-void tg_session_mark_pins(const struct tg_ossl *o, SSL_SESSION *s, const struct tg_pin *pins);
+int tg_session_verified_for(const struct tg_ossl *o, SSL_SESSION *s, const char *host, int host_is_ip);
 
 #endif

@@ -53,8 +53,9 @@ static void apply_floor(const struct tg_ossl *o, SSL *ssl, int floor)
 static uint64_t fingerprint(const struct tg_ossl *o, const OPENSSL_STACK *sk, int n)
 {
     uint64_t f = (uint64_t)(uintptr_t)sk * 0x9E3779B97F4A7C15ULL + (uint64_t)n;
+    void *const *data = tg_ossl_sk_data(o, sk, n); /* once per handshake: no call per suite */
     for (int i = 0; i < n; i++)
-        f += ((uint64_t)(uintptr_t)tg_ossl_sk_value(o, sk, i) + 1) * 0xC2B2AE3D27D4EB4FULL;
+        f += ((uint64_t)(uintptr_t)(data ? data[i] : tg_ossl_sk_value(o, sk, i)) + 1) * 0xC2B2AE3D27D4EB4FULL;
     return f ? f : 1;
 }
 
@@ -132,7 +133,9 @@ static int apply_policy(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, in
     if (!server) {
         struct tg_peer peer;
         struct tg_host_settings hs;
-        tg_peer_identify(o, ssl, &peer);
+        peer.name[0] = '\0';
+        if (tg_policy_block_count(p)) /* else every host gets the global settings */
+            tg_peer_name(o, ssl, &peer);
         tg_policy_lookup(p, peer.name[0] ? peer.name : NULL, &hs);
         audit = hs.mode == TG_MODE_AUDIT;
         c->min_protocol = hs.min_protocol;
@@ -173,7 +176,7 @@ static int prepare(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, int ser
 static int judge_resumed(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
 {
     X509 *leaf = tg_ossl_peer_cert(o, ssl);
-    int ok = leaf && tg_verify_name(o, ssl, c, leaf);
+    int ok = leaf && tg_verify_name(o, ssl, c, leaf, o->SSL_get_session(ssl));
     if (leaf)
         o->X509_free(leaf);
     else
@@ -238,8 +241,9 @@ static int conclude(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
 {
     if (judge(o, ssl, c) && c->reason == TG_R_NONE) {
         c->established = 1;
-        if (c->pins_ok && !tg_ossl_session_reused(o, ssl))
-            tg_session_mark_pins(o, o->SSL_get_session(ssl), c->pins);
+        if (!c->is_server && c->host[0] && !tg_ossl_session_reused(o, ssl))
+            tg_session_mark(o, o->SSL_get_session(ssl), c->pins_ok ? c->pins : NULL, c->host,
+                            c->host_is_ip);
         tg_block_allow(o, ssl, c);
         return 1;
     }

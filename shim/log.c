@@ -187,6 +187,11 @@ static void report(const char *host, const char *port, const char *proto, const 
     errno = saved;
 }
 
+int tg_log_wants_allowed(void)
+{
+    return report_fd >= 0 || log_allowed;
+}
+
 void tg_log_decision(const struct tg_decision *d)
 {
     char host[256], proto[32], cipher[96], reason[512], prog[64], when[32], port[16];

@@ -27,6 +27,9 @@ void tg_log_set_report(const char *path);
 /* "tlsguard: time=… pid=… program=… action=… host=… port=… protocol=…
  * cipher=… reason=\"…\"". Allowed connections only when asked. */
 void tg_log_decision(const struct tg_decision *d);
+/* Whether an "allow" decision goes anywhere (log-allowed, a report file):
+ * if not, the caller need not gather its details. */
+int tg_log_wants_allowed(void);
 /* "tlsguard: error: <msg>" — the shim cannot do its job (no libssl, …). */
 void tg_log_internal(const char *msg);
 

@@ -175,6 +175,19 @@ void *tg_ossl_sk_value(const struct tg_ossl *o, const OPENSSL_STACK *sk, int i)
     return o->OPENSSL_sk_value ? o->OPENSSL_sk_value(sk, i) : o->sk_value(sk, i);
 }
 
+/* OPENSSL_STACK (_STACK before 1.1.0) starts { int num; void **data; ... }
+ * from 0.9.8 to 3.x. The layout is trusted only when it agrees with the API
+ * on the count and the first and last elements. */
+void *const *tg_ossl_sk_data(const struct tg_ossl *o, const OPENSSL_STACK *sk, int n)
+{
+    const struct { int num; void **data; } *head = (const void *)sk;
+    if (!sk || n <= 0 || head->num != n || !head->data)
+        return NULL;
+    if (head->data[0] != tg_ossl_sk_value(o, sk, 0) || head->data[n - 1] != tg_ossl_sk_value(o, sk, n - 1))
+        return NULL;
+    return head->data;
+}
+
 /* SSL_get_ex_new_index and friends are macros over CRYPTO_get_ex_new_index
  * from 1.1.0 (CRYPTO_EX_INDEX_SSL = 0, _SSL_CTX = 1, _SSL_SESSION = 2); real
  * functions in 1.0.x, where CRYPTO_get_ex_new_index also exists but numbers

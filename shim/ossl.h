@@ -283,6 +283,10 @@ OPENSSL_STACK *tg_ossl_store_objects(const struct tg_ossl *o, X509_STORE *st);
 /* SSL_set1_verify_cert_store exists (1.0.2+). */
 int tg_ossl_has_verify_store_ctrl(const struct tg_ossl *o);
 void *tg_ossl_sk_value(const struct tg_ossl *o, const OPENSSL_STACK *sk, int i);
+/* The element array of a stack of `n` (> 0) elements, read in place for hot
+ * paths; NULL when the layout does not agree with the API (then use
+ * tg_ossl_sk_value). */
+void *const *tg_ossl_sk_data(const struct tg_ossl *o, const OPENSSL_STACK *sk, int n);
 /* Ex-data index for SSL (what=0), SSL_CTX (what=1) or SSL_SESSION (what=2)
  * objects; -1 on failure. */
 int tg_ossl_ex_index(const struct tg_ossl *o, int what, tg_ex_dup_cb dup, tg_ex_free_cb fr);

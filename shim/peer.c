@@ -54,6 +54,29 @@ static void peer_address(const struct tg_ossl *o, const SSL *ssl, struct tg_peer
         fill_from(ss, p);
 }
 
+/* The SNI as the name: 1 if there is one. */
+static int name_from_sni(const struct tg_ossl *o, const SSL *ssl, struct tg_peer *p)
+{
+    const char *sni = o->SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+    size_t len = sni ? strlen(sni) : 0;
+    if (!len || len >= sizeof p->name)
+        return 0;
+    memcpy(p->name, sni, len + 1);
+    p->source = tg_is_ip_literal(sni) ? TG_NAME_IP : TG_NAME_SNI;
+    return 1;
+}
+
+void tg_peer_name(const struct tg_ossl *o, const SSL *ssl, struct tg_peer *p)
+{
+    p->source = TG_NAME_NONE;
+    p->ip_len = 0;
+    p->ip_text[0] = '\0';
+    p->port = 0;
+    p->addr_is_socket = 0;
+    if (!name_from_sni(o, ssl, p))
+        tg_peer_identify(o, ssl, p);
+}
+
 void tg_peer_identify(const struct tg_ossl *o, const SSL *ssl, struct tg_peer *p)
 {
     struct sockaddr_storage ss;
@@ -61,12 +84,8 @@ void tg_peer_identify(const struct tg_ossl *o, const SSL *ssl, struct tg_peer *p
     peer_address(o, ssl, p, &ss);
     int have_addr = p->addr_is_socket;
 
-    const char *sni = o->SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
-    if (sni && *sni && strlen(sni) < sizeof p->name) {
-        snprintf(p->name, sizeof p->name, "%s", sni);
-        p->source = tg_is_ip_literal(sni) ? TG_NAME_IP : TG_NAME_SNI;
+    if (name_from_sni(o, ssl, p))
         return;
-    }
     if (have_addr && tg_resolver_lookup((struct sockaddr *)&ss, p->name, sizeof p->name)) {
         p->source = TG_NAME_RESOLVED;
         return;

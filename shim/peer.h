@@ -31,5 +31,8 @@ struct tg_peer {
 /* Fill `p` from the SNI, the resolver table and the socket, in that order
  * of preference for the name. */
 void tg_peer_identify(const struct tg_ossl *o, const SSL *ssl, struct tg_peer *p);
+/* The same for the name only: with an SNI, the address (a system call) is
+ * not looked up, and `p`'s address fields stay empty. */
+void tg_peer_name(const struct tg_ossl *o, const SSL *ssl, struct tg_peer *p);
 
 #endif

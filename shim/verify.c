@@ -72,18 +72,22 @@ static int fallback_match(const struct tg_ossl *o, X509 *leaf, const char *name,
     return cn && tg_hostname_match((const char *)cn, (size_t)len, name);
 }
 
-int tg_verify_name(const struct tg_ossl *o, const SSL *ssl, struct tg_conn *c, X509 *leaf)
+int tg_verify_name(const struct tg_ossl *o, const SSL *ssl, struct tg_conn *c, X509 *leaf,
+                   SSL_SESSION *resumed)
 {
     struct tg_peer p;
     unsigned char ip[16];
     int ok;
-    tg_peer_identify(o, ssl, &p);
+    tg_peer_name(o, ssl, &p);
     if (p.source == TG_NAME_NONE) {
         tg_block_reason(c, TG_R_NO_NAME,
                         "no host name to verify: no SNI, no resolved name, no peer address");
         return 0;
     }
     snprintf(c->host, sizeof c->host, "%s", p.name);
+    c->host_is_ip = p.source == TG_NAME_IP;
+    if (resumed && tg_session_verified_for(o, resumed, p.name, c->host_is_ip))
+        return 1;
     size_t iplen = 0;
     if (p.source == TG_NAME_IP) {
         if (inet_pton(AF_INET, p.name, ip) == 1)
@@ -163,7 +167,7 @@ int tg_verify_cb(int ok, X509_STORE_CTX *xs)
     const char *peername = vp && o->X509_VERIFY_PARAM_get0_peername ? o->X509_VERIFY_PARAM_get0_peername(vp) : NULL;
     if (peername && *peername) {
         snprintf(c->host, sizeof c->host, "%s", peername);
-    } else if (!tg_verify_name(o, ssl, c, o->X509_STORE_CTX_get_current_cert(xs))) {
+    } else if (!tg_verify_name(o, ssl, c, o->X509_STORE_CTX_get_current_cert(xs), NULL)) {
         o->X509_STORE_CTX_set_error(xs, c->reason == TG_R_NAME ? TG_X509_V_ERR_HOSTNAME_MISMATCH
                                                                : TG_X509_V_ERR_APPLICATION_VERIFICATION);
         return fail;

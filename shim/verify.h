@@ -19,7 +19,9 @@ int tg_verify_cb(int preverify_ok, X509_STORE_CTX *xs);
 int tg_cert_verify_cb(X509_STORE_CTX *xs, void *arg);
 
 /* 1 when `leaf` is valid for the peer of `ssl`; else 0 with the reason
- * recorded in `c`. Sets c->host to the name checked. */
-int tg_verify_name(const struct tg_ossl *o, const SSL *ssl, struct tg_conn *c, X509 *leaf);
+ * recorded in `c`. Sets c->host to the name checked. `resumed`: the session
+ * being resumed, whose mark may already vouch for the name. */
+int tg_verify_name(const struct tg_ossl *o, const SSL *ssl, struct tg_conn *c, X509 *leaf,
+                   SSL_SESSION *resumed);
 
 #endif

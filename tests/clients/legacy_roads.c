@@ -4,6 +4,7 @@
  * or no verification; the shim must close every one of them.
  *
  *   legacy_roads HOST PORT --road ROAD [--ca FILE] [--connections N] [--resume]
+ *                [--resume-as NAME]
  *
  * Roads:
  *   ctx_max_proto        SSL_CTX_set_max_proto_version(ctx, TLS1_VERSION)
@@ -21,7 +22,10 @@
  * TLS 1.0 ("DEFAULT:@SECLEVEL=0", min TLS 1.0) so that, without the shim, it
  * really connects to a legacy peer. --connections N makes N connections, each
  * with a new SSL_CTX; with --resume they share one SSL_CTX and each offers the
- * previous connection's session (printing "session reused: yes|no"). Exit
+ * previous connection's session (printing "session reused: yes|no");
+ * --resume-as NAME sends NAME as SNI on every connection after the first (a
+ * session taken to another host); the first only fetches the session and
+ * sends no payload. Exit
  * codes as in common.h (0 only if every payload was written).
  */
 #include "common.h"
@@ -44,7 +48,8 @@ static int always_accept(X509_STORE_CTX *xs, void *arg)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: %s HOST PORT --road ROAD [--ca FILE] [--connections N]\n", PROGNAME);
+    fprintf(stderr, "usage: %s HOST PORT --road ROAD [--ca FILE] [--connections N] [--resume] "
+                    "[--resume-as NAME]\n", PROGNAME);
     exit(EXIT_SETUP);
 }
 
@@ -104,11 +109,11 @@ static int road_ssl(const char *road, SSL *ssl)
 
 /* One connection on `ctx`; offers *session when set, and leaves the new
  * session there (for --resume). */
-static int one_connection(const char *host, const char *port, const char *road, SSL_CTX *ctx,
-                          SSL_SESSION **session)
+static int one_connection(const char *host, const char *port, const char *sni, int send,
+                          const char *road, SSL_CTX *ctx, SSL_SESSION **session)
 {
     char payload[128], buf[256];
-    int n = client_payload(payload, sizeof payload, PROGNAME);
+    int n = send ? client_payload(payload, sizeof payload, PROGNAME) : 0;
     int fd = client_tcp_connect(host, port);
     if (fd < 0)
         return EXIT_SETUP;
@@ -116,8 +121,8 @@ static int one_connection(const char *host, const char *port, const char *road, 
     SSL_set_fd(ssl, fd);
     if (session != NULL && *session != NULL)
         SSL_set_session(ssl, *session);
-    if (!client_is_ip_literal(host))
-        SSL_set_tlsext_host_name(ssl, host);
+    if (!client_is_ip_literal(sni))
+        SSL_set_tlsext_host_name(ssl, sni);
     int rc = EXIT_OK;
     if (!road_ssl(road, ssl)) {
         rc = EXIT_SETUP;
@@ -131,7 +136,7 @@ static int one_connection(const char *host, const char *port, const char *road, 
             printf("protocol %s cipher %s\n", SSL_get_version(ssl), SSL_get_cipher_name(ssl));
             if (session != NULL)
                 printf("session reused: %s\n", SSL_session_reused(ssl) ? "yes" : "no");
-            int w = SSL_write(ssl, payload, n);
+            int w = n ? SSL_write(ssl, payload, n) : 0;
             if (w != n) {
                 client_report_ssl("SSL_write", ssl, w);
                 rc = EXIT_TLS;
@@ -156,7 +161,7 @@ static int one_connection(const char *host, const char *port, const char *road, 
 
 int main(int argc, char **argv)
 {
-    const char *road = NULL, *ca = NULL;
+    const char *road = NULL, *ca = NULL, *resume_as = NULL;
     int connections = 1, resume = 0, rc = EXIT_OK;
     SSL_SESSION *session = NULL;
     SSL_CTX *shared = NULL;
@@ -171,6 +176,8 @@ int main(int argc, char **argv)
             connections = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--resume"))
             resume = 1;
+        else if (!strcmp(argv[i], "--resume-as") && i + 1 < argc)
+            resume = 1, resume_as = argv[++i];
         else
             usage();
     }
@@ -186,7 +193,9 @@ int main(int argc, char **argv)
             shared = ctx;
             SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT);
         }
-        int r = one_connection(argv[1], argv[2], road, ctx, resume ? &session : NULL);
+        const char *sni = i > 0 && resume_as != NULL ? resume_as : argv[1];
+        int send = i > 0 || resume_as == NULL;
+        int r = one_connection(argv[1], argv[2], sni, send, road, ctx, resume ? &session : NULL);
         if (r != EXIT_OK)
             rc = r;
         if (!resume)

@@ -186,6 +186,7 @@ class Client:
     port_known: bool = True                 # False: no fd on the SSL (memory BIOs), so
                                             # port= may be absent, but never wrong
     host: str = "localhost"
+    log_host: Optional[str] = None          # the host= its log line names, if not `host`
     # Peers it cannot reach without the shim by its own design (not a bug): with why.
     noshim_unreachable: Dict[str, str] = field(default_factory=dict)
 
@@ -264,6 +265,14 @@ def make_clients(tmp: str, o11: Optional[str]) -> List[Client]:
             roads_argv(os.path.join(bins[ossl], "legacy_roads"), "plain",
                        ["--connections", "3", "--resume"]),
             marker=b"TLSGUARD-PAYLOAD legacy_roads\n", env=envs[ossl],
+            errqueue_names_tlsguard=True, prints_ssl_get_error=True))
+        # A session from localhost offered to another name: resumption skips
+        # the certificate, so the name is checked again by the shim.
+        clients.append(Client(
+            ossl, "roads:resume-as-other",
+            roads_argv(os.path.join(bins[ossl], "legacy_roads"), "plain",
+                       ["--connections", "2", "--resume-as", "wrong.example"]),
+            marker=b"TLSGUARD-PAYLOAD legacy_roads\n", env=envs[ossl], log_host="wrong.example",
             errqueue_names_tlsguard=True, prints_ssl_get_error=True))
 
     # curl with its own CA file: it loads it lazily, while it waits for the
@@ -377,7 +386,10 @@ def plan_roads(clients: List[Client]) -> List[Case]:
     cases: List[Case] = []
     ok = Expect(connects=True)
     for c in clients:
-        if not c.name.startswith("roads:") or c.name == "roads:resume":
+        if c.name == "roads:resume-as-other":
+            cases += [Case(c, PEERS["good13"], False, Expect(connects=True, out_contains="session reused: yes")),
+                      Case(c, PEERS["good13"], True, block(r"host name mismatch.*wrong\.example"))]
+        if not c.name.startswith("roads:") or c.name.startswith("roads:resume"):
             continue
         road = c.name.split(":", 1)[1]
         if road in PROTOCOL_ROADS:
@@ -1012,7 +1024,7 @@ def check_log(case: Case, log_lines: List[str], port: int) -> List[str]:
         return ["wanted exactly one '%saction=%s' line on stderr, found %d"
                 % (LOG_PREFIX, action, len(mine))]
     line, problems = mine[0], []
-    host = case.client.host
+    host = case.client.log_host or case.client.host
     if not re.search(r'\bhost="?%s"?(\s|$)' % re.escape(host), line):
         problems.append("log line lacks host=%s" % host)
     if case.client.port_known:
