@@ -20,6 +20,17 @@ static struct tg_ossl_state states[MAX_LIBS];
 static int nlibs; /* published with release: entries below it are complete */
 static pthread_mutex_t registry = PTHREAD_MUTEX_INITIALIZER;
 
+/* Objects that call libssl (the program, its modules) -> the copy they bind
+ * to, by address range: a call site the per-thread cache below has not seen,
+ * or lost to a colliding one, costs a scan of a few ranges instead of
+ * dladdr/dlopen/dlsym (tens of thousands of instructions). */
+#define MAX_CALLERS 64
+static struct {
+    uintptr_t lo, hi;
+    const struct tg_ossl *lib;
+} callers[MAX_CALLERS];
+static int ncallers; /* published with release, like nlibs */
+
 /* Return address -> copy, per thread: a call site always binds to the same
  * copy, so after the first call from a site routing is one comparison. */
 static __thread struct {
@@ -169,23 +180,52 @@ static const struct tg_ossl *add(void *fn)
     return t;
 }
 
+static const struct tg_ossl *known_caller(uintptr_t a)
+{
+    int n = __atomic_load_n(&ncallers, __ATOMIC_ACQUIRE);
+    for (int i = 0; i < n; i++)
+        if (a >= callers[i].lo && a < callers[i].hi)
+            return callers[i].lib;
+    return NULL;
+}
+
+/* Remember that the object loaded at `base` binds to `o`. Under the
+ * registry lock. */
+static void remember_caller(const void *base, const struct tg_ossl *o)
+{
+    uintptr_t lo, hi;
+    if (!base || ncallers == MAX_CALLERS)
+        return;
+    range_of(base, &lo, &hi);
+    if (!lo || known_caller(lo))
+        return;
+    callers[ncallers].lo = lo;
+    callers[ncallers].hi = hi;
+    callers[ncallers].lib = o;
+    __atomic_store_n(&ncallers, ncallers + 1, __ATOMIC_RELEASE);
+}
+
 static const struct tg_ossl *route(const void *caller)
 {
-    Dl_info info;
+    Dl_info info, lib;
     const struct tg_ossl *o;
     int n = __atomic_load_n(&nlibs, __ATOMIC_ACQUIRE);
     /* Callbacks and libssl's calls to itself come from inside a copy. */
-    if ((o = inside((uintptr_t)caller, n)))
+    if ((o = inside((uintptr_t)caller, n)) || (o = known_caller((uintptr_t)caller)))
         return o;
-    if (caller && dladdr(caller, &info) && (o = known(info.dli_fbase, n)))
+    if (!caller || !dladdr(caller, &info))
+        info.dli_fbase = NULL;
+    if ((o = known(info.dli_fbase, n)))
         return o;
     void *fn = libssl_of(caller);
-    if (!fn || !dladdr(fn, &info))
+    if (!fn || !dladdr(fn, &lib))
         return NULL;
     pthread_mutex_lock(&registry);
-    o = known(info.dli_fbase, nlibs);
+    o = known(lib.dli_fbase, nlibs);
     if (!o)
         o = add(fn);
+    if (o)
+        remember_caller(info.dli_fbase, o);
     pthread_mutex_unlock(&registry);
     return o;
 }
