@@ -199,6 +199,19 @@ static int judge_resumed(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
     return 0;
 }
 
+/* SSL_CIPHERs are static table entries: the last one found strong is
+ * remembered, connections mostly agree on one. */
+static int negotiated_weak(const struct tg_ossl *o, const SSL_CIPHER *ciph)
+{
+    static const SSL_CIPHER *last_strong;
+    if (!ciph || ciph == __atomic_load_n(&last_strong, __ATOMIC_RELAXED))
+        return 0;
+    if (tg_cipher_is_weak(o->SSL_CIPHER_get_name(ciph)))
+        return 1;
+    __atomic_store_n(&last_strong, ciph, __ATOMIC_RELAXED);
+    return 0;
+}
+
 /* The handshake finished: does the result meet the policy? */
 static int judge(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
 {
@@ -211,7 +224,7 @@ static int judge(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
         return 0;
     }
     const SSL_CIPHER *ciph = o->SSL_get_current_cipher(ssl);
-    if (ciph && tg_cipher_is_weak(o->SSL_CIPHER_get_name(ciph))) {
+    if (negotiated_weak(o, ciph)) {
         tg_block_reason(c, TG_R_CIPHER, "weak cipher suite negotiated: %s", o->SSL_CIPHER_get_name(ciph));
         return 0;
     }

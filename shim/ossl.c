@@ -14,6 +14,11 @@
 /* Fill `t` from the libssl behind `handle` (its libcrypto is reached
  * through the handle's dependency scope). 0 on success; else -1 with the
  * first missing mandatory symbol in `missing`. */
+static const SSL_METHOD *call(const SSL_METHOD *(*f)(void))
+{
+    return f ? f() : NULL;
+}
+
 int tg_ossl_resolve(struct tg_ossl *t, void *handle, const char **missing)
 {
     Dl_info info;
@@ -67,13 +72,21 @@ int tg_ossl_resolve(struct tg_ossl *t, void *handle, const char **missing)
         *missing = "TLS_client_method";
     if (!*missing && t->version == 0)
         *missing = "OpenSSL_version_num";
-    return *missing ? -1 : 0;
+    if (*missing)
+        return -1;
+    /* TLS_* from 1.1.0; SSLv23_* (the same flexible methods) before. */
+    t->flexible[0] = call(t->TLS_method ? t->TLS_method : t->SSLv23_method);
+    t->flexible[1] = call(t->TLS_client_method ? t->TLS_client_method : t->SSLv23_client_method);
+    t->flexible[2] = call(t->TLS_server_method ? t->TLS_server_method : t->SSLv23_server_method);
+    const SSL_METHOD *fixed[3][3] = {
+        { call(t->TLSv1_method), call(t->TLSv1_client_method), call(t->TLSv1_server_method) },
+        { call(t->TLSv1_1_method), call(t->TLSv1_1_client_method), call(t->TLSv1_1_server_method) },
+        { call(t->SSLv3_method), call(t->SSLv3_client_method), call(t->SSLv3_server_method) },
+    };
+    memcpy(t->fixed, fixed, sizeof fixed);
+    return 0;
 }
 
-static const SSL_METHOD *call(const SSL_METHOD *(*f)(void))
-{
-    return f ? f() : NULL;
-}
 
 /* ---- options: real functions from 1.1.0, SSL_ctrl before ------------- */
 
@@ -216,26 +229,14 @@ OPENSSL_STACK *tg_ossl_verified_chain(const struct tg_ossl *o, X509_STORE_CTX *x
 
 const SSL_METHOD *tg_ossl_upgrade_method(const struct tg_ossl *o, const SSL_METHOD *m, int *version)
 {
-    if (!m)
-        return NULL;
-    /* TLS_* from 1.1.0; SSLv23_* (the same flexible methods) before. */
-    const SSL_METHOD *any = call(o->TLS_method ? o->TLS_method : o->SSLv23_method);
-    const SSL_METHOD *cli = call(o->TLS_client_method ? o->TLS_client_method : o->SSLv23_client_method);
-    const SSL_METHOD *srv = call(o->TLS_server_method ? o->TLS_server_method : o->SSLv23_server_method);
     static const int versions[3] = { TG_TLS1_VERSION, TG_TLS1_1_VERSION, 0x0300 };
-    const SSL_METHOD *fixed[3][3] = {
-        { call(o->TLSv1_method), call(o->TLSv1_client_method), call(o->TLSv1_server_method) },
-        { call(o->TLSv1_1_method), call(o->TLSv1_1_client_method), call(o->TLSv1_1_server_method) },
-        { call(o->SSLv3_method), call(o->SSLv3_client_method), call(o->SSLv3_server_method) },
-    };
-    const SSL_METHOD *flexible[3] = { any, cli, srv };
-    if (m == any || m == cli || m == srv)
+    if (!m || m == o->flexible[0] || m == o->flexible[1] || m == o->flexible[2])
         return NULL;
     for (int v = 0; v < 3; v++)
         for (int k = 0; k < 3; k++)
-            if (fixed[v][k] && m == fixed[v][k]) {
+            if (o->fixed[v][k] && m == o->fixed[v][k]) {
                 *version = versions[v];
-                return flexible[k];
+                return o->flexible[k];
             }
     return NULL;
 }

@@ -27,7 +27,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -38,6 +37,8 @@ from typing import Callable, Dict, List, Optional
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(TESTS, "lib"))
+from tgtest import free_port, is_listening  # noqa: E402
 REPO = os.path.dirname(TESTS)
 
 CLIENT_TIMEOUT = 10.0      # seconds per client run
@@ -137,28 +138,6 @@ class Server:
         with open(self.out_path, "rb") as f:
             f.seek(offset)
             return f.read()
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def is_listening(port: int) -> bool:
-    """True when something LISTENs on 127.0.0.1:port (read from /proc: no probe
-    connection, which the server would have to handle)."""
-    want = "0100007F:%04X" % port
-    try:
-        with open("/proc/net/tcp") as f:
-            next(f)
-            for line in f:
-                cols = line.split()
-                if cols[1] == want and cols[3] == "0A":
-                    return True
-    except OSError:
-        pass
-    return False
 
 
 def tail(path: str, n: int = 600) -> str:

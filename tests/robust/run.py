@@ -33,7 +33,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -42,6 +41,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(HERE)
 REPO = os.path.dirname(TESTS)
+sys.path.insert(0, os.path.join(TESTS, "lib"))
+from tgtest import free_port, is_listening, openssl_builds  # noqa: E402
 
 CFLAGS = ["-std=gnu99", "-D_GNU_SOURCE", "-O1", "-g", "-Wall", "-Wextra", "-Werror", "-Wshadow",
           "-Wno-deprecated-declarations"]
@@ -92,27 +93,6 @@ def sh(argv, what, env=None, cwd=REPO):
 # --------------------------------------------------------------------------
 # OpenSSL builds and programs.
 
-class Ossl:
-    """Where a client is built against and run on: the system OpenSSL 3 or 1.1.1."""
-
-    def __init__(self, name, root=None, cache=None):
-        self.name = name
-        self.root = root
-        self.cflags, self.ldflags, self.env = [], ["-lssl", "-lcrypto"], {}
-        if root:
-            lib = os.path.join(root, "usr/lib/x86_64-linux-gnu")
-            self.cflags = ["-I" + os.path.join(root, "usr/include"),
-                           "-I" + os.path.join(root, "usr/include/x86_64-linux-gnu")]
-            self.ldflags = ["-L" + lib, "-Wl,-rpath," + lib, "-lssl", "-lcrypto"]
-            self.env = {"LD_LIBRARY_PATH": lib, "OPENSSL_CONF": os.path.join(cache, "openssl.cnf")}
-
-
-def openssl_builds():
-    cache = os.path.join(TESTS, ".cache", "openssl11")
-    sh(["sh", os.path.join(TESTS, "lib", "fetch-openssl11.sh"), cache], "fetching OpenSSL 1.1.1")
-    return [Ossl("ossl3"), Ossl("ossl11", os.path.join(cache, "root"), cache)]
-
-
 def build_programs(outdir, ossl, cc="cc", extra=()):
     """rb_client, rb_threads, rb_fork, rb_daemon, rb_ctor (+ librb_ctor.so) into outdir."""
     os.makedirs(outdir, exist_ok=True)
@@ -133,26 +113,6 @@ def build_programs(outdir, ossl, cc="cc", extra=()):
 
 # --------------------------------------------------------------------------
 # Peers.
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def is_listening(port):
-    want = "0100007F:%04X" % port
-    try:
-        with open("/proc/net/tcp") as f:
-            next(f)
-            for line in f:
-                cols = line.split()
-                if cols[1] == want and cols[3] == "0A":
-                    return True
-    except OSError:
-        pass
-    return False
-
 
 class Server:
     """`openssl s_server -quiet` with one certificate of the test PKI."""

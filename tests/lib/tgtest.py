@@ -1,0 +1,61 @@
+"""Helpers the test and bench drivers share (python3 standard library only):
+free ports and listening checks on 127.0.0.1, and the OpenSSL builds a
+program is compiled against and run on."""
+
+import os
+import socket
+import subprocess
+
+TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def is_listening(port: int) -> bool:
+    """True when something LISTENs on 127.0.0.1:port (read from /proc: no probe
+    connection, which the server would have to handle)."""
+    want = "0100007F:%04X" % port
+    try:
+        with open("/proc/net/tcp") as f:
+            next(f)
+            for line in f:
+                cols = line.split()
+                if cols[1] == want and cols[3] == "0A":
+                    return True
+    except OSError:
+        pass
+    return False
+
+
+class OpensslBuild:
+    """The system OpenSSL 3 (root None) or an unpacked one (Debian 11's 1.1.1 under
+    tests/.cache): compiler and linker flags against it, and the environment
+    its programs run with."""
+
+    def __init__(self, name, label, root=None, cache=None):
+        self.name, self.label, self.root = name, label, root
+        self.cflags, self.ldflags, self.env = [], ["-lssl", "-lcrypto"], {}
+        self.openssl = "openssl"
+        if root:
+            lib = os.path.join(root, "usr/lib/x86_64-linux-gnu")
+            self.cflags = ["-I" + os.path.join(root, "usr/include"),
+                           "-I" + os.path.join(root, "usr/include/x86_64-linux-gnu")]
+            self.ldflags = ["-L" + lib, "-Wl,-rpath," + lib, "-lssl", "-lcrypto"]
+            self.env = {"LD_LIBRARY_PATH": lib, "OPENSSL_CONF": os.path.join(cache, "openssl.cnf")}
+            self.openssl = os.path.join(root, "usr/bin/openssl")
+
+
+def openssl_builds():
+    """OpenSSL 3.0 and 1.1.1 (fetched once by tests/lib/fetch-openssl11.sh)."""
+    cache = os.path.join(TESTS, ".cache", "openssl11")
+    p = subprocess.run(["sh", os.path.join(TESTS, "lib", "fetch-openssl11.sh"), cache],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if p.returncode != 0:
+        raise RuntimeError("fetching OpenSSL 1.1.1 failed (exit %d):\n%s" % (
+            p.returncode, p.stdout.decode(errors="replace")))
+    return [OpensslBuild("ossl3", "OpenSSL 3.0"),
+            OpensslBuild("ossl11", "OpenSSL 1.1.1", os.path.join(cache, "root"), cache)]
