@@ -437,9 +437,9 @@ def main(argv=None):
             for o in osls:
                 print("memory, %s (%d resumed handshakes)..." % (o.label, mem_n), flush=True)
                 mems[o.name] = memory(b, o, mem_n)
+            pol = policy_bench(b)
         finally:
             os.sched_setaffinity(0, saved)
-        pol = policy_bench(b)
         # Instruction counts do not care about load: two at a time.
         print("callgrind runs...", flush=True)
         trusts = {}
