@@ -679,6 +679,11 @@ def main(argv=None):
         rep("setup", "not installed: %s (Debian: apt-get install %s)" % (
             " ".join(missing), " ".join({"nm": "binutils", "addr2line": "binutils"}.get(t, t) for t in missing)))
         return rep.summary()
+    if args.what == "tsan":
+        rt = subprocess.run(["clang", "-print-file-name=libclang_rt.tsan-x86_64.a"], stdout=subprocess.PIPE)
+        if not os.path.isfile(rt.stdout.decode().strip()):
+            rep("setup", "clang's TSan runtime is not installed (Debian: apt-get install libclang-rt-dev)")
+            return rep.summary()
     try:
         builds = openssl_builds()
         if args.what == "robust":
