@@ -20,10 +20,12 @@ static struct tg_ossl_state states[MAX_LIBS];
 static int nlibs; /* published with release: entries below it are complete */
 static pthread_mutex_t registry = PTHREAD_MUTEX_INITIALIZER;
 
-/* Objects that call libssl (the program, its modules) -> the copy they bind
- * to, by address range: a call site the per-thread cache below has not seen,
- * or lost to a colliding one, costs a scan of a few ranges instead of
- * dladdr/dlopen/dlsym (tens of thousands of instructions). */
+/* Objects that call libssl -> the copy they bind to, by address range: each
+ * copy's own libssl and libcrypto (libssl calling itself, our callbacks
+ * called by it), then the program and its modules as they are first seen.
+ * A call site the per-thread cache below has not seen, or lost to a
+ * colliding one, costs a scan of a few ranges instead of dladdr/dlopen/dlsym
+ * (tens of thousands of instructions). */
 #define MAX_CALLERS 64
 static struct {
     uintptr_t lo, hi;
@@ -96,46 +98,54 @@ static void *libssl_of(const void *caller)
 }
 
 struct range_query {
-    uintptr_t base, lo, hi;
+    uintptr_t addr, lo, hi;
 };
 
+/* The span of an object's loaded segments, if it contains q->addr. By
+ * address, not load base: a non-PIE program's base is 0 here. */
 static int find_range(struct dl_phdr_info *info, size_t size, void *arg)
 {
     struct range_query *q = arg;
+    uintptr_t lo = 0, hi = 0;
     (void)size;
-    if (info->dlpi_addr != q->base)
-        return 0;
     for (int i = 0; i < info->dlpi_phnum; i++) {
         const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
         if (ph->p_type != PT_LOAD)
             continue;
-        uintptr_t lo = q->base + ph->p_vaddr, hi = lo + ph->p_memsz;
-        if (!q->lo || lo < q->lo)
-            q->lo = lo;
-        if (hi > q->hi)
-            q->hi = hi;
+        uintptr_t from = info->dlpi_addr + ph->p_vaddr, to = from + ph->p_memsz;
+        if (!lo || from < lo)
+            lo = from;
+        if (to > hi)
+            hi = to;
     }
+    if (q->addr < lo || q->addr >= hi)
+        return 0;
+    q->lo = lo;
+    q->hi = hi;
     return 1;
 }
 
-/* The address range an object loaded at `base` occupies. */
-static void range_of(const void *base, uintptr_t *lo, uintptr_t *hi)
+static const struct tg_ossl *known_caller(uintptr_t a)
 {
-    struct range_query q = { (uintptr_t)base, 0, 0 };
-    dl_iterate_phdr(find_range, &q);
-    *lo = q.lo;
-    *hi = q.hi;
+    int n = __atomic_load_n(&ncallers, __ATOMIC_ACQUIRE);
+    for (int i = 0; i < n; i++)
+        if (a >= callers[i].lo && a < callers[i].hi)
+            return callers[i].lib;
+    return NULL;
 }
 
-/* A caller inside a registered copy (libssl calling itself, our callbacks
- * called by it): an address comparison, no dladdr. */
-static const struct tg_ossl *inside(uintptr_t a, int n)
+/* Remember that the object holding `addr` binds to `o`. Under the registry
+ * lock. */
+static void remember_caller(const void *addr, const struct tg_ossl *o)
 {
-    for (int i = 0; i < n; i++)
-        if ((a >= libs[i].ssl_lo && a < libs[i].ssl_hi) ||
-            (a >= libs[i].crypto_lo && a < libs[i].crypto_hi))
-            return &libs[i];
-    return NULL;
+    struct range_query q = { (uintptr_t)addr, 0, 0 };
+    if (!addr || ncallers == MAX_CALLERS || known_caller(q.addr) ||
+        !dl_iterate_phdr(find_range, &q))
+        return;
+    callers[ncallers].lo = q.lo;
+    callers[ncallers].hi = q.hi;
+    callers[ncallers].lib = o;
+    __atomic_store_n(&ncallers, ncallers + 1, __ATOMIC_RELEASE);
 }
 
 /* The registered copy that `base` (a load address) belongs to. */
@@ -167,8 +177,6 @@ static const struct tg_ossl *add(void *fn)
         tg_log_internal(msg);
         return NULL;
     }
-    range_of(t->ssl_base, &t->ssl_lo, &t->ssl_hi);
-    range_of(t->crypto_base, &t->crypto_lo, &t->crypto_hi);
     t->state = &states[nlibs];
     pthread_mutex_init(&t->state->store_lock, NULL);
     if (tg_conn_init(t) != 0) {
@@ -176,33 +184,10 @@ static const struct tg_ossl *add(void *fn)
         return NULL;
     }
     tg_block_init(t);
+    remember_caller(t->ssl_base, t);
+    remember_caller(t->crypto_base, t);
     __atomic_store_n(&nlibs, nlibs + 1, __ATOMIC_RELEASE);
     return t;
-}
-
-static const struct tg_ossl *known_caller(uintptr_t a)
-{
-    int n = __atomic_load_n(&ncallers, __ATOMIC_ACQUIRE);
-    for (int i = 0; i < n; i++)
-        if (a >= callers[i].lo && a < callers[i].hi)
-            return callers[i].lib;
-    return NULL;
-}
-
-/* Remember that the object loaded at `base` binds to `o`. Under the
- * registry lock. */
-static void remember_caller(const void *base, const struct tg_ossl *o)
-{
-    uintptr_t lo, hi;
-    if (!base || ncallers == MAX_CALLERS)
-        return;
-    range_of(base, &lo, &hi);
-    if (!lo || known_caller(lo))
-        return;
-    callers[ncallers].lo = lo;
-    callers[ncallers].hi = hi;
-    callers[ncallers].lib = o;
-    __atomic_store_n(&ncallers, ncallers + 1, __ATOMIC_RELEASE);
 }
 
 static const struct tg_ossl *route(const void *caller)
@@ -210,12 +195,11 @@ static const struct tg_ossl *route(const void *caller)
     Dl_info info, lib;
     const struct tg_ossl *o;
     int n = __atomic_load_n(&nlibs, __ATOMIC_ACQUIRE);
-    /* Callbacks and libssl's calls to itself come from inside a copy. */
-    if ((o = inside((uintptr_t)caller, n)) || (o = known_caller((uintptr_t)caller)))
+    if ((o = known_caller((uintptr_t)caller)))
         return o;
     if (!caller || !dladdr(caller, &info))
         info.dli_fbase = NULL;
-    if ((o = known(info.dli_fbase, n)))
+    if ((o = known(info.dli_fbase, n))) /* a copy the range table had no room for */
         return o;
     void *fn = libssl_of(caller);
     if (!fn || !dladdr(fn, &lib))
@@ -225,7 +209,7 @@ static const struct tg_ossl *route(const void *caller)
     if (!o)
         o = add(fn);
     if (o)
-        remember_caller(info.dli_fbase, o);
+        remember_caller(caller, o);
     pthread_mutex_unlock(&registry);
     return o;
 }

@@ -11,14 +11,14 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Fill `t` from the libssl behind `handle` (its libcrypto is reached
- * through the handle's dependency scope). 0 on success; else -1 with the
- * first missing mandatory symbol in `missing`. */
 static const SSL_METHOD *call(const SSL_METHOD *(*f)(void))
 {
     return f ? f() : NULL;
 }
 
+/* Fill `t` from the libssl behind `handle` (its libcrypto is reached
+ * through the handle's dependency scope). 0 on success; else -1 with the
+ * first missing mandatory symbol in `missing`. */
 int tg_ossl_resolve(struct tg_ossl *t, void *handle, const char **missing)
 {
     Dl_info info;

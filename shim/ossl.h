@@ -256,7 +256,6 @@ struct tg_ossl {
     char libssl_path[256];
     void *ssl_base, *crypto_base; /* load addresses: a caller inside either
                                      belongs to this copy */
-    uintptr_t ssl_lo, ssl_hi, crypto_lo, crypto_hi; /* their mapped ranges */
     /* The method objects (static in libssl), fetched once: flexible
      * (any, client, server) and fixed TLSv1 / TLSv1.1 / SSLv3 (same order). */
     const SSL_METHOD *flexible[3], *fixed[3][3];
