@@ -38,7 +38,7 @@ from typing import Callable, Dict, List, Optional
 HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(TESTS, "lib"))
-from tgtest import free_port, is_listening  # noqa: E402
+from tgtest import free_port, is_listening, stop_group  # noqa: E402
 REPO = os.path.dirname(TESTS)
 
 CLIENT_TIMEOUT = 10.0      # seconds per client run
@@ -122,14 +122,7 @@ class Server:
         raise RuntimeError("s_server for %s did not start: %s" % (self.peer.name, last))
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            self.proc.wait()
-        if self.proc and self.proc.stdin:
-            self.proc.stdin.close()
+        stop_group(self.proc)
 
     def size(self) -> int:
         return os.path.getsize(self.out_path)
@@ -710,8 +703,7 @@ def extra_checks(ctx: CheckContext):
             got = open(srv_out, "rb").read()
             logged = open(srv_err, "rb").read().decode(errors="replace")
         finally:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+            stop_group(proc)
         if b"LEGACY-BYTES" in got or legacy[0] == 0:
             return "a TLS 1.0 client got through to a server under the shim"
         if b"MODERN-BYTES" not in got or modern[0] != 0:

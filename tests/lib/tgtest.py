@@ -3,6 +3,7 @@ free ports and listening checks on 127.0.0.1, and the OpenSSL builds a
 program is compiled against and run on."""
 
 import os
+import signal
 import socket
 import subprocess
 
@@ -29,6 +30,19 @@ def is_listening(port: int) -> bool:
     except OSError:
         pass
     return False
+
+
+def stop_group(proc):
+    """Kill a server started in a process group of its own (start_new_session)
+    and everything it spawned; reap it and close its stdin."""
+    if proc and proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
+    if proc and proc.stdin:
+        proc.stdin.close()
 
 
 class OpensslBuild:

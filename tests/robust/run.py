@@ -42,7 +42,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(HERE)
 REPO = os.path.dirname(TESTS)
 sys.path.insert(0, os.path.join(TESTS, "lib"))
-from tgtest import free_port, is_listening, openssl_builds  # noqa: E402
+from tgtest import free_port, is_listening, openssl_builds, stop_group  # noqa: E402
 
 CFLAGS = ["-std=gnu99", "-D_GNU_SOURCE", "-O1", "-g", "-Wall", "-Wextra", "-Werror", "-Wshadow",
           "-Wno-deprecated-declarations"]
@@ -145,14 +145,7 @@ class Server:
         raise RuntimeError("s_server %s did not start" % self.name)
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            self.proc.wait()
-        if self.proc and self.proc.stdin:
-            self.proc.stdin.close()
+        stop_group(self.proc)
 
     def received(self, marker):
         try:
