@@ -38,7 +38,7 @@ from typing import Callable, Dict, List, Optional
 HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(TESTS, "lib"))
-from tgtest import free_port, is_listening, stop_group  # noqa: E402
+from tgtest import cache_dir, free_port, is_listening, stop_group  # noqa: E402
 REPO = os.path.dirname(TESTS)
 
 CLIENT_TIMEOUT = 10.0      # seconds per client run
@@ -1033,7 +1033,7 @@ def main(argv=None) -> int:
                     help="show every client's output, also when the case passed")
     ap.add_argument("-j", "--jobs", type=int, default=4,
                     help="peers tested in parallel (each peer's cases run in order)")
-    ap.add_argument("--openssl11-cache", default=os.path.join(TESTS, ".cache", "openssl11"))
+    ap.add_argument("--openssl11-cache", default=os.path.join(cache_dir(), "openssl11"))
     args = ap.parse_args(argv)
 
     t_start = time.monotonic()

@@ -63,9 +63,30 @@ class OpensslBuild:
             self.openssl = os.path.join(root, "usr/bin/openssl")
 
 
+def cache_dir() -> str:
+    """Where tests keep what they build or fetch once: $TLSGUARD_TEST_CACHE, else
+    tests/.cache (gitignored). Worktrees and CI runs may share one."""
+    return os.environ.get("TLSGUARD_TEST_CACHE") or os.path.join(TESTS, ".cache")
+
+
+def vendor_build(what: str):
+    """Build `what` (openssl-1.0.1e, openssl-1.0.2u, openssl-1.0.2u-so10,
+    python-2.7.6) from ../shared/vendor into the cache, once (tests/lib/build-vendor.sh).
+    Returns (prefix, None), or (None, skip_line) when the vendor folder is absent;
+    raises when a build fails."""
+    p = subprocess.run(["sh", os.path.join(TESTS, "lib", "build-vendor.sh"), what, cache_dir()],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    out = p.stdout.decode(errors="replace").strip()
+    if p.returncode == 77:
+        return None, out.splitlines()[-1] if out else "SKIP: vendor sources absent"
+    if p.returncode != 0:
+        raise RuntimeError("building %s failed (exit %d):\n%s" % (what, p.returncode, out))
+    return os.path.join(cache_dir(), what), None
+
+
 def openssl_builds():
     """OpenSSL 3.0 and 1.1.1 (fetched once by tests/lib/fetch-openssl11.sh)."""
-    cache = os.path.join(TESTS, ".cache", "openssl11")
+    cache = os.path.join(cache_dir(), "openssl11")
     p = subprocess.run(["sh", os.path.join(TESTS, "lib", "fetch-openssl11.sh"), cache],
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     if p.returncode != 0:
