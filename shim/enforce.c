@@ -430,3 +430,10 @@ int tg_io_gate(const struct tg_ossl *o, SSL *ssl)
      * the real call sends or returns any application data. */
     return tg_handshake(o, ssl, TG_ENTRY_HANDSHAKE);
 }
+
+void tg_io_failed(const struct tg_ossl *o, SSL *ssl)
+{
+    struct tg_conn *c = tg_conn_get(o, ssl, 0);
+    if (c && c->blocked)
+        tg_block_refuse(o, ssl, c);
+}

@@ -41,4 +41,8 @@ int tg_handshake(const struct tg_ossl *o, SSL *ssl, enum tg_entry entry);
  * I/O call must fail with (<= 0, -1 when blocked), its error state set. */
 int tg_io_gate(const struct tg_ossl *o, SSL *ssl);
 
+/* After an I/O call failed: if the shim refused the connection inside it,
+ * the last error names tlsguard. */
+void tg_io_failed(const struct tg_ossl *o, SSL *ssl);
+
 #endif

@@ -120,7 +120,7 @@ void tg_peer_identify(const struct tg_ossl *o, const SSL *ssl, struct tg_peer *p
 
     if (name_from_sni(o, ssl, p))
         return;
-    if (have_addr && tg_resolver_lookup((struct sockaddr *)&ss, p->name, sizeof p->name)) {
+    if (have_addr && tg_resolver_lookup(o->SSL_get_fd(ssl), (struct sockaddr *)&ss, p->name, sizeof p->name)) {
         p->source = TG_NAME_RESOLVED;
         return;
     }
