@@ -173,7 +173,7 @@ static void check_session(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, 
         return;
     }
     if (!c->audit)
-        o->SSL_set_session(ssl, NULL);
+        tg_ossl_drop_session(o, ssl);
 }
 
 /* Handshake start (info callback, every road): floor, suites, verification,

@@ -389,3 +389,24 @@ int tg_ossl_name_error(const struct tg_ossl *o)
     return o->version >= 0x10002000UL ? TG_X509_V_ERR_HOSTNAME_MISMATCH
                                       : TG_X509_V_ERR_APPLICATION_VERIFICATION;
 }
+
+/* 1.1.0+: SSL_set_session(ssl, NULL). In 1.0.x that also switches the SSL
+ * back to its context's method, which inside the handshake frees the state
+ * the handshake is using; an empty session of the same version (the first
+ * field of 1.0.x's public ssl_session_st) needs no switch, and having no
+ * session id it is never resumed. */
+void tg_ossl_drop_session(const struct tg_ossl *o, SSL *ssl)
+{
+    SSL_SESSION *old = o->SSL_get_session(ssl), *fresh;
+    if (!old)
+        return;
+    if (!(o->major == 1 && o->minor == 0)) {
+        o->SSL_set_session(ssl, NULL);
+        return;
+    }
+    if (!(fresh = o->SSL_SESSION_new()))
+        return;
+    *(int *)(void *)fresh = *(const int *)(const void *)old;
+    o->SSL_set_session(ssl, fresh);
+    o->SSL_SESSION_free(fresh);
+}

@@ -243,6 +243,8 @@ typedef int (*tg_ex_dup_cb)(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from,
     X(M, tg_verify_fn, SSL_CTX_get_verify_callback, (const SSL_CTX *))              \
     X(M, int, SSL_CTX_get_verify_mode, (const SSL_CTX *))                           \
     X(M, int, SSL_set_session, (SSL *, SSL_SESSION *))                              \
+    X(M, SSL_SESSION *, SSL_SESSION_new, (void))                                    \
+    X(M, void, SSL_SESSION_free, (SSL_SESSION *))                                   \
     X(M, const unsigned char *, SSL_SESSION_get_id, (const SSL_SESSION *, unsigned int *)) \
     X(M, long, SSL_SESSION_get_time, (const SSL_SESSION *))                         \
     X(O, size_t, SSL_SESSION_get_master_key, (const SSL_SESSION *, unsigned char *, size_t)) /* 1.1.0+ */ \
@@ -329,6 +331,9 @@ X509 *tg_ossl_xs_cert(const struct tg_ossl *o, X509_STORE_CTX *xs);
 OPENSSL_STACK *tg_ossl_xs_untrusted(const struct tg_ossl *o, X509_STORE_CTX *xs);
 /* Free a chain from X509_STORE_CTX_get1_chain. */
 void tg_ossl_free_chain(const struct tg_ossl *o, OPENSSL_STACK *chain);
+/* Forget the session offered for resumption, from inside the handshake's
+ * start: the next ClientHello asks for a new one. */
+void tg_ossl_drop_session(const struct tg_ossl *o, SSL *ssl);
 /* The verify error for a host-name mismatch this version knows. */
 int tg_ossl_name_error(const struct tg_ossl *o);
 /* SSL_set1_verify_cert_store exists (1.0.2+). */
