@@ -18,7 +18,13 @@
 #include <strings.h>
 #include <time.h>
 
-#define FLOOR_OPTIONS (TG_OP_NO_SSLv2 | TG_OP_NO_SSLv3 | TG_OP_NO_TLSv1 | TG_OP_NO_TLSv1_1)
+/* The options that switch off everything below TLS 1.2. SSLv2's bit only
+ * before 1.1.0: from then on that bit is SSL_OP_NO_ANTI_REPLAY. */
+static unsigned long floor_options(const struct tg_ossl *o)
+{
+    unsigned long ops = TG_OP_NO_SSLv3 | TG_OP_NO_TLSv1 | TG_OP_NO_TLSv1_1;
+    return o->major == 1 && o->minor == 0 ? ops | TG_OP_NO_SSLv2 : ops;
+}
 
 /* TLS >= `floor` only (1.2, or 1.3 by policy), whichever way the program
  * asked for less: a fixed old method, OP_NO_* options, or min/max protocol
@@ -31,7 +37,7 @@ static void apply_floor(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, in
         o->SSL_set_ssl_method(ssl, up);
         c->floor_raised = 1;
     }
-    unsigned long below = FLOOR_OPTIONS | (floor >= TG_TLS1_3_VERSION ? TG_OP_NO_TLSv1_2 : 0);
+    unsigned long below = floor_options(o) | (floor >= TG_TLS1_3_VERSION ? TG_OP_NO_TLSv1_2 : 0);
     unsigned long ops = tg_ossl_get_options(o, ssl);
     if ((ops & below) != below) {
         tg_ossl_set_options(o, ssl, below);

@@ -46,7 +46,9 @@ typedef int (*tg_ex_dup_cb)(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from,
 #define TG_TLS1_2_VERSION 0x0303
 #define TG_TLS1_3_VERSION 0x0304
 
-/* SSL_OP_* bits: the same values from 1.0.1 to 3.x (SSLv2's is 0 from 1.1.0). */
+/* SSL_OP_* bits, the same from 1.0.1 to 3.x except: SSLv2 is 0 from 1.1.0 (its
+ * bit is then SSL_OP_NO_ANTI_REPLAY), and TLSv1.3 is 1.1.1+ (before, that bit
+ * is SSL_OP_NETSCAPE_CA_DN_BUG). */
 #define TG_OP_NO_SSLv2   0x01000000UL
 #define TG_OP_NO_SSLv3   0x02000000UL
 #define TG_OP_NO_TLSv1   0x04000000UL
