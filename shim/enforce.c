@@ -190,6 +190,11 @@ void tg_enforce_start(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
     c->is_server = tg_ossl_is_server(o, ssl);
     c->started = 1;
     c->chain_ok = c->pins_ok = c->pins_expired = 0;
+    if (!c->blocked) { /* a renegotiation is judged, and logged, anew */
+        c->reason = TG_R_NONE;
+        c->detail[0] = '\0';
+        c->logged = 0;
+    }
     tg_peer_early_name(o, ssl, &p); /* the program's host name or SNI: no system call */
     if (!tg_enforce_policy(o, ssl, c, c->is_server ? NULL : p.name) && !c->blocked)
         tg_block(o, ssl, c); /* fails in the certificate check, or at the end */

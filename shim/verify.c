@@ -123,6 +123,23 @@ static int check_name(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, X509
     return ok;
 }
 
+/* NID_proxyCertInfo (RFC 3820), the same in every version: a proxy
+ * certificate is never part of a server's chain, whatever an environment
+ * variable (OPENSSL_ALLOW_PROXY_CERTS, honoured by 1.0.x) says. */
+#define TG_NID_proxyCertInfo 663
+
+static int check_no_proxy(const struct tg_ossl *o, OPENSSL_STACK *chain, struct tg_conn *c)
+{
+    int n = tg_ossl_sk_num(o, chain);
+    for (int i = 0; i < n; i++)
+        if (o->X509_get_ext_by_NID(tg_ossl_sk_value(o, chain, i), TG_NID_proxyCertInfo, -1) >= 0) {
+            tg_block_reason(c, TG_R_CERT, "certificate verification failed: proxy certificate "
+                            "in the chain (depth %d)", i);
+            return 0;
+        }
+    return 1;
+}
+
 /* The verified chain against the host's pins, unless they have expired. */
 static int check_pins(const struct tg_ossl *o, OPENSSL_STACK *chain, struct tg_conn *c)
 {
@@ -170,12 +187,16 @@ int tg_verify_cb(int ok, X509_STORE_CTX *xs)
                             why ? why : "?", o->X509_STORE_CTX_get_error_depth(xs));
         return c->audit && !own ? prog_ok : 0;
     }
-    if (!prog_ok && !c->audit && !(c->prog_verify_mode & TG_VERIFY_PEER))
+    if (!prog_ok && !c->audit && !(c->prog_verify_mode & TG_VERIFY_PEER)) {
         /* Its verification was off, so OpenSSL would have ignored this
-         * refusal: the block is the shim's doing, and logged as such. */
-        tg_block_reason(c, TG_R_CERT, "certificate refused by the program's own verify callback "
-                        "(its verification was off; tlsguard turned it on) at depth %d",
-                        o->X509_STORE_CTX_get_error_depth(xs));
+         * refusal: the block is the shim's doing, and logged as such; at
+         * the leaf, with the name's verdict if that is what failed (Ruby
+         * checks the host name in its callback). */
+        int depth = o->X509_STORE_CTX_get_error_depth(xs);
+        if (depth != 0 || check_name(o, ssl, c, o->X509_STORE_CTX_get_current_cert(xs), ""))
+            tg_block_reason(c, TG_R_CERT, "certificate refused by the program's own verify callback "
+                            "(its verification was off; tlsguard turned it on) at depth %d", depth);
+    }
     return prog_ok;
 }
 
@@ -203,6 +224,12 @@ static int verify_chain(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, X5
         const char *pn = o->X509_VERIFY_PARAM_get0_peername ? o->X509_VERIFY_PARAM_get0_peername(vp) : NULL;
         snprintf(peername, n, "%s", r > 0 && pn ? pn : "");
         *chain = o->X509_STORE_CTX_get1_chain(xs);
+        if (r > 0 && o->SSL_get0_dane_authority && o->SSL_get0_dane_authority(ssl, NULL, NULL) >= 0) {
+            /* A TLSA record matched (DANE, 1.1.0+): that stands in for
+             * neither the CA nor the name. The chain must verify too. */
+            forget(c, o, chain);
+            r = tg_chain_verify_with(o, ssl, xs, own, 1, peername, n, chain);
+        }
         if (r <= 0 && tg_chain_error_is_untrusted(o->X509_STORE_CTX_get_error(xs)) &&
             tg_trust_policy_store(o)) {
             forget(c, o, chain);
@@ -233,7 +260,8 @@ static int check_peer(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, X509
     if (r == -2) {
         tg_block_reason(c, TG_R_INTERNAL, "cannot load the default trust store");
     } else if (r > 0) {
-        r = check_name(o, ssl, c, tg_ossl_xs_cert(o, xs), peername) && check_pins(o, chain, c) &&
+        r = check_no_proxy(o, chain, c) && check_name(o, ssl, c, tg_ossl_xs_cert(o, xs), peername) &&
+            check_pins(o, chain, c) &&
             tg_enforce_negotiated(o, ssl, c); /* the floor, the host's own if its block has one */
         if (!r && in_place)
             o->X509_STORE_CTX_set_error(xs, c->reason == TG_R_NAME ? tg_ossl_name_error(o)
