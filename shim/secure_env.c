@@ -34,6 +34,7 @@ typedef char *(*getenv_fn)(const char *name);
 static pthread_once_t decide_once = PTHREAD_ONCE_INIT;
 static int secure = 1;
 static getenv_fn env_lookup;
+static const char *env_name = "getenv";
 
 #ifdef TG_TEST_WITHOUT
 static int test_hides(const char *name)
@@ -50,11 +51,12 @@ static int test_hides(const char *name)
 }
 #endif
 
-/* The default version of `name` in the loaded libc, NULL where it has none. */
-static void *libc_function(const char *name)
+/* `name` in the loaded libc: its default version, or `version` when given;
+ * NULL where libc has none. */
+static void *libc_function(const char *name, const char *version)
 {
-    void *libc = dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD);
-    void *p = test_hides(name) ? NULL : dlsym(libc ? libc : RTLD_DEFAULT, name);
+    void *libc = dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD), *h = libc ? libc : RTLD_DEFAULT;
+    void *p = test_hides(name) ? NULL : version ? dlvsym(h, name, version) : dlsym(h, name);
     if (libc)
         dlclose(libc); /* NOLOAD took a reference; libc itself stays */
     return p;
@@ -65,7 +67,7 @@ static void *libc_function(const char *name)
 static int secure_from_getauxval(void)
 {
     getauxval_fn fn;
-    *(void **)&fn = libc_function("getauxval");
+    *(void **)&fn = libc_function("getauxval", NULL);
     if (!fn)
         return -1;
     errno = 0;
@@ -107,9 +109,8 @@ static int secure_from_proc(void)
 static void trace(const char *source)
 {
     char line[160];
-    const char *how = env_lookup == (getenv_fn)getenv ? "getenv" : "libc secure_getenv";
     int n = snprintf(line, sizeof line, "tlsguard-test: secure=%d from=%s env=%s\n", secure,
-                     source, how);
+                     source, env_name);
     if (n > 0 && write(2, line, (size_t)n) < 0)
         return;
 }
@@ -133,11 +134,20 @@ static void decide(void)
     secure = v != 0; /* unknown counts as secure */
     /* glibc's own verdict as well, where it has one: on a kernel without
      * AT_SECURE old glibc compared the real and effective ids instead. */
-    *(void **)&env_lookup = libc_function("secure_getenv");
-    if (!env_lookup)
-        *(void **)&env_lookup = libc_function("__secure_getenv"); /* glibc < 2.17 */
-    if (!env_lookup)
+    static const char *const names[][2] = {
+        { "secure_getenv", NULL },
+        /* glibc < 2.17's name, kept since as a compatibility symbol (which
+         * only a versioned lookup finds; x86_64's version name). */
+        { "__secure_getenv", "GLIBC_2.2.5" },
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0] && !env_lookup; i++) {
+        *(void **)&env_lookup = libc_function(names[i][0], names[i][1]);
+        env_name = names[i][0];
+    }
+    if (!env_lookup) {
         env_lookup = getenv;
+        env_name = "getenv";
+    }
     trace(source);
 }
 
