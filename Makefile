@@ -40,8 +40,9 @@ all: $(LIB) $(TOOL)
 # The shim links libc, libdl and libpthread only: never libssl (it finds the
 # program's own libssl at run time). Only the interposed symbols are exported.
 # Loadable on glibc >= 2.12 wherever it is built: shim/glibc_compat.h binds old
-# symbol versions, shim/secure_env.c finds getauxval/secure_getenv at run time, and libdl.so.2/libpthread.so.0 stay in DT_NEEDED (glibc < 2.34
-# keeps dlsym and pthread_once there; on >= 2.34 -ldl/-lpthread are empty archives).
+# symbol versions, shim/secure_env.c finds getauxval/secure_getenv at run time,
+# and libdl.so.2/libpthread.so.0 stay in DT_NEEDED (glibc < 2.34 keeps dlsym and
+# pthread_once there; on >= 2.34 -ldl/-lpthread are empty archives).
 $(LIB): $(SHIM_SRC) $(SHIM_HDR) $(POLICY_SRC) $(POLICY_HDR) shim/exports.map
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -include shim/glibc_compat.h -fPIC -fvisibility=hidden -shared -Ishim -Ipolicy \
