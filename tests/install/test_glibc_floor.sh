@@ -3,6 +3,8 @@
 # (CentOS 6) wherever it was built:
 #   - no imported symbol needs a GLIBC_ version above 2.12, and no version
 #     namespace other than GLIBC_ (no OPENSSL_*: libssl is never linked);
+#   - every version need ld.so checks at load (readelf -V) is <= GLIBC_2.12,
+#     and every dynamic tag is one glibc 2.12's ld.so knows (no DT_RELR);
 #   - every import is one glibc 2.12 had: its version is still the default
 #     one of the name in this machine's glibc (glibc adds a version when a
 #     function changes or moves, and never drops one, so a default version
@@ -71,6 +73,11 @@ in_glibc_212() {
     imports "$1" | while read -r ver sym; do
         case $ver in GLIBC_[0-9]*) ;; *) continue ;; esac
         kind=$(awk -v s="$sym" -v v="${ver#GLIBC_}" '$1 == s && $2 == "GLIBC_" v { print $3; exit }' "$tmp/defs")
+        n=${ver#GLIBC_}
+        if [ "$(printf '%s\n%s\n' "$n" "$FLOOR" | sort -V | tail -1)" != "$FLOOR" ]; then
+            echo "$sym@$ver FAIL newer than glibc $FLOOR"
+            continue
+        fi
         case $sym in
         dl_iterate_phdr) why=${kind:-FAIL not defined here} ;;
         dl[a-z]* | pthread_* | __pthread_* | sem_*)
@@ -118,6 +125,34 @@ fi
 # The version table (what objdump -T asks for, per version).
 echo "GLIBC_ versions imported by $lib (count version):"
 imports "$lib" | awk '$1 ~ /^GLIBC_/ { print $1 }' | sort -V | uniq -c | sed 's/^/    /'
+
+# 1b. What ld.so itself checks before anything runs: every version the
+# library needs (.gnu.version_r, including needs no symbol carries, such as
+# GLIBC_ABI_DT_RELR) is a GLIBC_2.x the floor has.
+vneeds=$(readelf -V "$lib" | awk '/ File: / { for (i = 1; i < NF; i++) if ($i == "File:") f = $(i + 1) }
+                                  /^ *0x[0-9a-f]+: +Name:/ { print f ":" $3 }')
+vbad=$(printf '%s\n' "$vneeds" | while IFS=: read -r file ver; do
+    [ -n "$ver" ] || continue
+    case $ver in
+    GLIBC_[0-9]*) n=${ver#GLIBC_}
+        [ "$(printf '%s\n%s\n' "$n" "$FLOOR" | sort -V | tail -1)" = "$FLOOR" ] || echo "$file needs $ver" ;;
+    *) echo "$file needs $ver" ;;
+    esac
+done)
+if [ -z "$vbad" ]; then
+    ok "version needs within GLIBC_$FLOOR: $(echo $vneeds)"
+else
+    bad "version needs ld.so $FLOOR would refuse" "$vbad"
+fi
+
+# 1c. Only dynamic tags glibc 2.12's ld.so knows (no DT_RELR, 2.36, say).
+tags=$(readelf -d "$lib" | sed -n 's/^ *0x[0-9a-f]* (\([A-Z_0-9]*\)).*/\1/p' | sort -u)
+unknown=$(printf '%s\n' "$tags" | grep -vxE 'NEEDED|SONAME|INIT|FINI|INIT_ARRAY|INIT_ARRAYSZ|FINI_ARRAY|FINI_ARRAYSZ|GNU_HASH|HASH|STRTAB|SYMTAB|STRSZ|SYMENT|PLTGOT|PLTRELSZ|PLTREL|JMPREL|RELA|RELASZ|RELAENT|RELACOUNT|FLAGS|FLAGS_1|VERNEED|VERNEEDNUM|VERSYM|VERDEF|VERDEFNUM|TEXTREL|NULL' || true)
+if [ -z "$unknown" ]; then
+    ok "dynamic tags all known to glibc 2.12: $(echo $tags)"
+else
+    bad "dynamic tags to review against glibc 2.12's ld.so" "$unknown"
+fi
 
 # 2. Only glibc version namespaces.
 other=$(imports "$lib" | awk '$1 !~ /^GLIBC_/ { print $2 "@" $1 }')
