@@ -121,19 +121,10 @@ static void trace(const char *source)
 }
 #endif
 
-static void decide(void)
+/* glibc's own verdict as well, where it has one: on a kernel without
+ * AT_SECURE old glibc compared the real and effective ids instead. */
+static void pick_getenv(void)
 {
-    const char *source = "getauxval";
-    int v = secure_from_getauxval();
-    if (v < 0) {
-        source = AUXV_PATH;
-        v = secure_from_proc();
-    }
-    if (v < 0)
-        source = "nothing (taken as secure)";
-    secure = v != 0; /* unknown counts as secure */
-    /* glibc's own verdict as well, where it has one: on a kernel without
-     * AT_SECURE old glibc compared the real and effective ids instead. */
     static const char *const names[][2] = {
         { "secure_getenv", NULL },
         /* glibc < 2.17's name, kept since as a compatibility symbol (which
@@ -148,6 +139,20 @@ static void decide(void)
         env_lookup = getenv;
         env_name = "getenv";
     }
+}
+
+static void decide(void)
+{
+    const char *source = "getauxval";
+    int v = secure_from_getauxval();
+    if (v < 0) {
+        source = AUXV_PATH;
+        v = secure_from_proc();
+    }
+    if (v < 0)
+        source = "nothing (taken as secure)";
+    secure = v != 0; /* unknown counts as secure */
+    pick_getenv();
     trace(source);
 }
 
