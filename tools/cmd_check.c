@@ -42,10 +42,12 @@ static size_t check_ca_paths(const char *file, const struct tg_policy *p)
 
 int tg_cmd_check(int argc, char **argv)
 {
-    if (argc == 2 && tg_is_help(argv[1]))
-        return tg_help("check");
-    if (argc == 2 && argv[1][0] == '-' && argv[1][1])
-        return tg_unknown_option("check", argv[1]);
+    for (int i = 1; i < argc; i++) {
+        if (tg_is_help(argv[i]))
+            return tg_help("check");
+        if (argv[i][0] == '-' && argv[i][1])
+            return tg_unknown_option("check", argv[i]);
+    }
     if (argc != 2)
         return tg_usage_error("check", "usage: tlsguard check FILE");
     struct tg_diags d;

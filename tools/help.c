@@ -158,7 +158,8 @@ const char *tg_opt_value(int argc, char **argv, int *i, const char *name, int *e
         return a + n + 1;
     if (a[n])
         return NULL;
-    if (*i + 1 >= argc) {
+    /* "--" ends the options: it is never an option's value. */
+    if (*i + 1 >= argc || !strcmp(argv[*i + 1], "--")) {
         *err = 1;
         return NULL;
     }
