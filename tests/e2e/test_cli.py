@@ -485,6 +485,11 @@ class Suite:
         expect(rc == 0 and "--fail-on" not in err, f"nothing blocked: exit {rc}:\n{err}")
         rc, out, err = self.tree("--fail-on=block", script=self.py() + "; exit 5")
         expect(rc == 5, f"nothing blocked, command exit 5: exit {rc}, want 5")
+        # a run with its own report inside: the outer run still sees the tree's block
+        inner = f"{shlex.quote(self.tool)} run --report -- {self.py()}; exit 0"
+        rc, out, err = self.tree("--fail-on", "block", script=inner, ca="other")
+        expect(rc == 3 and err.count("tlsguard report: 1 TLS connection, 1 blocked") == 1,
+               f"nested run: exit {rc}, want 3:\n{err}")
 
     def test_run_fail_on_audit(self):
         rc, out, err = self.tree("--audit", "--fail-on", "audit", script=self.py(), ca="other")
