@@ -423,13 +423,9 @@ static int utf8_len(const unsigned char *s)
     return n;
 }
 
-/* A JSON string; bytes that are not UTF-8 become U+FFFD. "-" is null. */
-static void json_str(FILE *out, const char *s)
+/* A JSON string; bytes that are not UTF-8 become U+FFFD. */
+static void json_text(FILE *out, const char *s)
 {
-    if (!s || !strcmp(s, "-")) {
-        fputs("null", out);
-        return;
-    }
     fputc('"', out);
     for (const unsigned char *p = (const unsigned char *)s; *p;) {
         if (*p == '"' || *p == '\\') {
@@ -452,6 +448,15 @@ static void json_str(FILE *out, const char *s)
     fputc('"', out);
 }
 
+/* The same, with the log's "-" (unknown) as null. */
+static void json_str(FILE *out, const char *s)
+{
+    if (!s || !strcmp(s, "-"))
+        fputs("null", out);
+    else
+        json_text(out, s);
+}
+
 static void json_port(FILE *out, const char *port)
 {
     char *end;
@@ -467,7 +472,7 @@ static void json_tallies(FILE *out, const char *name, const char *item, const st
     fprintf(out, ", \"%s\": [", name);
     for (size_t i = 0; i < t->n; i++) {
         fprintf(out, "%s{\"%s\": ", i ? ", " : "", item);
-        json_str(out, t->v[i].text);
+        json_text(out, t->v[i].text);
         fprintf(out, ", \"count\": %lu}", t->v[i].count);
     }
     fputc(']', out);

@@ -35,13 +35,15 @@ static int is_action(const char *a)
            !strcmp(a, "notice");
 }
 
-/* Copy [s, s+n) into a field; a value that does not fit is malformed
- * (the shim's values all fit). */
+/* Copy [s, s+n) into a field, a control character as '?' (as the shim
+ * writes them: a tab must not split the report's key); a value that does
+ * not fit is malformed (the shim's values all fit). */
 static int put(char *dst, size_t room, const char *s, size_t n)
 {
     if (n >= room)
         return -1;
-    memcpy(dst, s, n);
+    for (size_t i = 0; i < n; i++)
+        dst[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
     dst[n] = '\0';
     return 0;
 }

@@ -200,6 +200,8 @@ static void test_hostile(void)
     const char *odd = "tlsguard: time=T action=block host=h\xff\xc3\xa9 program=a\\b "
                       "reason=\"tab\there \xe2\x82\"";
     CHECK_INT(tg_report_add_line(rep, odd, strlen(odd), "t:1"), TG_LINE_RECORD, NULL);
+    const char *tab = "tlsguard: time=T action=block host=a\tb port=1";
+    CHECK_INT(tg_report_add_line(rep, tab, strlen(tab), "t:2"), TG_LINE_RECORD, NULL);
     for (int i = 0; i < 100; i++) {
         snprintf(line, sizeof line, "tlsguard: time=T action=audit host=x reason=\"r%d\"", i);
         tg_report_add_line(rep, line, strlen(line), NULL);
@@ -208,7 +210,9 @@ static void test_hostile(void)
     if (CHECK(js != NULL, NULL)) {
         CHECK(strstr(js, "\"host\": \"h\\ufffd\xc3\xa9\"") != NULL, js);
         CHECK(strstr(js, "\"program\": \"a\\\\b\"") != NULL, js);
-        CHECK(strstr(js, "\"reason\": \"tab\\u0009here \\ufffd\\ufffd\"") != NULL, js);
+        CHECK(strstr(js, "\"reason\": \"tab?here \\ufffd\\ufffd\"") != NULL, js);
+        CHECK(strstr(js, "{\"host\": \"a?b\", \"port\": 1, \"protocol\": null, \"verdict\": "
+                         "\"block\"") != NULL, "a tab in a value does not split the key");
         CHECK(strstr(js, "\"reason\": \"(other)\"") != NULL, "past 32 reasons: (other)");
         CHECK(strstr(js, "\"count\": 100,") != NULL, js);
         free(js);
