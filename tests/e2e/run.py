@@ -524,7 +524,7 @@ def plan_policy(clients: List[Client], tmp: str) -> List[Case]:
 # --------------------------------------------------------------------------
 # Checks beyond the matrix: trust-store loading, log destinations, `tlsguard run`.
 
-CHECK_PEERS = ["good13", "selfsigned"]
+CHECK_PEERS = ["good13", "selfsigned", "untrusted"]
 
 
 @dataclass
@@ -700,6 +700,36 @@ def extra_checks(ctx: CheckContext):
         lines = [l for l in err.splitlines() if "action=notice" in l and "suid-true" in l and "setuid" in l]
         return None if len(lines) == 1 else "no notice for a setuid child:\n" + indent("stderr", err)
     checks.append(("ossl3/check/run-notices-setuid-child", run_setuid_child))
+
+    # Per-host anchors on a context shared by two hosts: trusting the other CA
+    # for localhost must not leave it in the context for 127.0.0.1 after.
+    # (Needs the shim to apply tg_host_settings.ca_file per connection.)
+    shared_ctx = (
+        "import socket, ssl, sys\n"
+        "ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n"
+        "ctx.check_hostname = False\n"
+        "ctx.verify_mode = ssl.CERT_NONE\n"
+        "for host in sys.argv[2:]:\n"
+        "    try:\n"
+        "        s = ctx.wrap_socket(socket.create_connection(('127.0.0.1', int(sys.argv[1]))),\n"
+        "                            server_hostname=host)\n"
+        "        s.sendall(b'x'); s.close(); print(host, 'ok')\n"
+        "    except (ssl.SSLError, OSError) as e:\n"
+        "        print(host, 'failed')\n")
+
+    def host_ca_shared_ctx():
+        pol = os.path.join(ctx.tmp, "policies", "ca-host.policy")
+        argv = [sys.executable, "-c", shared_ctx, str(ctx.port("untrusted")), "localhost", "127.0.0.1",
+                "localhost"]
+        rc, out, err = ctx.run(argv, ctx.env(shim=False))
+        if out.split() != ["localhost", "ok", "127.0.0.1", "ok", "localhost", "ok"]:
+            return "no-shim control did not reach the peer three times:\n" + indent("stdout", out)
+        rc, out, err = ctx.run(argv, ctx.env(TLSGUARD_POLICY=pol))
+        want = ["localhost", "ok", "127.0.0.1", "failed", "localhost", "ok"]
+        if out.split() != want:
+            return "wanted %s:\n%s%s" % (" ".join(want), indent("stdout", out), indent("stderr", err))
+        return None
+    checks.append(("ossl3/check/host-ca-not-widened-on-a-shared-context", host_ca_shared_ctx))
 
     def server_floor():
         # A server under the shim: the protocol floor and nothing else (no
