@@ -111,16 +111,24 @@ static int make_report_file(char *path, size_t n)
     return 0;
 }
 
-/* A `tlsguard run` inside another one: the outer run sees our tree's lines too. */
-static void pass_up(const char *ours, const char *outer)
+/* Read the tree's decisions into rep. A `tlsguard run` inside another one
+ * passes them on to the outer run's file, a whole line per write (O_APPEND:
+ * never mixed with a line another process appends meanwhile). */
+static void read_tree(struct tg_report *rep, const char *path, const char *outer)
 {
-    char buf[8192];
-    size_t n;
-    FILE *in = fopen(ours, "r");
+    FILE *in = fopen(path, "r");
     int fd = outer ? open(outer, O_WRONLY | O_APPEND | O_CLOEXEC) : -1;
-    while (in && fd >= 0 && (n = fread(buf, 1, sizeof buf, in)) > 0)
-        if (write(fd, buf, n) < 0)
-            break;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    while (in && (n = getline(&line, &cap, in)) >= 0) {
+        tg_report_add_line(rep, line, (size_t)n, NULL);
+        if (fd >= 0 && write(fd, line, (size_t)n) < 0) {
+            close(fd);
+            fd = -1;
+        }
+    }
+    free(line);
     if (in)
         fclose(in);
     if (fd >= 0)
@@ -175,12 +183,8 @@ static int run_and_wait(char **cmd, const struct run_opts *o)
     int status = 0;
     int spawned = spawn_and_wait(cmd, &status);
     struct tg_report *rep = tg_report_new();
-    FILE *in = fopen(path, "r");
-    if (rep && in)
-        tg_report_add_stream(rep, in, path);
-    if (in)
-        fclose(in);
-    pass_up(path, outer);
+    if (rep)
+        read_tree(rep, path, outer);
     free(outer);
     unlink(path);
     if (spawned != 0 || !rep) {
