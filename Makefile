@@ -9,6 +9,7 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 BUILD   ?= build
 PYTHON  ?= python3
+VERSION ?= 0.1.0
 
 WARN    = -Wall -Wextra -Werror -Wshadow -Wundef
 HARDEN  = -fstack-protector-strong -D_FORTIFY_SOURCE=2
@@ -26,6 +27,8 @@ TOOL_SRC   = $(wildcard tools/*.c)
 TOOL_HDR   = $(wildcard tools/*.h)
 # Shim modules with no OpenSSL or dlsym in them, unit-tested alone.
 SHIM_PURE  = shim/cipher.c shim/resolver.c shim/hostname.c
+# The log-line reader of `tlsguard report` and `run --report`: plain C and stdio.
+TOOL_PURE  = tools/report_parse.c tools/report.c
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)
 UNIT_BIN   = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
@@ -53,11 +56,13 @@ $(LIB): $(SHIM_SRC) $(SHIM_HDR) $(POLICY_SRC) $(POLICY_HDR) shim/exports.map
 # The CLI is an ordinary program: it may link libcrypto (for `pin`).
 $(TOOL): $(TOOL_SRC) $(TOOL_HDR) $(POLICY_SRC) $(POLICY_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -Ipolicy -Itools -o $@ $(TOOL_SRC) $(POLICY_SRC) $(LDFLAGS_ALL) -lssl -lcrypto
+	$(CC) $(CFLAGS_ALL) -DTG_VERSION='"$(VERSION)"' -Ipolicy -Itools -o $@ $(TOOL_SRC) $(POLICY_SRC) \
+	  $(LDFLAGS_ALL) -lssl -lcrypto
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(POLICY_SRC) $(POLICY_HDR) $(SHIM_PURE) $(wildcard tests/unit/*.h)
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(POLICY_SRC) $(POLICY_HDR) $(SHIM_PURE) $(TOOL_PURE) tools/report.h $(wildcard tests/unit/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -Ipolicy -Ishim -Itests/unit -o $@ $< $(POLICY_SRC) $(SHIM_PURE) $(LDFLAGS_ALL) -lpthread
+	$(CC) $(CFLAGS_ALL) -Ipolicy -Ishim -Itools -Itests/unit -o $@ $< $(POLICY_SRC) $(SHIM_PURE) $(TOOL_PURE) \
+	  $(LDFLAGS_ALL) -lpthread
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done

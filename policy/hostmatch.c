@@ -311,7 +311,7 @@ tg_policy_build_index(struct tg_policy *p)
 				s->hash = h;
 				s->pat = (uint32_t)i + 1;
 				first = pat;
-				first->first_minproto = first->first_mode = first->first_pins = -1;
+				first->first_minproto = first->first_mode = first->first_pins = first->first_ca = -1;
 				break;
 			}
 			first = &p->pats[s->pat - 1];
@@ -326,13 +326,15 @@ tg_policy_build_index(struct tg_policy *p)
 			first->first_mode = pat->block;
 		if (first->first_pins < 0 && b->pin_count > 0)
 			first->first_pins = pat->block;
+		if (first->first_ca < 0 && (b->ca_file != NULL || b->ca_dir != NULL))
+			first->first_ca = pat->block;
 	}
 	return 0;
 }
 
 /* The first matching block per setting; INT_MAX: none yet. */
 struct best {
-	int any, minproto, mode, pins;
+	int any, minproto, mode, pins, ca;
 };
 
 static void
@@ -359,6 +361,7 @@ probe(const struct tg_policy *p, enum tg_pat_kind kind, const char *s, size_t le
 			take_min(&best->minproto, first->first_minproto);
 			take_min(&best->mode, first->first_mode);
 			take_min(&best->pins, first->first_pins);
+			take_min(&best->ca, first->first_ca);
 			return;
 		}
 	}
@@ -374,6 +377,9 @@ resolve(const struct tg_policy *p, const struct best *best, struct tg_host_setti
 	out->pins = NULL;
 	out->pin_count = 0;
 	out->pins_expire_at = -1;
+	out->ca_file = NULL;
+	out->ca_dir = NULL;
+	out->ca_line = 0;
 	out->block_index = -1;
 	out->block_line = 0;
 	if (best->any != INT_MAX) {
@@ -390,12 +396,18 @@ resolve(const struct tg_policy *p, const struct best *best, struct tg_host_setti
 		out->pin_count = b->pin_count;
 		out->pins_expire_at = b->pins_expire_at;
 	}
+	if (best->ca != INT_MAX) {
+		b = &p->blocks[best->ca];
+		out->ca_file = b->ca_file;
+		out->ca_dir = b->ca_dir;
+		out->ca_line = b->line;
+	}
 }
 
 void
 tg_policy_lookup(const struct tg_policy *p, const char *host, struct tg_host_settings *out)
 {
-	struct best best = { INT_MAX, INT_MAX, INT_MAX, INT_MAX };
+	struct best best = { INT_MAX, INT_MAX, INT_MAX, INT_MAX, INT_MAX };
 	char v6buf[INET6_ADDRSTRLEN];
 	const char *h, *dot;
 	size_t len, i, one_at = 0;
@@ -426,7 +438,7 @@ void
 tg_policy_lookup_linear(const struct tg_policy *p, const char *host,
                         struct tg_host_settings *out)
 {
-	struct best best = { INT_MAX, INT_MAX, INT_MAX, INT_MAX };
+	struct best best = { INT_MAX, INT_MAX, INT_MAX, INT_MAX, INT_MAX };
 	size_t bi, k;
 
 	for (bi = 0; bi < p->nblocks; bi++) {
@@ -444,6 +456,8 @@ tg_policy_lookup_linear(const struct tg_policy *p, const char *host,
 			take_min(&best.mode, (int)bi);
 		if (b->pin_count > 0)
 			take_min(&best.pins, (int)bi);
+		if (b->ca_file != NULL || b->ca_dir != NULL)
+			take_min(&best.ca, (int)bi);
 	}
 	resolve(p, &best, out);
 }

@@ -256,3 +256,36 @@ tg_diag_format(const struct tg_diags *d, size_t i, char *buf, size_t n)
 		return snprintf(buf, n, "%s:%d: %s%s", d->file, item->line, kind, item->message);
 	return snprintf(buf, n, "%s: %s%s", d->file, kind, item->message);
 }
+
+/* ---- trust-anchor paths, for `tlsguard check` ------------------------- */
+
+static void
+put_ca(struct tg_policy_ca_path *out, size_t n, size_t *k, const char *path, int is_dir,
+       int line, int block)
+{
+	if (path == NULL)
+		return;
+	if (*k < n) {
+		out[*k].path = path;
+		out[*k].is_dir = is_dir;
+		out[*k].line = line;
+		out[*k].block_index = block;
+	}
+	(*k)++;
+}
+
+size_t
+tg_policy_ca_paths(const struct tg_policy *p, struct tg_policy_ca_path *out, size_t n)
+{
+	size_t k = 0, i;
+
+	put_ca(out, n, &k, p->global.ca_file, 0, p->global_ca_file_line, -1);
+	put_ca(out, n, &k, p->global.ca_dir, 1, p->global_ca_dir_line, -1);
+	for (i = 0; i < p->nblocks; i++) {
+		const struct tg_block *b = &p->blocks[i];
+
+		put_ca(out, n, &k, b->ca_file, 0, b->ca_file_line, (int)i);
+		put_ca(out, n, &k, b->ca_dir, 1, b->ca_dir_line, (int)i);
+	}
+	return k;
+}

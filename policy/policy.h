@@ -125,6 +125,10 @@ struct tg_host_settings {
 	size_t pin_count;
 	long long pins_expire_at;     /* unix time of 00:00 UTC on the day after pin-expires:
 	                                 pins are enforced while now < this; -1: no expiry */
+	const char *ca_file;          /* per-host trust anchors: ca-file and ca-dir come together */
+	const char *ca_dir;           /* from the first matching block that sets either; NULL when
+	                                 unset (the global ones stay in struct tg_global) */
+	int ca_line;                  /* the `host` line of that block, 0 if none */
 	int block_index;              /* first matching block (0-based), -1 if none */
 	int block_line;               /* its `host` line, 0 if none */
 };
@@ -157,6 +161,19 @@ int tg_host_pattern_match(const char *pattern, const char *host);
  * saying what is wrong with it (e.g. "empty label").
  */
 const char *tg_host_pattern_check(const char *pattern, size_t len);
+
+/*
+ * The trust-anchor paths a policy names, global and per host, in file order,
+ * for `tlsguard check` to look at.  Fills at most n items of out and returns
+ * how many there are in all.
+ */
+struct tg_policy_ca_path {
+	const char *path;
+	int is_dir;                   /* ca-dir, else ca-file */
+	int line;                     /* where it is set */
+	int block_index;              /* -1: global */
+};
+size_t tg_policy_ca_paths(const struct tg_policy *p, struct tg_policy_ca_path *out, size_t n);
 
 /* ---- base64 ----------------------------------------------------------- */
 

@@ -24,7 +24,7 @@ struct tg_pattern {
 	int32_t block;
 	/* Filled by the index in the first pattern of each distinct (kind, key):
 	 * the first block with that pattern that sets each setting, or -1. */
-	int32_t first_minproto, first_mode, first_pins;
+	int32_t first_minproto, first_mode, first_pins, first_ca;
 };
 
 struct tg_block {
@@ -34,6 +34,9 @@ struct tg_block {
 	uint32_t pin_off, pin_count;  /* into tg_policy.pins */
 	uint32_t pat_off, pat_count;  /* into tg_policy.pats */
 	long long pins_expire_at;   /* -1: not set */
+	const char *ca_file;        /* per-host anchors (absolute paths), NULL: not set */
+	const char *ca_dir;
+	int32_t ca_file_line, ca_dir_line;  /* where they were set, 0: not set */
 };
 
 /* One slot of the open-addressing index: the hash of a (kind, key) and its
@@ -47,6 +50,7 @@ struct tg_arena_chunk;
 
 struct tg_policy {
 	struct tg_global global;
+	int32_t global_ca_file_line, global_ca_dir_line;  /* 0: not set */
 	struct tg_block *blocks;
 	size_t nblocks, blocks_cap;
 	struct tg_pattern *pats;

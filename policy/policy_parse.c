@@ -253,15 +253,25 @@ do_mode(struct parser *ps, char **argv, int argc)
 }
 
 /* ca-file, ca-dir: an absolute path (a relative one would resolve against
- * whatever directory the program runs in, letting it add trust anchors). */
+ * whatever directory the program runs in, letting it add trust anchors).
+ * Global, or inside a host block: anchors for that block's hosts only. */
 static void
 do_ca(struct parser *ps, char **argv, int argc)
 {
-	const char **dst = strcmp(argv[0], "ca-file") == 0 ?
-	                   &ps->p->global.ca_file : &ps->p->global.ca_dir;
+	int is_file = strcmp(argv[0], "ca-file") == 0;
+	struct tg_block *b = ps->cur;
+	const char **dst;
+	int32_t *line;
 	char *s;
 
 	(void)argc;
+	if (b != NULL) {
+		dst = is_file ? &b->ca_file : &b->ca_dir;
+		line = is_file ? &b->ca_file_line : &b->ca_dir_line;
+	} else {
+		dst = is_file ? &ps->p->global.ca_file : &ps->p->global.ca_dir;
+		line = is_file ? &ps->p->global_ca_file_line : &ps->p->global_ca_dir_line;
+	}
 	if (!is_absolute(argv[1])) {
 		perr(ps, "%s must be an absolute path, not '%.60s'", argv[0], argv[1]);
 		return;
@@ -272,6 +282,7 @@ do_ca(struct parser *ps, char **argv, int argc)
 		return;
 	}
 	*dst = s;
+	*line = ps->line;
 }
 
 static void
@@ -377,7 +388,7 @@ do_host(struct parser *ps, char **argv, int argc)
 		pat->keylen = (uint16_t)keylen;
 		pat->kind = (uint8_t)kind;
 		pat->block = (int32_t)p->nblocks;
-		pat->first_minproto = pat->first_mode = pat->first_pins = -1;
+		pat->first_minproto = pat->first_mode = pat->first_pins = pat->first_ca = -1;
 		p->npats++;
 		b->pat_count++;
 	}
@@ -444,8 +455,8 @@ static const struct directive directives[] = {
 	{ "pin-expires",  IN_HOST,   0, 1, 1, do_pin_expires },
 	{ "mode",         IN_BOTH,   0, 1, 1, do_mode },
 	{ "min-protocol", IN_BOTH,   0, 1, 1, do_min_protocol },
-	{ "ca-file",      IN_GLOBAL, 0, 1, 1, do_ca },
-	{ "ca-dir",       IN_GLOBAL, 0, 1, 1, do_ca },
+	{ "ca-file",      IN_BOTH,   0, 1, 1, do_ca },
+	{ "ca-dir",       IN_BOTH,   0, 1, 1, do_ca },
 	{ "log",          IN_GLOBAL, 0, 1, 1, do_log },
 	{ "log-allowed",  IN_GLOBAL, 0, 1, 1, do_log_allowed },
 };

@@ -7,7 +7,8 @@
  * never written to, and a program that points fd 2 at /dev/null (a daemon
  * detaching) silences us too. No duplicate is kept: it would hold the
  * caller's pipe open in a detached child. A pipe that nobody reads is
- * skipped, not waited on. syslog goes through our own /dev/log socket (ident tlsguard,
+ * skipped, not waited on. A line to stderr starts on a line of its own: see
+ * at_line_start(). syslog goes through our own /dev/log socket (ident tlsguard,
  * LOG_AUTHPRIV) so the program's openlog() settings are left alone. A file
  * is opened O_APPEND and each line is one write(), whole across processes.
  */
@@ -98,10 +99,39 @@ void tg_log_set_report(const char *path)
         report_fd = open_append(path);
 }
 
+/*
+ * Does a line written to fd now start at the beginning of a line? The
+ * program may have left a partial one (curl's progress meter ends in '\r',
+ * no newline). A regular file tells: the byte before where this write lands
+ * (read through /proc, as fd 2 is open for writing only). A terminal or a
+ * pipe cannot be asked, so there the line always starts with a newline:
+ * a blank line at worst, never a line glued to another.
+ */
+static int at_line_start(int fd, const struct stat *st)
+{
+    char path[32], c = 0;
+    struct stat rst;
+    if (!S_ISREG(st->st_mode))
+        return 0;
+    int fl = fcntl(fd, F_GETFL);
+    off_t pos = fl >= 0 && (fl & O_APPEND) ? st->st_size : lseek(fd, 0, SEEK_CUR);
+    if (pos <= 0)
+        return pos == 0;
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    int rfd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (rfd < 0)
+        return 0;
+    int ok = fstat(rfd, &rst) == 0 && rst.st_dev == st->st_dev && rst.st_ino == st->st_ino &&
+             pread(rfd, &c, 1, pos - 1) == 1;
+    close(rfd);
+    return ok && c == '\n';
+}
+
 static void write_stderr(const char *buf, size_t len)
 {
     struct stat st;
     struct pollfd p;
+    char line[1200];
     if (stderr_fd < 0 || fstat(stderr_fd, &st) != 0 || st.st_dev != stderr_dev ||
         st.st_ino != stderr_ino)
         return;
@@ -110,6 +140,12 @@ static void write_stderr(const char *buf, size_t len)
     p.revents = 0;
     if (poll(&p, 1, 0) != 1 || !(p.revents & POLLOUT))
         return;
+    if (len < sizeof line && !at_line_start(stderr_fd, &st)) {
+        line[0] = '\n';
+        memcpy(line + 1, buf, len);
+        buf = line;
+        len++;
+    }
     /* One write: lines up to PIPE_BUF stay whole between processes. */
     if (write(stderr_fd, buf, len) < 0) {
         /* nothing to do: logging must never fail the program */
@@ -118,9 +154,11 @@ static void write_stderr(const char *buf, size_t len)
 
 static void write_fd(int fd, const char *buf, size_t len)
 {
+    int saved = errno;
     if (fd >= 0 && write(fd, buf, len) < 0) {
         /* as above */
     }
+    errno = saved;
 }
 
 static void write_syslog(const char *line, size_t len)
@@ -177,16 +215,6 @@ static void clean(char *out, size_t n, const char *s, int allow_space)
     out[i] = '\0';
 }
 
-static void report(const char *host, const char *port, const char *proto, const char *action)
-{
-    char line[512];
-    int saved = errno;
-    int n = snprintf(line, sizeof line, "%s\t%s\t%s\t%s\n", host, port, proto, action);
-    if (n > 0 && (size_t)n < sizeof line)
-        write_fd(report_fd, line, (size_t)n);
-    errno = saved;
-}
-
 int tg_log_wants_allowed(void)
 {
     return report_fd >= 0 || log_allowed;
@@ -212,10 +240,6 @@ void tg_log_decision(const struct tg_decision *d)
         snprintf(port, sizeof port, "%d", d->port);
     else
         snprintf(port, sizeof port, "-");
-    if (report_fd >= 0 && strcmp(d->action, "notice"))
-        report(host, port, proto, d->action);
-    if (is_allow && !log_allowed)
-        return;
     int n = snprintf(line, sizeof line,
                      "tlsguard: time=%s pid=%ld program=%s action=%s host=%s port=%s "
                      "protocol=%s cipher=%s reason=\"%s\"\n",
@@ -227,7 +251,10 @@ void tg_log_decision(const struct tg_decision *d)
         line[n - 2] = '"';
         line[n - 1] = '\n';
     }
-    emit(line, (size_t)n);
+    /* The report gets the same line: `tlsguard report` reads both. */
+    write_fd(report_fd, line, (size_t)n);
+    if (!is_allow || log_allowed)
+        emit(line, (size_t)n);
 }
 
 void tg_log_internal(const char *msg)

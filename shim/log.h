@@ -21,8 +21,9 @@ void tg_log_open(void);
 void tg_log_set_destination(const char *dest);
 /* Log allowed connections too (policy: log-allowed yes). */
 void tg_log_set_allowed(int yes);
-/* Every connection is also recorded, one tab-separated line, in this file
- * (tlsguard run --report). */
+/* Every decision (allowed connections and notices too) is also appended to
+ * this file as its log line, whatever the log destination: the file that
+ * `tlsguard run --report/--fail-on` reads back (TLSGUARD_REPORT). */
 void tg_log_set_report(const char *path);
 /* "tlsguard: time=… pid=… program=… action=… host=… port=… protocol=…
  * cipher=… reason=\"…\"". Allowed connections only when asked. */

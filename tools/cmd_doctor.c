@@ -1521,8 +1521,10 @@ static int doctor(const char *display, const char *path, int depth)
 
 int tg_cmd_doctor(int argc, char **argv)
 {
-    if (argc != 2 || !argv[1][0] || argv[1][0] == '-') {
-        fputs("usage: tlsguard doctor PROGRAM\n", stderr);
+    if (argc >= 2 && argv[1][0] == '-' && argv[1][1])
+        return tg_is_help(argv[1]) ? tg_help("doctor") : tg_unknown_option("doctor", argv[1]);
+    if (argc != 2 || !argv[1][0]) {
+        fputs("usage: tlsguard doctor PROGRAM\nTry 'tlsguard doctor --help'.\n", stderr);
         return USAGE;
     }
     char path[PATH_MAX];

@@ -4,9 +4,10 @@
  * SubjectPublicKeyInfo, standard base64, as HPKP and OkHttp write it) of every
  * certificate, as a policy block ready to paste.
  *
- * From a server, only a chain that verified against the default trust store
- * (which honours SSL_CERT_FILE / SSL_CERT_DIR) with the host name checked is
- * pinned, unless --insecure-fetch says otherwise: a pin taken from an
+ * From a server, only a chain that verified with the anchors the shim would
+ * use (pin_trust.c: the default store, which honours SSL_CERT_FILE /
+ * SSL_CERT_DIR, the policy's ca-file / ca-dir, global and the host's, and
+ * --ca-file) with the host name checked is pinned, unless --insecure-fetch says otherwise: a pin taken from an
  * unverified chain pins whoever sat on the path that day.
  *
  * This is an ordinary program and may use OpenSSL 3.0 freely.  It may also
@@ -15,6 +16,8 @@
  * --insecure-fetch cannot fetch an unverifiable chain; we say so.
  */
 #include "tlsguard.h"
+#include "net.h"
+#include "pin_trust.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -37,13 +40,13 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#define PIN_TIMEOUT_MS 10000
 #define PIN_PLACEHOLDER_HOST "example.com"
 
 struct pin_opts {
     const char *target;      /* FILE.pem or HOST[:PORT] */
     const char *servername;  /* --servername, or NULL */
     int insecure;            /* --insecure-fetch */
+    struct tg_pin_trust trust; /* --policy, --no-policy, --ca-file */
 };
 
 /* ---- printing ----------------------------------------------------------- */
@@ -224,128 +227,6 @@ static int pin_file(const char *path)
 
 /* ---- HOST[:PORT] --------------------------------------------------------- */
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int ms_left(long long deadline)
-{
-    long long left = deadline - now_ms();
-    return left > 0 ? (int)left : 0;
-}
-
-/* Wait until fd is ready for events or the deadline: 1 ready, 0 timed out, -1 error. */
-static int wait_fd(int fd, short events, long long deadline)
-{
-    for (;;) {
-        struct pollfd p = { .fd = fd, .events = events };
-        int r = poll(&p, 1, ms_left(deadline));
-        if (r < 0 && errno == EINTR)
-            continue;
-        return r < 0 ? -1 : r > 0;
-    }
-}
-
-/*
- * Split HOST[:PORT] into host and port: "example.com", "example.com:8443",
- * "[::1]", "[::1]:8443"; a bare IPv6 address ("::1") is all host.
- */
-static int split_target(const char *t, char *host, size_t hn, char *port, size_t pn)
-{
-    const char *p = NULL;
-    size_t hlen;
-    if (t[0] == '[') {
-        const char *close = strchr(t, ']');
-        if (!close || (close[1] && close[1] != ':'))
-            return -1;
-        hlen = (size_t)(close - t - 1);
-        t++;
-        p = close[1] == ':' ? close + 2 : NULL;
-    } else {
-        const char *colon = strchr(t, ':');
-        if (colon && strchr(colon + 1, ':'))
-            colon = NULL; /* more than one colon: an IPv6 address */
-        hlen = colon ? (size_t)(colon - t) : strlen(t);
-        p = colon ? colon + 1 : NULL;
-    }
-    if (hlen == 0 || hlen >= hn)
-        return -1;
-    memcpy(host, t, hlen);
-    host[hlen] = '\0';
-    if (!p) {
-        snprintf(port, pn, "443");
-        return 0;
-    }
-    char *end;
-    errno = 0;
-    long v = strtol(p, &end, 10);
-    if (!*p || *end || errno || v < 1 || v > 65535)
-        return -1;
-    snprintf(port, pn, "%ld", v);
-    return 0;
-}
-
-static int is_ip_literal(const char *s)
-{
-    unsigned char buf[sizeof(struct in6_addr)];
-    return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
-}
-
-/* Connect within the deadline; returns a connected non-blocking socket or -1
- * with the reason in why. */
-static int tcp_connect(const char *host, const char *port, long long deadline, char *why,
-                       size_t wn)
-{
-    struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
-    struct addrinfo *res = NULL;
-    /* getaddrinfo has no timeout of its own: the resolver's (resolv.conf) applies. */
-    int gai = getaddrinfo(host, port, &hints, &res);
-    if (gai != 0) {
-        snprintf(why, wn, "cannot resolve %s: %s", host,
-                 gai == EAI_SYSTEM ? strerror(errno) : gai_strerror(gai));
-        return -1;
-    }
-    int fd = -1;
-    snprintf(why, wn, "no address to connect to");
-    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                    ai->ai_protocol);
-        if (fd < 0) {
-            snprintf(why, wn, "socket: %s", strerror(errno));
-            continue;
-        }
-        int err = 0;
-        if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-            err = errno;
-            if (err == EINPROGRESS) {
-                int r = wait_fd(fd, POLLOUT, deadline);
-                socklen_t el = sizeof err;
-                if (r == 0)
-                    err = ETIMEDOUT;
-                else if (r < 0)
-                    err = errno;
-                else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) != 0)
-                    err = errno;
-            }
-        }
-        if (err == 0)
-            break;
-        if (err == ETIMEDOUT)
-            snprintf(why, wn, "connect: timed out after %d s", PIN_TIMEOUT_MS / 1000);
-        else
-            snprintf(why, wn, "connect: %s", strerror(err));
-        close(fd);
-        fd = -1;
-        if (ms_left(deadline) == 0)
-            break;
-    }
-    freeaddrinfo(res);
-    return fd;
-}
-
 /* The last OpenSSL error's reason ("tlsv1 alert protocol version"), else its
  * whole code string, else fallback. */
 static void ssl_error_text(char *out, size_t n, const char *fallback)
@@ -369,7 +250,7 @@ static int under_shim(void)
 static int pin_host(const struct pin_opts *o)
 {
     char host[256], port[8], shown[300];
-    if (split_target(o->target, host, sizeof host, port, sizeof port) != 0) {
+    if (tg_split_target(o->target, host, sizeof host, port, sizeof port) != 0) {
         fprintf(stderr, "tlsguard pin: %s: not a file, nor HOST[:PORT] ([IPv6]:PORT)\n",
                 o->target);
         return 1;
@@ -384,14 +265,14 @@ static int pin_host(const struct pin_opts *o)
             return 1;
         }
     }
-    int name_is_ip = is_ip_literal(name);
+    int name_is_ip = tg_is_ip_literal(name);
 
     /* A peer that resets the connection mid-handshake must not kill us with
      * SIGPIPE: OpenSSL's socket BIO writes with write(2). */
     signal(SIGPIPE, SIG_IGN);
-    long long deadline = now_ms() + PIN_TIMEOUT_MS;
+    long long deadline = tg_now_ms() + PIN_TIMEOUT_MS;
     char why[300];
-    int fd = tcp_connect(host, port, deadline, why, sizeof why);
+    int fd = tg_tcp_connect(host, port, deadline, why, sizeof why);
     if (fd < 0) {
         fprintf(stderr, "tlsguard pin: %s: %s\n", shown, why);
         return 1;
@@ -400,7 +281,10 @@ static int pin_host(const struct pin_opts *o)
     int rc = 1;
     SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
     SSL *ssl = NULL;
-    if (!ctx || SSL_CTX_set_default_verify_paths(ctx) != 1 || !(ssl = SSL_new(ctx))) {
+    char trusted[1024];
+    if (ctx && tg_pin_trust_apply(&o->trust, ctx, name, trusted, sizeof trusted) != 0)
+        goto out;
+    if (!ctx || !(ssl = SSL_new(ctx))) {
         ssl_error_text(why, sizeof why, "out of memory");
         fprintf(stderr, "tlsguard pin: cannot set up TLS: %s\n", why);
         goto out;
@@ -431,7 +315,7 @@ static int pin_host(const struct pin_opts *o)
         int err = SSL_get_error(ssl, r);
         short ev = err == SSL_ERROR_WANT_READ ? POLLIN : err == SSL_ERROR_WANT_WRITE ? POLLOUT : 0;
         if (ev) {
-            int w = wait_fd(fd, ev, deadline);
+            int w = tg_wait_fd(fd, ev, deadline);
             if (w > 0)
                 continue;
             fprintf(stderr, "tlsguard pin: %s: TLS handshake %s\n", shown,
@@ -444,6 +328,7 @@ static int pin_host(const struct pin_opts *o)
                     "tlsguard pin: %s: certificate verification failed: %s; refusing to pin an "
                     "unverified chain (use --insecure-fetch to pin it anyway)\n",
                     shown, X509_verify_cert_error_string(vr));
+            fprintf(stderr, "tlsguard pin: trusted: %s\n", trusted);
         } else {
             ssl_error_text(why, sizeof why,
                            err == SSL_ERROR_SYSCALL || err == SSL_ERROR_ZERO_RETURN
@@ -485,8 +370,9 @@ static int pin_host(const struct pin_opts *o)
                  name, n, s, shown, vr == X509_V_OK ? "would have succeeded" : "fails: ",
                  vr == X509_V_OK ? "" : X509_verify_cert_error_string(vr));
     } else {
-        snprintf(header, sizeof header, "# pins for %s (%d certificate%s; verified chain)\n", name,
-                 n, s);
+        snprintf(header, sizeof header,
+                 "# pins for %s (%d certificate%s; verified chain)\n# trusted: %.700s\n", name, n,
+                 s, trusted);
     }
     snprintf(host_line, sizeof host_line, "host %s", name);
     rc = print_block(header, host_line, chain, 1);
@@ -507,7 +393,8 @@ out:
 
 static int pin_usage(void)
 {
-    fputs("usage: tlsguard pin FILE.pem | HOST[:PORT] [--insecure-fetch] [--servername NAME]\n",
+    fputs("usage: tlsguard pin FILE.pem | HOST[:PORT] [--policy FILE] [--ca-file FILE] "
+          "[--insecure-fetch] [--servername NAME]\nTry 'tlsguard pin --help'.\n",
           stderr);
     return 2;
 }
@@ -530,7 +417,21 @@ int tg_cmd_pin(int argc, char **argv)
 {
     struct pin_opts o = { 0 };
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--insecure-fetch")) {
+        int err;
+        const char *v;
+        if (tg_is_help(argv[i])) {
+            return tg_help("pin");
+        } else if ((v = tg_opt_value(argc, argv, &i, "--policy", &err)) || err) {
+            if (!v || !*v)
+                return tg_usage_error("pin", "--policy needs a FILE");
+            o.trust.policy = v;
+        } else if ((v = tg_opt_value(argc, argv, &i, "--ca-file", &err)) || err) {
+            if (!v || !*v)
+                return tg_usage_error("pin", "--ca-file needs a FILE");
+            o.trust.ca_file = v;
+        } else if (!strcmp(argv[i], "--no-policy")) {
+            o.trust.no_policy = 1;
+        } else if (!strcmp(argv[i], "--insecure-fetch")) {
             o.insecure = 1;
         } else if (!strcmp(argv[i], "--servername")) {
             if (i + 1 >= argc || !argv[i + 1][0])
@@ -545,8 +446,7 @@ int tg_cmd_pin(int argc, char **argv)
                 return pin_usage();
             break;
         } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "tlsguard pin: unknown option '%s'\n", argv[i]);
-            return pin_usage();
+            return tg_unknown_option("pin", argv[i]);
         } else if (!o.target) {
             o.target = argv[i];
         } else {
@@ -556,9 +456,9 @@ int tg_cmd_pin(int argc, char **argv)
     if (!o.target || !o.target[0])
         return pin_usage();
     if (looks_like_file(o.target)) {
-        if (o.insecure || o.servername) {
-            fprintf(stderr, "tlsguard pin: --insecure-fetch and --servername apply to HOST[:PORT], "
-                            "not to a file\n");
+        if (o.insecure || o.servername || o.trust.policy || o.trust.ca_file || o.trust.no_policy) {
+            fprintf(stderr, "tlsguard pin: --insecure-fetch, --servername, --policy, --no-policy "
+                            "and --ca-file apply to HOST[:PORT], not to a file\n");
             return 2;
         }
         return pin_file(o.target);

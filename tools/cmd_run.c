@@ -2,13 +2,17 @@
  * cmd_run.c — `tlsguard run`: run a command with the shim preloaded
  * (prepended to any LD_PRELOAD it already has) and the settings as
  * environment; the shim keeps the whole process tree covered. Without
- * --report we exec the command, so its exit status is ours; with --report we
- * wait for it, print what every process of the tree did, and exit as it did.
+ * --report or --fail-on we exec the command, so its exit status is ours.
+ * With them we wait for it: every process of the tree appends its
+ * decisions (the log line, whatever the log destination) to the file named
+ * by TLSGUARD_REPORT, and report.c reads them back.
  */
 #include "tlsguard.h"
 #include "policy.h"
+#include "report.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
@@ -17,8 +21,6 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#define RUN_USAGE "usage: tlsguard run [--policy FILE] [--audit] [--log DEST] [--report] -- COMMAND [ARGS...]\n"
 
 int tg_find_library(char *out, unsigned long n)
 {
@@ -87,69 +89,58 @@ static int prepend_preload(const char *lib)
     return r;
 }
 
-struct row {
-    char key[512]; /* host, port, protocol, verdict: the report's columns */
-    unsigned long count;
+struct run_opts {
+    const char *report;      /* "table", "json" or NULL */
+    const char *report_file; /* NULL: standard error */
+    const char *fail_on;     /* "block", "audit" or NULL */
 };
 
-/* The report: one tab-separated line per connection, from every process of
- * the tree; printed grouped, with counts. */
-static void print_report(const char *path)
+/* A private file for the tree's decisions, in TMPDIR. */
+static int make_report_file(char *path, size_t n)
 {
-    FILE *f = fopen(path, "r");
-    struct row *rows = NULL;
-    size_t n = 0, cap = 0;
-    unsigned long total = 0, blocked = 0;
-    char line[512];
-    while (f && fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\n")] = '\0';
-        size_t i;
-        for (i = 0; i < n && strcmp(rows[i].key, line); i++)
-            ;
-        if (i == n) {
-            if (n == cap) {
-                struct row *bigger = realloc(rows, (cap = cap ? cap * 2 : 16) * sizeof *rows);
-                if (!bigger)
-                    break;
-                rows = bigger;
-            }
-            snprintf(rows[n].key, sizeof rows[n].key, "%s", line);
-            rows[n++].count = 0;
-        }
-        rows[i].count++;
-        total++;
-        if (strstr(line, "\tblock"))
-            blocked++;
-    }
-    if (f)
-        fclose(f);
-    fprintf(stderr, "tlsguard report: %lu TLS connection%s, %lu blocked\n", total,
-            total == 1 ? "" : "s", blocked);
-    if (n)
-        fprintf(stderr, "  %-32s %-6s %-9s %-7s %s\n", "HOST", "PORT", "PROTOCOL", "VERDICT", "COUNT");
-    for (size_t i = 0; i < n; i++) {
-        char host[300] = "", port[16] = "", proto[32] = "", verdict[16] = "";
-        sscanf(rows[i].key, "%299[^\t]\t%15[^\t]\t%31[^\t]\t%15s", host, port, proto, verdict);
-        fprintf(stderr, "  %-32s %-6s %-9s %-7s %lu\n", host, port, proto, verdict, rows[i].count);
-    }
-    free(rows);
-}
-
-static int run_with_report(char **cmd)
-{
-    char path[] = "/tmp/tlsguard-report-XXXXXX";
+    const char *dir = getenv("TMPDIR");
+    snprintf(path, n, "%s/tlsguard-report-XXXXXX", dir && *dir ? dir : "/tmp");
     int fd = mkstemp(path);
     if (fd < 0) {
-        fprintf(stderr, "tlsguard run: cannot create the report file: %s\n", strerror(errno));
-        return 127;
+        snprintf(path, n, "/tmp/tlsguard-report-XXXXXX");
+        fd = mkstemp(path);
     }
+    if (fd < 0)
+        return -1;
     close(fd);
-    setenv("TLSGUARD_REPORT", path, 1);
+    return 0;
+}
+
+/* Read the tree's decisions into rep. A `tlsguard run` inside another one
+ * passes them on to the outer run's file, a whole line per write (O_APPEND:
+ * never mixed with a line another process appends meanwhile). */
+static void read_tree(struct tg_report *rep, const char *path, const char *outer)
+{
+    FILE *in = fopen(path, "r");
+    int fd = outer ? open(outer, O_WRONLY | O_APPEND | O_CLOEXEC) : -1;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    while (in && (n = getline(&line, &cap, in)) >= 0) {
+        tg_report_add_line(rep, line, (size_t)n, NULL);
+        if (fd >= 0 && write(fd, line, (size_t)n) < 0) {
+            close(fd);
+            fd = -1;
+        }
+    }
+    free(line);
+    if (in)
+        fclose(in);
+    if (fd >= 0)
+        close(fd);
+}
+
+static int spawn_and_wait(char **cmd, int *status)
+{
     pid_t pid = fork();
     if (pid < 0) {
         fprintf(stderr, "tlsguard run: fork: %s\n", strerror(errno));
-        unlink(path);
-        return 127;
+        return -1;
     }
     if (pid == 0) {
         execvp(cmd[0], cmd);
@@ -159,51 +150,141 @@ static int run_with_report(char **cmd)
     /* Like a shell: the command gets the terminal's signals, we wait. */
     signal(SIGINT, SIG_IGN);
     signal(SIGQUIT, SIG_IGN);
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+    while (waitpid(pid, status, 0) < 0 && errno == EINTR)
         ;
-    print_report(path);
-    unlink(path);
+    return 0;
+}
+
+static void say_tripped(const struct tg_report *rep, const char *fail_on, int status)
+{
+    const struct tg_report_counts *c = tg_report_counts(rep);
+    fprintf(stderr, "tlsguard run: --fail-on %s: %lu connection%s blocked, %lu would have been "
+                    "(audit); exit %d (the command ",
+            fail_on, c->blocked, c->blocked == 1 ? "" : "s", c->audit, TG_EXIT_FAIL_ON);
     if (WIFSIGNALED(status))
-        return 128 + WTERMSIG(status);
-    return WEXITSTATUS(status);
+        fprintf(stderr, "was killed by signal %d)\n", WTERMSIG(status));
+    else
+        fprintf(stderr, "exited %d)\n", WEXITSTATUS(status));
+}
+
+static int run_and_wait(char **cmd, const struct run_opts *o)
+{
+    char path[PATH_MAX];
+    FILE *out = stderr;
+    if (o->report_file && !(out = fopen(o->report_file, "w")))
+        return tg_usage_error("run", "--report-file %s: %s", o->report_file, strerror(errno));
+    if (make_report_file(path, sizeof path) != 0) {
+        fprintf(stderr, "tlsguard run: cannot create the report file: %s\n", strerror(errno));
+        return 127;
+    }
+    const char *outer_env = getenv("TLSGUARD_REPORT");
+    char *outer = outer_env && *outer_env ? strdup(outer_env) : NULL;
+    setenv("TLSGUARD_REPORT", path, 1);
+    int status = 0;
+    int spawned = spawn_and_wait(cmd, &status);
+    struct tg_report *rep = tg_report_new();
+    if (rep)
+        read_tree(rep, path, outer);
+    free(outer);
+    unlink(path);
+    if (spawned != 0 || !rep) {
+        tg_report_free(rep);
+        return 127;
+    }
+    int rc = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+    int tripped = tg_report_fails(rep, o->fail_on);
+    struct tg_report_run run = {
+        .status = WIFSIGNALED(status) ? -1 : WEXITSTATUS(status),
+        .signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0,
+        .fail_on = o->fail_on,
+        .exit_status = tripped ? TG_EXIT_FAIL_ON : rc,
+    };
+    if (o->report && !strcmp(o->report, "json"))
+        tg_report_print_json(rep, out, &run);
+    else if (o->report)
+        tg_report_print_table(rep, out, 0);
+    if (out != stderr && fclose(out) != 0)
+        fprintf(stderr, "tlsguard run: --report-file %s: %s\n", o->report_file, strerror(errno));
+    if (tripped)
+        say_tripped(rep, o->fail_on, status);
+    tg_report_free(rep);
+    return run.exit_status;
+}
+
+/* --report, --report=FORMAT or --report FORMAT (table, json). */
+static int report_option(int argc, char **argv, int *i, struct run_opts *o)
+{
+    const char *a = argv[*i];
+    if (!strcmp(a, "--report")) {
+        o->report = "table";
+        if (*i + 1 < argc && (!strcmp(argv[*i + 1], "table") || !strcmp(argv[*i + 1], "json")))
+            o->report = argv[++*i];
+        return 1;
+    }
+    if (!strncmp(a, "--report=", 9)) {
+        if (strcmp(a + 9, "table") && strcmp(a + 9, "json"))
+            return -1;
+        o->report = a + 9;
+        return 1;
+    }
+    return 0;
+}
+
+/* Parse the options; returns the index of COMMAND, or -(exit status). */
+static int parse_run_args(int argc, char **argv, struct run_opts *o)
+{
+    int i = 1;
+    for (; i < argc; i++) {
+        const char *v;
+        int err, r;
+        if (!strcmp(argv[i], "--"))
+            return i + 1;
+        if (tg_is_help(argv[i]))
+            return -tg_help("run");
+        if ((r = report_option(argc, argv, &i, o)) != 0) {
+            if (r < 0)
+                return -tg_usage_error("run", "--report takes table or json");
+        } else if ((v = tg_opt_value(argc, argv, &i, "--report-file", &err)) || err) {
+            if (!v || !*v)
+                return -tg_usage_error("run", "--report-file needs a PATH");
+            o->report_file = v;
+            o->report = o->report ? o->report : "table";
+        } else if ((v = tg_opt_value(argc, argv, &i, "--fail-on", &err)) || err) {
+            if (!v || (strcmp(v, "block") && strcmp(v, "audit")))
+                return -tg_usage_error("run", "--fail-on takes block or audit");
+            o->fail_on = v;
+        } else if ((v = tg_opt_value(argc, argv, &i, "--policy", &err)) || err) {
+            if (!v || !*v)
+                return -tg_usage_error("run", "--policy needs a FILE");
+            char *abs = realpath(v, NULL);
+            setenv("TLSGUARD_POLICY", abs ? abs : v, 1);
+            precheck_policy(abs ? abs : v);
+            free(abs);
+        } else if (!strcmp(argv[i], "--audit")) {
+            setenv("TLSGUARD_MODE", "audit", 1);
+        } else if ((v = tg_opt_value(argc, argv, &i, "--log", &err)) || err) {
+            if (!v || (strcmp(v, "stderr") && strcmp(v, "syslog") && strcmp(v, "none") &&
+                       v[0] != '/'))
+                return -tg_usage_error("run", "--log takes stderr, syslog, none or an "
+                                              "absolute path");
+            setenv("TLSGUARD_LOG", v, 1);
+        } else if (argv[i][0] == '-') {
+            return -tg_unknown_option("run", argv[i]);
+        } else {
+            return i;
+        }
+    }
+    return i;
 }
 
 int tg_cmd_run(int argc, char **argv)
 {
-    int i = 1, report = 0;
-    for (; i < argc; i++) {
-        if (!strcmp(argv[i], "--")) {
-            i++;
-            break;
-        } else if (!strcmp(argv[i], "--policy") && i + 1 < argc) {
-            char *abs = realpath(argv[++i], NULL);
-            setenv("TLSGUARD_POLICY", abs ? abs : argv[i], 1);
-            precheck_policy(abs ? abs : argv[i]);
-            free(abs);
-        } else if (!strcmp(argv[i], "--audit")) {
-            setenv("TLSGUARD_MODE", "audit", 1);
-        } else if (!strcmp(argv[i], "--log") && i + 1 < argc) {
-            const char *dest = argv[++i];
-            if (strcmp(dest, "stderr") && strcmp(dest, "syslog") && strcmp(dest, "none") &&
-                dest[0] != '/') {
-                fprintf(stderr, "tlsguard run: --log takes stderr, syslog, none or an absolute path\n");
-                return 2;
-            }
-            setenv("TLSGUARD_LOG", dest, 1);
-        } else if (!strcmp(argv[i], "--report")) {
-            report = 1;
-        } else if (argv[i][0] == '-') {
-            fprintf(stderr, "tlsguard run: unknown option '%s'\n" RUN_USAGE, argv[i]);
-            return 2;
-        } else {
-            break;
-        }
-    }
-    if (i >= argc) {
-        fprintf(stderr, RUN_USAGE);
-        return 2;
-    }
+    struct run_opts o = { 0 };
+    int i = parse_run_args(argc, argv, &o);
+    if (i <= 0)
+        return -i;
+    if (i >= argc)
+        return tg_usage_error("run", "no COMMAND given");
     char lib[PATH_MAX];
     if (tg_find_library(lib, sizeof lib) != 0) {
         fprintf(stderr, "tlsguard run: cannot find libtlsguard.so (set TLSGUARD_LIB)\n");
@@ -211,8 +292,8 @@ int tg_cmd_run(int argc, char **argv)
     }
     if (prepend_preload(lib) != 0)
         return 127;
-    if (report)
-        return run_with_report(argv + i);
+    if (o.report || o.fail_on)
+        return run_and_wait(argv + i, &o);
     execvp(argv[i], argv + i);
     fprintf(stderr, "tlsguard run: %s: %s\n", argv[i], strerror(errno));
     return errno == ENOENT ? 127 : 126;

@@ -6,35 +6,34 @@
 #include <stdio.h>
 #include <string.h>
 
-static void usage(FILE *f)
-{
-    fputs("usage: tlsguard run [--policy FILE] [--audit] [--log DEST] [--report] -- COMMAND [ARGS...]\n"
-          "       tlsguard pin FILE.pem | HOST[:PORT] [--insecure-fetch] [--servername NAME]\n"
-          "       tlsguard check FILE\n"
-          "       tlsguard doctor PROGRAM\n"
-          "       tlsguard help\n",
-          f);
-}
+static const struct {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+} commands[] = {
+    { "run", tg_cmd_run },     { "report", tg_cmd_report }, { "pin", tg_cmd_pin },
+    { "check", tg_cmd_check }, { "doctor", tg_cmd_doctor },
+};
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        usage(stderr);
-        return 2;
+    if (argc < 2)
+        return tg_usage_error(NULL, "no command given");
+    const char *cmd = argv[1];
+    if (tg_is_help(cmd))
+        return tg_help(NULL);
+    if (!strcmp(cmd, "help"))
+        return tg_help(argc > 2 ? argv[2] : NULL);
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V") || !strcmp(cmd, "version"))
+        return tg_version();
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
+        if (strcmp(cmd, commands[i].name))
+            continue;
+        /* `tlsguard CMD --help` for every command, whatever its own parser does. */
+        if (argc > 2 && tg_is_help(argv[2]))
+            return tg_help(cmd);
+        return commands[i].fn(argc - 1, argv + 1);
     }
-    if (!strcmp(argv[1], "run"))
-        return tg_cmd_run(argc - 1, argv + 1);
-    if (!strcmp(argv[1], "pin"))
-        return tg_cmd_pin(argc - 1, argv + 1);
-    if (!strcmp(argv[1], "check"))
-        return tg_cmd_check(argc - 1, argv + 1);
-    if (!strcmp(argv[1], "doctor"))
-        return tg_cmd_doctor(argc - 1, argv + 1);
-    if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        usage(stdout);
-        return 0;
-    }
-    fprintf(stderr, "tlsguard: unknown command '%s'\n", argv[1]);
-    usage(stderr);
-    return 2;
+    if (cmd[0] == '-')
+        return tg_unknown_option(NULL, cmd);
+    return tg_usage_error(NULL, "unknown command '%s'", cmd);
 }

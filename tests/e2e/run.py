@@ -417,6 +417,10 @@ def write_policies(d: str, pki: str):
         "wild-one": "host *.test.example\n" + wrong,
         "wild-any": "host **.test.example\n" + wrong,
         "ca-extra": "ca-file %s\n" % os.path.join(pki, "otherca.pem"),
+        # Per-host anchors: the other CA is trusted for localhost, and only there.
+        "ca-host": "host localhost\n    ca-file %s\n" % os.path.join(pki, "otherca.pem"),
+        "ca-host-other": "host localhost\n    ca-file %s\nhost 127.0.0.1 **.test.example\n"
+                         "    mode enforce\n" % os.path.join(pki, "otherca.pem"),
         "first-match": "host api.test.example\n    pin %s\n    pin %s\n"
                        "host **.test.example\n%s" % (pin("multi"), pin("otherca"), wrong),
     }
@@ -459,6 +463,24 @@ def plan_policy(clients: List[Client], tmp: str) -> List[Case]:
         if (c.ossl, c.name) in (("ossl3", "python"), ("ossl11", "legacy_cb"), ("ossl3", "curl+cacert=ca")):
             cases += [Case(c, PEERS["untrusted"], True, ok, pol("ca-extra"), "ca-extra"),
                       Case(c, PEERS["good13"], True, ok, pol("ca-extra"), "ca-extra")]
+    # Per-host anchors (ca-file inside `host localhost`): the other CA's
+    # certificate is good for localhost, and refused for the same peer reached
+    # as 127.0.0.1 (its IP SAN matches: only the issuer is wrong) or by a name
+    # under test.example, with no block or another block for them. The
+    # no-shim controls are the matrix's <client>/noshim/untrusted cases.
+    for c in clients:
+        if (c.ossl, c.name) in (("ossl3", "python"), ("ossl3", "legacy_cb"), ("ossl11", "legacy_cb")):
+            ip = with_host(c, "127.0.0.1")
+            cases += [Case(c, PEERS["untrusted"], True, ok, pol("ca-host"), "ca-host"),
+                      Case(ip, PEERS["untrusted"], True, block(r"issuer"), pol("ca-host"), "ca-host"),
+                      Case(ip, PEERS["untrusted"], True, block(r"issuer"), pol("ca-host-other"),
+                           "ca-host-other")]
+        if c.name == "curl@api.test.example":
+            cases += [Case(c, PEERS["untrusted"], False, ok),
+                      Case(c, PEERS["untrusted"], True, block(r"issuer|mismatch"), pol("ca-host"),
+                           "ca-host"),
+                      Case(c, PEERS["untrusted"], True, block(r"issuer|mismatch"),
+                           pol("ca-host-other"), "ca-host-other")]
     # Audit mode: every client, every bad peer gets through, each logged once
     # with the reason enforcing would have given.
     for c in clients:
@@ -502,7 +524,7 @@ def plan_policy(clients: List[Client], tmp: str) -> List[Case]:
 # --------------------------------------------------------------------------
 # Checks beyond the matrix: trust-store loading, log destinations, `tlsguard run`.
 
-CHECK_PEERS = ["good13", "selfsigned"]
+CHECK_PEERS = ["good13", "selfsigned", "untrusted"]
 
 
 @dataclass
@@ -648,7 +670,7 @@ def extra_checks(ctx: CheckContext):
         script = "%s %s localhost %s; %s %s localhost %s; exit 3" % (
             sys.executable, pyclient, good, sys.executable, pyclient, bad)
         rc, out, err = ctx.run([tool, "run", "--report", "--", "sh", "-c", script], ctx.env(shim=False))
-        rows = [l.split() for l in err.splitlines() if l.startswith("  localhost ")]
+        rows = [l.split()[:5] for l in err.splitlines() if l.startswith("  localhost ")]
         want = [["localhost", good, "TLSv1.3", "allow", "1"], ["localhost", bad, "-", "block", "1"]]
         if rc != 3:
             return "tlsguard run --report exited %s, wanted the command's 3" % rc
@@ -678,6 +700,36 @@ def extra_checks(ctx: CheckContext):
         lines = [l for l in err.splitlines() if "action=notice" in l and "suid-true" in l and "setuid" in l]
         return None if len(lines) == 1 else "no notice for a setuid child:\n" + indent("stderr", err)
     checks.append(("ossl3/check/run-notices-setuid-child", run_setuid_child))
+
+    # Per-host anchors on a context shared by two hosts: trusting the other CA
+    # for localhost must not leave it in the context for 127.0.0.1 after.
+    # (Needs the shim to apply tg_host_settings.ca_file per connection.)
+    shared_ctx = (
+        "import socket, ssl, sys\n"
+        "ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n"
+        "ctx.check_hostname = False\n"
+        "ctx.verify_mode = ssl.CERT_NONE\n"
+        "for host in sys.argv[2:]:\n"
+        "    try:\n"
+        "        s = ctx.wrap_socket(socket.create_connection(('127.0.0.1', int(sys.argv[1]))),\n"
+        "                            server_hostname=host)\n"
+        "        s.sendall(b'x'); s.close(); print(host, 'ok')\n"
+        "    except (ssl.SSLError, OSError) as e:\n"
+        "        print(host, 'failed')\n")
+
+    def host_ca_shared_ctx():
+        pol = os.path.join(ctx.tmp, "policies", "ca-host.policy")
+        argv = [sys.executable, "-c", shared_ctx, str(ctx.port("untrusted")), "localhost", "127.0.0.1",
+                "localhost"]
+        rc, out, err = ctx.run(argv, ctx.env(shim=False))
+        if out.split() != ["localhost", "ok", "127.0.0.1", "ok", "localhost", "ok"]:
+            return "no-shim control did not reach the peer three times:\n" + indent("stdout", out)
+        rc, out, err = ctx.run(argv, ctx.env(TLSGUARD_POLICY=pol))
+        want = ["localhost", "ok", "127.0.0.1", "failed", "localhost", "ok"]
+        if out.split() != want:
+            return "wanted %s:\n%s%s" % (" ".join(want), indent("stdout", out), indent("stderr", err))
+        return None
+    checks.append(("ossl3/check/host-ca-not-widened-on-a-shared-context", host_ca_shared_ctx))
 
     def server_floor():
         # A server under the shim: the protocol floor and nothing else (no

@@ -94,6 +94,11 @@ static const struct valid_test {
 	          "\tpin " PIN_11 "\n\tpin " PIN_22 "\n\tpin-expires 2030-01-31\n"
 	          "\tmode audit\n\tmin-protocol TLSv1.3\n",
 	  .blocks = 1, .min_protocol = TG_TLS1_2, .log_kind = TG_LOG_STDERR },
+	{ .name = "per-host ca-file and ca-dir leave the global ones alone",
+	  .text = "ca-file /etc/ca.pem\nhost a.com\n  ca-file /etc/a.pem\n  ca-dir /etc/a.d\n"
+	          "host b.com\n  ca-file /etc/b.pem\n",
+	  .blocks = 2, .min_protocol = TG_TLS1_2, .ca_file = "/etc/ca.pem",
+	  .log_kind = TG_LOG_STDERR },
 	{ .name = "empty host block allowed", .text = "host a.com\nhost b.com\n  mode audit\n",
 	  .blocks = 2, .min_protocol = TG_TLS1_2, .log_kind = TG_LOG_STDERR },
 	{ .name = "CRLF line endings",
@@ -219,10 +224,16 @@ static const struct error_test {
 	  "directive pin is only allowed inside a host block" },
 	{ "pin-expires outside host", "# c\npin-expires 2030-01-01\n", 0, 2,
 	  "directive pin-expires is only allowed inside a host block" },
-	{ "ca-file in host", "host a.com\n  ca-file /etc/x.pem\n", 0, 2,
-	  "directive ca-file is not allowed inside a host block" },
-	{ "ca-dir in host", "host a.com\n  ca-dir /etc/x\n", 0, 2,
-	  "directive ca-dir is not allowed inside a host block" },
+	{ "relative ca-file in host", "host a.com\n  ca-file x.pem\n", 0, 2,
+	  "ca-file must be an absolute path, not 'x.pem'" },
+	{ "relative ca-dir in host", "host a.com\n  ca-dir certs\n", 0, 2,
+	  "ca-dir must be an absolute path" },
+	{ "duplicate ca-file in host", "ca-file /g\nhost a.com\n ca-file /a\n ca-file /b\n", 0, 4,
+	  "duplicate ca-file in this host block (first set on line 3)" },
+	{ "duplicate ca-dir in host", "host a.com\n ca-dir /a\n ca-dir /b\n", 0, 3,
+	  "duplicate ca-dir in this host block" },
+	{ "ca-file in host needs an argument", "host a.com\n ca-file\n", 0, 2,
+	  "ca-file needs an argument" },
 	{ "log in host", "host a.com\n  log none\n", 0, 2,
 	  "directive log is not allowed inside a host block" },
 	{ "log-allowed in host", "host a.com\nlog-allowed yes\n", 0, 2,
@@ -676,6 +687,110 @@ test_resolve(void)
 	tg_policy_free(NULL);
 }
 
+/* ---- per-host trust anchors ------------------------------------------ */
+
+static const char host_ca_text[] =
+    "ca-file /etc/global.pem\n"            /* 1 */
+    "host internal.example\n"              /* 2: block 0 */
+    "  ca-file /etc/internal.pem\n"
+    "host dironly.example\n"               /* 4: block 1 */
+    "  ca-dir /etc/dironly.d\n"
+    "  mode audit\n"
+    "host both.example\n"                  /* 7: block 2 */
+    "  ca-dir /etc/both.d\n"
+    "  ca-file /etc/both.pem\n"
+    "host modeonly.example\n"              /* 10: block 3 */
+    "  mode audit\n"
+    "host *.wild.example\n"                /* 12: block 4 */
+    "  ca-file /etc/wild.pem\n"
+    "host a.wild.example modeonly.example\n"  /* 14: block 5: later, ca-dir only */
+    "  ca-dir /etc/late.d\n";
+
+static const struct host_ca_test {
+	const char *host;
+	const char *ca_file, *ca_dir;
+	int ca_line, block;
+} host_ca_tests[] = {
+	{ .host = "internal.example", .ca_file = "/etc/internal.pem", .ca_line = 2, .block = 0 },
+	{ .host = "INTERNAL.example.", .ca_file = "/etc/internal.pem", .ca_line = 2, .block = 0 },
+	/* only the named host: neither a parent nor a child of it */
+	{ .host = "example", .block = -1 },
+	{ .host = "x.internal.example", .block = -1 },
+	{ .host = "dironly.example", .ca_dir = "/etc/dironly.d", .ca_line = 4, .block = 1 },
+	{ .host = "both.example", .ca_file = "/etc/both.pem", .ca_dir = "/etc/both.d",
+	  .ca_line = 7, .block = 2 },
+	/* a first block without anchors: they come from the next matching block that has some */
+	{ .host = "modeonly.example", .ca_dir = "/etc/late.d", .ca_line = 14, .block = 3 },
+	/* ca-file and ca-dir come together: block 4's file, not block 5's directory too */
+	{ .host = "a.wild.example", .ca_file = "/etc/wild.pem", .ca_line = 12, .block = 4 },
+	{ .host = "b.wild.example", .ca_file = "/etc/wild.pem", .ca_line = 12, .block = 4 },
+	{ .host = "wild.example", .block = -1 },
+	{ .host = "127.0.0.1", .block = -1 },
+	{ .host = NULL, .block = -1 },
+};
+
+static void
+check_host_ca(const struct tg_host_settings *s, const struct host_ca_test *t, const char *ctx)
+{
+	CHECK_STR(s->ca_file, t->ca_file, ctx);
+	CHECK_STR(s->ca_dir, t->ca_dir, ctx);
+	CHECK_INT(s->ca_line, t->ca_line, ctx);
+	CHECK_INT(s->block_index, t->block, ctx);
+}
+
+static void
+test_host_ca(void)
+{
+	struct tg_diags d;
+	struct tg_policy *p = parse(host_ca_text, &d);
+	struct tg_policy_ca_path paths[8];
+	struct tg_host_settings s;
+	size_t i, n;
+
+	if (!CHECK(p != NULL, "per-host CA policy parses")) {
+		tg_diags_free(&d);
+		return;
+	}
+	CHECK_INT(d.warnings, 0, NULL);
+	CHECK_STR(tg_policy_global(p)->ca_file, "/etc/global.pem", "the global ca-file stays global");
+	CHECK(tg_policy_global(p)->ca_dir == NULL, NULL);
+	for (i = 0; i < sizeof(host_ca_tests) / sizeof(host_ca_tests[0]); i++) {
+		const struct host_ca_test *t = &host_ca_tests[i];
+		char ctx[300];
+
+		snprintf(ctx, sizeof(ctx), "host '%s'", t->host ? t->host : "(null)");
+		tg_policy_lookup(p, t->host, &s);
+		check_host_ca(&s, t, ctx);
+		strcat(ctx, " (linear)");
+		tg_policy_lookup_linear(p, t->host, &s);
+		check_host_ca(&s, t, ctx);
+	}
+	/* Every path with its line, global first, for `tlsguard check`. */
+	n = tg_policy_ca_paths(p, paths, 8);
+	CHECK_INT(n, 7, NULL);
+	CHECK_STR(paths[0].path, "/etc/global.pem", NULL);
+	CHECK_INT(paths[0].line, 1, NULL);
+	CHECK_INT(paths[0].block_index, -1, NULL);
+	CHECK_STR(paths[1].path, "/etc/internal.pem", NULL);
+	CHECK_INT(paths[1].line, 3, NULL);
+	CHECK_INT(paths[1].is_dir, 0, NULL);
+	CHECK_STR(paths[2].path, "/etc/dironly.d", NULL);
+	CHECK_INT(paths[2].is_dir, 1, NULL);
+	CHECK_INT(paths[2].block_index, 1, NULL);
+	CHECK_STR(paths[6].path, "/etc/late.d", NULL);
+	CHECK_INT(paths[6].line, 15, NULL);
+	CHECK_INT(tg_policy_ca_paths(p, paths, 2), 7, "the count does not depend on the room");
+	tg_policy_free(p);
+	tg_diags_free(&d);
+
+	p = tg_policy_default();
+	CHECK(p != NULL, NULL);
+	tg_policy_lookup(p, "internal.example", &s);
+	CHECK(s.ca_file == NULL && s.ca_dir == NULL && s.ca_line == 0, "no policy, no anchors");
+	CHECK_INT(tg_policy_ca_paths(p, paths, 8), 0, NULL);
+	tg_policy_free(p);
+}
+
 /* pin-expires: unix time of 00:00 UTC on the following day. */
 static const struct date_test {
 	const char *date;
@@ -1067,6 +1182,7 @@ main(void)
 	test_warnings();
 	test_format();
 	test_resolve();
+	test_host_ca();
 	test_dates();
 	test_base64();
 	test_files();

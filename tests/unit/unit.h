@@ -114,7 +114,8 @@ unit_same_settings(const struct tg_host_settings *a, const struct tg_host_settin
 {
 	return a->min_protocol == b->min_protocol && a->mode == b->mode && a->pins == b->pins &&
 	       a->pin_count == b->pin_count && a->pins_expire_at == b->pins_expire_at &&
-	       a->block_index == b->block_index && a->block_line == b->block_line;
+	       a->block_index == b->block_index && a->block_line == b->block_line &&
+	       a->ca_file == b->ca_file && a->ca_dir == b->ca_dir && a->ca_line == b->ca_line;
 }
 
 #endif /* TG_UNIT_H */
