@@ -54,6 +54,7 @@ struct tg_conn {
     long long pins_expire_at; /* -1: never */
     int policy_line;          /* the host block's line, 0 if none */
     const char *ca_file, *ca_dir; /* the matching host block's own anchors */
+    const char *anchors_file, *anchors_dir; /* the host anchors the chain verified with */
     enum tg_reason reason;
     char detail[256];         /* why, for the log and the error queue */
     char host[256];           /* the name the connection is judged for */

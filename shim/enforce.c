@@ -151,6 +151,7 @@ int tg_enforce_policy(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, cons
     c->pin_count = 0;
     c->pins_expire_at = -1;
     c->policy_line = 0;
+    c->ca_file = c->ca_dir = NULL;
     if (!c->is_server) {
         tg_policy_lookup(p, name && *name ? name : NULL, &hs);
         audit = hs.mode == TG_MODE_AUDIT;
@@ -159,6 +160,8 @@ int tg_enforce_policy(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, cons
         c->pin_count = hs.pin_count;
         c->pins_expire_at = hs.pins_expire_at;
         c->policy_line = hs.block_line;
+        c->ca_file = hs.ca_file;
+        c->ca_dir = hs.ca_dir;
     }
     c->audit = audit || tg_settings()->force_audit;
     return 1;
@@ -190,6 +193,7 @@ void tg_enforce_start(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
     c->is_server = tg_ossl_is_server(o, ssl);
     c->started = 1;
     c->chain_ok = c->pins_ok = c->pins_expired = 0;
+    c->anchors_file = c->anchors_dir = NULL;
     if (!c->blocked) { /* a renegotiation is judged, and logged, anew */
         c->reason = TG_R_NONE;
         c->detail[0] = '\0';

@@ -211,42 +211,83 @@ static void forget(struct tg_conn *c, const struct tg_ossl *o, OPENSSL_STACK **c
     c->detail[0] = '\0';
 }
 
+/* libssl's own context, its parameters made strict: the usual road for a
+ * program with anchors (one verification, as without the shim). */
+static int verify_in_place(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, X509_STORE_CTX *xs,
+                           char *peername, size_t n, OPENSSL_STACK **chain, int *err)
+{
+    tg_chain_make_strict(o, o->X509_STORE_CTX_get0_param(xs));
+    int r = o->X509_verify_cert(xs);
+    const X509_VERIFY_PARAM *vp = o->X509_STORE_CTX_get0_param(xs);
+    const char *pn = o->X509_VERIFY_PARAM_get0_peername ? o->X509_VERIFY_PARAM_get0_peername(vp) : NULL;
+    snprintf(peername, n, "%s", r > 0 && pn ? pn : "");
+    *chain = o->X509_STORE_CTX_get1_chain(xs);
+    *err = o->X509_STORE_CTX_get_error(xs);
+    if (r > 0 && o->SSL_get0_dane_authority && o->SSL_get0_dane_authority(ssl, NULL, NULL) >= 0) {
+        /* A TLSA record matched (DANE, 1.1.0+): that stands in for
+         * neither the CA nor the name. The chain must verify too. */
+        forget(c, o, chain);
+        r = tg_chain_verify_with(o, ssl, xs, tg_ossl_xs_store(o, xs), 1, peername, n, chain);
+        *err = tg_chain_last_error();
+    }
+    return r;
+}
+
+/* The anchors of the host block that matches the connection's name
+ * (ca-file/ca-dir inside `host`): for that connection only. */
+static X509_STORE *host_anchors(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
+{
+    struct tg_peer p;
+    tg_peer_name(o, ssl, "", &p);
+    if (p.source == TG_NAME_NONE || !tg_enforce_policy(o, ssl, c, p.name))
+        return NULL;
+    c->anchors_file = c->ca_file;
+    c->anchors_dir = c->ca_dir;
+    return tg_trust_host_store(o, c->ca_file, c->ca_dir);
+}
+
+/* Where the chain is verified and against which anchors: the program's
+ * own when it has any, else the default store; failing that for want of
+ * an anchor, the policy's global ones (beside the program's own; the
+ * default store holds them already), then the host's own. */
 static int verify_chain(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, X509_STORE_CTX *xs,
                         int in_place, char *peername, size_t n, OPENSSL_STACK **chain)
 {
-    X509_STORE *own = tg_ossl_xs_store(o, xs);
-    int r;
-    if (own && in_place && tg_trust_program_has_anchors(o, ssl, own)) {
-        /* The usual road: libssl's own context, its parameters made strict. */
-        tg_chain_make_strict(o, o->X509_STORE_CTX_get0_param(xs));
-        r = o->X509_verify_cert(xs);
-        const X509_VERIFY_PARAM *vp = o->X509_STORE_CTX_get0_param(xs);
-        const char *pn = o->X509_VERIFY_PARAM_get0_peername ? o->X509_VERIFY_PARAM_get0_peername(vp) : NULL;
-        snprintf(peername, n, "%s", r > 0 && pn ? pn : "");
-        *chain = o->X509_STORE_CTX_get1_chain(xs);
-        if (r > 0 && o->SSL_get0_dane_authority && o->SSL_get0_dane_authority(ssl, NULL, NULL) >= 0) {
-            /* A TLSA record matched (DANE, 1.1.0+): that stands in for
-             * neither the CA nor the name. The chain must verify too. */
-            forget(c, o, chain);
-            r = tg_chain_verify_with(o, ssl, xs, own, 1, peername, n, chain);
-        }
-        if (r <= 0 && tg_chain_error_is_untrusted(o->X509_STORE_CTX_get_error(xs)) &&
-            tg_trust_policy_store(o)) {
-            forget(c, o, chain);
-            r = tg_chain_verify_with(o, ssl, xs, tg_trust_policy_store(o), 1, peername, n, chain);
-        }
-        return r;
+    X509_STORE *own = tg_ossl_xs_store(o, xs), *extra;
+    int anchors = own && tg_trust_program_has_anchors(o, ssl, own), r, err;
+    if (anchors && in_place) {
+        r = verify_in_place(o, ssl, c, xs, peername, n, chain, &err);
+    } else {
+        X509_STORE *st = anchors ? own : tg_trust_default_store(o);
+        if (!st)
+            return -2;
+        r = tg_chain_verify_with(o, ssl, xs, st, in_place, peername, n, chain);
+        err = tg_chain_last_error();
     }
-    X509_STORE *st = own && tg_trust_program_has_anchors(o, ssl, own) ? own : tg_trust_default_store(o);
-    if (!st)
-        return -2;
-    r = tg_chain_verify_with(o, ssl, xs, st, in_place, peername, n, chain);
-    if (r <= 0 && st == own && tg_chain_error_is_untrusted(tg_chain_last_error()) &&
-        tg_trust_policy_store(o)) {
+    if (r <= 0 && anchors && tg_chain_error_is_untrusted(err) && (extra = tg_trust_policy_store(o))) {
         forget(c, o, chain);
-        r = tg_chain_verify_with(o, ssl, xs, tg_trust_policy_store(o), in_place, peername, n, chain);
+        r = tg_chain_verify_with(o, ssl, xs, extra, in_place, peername, n, chain);
+        err = tg_chain_last_error();
+    }
+    if (r <= 0 && tg_chain_error_is_untrusted(err) && (extra = host_anchors(o, ssl, c))) {
+        forget(c, o, chain);
+        r = tg_chain_verify_with(o, ssl, xs, extra, in_place, peername, n, chain);
+        if (r <= 0)
+            c->anchors_file = c->anchors_dir = NULL;
     }
     return r;
+}
+
+/* Anchors of a host block vouch only for a connection judged for a name
+ * that block matches (the name can change once verified: SSL_set1_host). */
+static int check_anchor_scope(struct tg_conn *c)
+{
+    if ((!c->anchors_file && !c->anchors_dir) ||
+        (c->anchors_file == c->ca_file && c->anchors_dir == c->ca_dir))
+        return 1;
+    tg_block_reason(c, TG_R_CERT, "certificate verification failed: its anchors are another host's "
+                    "(policy ca-file/ca-dir), not %s's", c->host);
+    return 0;
 }
 
 /* The decisive check of a client's peer: 1 when the chain, the name and
@@ -261,7 +302,7 @@ static int check_peer(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, X509
         tg_block_reason(c, TG_R_INTERNAL, "cannot load the default trust store");
     } else if (r > 0) {
         r = check_no_proxy(o, chain, c) && check_name(o, ssl, c, tg_ossl_xs_cert(o, xs), peername) &&
-            check_pins(o, chain, c) &&
+            check_anchor_scope(c) && check_pins(o, chain, c) &&
             tg_enforce_negotiated(o, ssl, c); /* the floor, the host's own if its block has one */
         if (!r && in_place)
             o->X509_STORE_CTX_set_error(xs, c->reason == TG_R_NAME ? tg_ossl_name_error(o)
