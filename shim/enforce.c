@@ -272,7 +272,7 @@ static int judge(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
     if (c->is_server)
         return 1;
     long vr = o->SSL_get_verify_result(ssl);
-    if (vr != TG_X509_V_OK) {
+    if (vr != TG_X509_V_OK && !c->audit) { /* audit: our own check took the notes */
         tg_block_reason(c, TG_R_CERT, "certificate verification failed: %s",
                         o->X509_verify_cert_error_string(vr));
         return 0;

@@ -335,9 +335,12 @@ int tg_cert_verify_cb(X509_STORE_CTX *xs, void *arg)
     if (c->audit) { /* notes of what enforcing would decide; the program's own verdict */
         if (!check_peer(o, ssl, c, xs, 0))
             tg_block_audit(o, ssl, c);
-        c->reason = TG_R_NONE;
         c->chain_ok = 1;
-        return prog ? prog(xs, t->prog_cert_arg) : o->X509_verify_cert(xs);
+        int r = prog ? prog(xs, t->prog_cert_arg) : o->X509_verify_cert(xs);
+        /* What the program's own verification noted is its own business. */
+        c->reason = TG_R_NONE;
+        c->detail[0] = '\0';
+        return r;
     }
     /* A program's own certificate-verify callback gets libssl's context
      * untouched (it may verify it itself): ours runs in a context apart. */
