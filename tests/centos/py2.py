@@ -24,6 +24,7 @@ import argparse
 import os
 import re
 import shutil
+import signal
 import sys
 import tempfile
 
@@ -82,6 +83,10 @@ def judge(client, peer, shim, rc, out, err, seen, nbytes, data, port):
     return problems
 
 
+def on_term(signum, frame):
+    raise KeyboardInterrupt  # run the finally clauses: peers are stopped
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", default="build")
@@ -100,6 +105,7 @@ def main(argv=None) -> int:
     passed = failed = 0
     rows = []
     servers = {}
+    signal.signal(signal.SIGTERM, on_term)
     try:
         pki = P.make_pki(os.path.join(tmp, "pki"))
         servers = P.start_peers(list(P.PEERS), tmp, pki)
@@ -130,6 +136,9 @@ def main(argv=None) -> int:
     except RuntimeError as e:
         failed += 1
         print("FAIL py2/setup: %s" % e)
+    except KeyboardInterrupt:
+        failed += 1
+        print("FAIL py2/interrupted: stopped by a signal")
     finally:
         for s in servers.values():
             s.stop()
