@@ -33,15 +33,16 @@ LIB  = $(BUILD)/libtlsguard.so
 TOOL = $(BUILD)/tlsguard
 
 .PHONY: all test unit e2e demo install clean fuzz check-asan check-compat check-install \
-        check-tsan check-valgrind check-robust check-py2 bench
+        check-secure-env check-tsan check-valgrind check-robust check-py2 bench
 
 all: $(LIB) $(TOOL)
 
 # The shim links libc, libdl and libpthread only: never libssl (it finds the
 # program's own libssl at run time). Only the interposed symbols are exported.
-# Loadable on glibc >= 2.17 wherever it is built: shim/glibc_compat.h binds old
-# symbol versions, and libdl.so.2/libpthread.so.0 stay in DT_NEEDED (glibc < 2.34
-# keeps dlsym and pthread_once there; on >= 2.34 -ldl/-lpthread are empty archives).
+# Loadable on glibc >= 2.12 wherever it is built: shim/glibc_compat.h binds old
+# symbol versions, shim/secure_env.c finds getauxval/secure_getenv at run time,
+# and libdl.so.2/libpthread.so.0 stay in DT_NEEDED (glibc < 2.34 keeps dlsym and
+# pthread_once there; on >= 2.34 -ldl/-lpthread are empty archives).
 $(LIB): $(SHIM_SRC) $(SHIM_HDR) $(POLICY_SRC) $(POLICY_HDR) shim/exports.map
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -include shim/glibc_compat.h -fPIC -fvisibility=hidden -shared -Ishim -Ipolicy \
@@ -65,7 +66,7 @@ e2e: all
 	$(PYTHON) tests/e2e/run.py --build $(BUILD)
 	$(PYTHON) tests/e2e/test_cli.py --build $(BUILD)
 
-test: all unit e2e check-compat check-py2 fuzz check-install check-robust check-asan check-valgrind check-tsan
+test: all unit e2e check-compat check-py2 fuzz check-install check-secure-env check-robust check-asan check-valgrind check-tsan
 
 demo: all
 	@sh tests/demo.sh $(BUILD)
@@ -93,6 +94,21 @@ check-compat:
 check-py2: all
 	$(PYTHON) tests/centos/py2.py --build $(BUILD)
 	$(PYTHON) tests/centos/errqueue.py --build $(BUILD)
+
+# How the shim tells a secure-execution process where glibc lacks getauxval
+# and secure_getenv (2.12) or /proc is absent (shim/secure_env.c): builds that
+# hide them (TG_TEST_WITHOUT), each tracing its decision, run as a normal,
+# a setuid and a setgid process.
+SECENV = build-secenv
+SECENV_HIDE_oldenv = secure_getenv
+SECENV_HIDE_noenv = secure_getenv __secure_getenv
+SECENV_HIDE_auxv  = getauxval secure_getenv __secure_getenv
+SECENV_HIDE_none  = getauxval secure_getenv __secure_getenv /proc/self/auxv
+check-secure-env: all
+	$(MAKE) BUILD=$(SECENV)/libc CFLAGS='-DTG_TEST_SECURE_TRACE' $(SECENV)/libc/libtlsguard.so
+	$(foreach v,oldenv noenv auxv none,$(MAKE) BUILD=$(SECENV)/$(v) \
+	  CFLAGS='-DTG_TEST_SECURE_TRACE -DTG_TEST_WITHOUT="\"$(SECENV_HIDE_$(v))\""' $(SECENV)/$(v)/libtlsguard.so &&) true
+	$(PYTHON) tests/install/test_secure_env.py --build $(BUILD) --variants $(SECENV)
 
 # Robustness under sanitizers, valgrind and hostile hosts (tests/robust/run.py
 # says what each runs); each ends with "N passed, N failed". check-asan builds
@@ -136,4 +152,4 @@ check-install: all
 	MAKE="$(MAKE)" sh tests/install/test_install.sh $(BUILD)
 
 clean:
-	rm -rf build build-asan build-compat
+	rm -rf build build-asan build-compat build-secenv

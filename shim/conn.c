@@ -14,19 +14,6 @@
 static pthread_mutex_t ctx_create_lock = PTHREAD_MUTEX_INITIALIZER;
 
 
-/* What a session's full handshake proved: the name its certificate was
- * verified for, and the pin set its chain matched (if any). */
-struct session_mark {
-    const struct tg_pin *pins;
-    int host_is_ip;
-    char host[]; /* NUL-terminated */
-};
-
-static size_t mark_size(const struct session_mark *m)
-{
-    return sizeof *m + strlen(m->host) + 1;
-}
-
 static void free_record(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
 {
     (void)parent; (void)ad; (void)idx; (void)argl; (void)argp;
@@ -43,61 +30,13 @@ static int dup_record(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void *from
     return 1;
 }
 
-/* A session copy carries the mark (a fresh allocation of its own). */
-static int dup_mark(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void *from_d, int idx,
-                    long argl, void *argp)
-{
-    (void)to; (void)from; (void)idx; (void)argl; (void)argp;
-    struct session_mark **slot = from_d, *copy = NULL;
-    if (*slot && (copy = malloc(mark_size(*slot))) != NULL)
-        memcpy(copy, *slot, mark_size(*slot));
-    *slot = copy;
-    return 1;
-}
-
 int tg_conn_init(const struct tg_ossl *o)
 {
     struct tg_ossl_state *st = o->state;
     st->ssl_idx = tg_ossl_ex_index(o, 0, dup_record, free_record);
     st->ctx_idx = tg_ossl_ex_index(o, 1, dup_record, free_record);
-    st->session_idx = tg_ossl_ex_index(o, 2, dup_mark, free_record);
-    return st->ssl_idx < 0 || st->ctx_idx < 0 || st->session_idx < 0 ? -1 : 0;
-}
-
-static struct session_mark *session_mark(const struct tg_ossl *o, SSL_SESSION *s)
-{
-    return s ? o->SSL_SESSION_get_ex_data(s, o->state->session_idx) : NULL;
-}
-
-const struct tg_pin *tg_session_pins(const struct tg_ossl *o, SSL_SESSION *s)
-{
-    struct session_mark *m = session_mark(o, s);
-    return m ? m->pins : NULL;
-}
-
-int tg_session_verified_for(const struct tg_ossl *o, SSL_SESSION *s, const char *host, int host_is_ip)
-{
-    struct session_mark *m = session_mark(o, s);
-    return m && m->host[0] && m->host_is_ip == host_is_ip && !strcasecmp(m->host, host);
-}
-
-void tg_session_mark(const struct tg_ossl *o, SSL_SESSION *s, const struct tg_pin *pins,
-                     const char *host, int host_is_ip)
-{
-    size_t len = strlen(host);
-    struct session_mark *m;
-    /* A session has one full handshake; once marked, other threads may be
-     * reading the mark (sessions are shared for resumption): never replaced. */
-    if (!s || session_mark(o, s))
-        return;
-    m = malloc(sizeof *m + len + 1);
-    if (!m)
-        return;
-    m->pins = pins;
-    m->host_is_ip = host_is_ip;
-    memcpy(m->host, host, len + 1);
-    if (!o->SSL_SESSION_set_ex_data(s, o->state->session_idx, m))
-        free(m);
+    /* No ex-data on sessions: see sessions.h. */
+    return st->ssl_idx < 0 || st->ctx_idx < 0 ? -1 : 0;
 }
 
 struct tg_conn *tg_conn_get(const struct tg_ossl *o, SSL *ssl, int create)
@@ -113,9 +52,35 @@ struct tg_conn *tg_conn_get(const struct tg_ossl *o, SSL *ssl, int create)
     return c;
 }
 
+/* What the program set on the SSL survives SSL_clear, as in OpenSSL. */
 void tg_conn_reset(struct tg_conn *c)
 {
+    struct tg_conn keep = *c;
     memset(c, 0, sizeof *c);
+    c->prog_verify_set = keep.prog_verify_set;
+    c->prog_info_set = keep.prog_info_set;
+    c->prog_mode_known = keep.prog_mode_known;
+    c->prog_verify_mode = keep.prog_verify_mode;
+    c->prog_verify_cb = keep.prog_verify_cb;
+    c->prog_info_cb = keep.prog_info_cb;
+}
+
+tg_verify_fn tg_conn_prog_verify_cb(const struct tg_ossl *o, const SSL *ssl, const struct tg_conn *c)
+{
+    const struct tg_ctx *t;
+    if (c && c->prog_verify_set)
+        return c->prog_verify_cb;
+    t = tg_ctx_get(o, o->SSL_get_SSL_CTX(ssl), 0);
+    return t ? t->prog_verify_cb : NULL;
+}
+
+tg_info_fn tg_conn_prog_info_cb(const struct tg_ossl *o, const SSL *ssl, const struct tg_conn *c)
+{
+    const struct tg_ctx *t;
+    if (c && c->prog_info_set)
+        return c->prog_info_cb;
+    t = tg_ctx_get(o, o->SSL_get_SSL_CTX(ssl), 0);
+    return t ? t->prog_info_cb : NULL;
 }
 
 struct tg_ctx *tg_ctx_get(const struct tg_ossl *o, SSL_CTX *ctx, int create)

@@ -27,42 +27,50 @@ enum tg_reason {
 };
 
 struct tg_conn {
-    unsigned prepared : 1;    /* trust store, ciphers applied */
+    unsigned started : 1;     /* a handshake began under the policy (info callback) */
     unsigned established : 1; /* handshake finished and passed the policy */
     unsigned blocked : 1;     /* failed the policy: no application byte, ever */
     unsigned logged : 1;      /* the block's log line was written */
-    unsigned leaf_ok : 1;     /* our verify callback accepted the leaf */
+    unsigned chain_ok : 1;    /* this handshake's chain passed our verification */
     unsigned is_server : 1;
     unsigned weak_dropped : 1; /* the cipher floor removed suites the program listed */
-    unsigned policy_applied : 1; /* the fields below are set */
+    unsigned floor_raised : 1; /* the protocol floor changed what the program asked for */
+    unsigned policy_applied : 1; /* the policy fields below are set */
     unsigned audit : 1;       /* log what would be blocked, block nothing */
     unsigned pins_ok : 1;     /* the verified chain matched a pin */
     unsigned pins_expired : 1;
-    unsigned trust_tentative : 1; /* default anchors given, pending a second look */
     unsigned host_is_ip : 1;  /* `host` is an address, checked against IP SANs */
-    tg_info_fn prog_info_cb;  /* the program's own info callback, chained */
+    unsigned resumed_ok : 1;  /* the session offered was verified for this name */
+    /* What the program itself set, kept across SSL_clear: */
+    unsigned prog_verify_set : 1; /* it called SSL_set_verify on this SSL */
+    unsigned prog_info_set : 1;   /* it called SSL_set_info_callback on this SSL */
+    unsigned prog_mode_known : 1; /* prog_verify_mode is the program's */
+    int prog_verify_mode;
+    tg_verify_fn prog_verify_cb;
+    tg_info_fn prog_info_cb;
     int min_protocol;         /* TG_TLS1_2_VERSION or TG_TLS1_3_VERSION */
     const struct tg_pin *pins; /* into the policy, which lives for the process */
     size_t pin_count;
     long long pins_expire_at; /* -1: never */
     int policy_line;          /* the host block's line, 0 if none */
-    tg_verify_fn prog_cb;     /* the program's own verify callback, chained */
+    const char *ca_file, *ca_dir; /* the matching host block's own anchors */
     enum tg_reason reason;
     char detail[256];         /* why, for the log and the error queue */
-    char host[256];           /* the name the certificate was checked against */
+    char host[256];           /* the name the connection is judged for */
+    char policy_host[256];    /* the name the policy was looked up for */
 };
 
 /* Contexts are shared between threads: the flags read outside a lock
- * (has_anchors, defaults_loaded, strong_ciphers) are read and written with
- * __atomic builtins. */
+ * are read and written with __atomic builtins. */
 struct tg_ctx {
     int has_anchors;          /* the program loaded trust anchors itself */
-    int defaults_loaded;      /* 1.0.1: the default paths went into its store */
-    int policy_cas_added;     /* the policy's ca-file/ca-dir went into its store */
     uint64_t strong_ciphers;  /* fingerprint of a cipher list found free of
                                  weak suites (0: none yet) */
     tg_cert_verify_fn prog_cert_cb;
     void *prog_cert_arg;
+    tg_verify_fn prog_verify_cb; /* what the program set with SSL_CTX_set_verify */
+    int prog_verify_mode;
+    tg_info_fn prog_info_cb;     /* ... and with SSL_CTX_set_info_callback */
 };
 
 int tg_conn_init(const struct tg_ossl *o);
@@ -72,14 +80,9 @@ struct tg_conn *tg_conn_get(const struct tg_ossl *o, SSL *ssl, int create);
 void tg_conn_reset(struct tg_conn *c);
 struct tg_ctx *tg_ctx_get(const struct tg_ossl *o, SSL_CTX *ctx, int create);
 
-/* A session made by a handshake that passed remembers the name its
- * certificate was verified for and the pin set its chain matched, so a
- * resumption (no certificate callback) to the same name and pins needs no
- * second look at the certificate. The mark is copied with the session
- * (TLS 1.3 tickets are copies). */
-void tg_session_mark(const struct tg_ossl *o, SSL_SESSION *s, const struct tg_pin *pins,
-                     const char *host, int host_is_ip);
-const struct tg_pin *tg_session_pins(const struct tg_ossl *o, SSL_SESSION *s);
-int tg_session_verified_for(const struct tg_ossl *o, SSL_SESSION *s, const char *host, int host_is_ip);
+/* The program's own verify callback and mode for `ssl` (SSL-level if it
+ * set one, else its context's). */
+tg_verify_fn tg_conn_prog_verify_cb(const struct tg_ossl *o, const SSL *ssl, const struct tg_conn *c);
+tg_info_fn tg_conn_prog_info_cb(const struct tg_ossl *o, const SSL *ssl, const struct tg_conn *c);
 
 #endif

@@ -3,35 +3,46 @@
  */
 #include "enforce.h"
 #include "block.h"
+#include "callbacks.h"
 #include "cipher.h"
 #include "conn.h"
 #include "guard.h"
 #include "peer.h"
-#include "pins.h"
+#include "sessions.h"
 #include "settings.h"
-#include "trust.h"
 #include "verify.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
-#define FLOOR_OPTIONS (TG_OP_NO_SSLv2 | TG_OP_NO_SSLv3 | TG_OP_NO_TLSv1 | TG_OP_NO_TLSv1_1)
+/* The options that switch off everything below TLS 1.2. SSLv2's bit only
+ * before 1.1.0: from then on that bit is SSL_OP_NO_ANTI_REPLAY. */
+static unsigned long floor_options(const struct tg_ossl *o)
+{
+    unsigned long ops = TG_OP_NO_SSLv3 | TG_OP_NO_TLSv1 | TG_OP_NO_TLSv1_1;
+    return o->major == 1 && o->minor == 0 ? ops | TG_OP_NO_SSLv2 : ops;
+}
 
 /* TLS >= `floor` only (1.2, or 1.3 by policy), whichever way the program
  * asked for less: a fixed old method, OP_NO_* options, or min/max protocol
  * ctrls. */
-static void apply_floor(const struct tg_ossl *o, SSL *ssl, int floor)
+static void apply_floor(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, int floor)
 {
     int fixed = 0;
     const SSL_METHOD *up = tg_ossl_upgrade_method(o, o->SSL_get_ssl_method(ssl), &fixed);
-    if (up) /* not seen at creation (made before the shim could see it) */
+    if (up) { /* not seen at creation (made before the shim could see it) */
         o->SSL_set_ssl_method(ssl, up);
-    unsigned long below = FLOOR_OPTIONS | (floor >= TG_TLS1_3_VERSION ? TG_OP_NO_TLSv1_2 : 0);
+        c->floor_raised = 1;
+    }
+    unsigned long below = floor_options(o) | (floor >= TG_TLS1_3_VERSION ? TG_OP_NO_TLSv1_2 : 0);
     unsigned long ops = tg_ossl_get_options(o, ssl);
-    if ((ops & below) != below)
+    if ((ops & below) != below) {
         tg_ossl_set_options(o, ssl, below);
+        c->floor_raised = 1;
+    }
     /* A program that disabled every version the floor allows would just
      * fail; let it negotiate those instead. */
     unsigned long allowed = (floor < TG_TLS1_3_VERSION ? TG_OP_NO_TLSv1_2 : 0) |
@@ -41,8 +52,10 @@ static void apply_floor(const struct tg_ossl *o, SSL *ssl, int floor)
     if (tg_ossl_has_proto_ctrl(o)) {
         long min = o->SSL_ctrl(ssl, TG_CTRL_GET_MIN_PROTO_VERSION, 0, NULL);
         long max = o->SSL_ctrl(ssl, TG_CTRL_GET_MAX_PROTO_VERSION, 0, NULL);
-        if (min < floor)
+        if (min < floor) {
             o->SSL_ctrl(ssl, TG_CTRL_SET_MIN_PROTO_VERSION, floor, NULL);
+            c->floor_raised = 1;
+        }
         if (max != 0 && max < floor)
             o->SSL_ctrl(ssl, TG_CTRL_SET_MAX_PROTO_VERSION, 0, NULL);
     }
@@ -99,44 +112,47 @@ static int apply_cipher_floor(const struct tg_ossl *o, SSL *ssl, struct tg_conn 
            o->SSL_set_cipher_list(ssl, TG_CIPHER_FALLBACK) == 1;
 }
 
-/* Verification on, our callback first in line; re-checked at every step
- * because the program may change it between non-blocking calls. */
+/* Verification on, our callback in line, for the handshake about to run. */
 static void apply_verify(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
 {
     int mode = o->SSL_get_verify_mode(ssl);
-    tg_verify_fn cb = o->SSL_get_verify_callback(ssl);
-    if (cb != tg_verify_cb)
-        c->prog_cb = cb;
+    if (!c->prog_mode_known) { /* first sight: what the program asked for */
+        c->prog_verify_mode = mode;
+        c->prog_mode_known = 1;
+    }
     int want = c->audit ? mode : mode | TG_VERIFY_PEER;
-    if (cb != tg_verify_cb || mode != want)
+    if (mode != want || o->SSL_get_verify_callback(ssl) != tg_verify_cb)
         o->SSL_set_verify(ssl, want, tg_verify_cb);
 }
 
-/* The policy's settings for this connection: the host block that matches
- * the peer's name, else the global ones. Once per connection. */
-static int apply_policy(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, int server)
+/* The policy's settings for the connection's name: the first host block
+ * that matches it, else the global ones. Again whenever the name the
+ * connection is judged for changes (it may be known only once the peer's
+ * certificate is verified). 0 when the policy is unusable. */
+int tg_enforce_policy(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, const char *name)
 {
     const char *err = NULL;
-    const struct tg_policy *p;
-    if (c->policy_applied)
-        return 1;
-    c->policy_applied = 1;
-    c->min_protocol = TG_TLS1_2_VERSION;
-    c->pins_expire_at = -1;
-    if (!(p = tg_settings_policy(&err))) {
+    const struct tg_policy *p = tg_settings_policy(&err);
+    (void)o; (void)ssl;
+    if (!p) {
+        c->min_protocol = TG_TLS1_2_VERSION;
         tg_block_reason(c, TG_R_POLICY, "invalid policy: %s", err ? err : "?");
         return 0;
     }
+    if (c->policy_applied && !strcasecmp(c->policy_host, name ? name : ""))
+        return 1;
+    c->policy_applied = 1;
+    snprintf(c->policy_host, sizeof c->policy_host, "%s", name ? name : "");
     const struct tg_global *g = tg_policy_global(p);
+    struct tg_host_settings hs;
     int audit = g->mode == TG_MODE_AUDIT;
     c->min_protocol = g->min_protocol;
-    if (!server) {
-        struct tg_peer peer;
-        struct tg_host_settings hs;
-        peer.name[0] = '\0';
-        if (tg_policy_block_count(p)) /* else every host gets the global settings */
-            tg_peer_name(o, ssl, &peer);
-        tg_policy_lookup(p, peer.name[0] ? peer.name : NULL, &hs);
+    c->pins = NULL;
+    c->pin_count = 0;
+    c->pins_expire_at = -1;
+    c->policy_line = 0;
+    if (!c->is_server) {
+        tg_policy_lookup(p, name && *name ? name : NULL, &hs);
         audit = hs.mode == TG_MODE_AUDIT;
         c->min_protocol = hs.min_protocol;
         c->pins = hs.pins;
@@ -148,55 +164,67 @@ static int apply_policy(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, in
     return 1;
 }
 
-static int prepare(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, int server)
+/* A session offered for resumption is good only for the name (and pins)
+ * it was verified for; any other is dropped before the ClientHello, so a
+ * full, verified handshake happens instead. */
+static void check_session(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, const char *name,
+                          int is_ip)
 {
-    c->is_server = server;
-    if (!apply_policy(o, ssl, c, server))
-        return 0;
-    if (!c->audit)
-        apply_floor(o, ssl, c->min_protocol);
-    if (!c->prepared) {
-        if (!c->audit && !apply_cipher_floor(o, ssl, c)) {
-            tg_block_reason(c, TG_R_INTERNAL, "cannot remove weak cipher suites");
-            return 0;
-        }
-        if (!server && !tg_trust_apply(o, ssl, c)) {
-            tg_block_reason(c, TG_R_INTERNAL, "cannot load the default trust store");
-            return 0;
-        }
-        c->prepared = 1;
+    SSL_SESSION *s = o->SSL_get_session(ssl);
+    c->resumed_ok = 0;
+    if (!s)
+        return;
+    if (!c->blocked && name[0] && tg_session_vouches(o, s, name, is_ip, c->pins)) {
+        c->resumed_ok = 1;
+        return;
     }
-    if (!server)
-        apply_verify(o, ssl, c);
-    return 1;
+    if (!c->audit)
+        tg_ossl_drop_session(o, ssl);
 }
 
-/* A resumption has no certificate callback: check the session's
- * certificate against this connection's name and pins. */
-static int judge_resumed(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
+/* Handshake start (info callback, every road): floor, suites, verification,
+ * the session; before a single byte of the ClientHello exists. */
+void tg_enforce_start(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
 {
-    X509 *leaf = tg_ossl_peer_cert(o, ssl);
-    int ok = leaf && tg_verify_name(o, ssl, c, leaf, o->SSL_get_session(ssl));
-    if (leaf)
-        o->X509_free(leaf);
-    else
-        tg_block_reason(c, TG_R_UNVERIFIED, "resumed session has no peer certificate");
-    if (!ok || !c->pin_count)
-        return ok;
-    if (c->pins_expire_at >= 0 && (long long)time(NULL) >= c->pins_expire_at) {
-        c->pins_expired = 1;
-        return 1;
+    struct tg_peer p;
+    c->is_server = tg_ossl_is_server(o, ssl);
+    c->started = 1;
+    c->chain_ok = c->pins_ok = c->pins_expired = 0;
+    if (!c->blocked) { /* a renegotiation is judged, and logged, anew */
+        c->reason = TG_R_NONE;
+        c->detail[0] = '\0';
+        c->logged = 0;
     }
-    /* The session was pinned for these very pins when it was made; else
-     * the chain the session kept is all there is to go on. */
-    if (tg_session_pins(o, o->SSL_get_session(ssl)) == c->pins ||
-        tg_pins_match_chain(o, o->SSL_get_peer_cert_chain(ssl), c->pins, c->pin_count) == 1) {
-        c->pins_ok = 1;
-        return 1;
+    tg_peer_early_name(o, ssl, &p); /* the program's host name or SNI: no system call */
+    if (!tg_enforce_policy(o, ssl, c, c->is_server ? NULL : p.name) && !c->blocked)
+        tg_block(o, ssl, c); /* fails in the certificate check, or at the end */
+    if (!c->audit)
+        apply_floor(o, ssl, c, c->min_protocol);
+    if (!c->audit && !apply_cipher_floor(o, ssl, c) && !c->blocked) {
+        tg_block_reason(c, TG_R_INTERNAL, "cannot remove weak cipher suites");
+        tg_block(o, ssl, c);
     }
-    tg_block_reason(c, TG_R_PIN, "pin mismatch: resumed session for %s matches none of its %zu pin(s) (policy line %d)",
-                    c->host[0] ? c->host : "this host", c->pin_count, c->policy_line);
-    return 0;
+    if (c->is_server)
+        return;
+    apply_verify(o, ssl, c);
+    check_session(o, ssl, c, p.name, p.source == TG_NAME_IP);
+}
+
+/* Each step: verification stays on, whatever the program did between two
+ * non-blocking calls; a verified connection's new session tickets
+ * (TLS 1.3 sends them after the handshake) inherit its verdict. */
+void tg_enforce_step(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
+{
+    if (c->is_server || !c->started)
+        return;
+    if (c->established) {
+        SSL_SESSION *s = o->SSL_get_session(ssl);
+        if (c->chain_ok && c->host[0] && s && !tg_session_is_marked(o, s))
+            tg_session_mark(o, s, c->pins_ok ? c->pins : NULL, c->host, c->host_is_ip);
+        return;
+    }
+    if (!c->audit && !(o->SSL_get_verify_mode(ssl) & TG_VERIFY_PEER))
+        o->SSL_set_verify(ssl, o->SSL_get_verify_mode(ssl) | TG_VERIFY_PEER, tg_verify_cb);
 }
 
 /* SSL_CIPHERs are static table entries: the last one found strong is
@@ -212,12 +240,13 @@ static int negotiated_weak(const struct tg_ossl *o, const SSL_CIPHER *ciph)
     return 0;
 }
 
-/* The handshake finished: does the result meet the policy? */
-static int judge(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
+/* The protocol and suite the peer chose: checked as soon as they are
+ * known (the certificate check) and again at the end. */
+int tg_enforce_negotiated(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
 {
     int version = o->SSL_version(ssl);
     /* DTLS versions count down from 0xfeff and are not judged here. */
-    if (version < c->min_protocol) {
+    if (version < c->min_protocol && version < 0xfe00) {
         tg_block_reason(c, TG_R_PROTOCOL, "protocol below %s refused: negotiated %s",
                         c->min_protocol >= TG_TLS1_3_VERSION ? "TLS 1.3" : "TLS 1.2",
                         o->SSL_get_version(ssl));
@@ -228,6 +257,14 @@ static int judge(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
         tg_block_reason(c, TG_R_CIPHER, "weak cipher suite negotiated: %s", o->SSL_CIPHER_get_name(ciph));
         return 0;
     }
+    return 1;
+}
+
+/* The handshake finished: does the result meet the policy? */
+static int judge(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
+{
+    if (!tg_enforce_negotiated(o, ssl, c))
+        return 0;
     if (c->is_server)
         return 1;
     long vr = o->SSL_get_verify_result(ssl);
@@ -236,40 +273,53 @@ static int judge(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
                         o->X509_verify_cert_error_string(vr));
         return 0;
     }
-    if (tg_ossl_session_reused(o, ssl))
-        return judge_resumed(o, ssl, c);
-    if (!c->leaf_ok) {
-        tg_block_reason(c, TG_R_UNVERIFIED, "handshake completed without certificate verification");
+    if (tg_ossl_session_reused(o, ssl)) {
+        if (c->resumed_ok)
+            return 1;
+        tg_block_reason(c, TG_R_UNVERIFIED, "resumed a session that was never verified for this name");
         return 0;
     }
-    if (c->pin_count && !c->pins_ok && !c->pins_expired) {
-        tg_block_reason(c, TG_R_PIN, "pin mismatch: chain was not checked against the pins");
+    if (!c->chain_ok) {
+        tg_block_reason(c, TG_R_UNVERIFIED, "handshake completed without certificate verification");
         return 0;
     }
     return 1;
 }
 
-/* After a successful handshake: 1 if application data may flow. */
-static int conclude(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
+/* Refuse every further byte on every road: libssl itself then fails
+ * writes (protocol is shutdown) and reads (end of data). */
+static void shut(const struct tg_ossl *o, SSL *ssl)
 {
+    o->SSL_set_shutdown(ssl, 1 | 2); /* SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN */
+}
+
+/* Handshake done (info callback, every road, before the program's own
+ * callback and before any application byte). */
+void tg_enforce_done(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
+{
+    if (c->blocked) {
+        shut(o, ssl);
+        return;
+    }
     if (judge(o, ssl, c) && c->reason == TG_R_NONE) {
         c->established = 1;
-        if (!c->is_server && c->host[0] && !tg_ossl_session_reused(o, ssl))
+        if (!c->is_server && c->chain_ok && c->host[0])
             tg_session_mark(o, o->SSL_get_session(ssl), c->pins_ok ? c->pins : NULL, c->host,
                             c->host_is_ip);
         tg_block_allow(o, ssl, c);
-        return 1;
+        return;
     }
     if (c->audit) {
         c->established = 1;
         tg_block_audit(o, ssl, c);
-        return 1;
+        return;
     }
     tg_block(o, ssl, c);
-    return 0;
+    shut(o, ssl);
 }
 
-/* Did the handshake fail because of the floor? The last SSL error says. */
+/* Did the handshake fail because of the floor? The last SSL error says;
+ * only when the floor changed what the program asked for. */
 static enum tg_reason floor_failure(const struct tg_ossl *o, const struct tg_conn *c)
 {
     unsigned long e = o->ERR_peek_last_error();
@@ -280,21 +330,49 @@ static enum tg_reason floor_failure(const struct tg_ossl *o, const struct tg_con
     case TG_SSL_R_NO_SHARED_CIPHER:
     case TG_SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE:
         return c->weak_dropped ? TG_R_CIPHER : TG_R_NONE;
+    case TG_SSL_R_TLSV1_ALERT_PROTOCOL_VERSION:
+        /* Before 1.1.1 TLS 1.2 is the most a client offers: a peer that
+         * refuses it wants something newer, not something older. */
+        if (o->major == 1 && o->minor == 0)
+            return TG_R_NONE;
+        /* fall through */
     case TG_SSL_R_NO_PROTOCOLS_AVAILABLE:
     case TG_SSL_R_UNKNOWN_PROTOCOL:
     case TG_SSL_R_UNSUPPORTED_PROTOCOL:
     case TG_SSL_R_WRONG_VERSION_NUMBER:
     case TG_SSL_R_VERSION_TOO_LOW:
-    case TG_SSL_R_TLSV1_ALERT_PROTOCOL_VERSION:
-        return TG_R_PROTOCOL;
+        return c->floor_raised ? TG_R_PROTOCOL : TG_R_NONE;
     default:
         return TG_R_NONE;
     }
 }
 
+/* After a handshake step failed: a peer below the floor is a block. */
+static void after_failure(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
+{
+    enum tg_reason floor = c->reason == TG_R_NONE ? floor_failure(o, c) : TG_R_NONE;
+    if (floor != TG_R_NONE) {
+        const char *why = o->ERR_reason_error_string(o->ERR_peek_last_error());
+        const char *v = c->min_protocol >= TG_TLS1_3_VERSION ? "TLS 1.3" : "TLS 1.2";
+        if (floor == TG_R_PROTOCOL)
+            tg_block_reason(c, floor, "protocol below %s refused: peer cannot do %s or later (%s)",
+                            v, v, why ? why : "protocol version");
+        else
+            tg_block_reason(c, floor, "weak cipher suites refused: no strong suite in common (%s)",
+                            why ? why : "handshake failure");
+    }
+    if (c->reason == TG_R_NONE)
+        return;
+    if (c->audit)
+        tg_block_audit(o, ssl, c);
+    else
+        tg_block(o, ssl, c); /* logged once; the error goes last on the queue */
+}
+
 int tg_handshake(const struct tg_ossl *o, SSL *ssl, enum tg_entry entry)
 {
     struct tg_conn *c = tg_conn_get(o, ssl, 1);
+    const char *err = NULL;
     int ret = -1;
     if (!c) {
         tg_block_internal(o, ssl, "out of memory");
@@ -304,10 +382,13 @@ int tg_handshake(const struct tg_ossl *o, SSL *ssl, enum tg_entry entry)
         tg_block_refuse(o, ssl, c);
         return -1;
     }
+    tg_callbacks_ssl_setup(o, ssl);
     int server = entry == TG_ENTRY_ACCEPT    ? 1
                  : entry == TG_ENTRY_CONNECT ? 0
                                              : tg_ossl_is_server(o, ssl);
-    if (!prepare(o, ssl, c, server)) {
+    if (!server && !tg_settings_policy(&err)) { /* not even a ClientHello */
+        c->is_server = 0;
+        tg_enforce_policy(o, ssl, c, NULL);
         tg_block(o, ssl, c);
         return -1;
     }
@@ -322,26 +403,13 @@ int tg_handshake(const struct tg_ossl *o, SSL *ssl, enum tg_entry entry)
         TG_GUARDED(ssl, ret = o->SSL_do_handshake(ssl));
         break;
     }
-    if (ret == 1)
-        return conclude(o, ssl, c) ? 1 : -1;
-    /* A failure our verify callback caused, or a peer below the floor. */
-    enum tg_reason floor = c->reason == TG_R_NONE ? floor_failure(o, c) : TG_R_NONE;
-    if (floor != TG_R_NONE) {
-        const char *why = o->ERR_reason_error_string(o->ERR_peek_last_error());
-        const char *v = c->min_protocol >= TG_TLS1_3_VERSION ? "TLS 1.3" : "TLS 1.2";
-        if (floor == TG_R_PROTOCOL)
-            tg_block_reason(c, floor, "protocol below %s refused: peer cannot do %s or later (%s)",
-                            v, v, why ? why : "protocol version");
-        else
-            tg_block_reason(c, floor, "weak cipher suites refused: no strong suite in common (%s)",
-                            why ? why : "handshake failure");
+    if (ret == 1 && !c->blocked)
+        return 1;
+    if (ret == 1) { /* judged at handshake-done: refused there */
+        tg_block_refuse(o, ssl, c);
+        return -1;
     }
-    if (c->reason != TG_R_NONE) {
-        if (c->audit)
-            tg_block_audit(o, ssl, c);
-        else
-            tg_block(o, ssl, c);
-    }
+    after_failure(o, ssl, c);
     return ret;
 }
 
@@ -354,21 +422,29 @@ int tg_io_gate(const struct tg_ossl *o, SSL *ssl)
         tg_block_refuse(o, ssl, c);
         return -1;
     }
-    if (tg_ossl_handshake_done(o, ssl)) {
-        /* Finished by a road we did not see: judge it before any byte. */
+    if (tg_ossl_handshake_done(o, ssl) && !(c && c->started)) {
+        /* Finished where none of our callbacks ran (a context we never
+         * set up): nothing vouches for the peer. */
         c = c ? c : tg_conn_get(o, ssl, 1);
         if (!c) {
             tg_block_internal(o, ssl, "out of memory");
             return -1;
         }
-        c->is_server = tg_ossl_is_server(o, ssl);
-        if (!apply_policy(o, ssl, c, c->is_server)) {
-            tg_block(o, ssl, c);
-            return -1;
-        }
-        return conclude(o, ssl, c) ? 1 : -1;
+        tg_block_reason(c, TG_R_UNVERIFIED, "handshake completed without the shim's checks");
+        tg_block(o, ssl, c);
+        shut(o, ssl);
+        return -1;
     }
-    /* An implicit handshake: drive it here so the policy is judged before
+    if (tg_ossl_handshake_done(o, ssl))
+        return 1; /* audit, or a server */
+    /* An implicit handshake: drive it here so the verdict is known before
      * the real call sends or returns any application data. */
     return tg_handshake(o, ssl, TG_ENTRY_HANDSHAKE);
+}
+
+void tg_io_failed(const struct tg_ossl *o, SSL *ssl)
+{
+    struct tg_conn *c = tg_conn_get(o, ssl, 0);
+    if (c && c->blocked)
+        tg_block_refuse(o, ssl, c);
 }

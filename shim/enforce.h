@@ -2,13 +2,18 @@
  * enforce.h — the policy applied to one connection, just in time.
  *
  * Whatever the program configured on the context or the connection, by
- * whichever API or ctrl, the last word is here: right before each handshake
- * step the floor and verification are (re)applied to the SSL itself, and
- * right after the handshake the result is checked again.
+ * whichever API or ctrl, the last word is here: at each handshake's start
+ * (from the info callback, inside libssl, on every road) the floor,
+ * suites, verification and the offered session are set on the SSL itself;
+ * the certificate check (verify.c) decides trust, name and pins; at the
+ * handshake's end the result is judged again, and a refused SSL is shut
+ * so that libssl itself moves no further byte. The hooks on the exported
+ * entry points only turn the outcome into return values and errors.
  */
 #ifndef TG_ENFORCE_H
 #define TG_ENFORCE_H
 
+#include "conn.h"
 #include "ossl.h"
 
 enum tg_entry {
@@ -17,6 +22,17 @@ enum tg_entry {
     TG_ENTRY_HANDSHAKE, /* SSL_do_handshake, or an implicit handshake in I/O */
 };
 
+/* The info callback's three moments (callbacks.c). */
+void tg_enforce_start(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c);
+void tg_enforce_step(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c);
+void tg_enforce_done(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c);
+/* The policy's settings for the name the connection is judged for (again
+ * when that name changes); 0, with the reason recorded, when the policy
+ * file is unusable. */
+int tg_enforce_policy(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, const char *name);
+/* The negotiated protocol and suite meet the floor; else 0, reason set. */
+int tg_enforce_negotiated(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c);
+
 /* Run one handshake step through the policy. Returns what the real call
  * returned, or -1 when the policy blocks the connection. */
 int tg_handshake(const struct tg_ossl *o, SSL *ssl, enum tg_entry entry);
@@ -24,5 +40,9 @@ int tg_handshake(const struct tg_ossl *o, SSL *ssl, enum tg_entry entry);
 /* Before application I/O: 1 when data may flow; otherwise the value the
  * I/O call must fail with (<= 0, -1 when blocked), its error state set. */
 int tg_io_gate(const struct tg_ossl *o, SSL *ssl);
+
+/* After an I/O call failed: if the shim refused the connection inside it,
+ * the last error names tlsguard. */
+void tg_io_failed(const struct tg_ossl *o, SSL *ssl);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * glibc_compat.h — keep libtlsguard.so loadable on glibc 2.17 (CentOS 7)
+ * glibc_compat.h — keep libtlsguard.so loadable on glibc 2.12 (CentOS 6)
  * when it is built on a newer glibc.
  *
  * Forced into every translation unit of the library by the Makefile
@@ -11,31 +11,33 @@
  * libpthread into libc and gave the moved functions a new default version
  * (dlsym@@GLIBC_2.34, pthread_once@@GLIBC_2.34), glibc 2.33 made stat/fstat
  * real symbols (fstat@@GLIBC_2.33; before, <sys/stat.h> inlined a call to
- * __fxstat), 2.28 added fcntl64 and 2.38 the __isoc23_* parsers.  A library
- * that needs GLIBC_2.34 is refused by an older dynamic linker ("version
- * `GLIBC_2.34' not found"), i.e. it would not load at all on CentOS 7/8.
+ * __fxstat), 2.28 added fcntl64, 2.38 the __isoc23_* parsers and 2.14 a new
+ * memcpy.  A library that needs a version the running glibc lacks is
+ * refused by the dynamic linker ("version `GLIBC_2.14' not found"): the
+ * program does not start at all, and through /etc/ld.so.preload no program
+ * on the host does.
  *
  * What: each function below is bound with `.symver` to the version it had
- * in glibc <= 2.17 on x86_64.  Newer glibc still exports every one of these
+ * in glibc <= 2.12 on x86_64.  Newer glibc still exports every one of these
  * old versions (as compatibility symbols), so the same binary keeps working
  * there.  On glibc < 2.34 the dl* and pthread_* functions live in libdl.so.2
  * and libpthread.so.0: the library must therefore name both in DT_NEEDED
  * (the Makefile links them with --no-as-needed; on glibc >= 2.34 `-ldl
  * -lpthread` find only empty archives and would add neither).
+ * _FORTIFY_SOURCE's checking wrappers are all GLIBC_2.3.4..2.11 except
+ * __fdelt_chk (2.15, FD_SET) and __poll_chk (2.16): shim/glibc_compat.c
+ * defines those two inside the library.  getauxval (2.16) and secure_getenv
+ * (2.17) are looked up at run time by shim/secure_env.c, never linked.
  *
  * Deliberately NOT bound: functions whose old version has other semantics
  * (glob@GLIBC_2.2.5, fmemopen@GLIBC_2.2.5, quick_exit@GLIBC_2.10), and
  * functions that lived in librt/libresolv/libutil/libanl before 2.34 (aio_*,
- * mq_*, shm_*, timer_*, ns_*, openpty, ...): the
+ * mq_*, shm_*, timer_*, clock_gettime before 2.17, ns_*, openpty, ...): the
  * library links none of those, so using one must show up as a failure of
  * tests/install/test_glibc_floor.sh instead of a silent load error on
- * CentOS 7.  Functions that only exist in newer glibc (getrandom 2.25,
- * reallocarray 2.26, strlcpy 2.38, ...) cannot be bound at all: that test
- * names them.
- *
- * The floor is 2.17, not CentOS 6's 2.12: getauxval (GLIBC_2.16) and
- * secure_getenv (GLIBC_2.17) are used for AT_SECURE handling, and memcpy
- * binds to memcpy@GLIBC_2.14.
+ * CentOS 6/7.  Functions that only exist in newer glibc (getrandom 2.25,
+ * explicit_bzero 2.25, reallocarray 2.26, strlcpy 2.38, ...) cannot be
+ * bound at all: that test names them.
  *
  * Only x86_64 glibc is handled: version names differ on other
  * architectures (aarch64 starts at GLIBC_2.17, for instance), where nothing
@@ -118,6 +120,15 @@ TG_SYMVER(sem_getvalue, sem_getvalue@GLIBC_2.2.5);
 TG_SYMVER(__pthread_register_cancel, __pthread_register_cancel@GLIBC_2.3.3);
 TG_SYMVER(__pthread_unregister_cancel, __pthread_unregister_cancel@GLIBC_2.3.3);
 TG_SYMVER(__pthread_unwind_next, __pthread_unwind_next@GLIBC_2.3.3);
+
+/* ---- memcpy: memcpy@@GLIBC_2.14 may copy backwards ----------------------- */
+/* 2.14 made memcpy copy in any order, and kept the old entry for programs
+ * that relied on overlapping copies: since then memcpy@GLIBC_2.2.5 is
+ * memmove; on glibc 2.12 it is that release's memcpy.  Both are right for
+ * the non-overlapping copies memcpy promises.  Calls the compiler emits
+ * itself (struct copies) are bound too: .symver renames every reference to
+ * the name in the object. */
+TG_SYMVER(memcpy, memcpy@GLIBC_2.2.5);
 
 /* ---- fcntl: _FILE_OFFSET_BITS=64 redirects it to fcntl64@@GLIBC_2.28 ---- */
 /* Identical on LP64, where off_t is 64-bit anyway. */

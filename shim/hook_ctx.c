@@ -5,16 +5,18 @@
  * keeps it) — because OpenSSL 1.1.0+ refuses version bounds on a connection
  * whose context has a fixed method, so the floor could not be raised later.
  */
+#include "callbacks.h"
 #include "conn.h"
 #include "init.h"
 
-/* The record exists before the context can be shared between threads. */
+/* The record and our callbacks exist before the context can be shared
+ * between threads, or used on any road. */
 static SSL_CTX *made(const struct tg_ossl *o, SSL_CTX *ctx, const SSL_METHOD *up, int version)
 {
     if (ctx && up)
         tg_ossl_ctx_pin_version(o, ctx, version);
     if (ctx)
-        tg_ctx_get(o, ctx, 1);
+        tg_callbacks_ctx_setup(o, ctx);
     return ctx;
 }
 

@@ -2,7 +2,10 @@
  * hook_io.c — application data. On an established connection the cost is
  * one ex-data fetch; otherwise the gate finishes (and judges) the handshake
  * first, so no byte moves on a connection that fails the policy, even when
- * the program ignored the handshake's result.
+ * the program ignored the handshake's result. A call that fails because
+ * the shim refused inside it (a renegotiation to a bad certificate the
+ * server started during SSL_read) ends with the shim's error last on the
+ * queue.
  */
 #include "enforce.h"
 #include "guard.h"
@@ -20,7 +23,10 @@
             if (gate != 1)                                                    \
                 return (fail) == 0 ? 0 : (ret_t)gate;                         \
         }                                                                     \
-        return o->name args;                                                  \
+        ret_t r_ = o->name args;                                              \
+        if (r_ <= 0)                                                          \
+            tg_io_failed(o, ssl);                                             \
+        return r_;                                                            \
     }
 
 TG_IO_HOOK(int, SSL_read, (SSL *ssl, void *buf, int num), (ssl, buf, num), -1)

@@ -64,7 +64,7 @@ TG_EXPORT int getaddrinfo(const char *node, const char *service, const struct ad
     int rc = real_getaddrinfo(node, service, hints, res);
     if (rc == 0 && node && res)
         for (const struct addrinfo *ai = *res; ai; ai = ai->ai_next)
-            tg_resolver_remember(node, ai->ai_addr);
+            tg_resolver_remember_result(node, ai->ai_addr);
     return rc;
 }
 
@@ -109,6 +109,7 @@ TG_EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t len)
     }
     int saved = errno;
     tg_resolver_note_connect(sa, len);
+    tg_resolver_tie(fd, sa);
     errno = saved;
     return real_connect(fd, sa, len);
 }

@@ -22,12 +22,11 @@ TG_EXPORT void SSL_CTX_set_cert_verify_callback(SSL_CTX *ctx, tg_cert_verify_fn 
     struct tg_ctx *t = tg_ctx_get(o, ctx, 1);
     if (!t) /* no memory to chain it: keep OpenSSL's own verification */
         return;
+    if (cb == tg_cert_verify_cb)
+        return; /* ours, read back somewhere: nothing changes */
     t->prog_cert_cb = cb;
     t->prog_cert_arg = arg;
-    if (cb)
-        o->SSL_CTX_set_cert_verify_callback(ctx, tg_cert_verify_cb, ctx);
-    else
-        o->SSL_CTX_set_cert_verify_callback(ctx, NULL, NULL);
+    o->SSL_CTX_set_cert_verify_callback(ctx, tg_cert_verify_cb, ctx); /* ours stays */
 }
 
 /* Each trust-loading call: the real one, then remember the context has

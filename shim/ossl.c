@@ -279,3 +279,97 @@ void tg_ossl_pin_version(const struct tg_ossl *o, SSL *ssl, int version)
         tg_ossl_set_options(o, ssl, all_but(version));
     }
 }
+
+/* The lookup methods a store searches lazily (a hashed directory, a file):
+ * the field after the object cache in every version's x509_store_st
+ * ({ int cache; objs; get_cert_methods; ... }, public in 1.0.x), trusted
+ * only where the object field agrees with the API. */
+OPENSSL_STACK *tg_ossl_store_lookups(const struct tg_ossl *o, X509_STORE *st)
+{
+    const struct {
+        int cache;
+        OPENSSL_STACK *objs;
+        OPENSSL_STACK *lookups;
+    } *head = (const void *)st;
+    OPENSSL_STACK *objs = tg_ossl_store_objects(o, st);
+    if (!st || !objs || head->objs != objs)
+        return NULL;
+    return head->lookups;
+}
+
+/* 1.0.x's X509_STORE_CTX is a public struct (x509_vfy.h):
+ * { X509_STORE *ctx; int current_method; X509 *cert; STACK_OF(X509) *untrusted; ... }.
+ * The accessors are 1.0.2+ (get0_store) and 1.1.0+ (get0_cert, get0_untrusted). */
+struct xs_1_0 {
+    X509_STORE *ctx;
+    int current_method;
+    X509 *cert;
+    OPENSSL_STACK *untrusted;
+};
+
+static const struct xs_1_0 *xs_old(const struct tg_ossl *o, X509_STORE_CTX *xs)
+{
+    return o->major == 1 && o->minor == 0 ? (const struct xs_1_0 *)(const void *)xs : NULL;
+}
+
+X509_STORE *tg_ossl_xs_store(const struct tg_ossl *o, X509_STORE_CTX *xs)
+{
+    if (o->X509_STORE_CTX_get0_store)
+        return o->X509_STORE_CTX_get0_store(xs);
+    return xs_old(o, xs) ? xs_old(o, xs)->ctx : NULL;
+}
+
+X509 *tg_ossl_xs_cert(const struct tg_ossl *o, X509_STORE_CTX *xs)
+{
+    if (o->X509_STORE_CTX_get0_cert)
+        return o->X509_STORE_CTX_get0_cert(xs);
+    return xs_old(o, xs) ? xs_old(o, xs)->cert : NULL;
+}
+
+OPENSSL_STACK *tg_ossl_xs_untrusted(const struct tg_ossl *o, X509_STORE_CTX *xs)
+{
+    if (o->X509_STORE_CTX_get0_untrusted)
+        return o->X509_STORE_CTX_get0_untrusted(xs);
+    return xs_old(o, xs) ? xs_old(o, xs)->untrusted : NULL;
+}
+
+/* sk_X509_pop_free(chain, X509_free): OPENSSL_sk_pop_free from 1.1.0. */
+void tg_ossl_free_chain(const struct tg_ossl *o, OPENSSL_STACK *chain)
+{
+    void (*fr)(void *) = (void (*)(void *))(void *)o->X509_free;
+    if (!chain)
+        return;
+    if (o->OPENSSL_sk_pop_free)
+        o->OPENSSL_sk_pop_free(chain, fr);
+    else if (o->sk_pop_free)
+        o->sk_pop_free(chain, fr);
+}
+
+/* X509_V_ERR_HOSTNAME_MISMATCH is 1.0.2+: 1.0.1 would print "error number
+ * 62"; there the application-verification error stands in. */
+int tg_ossl_name_error(const struct tg_ossl *o)
+{
+    return o->version >= 0x10002000UL ? TG_X509_V_ERR_HOSTNAME_MISMATCH
+                                      : TG_X509_V_ERR_APPLICATION_VERIFICATION;
+}
+
+/* 1.1.0+: SSL_set_session(ssl, NULL). In 1.0.x that also switches the SSL
+ * back to its context's method, which inside the handshake frees the state
+ * the handshake is using; an empty session of the same version (the first
+ * field of 1.0.x's public ssl_session_st) needs no switch, and having no
+ * session id it is never resumed. */
+void tg_ossl_drop_session(const struct tg_ossl *o, SSL *ssl)
+{
+    SSL_SESSION *old = o->SSL_get_session(ssl), *fresh;
+    if (!old)
+        return;
+    if (!(o->major == 1 && o->minor == 0)) {
+        o->SSL_set_session(ssl, NULL);
+        return;
+    }
+    if (!(fresh = o->SSL_SESSION_new()))
+        return;
+    *(int *)(void *)fresh = *(const int *)(const void *)old;
+    o->SSL_set_session(ssl, fresh);
+    o->SSL_SESSION_free(fresh);
+}

@@ -46,7 +46,9 @@ typedef int (*tg_ex_dup_cb)(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from,
 #define TG_TLS1_2_VERSION 0x0303
 #define TG_TLS1_3_VERSION 0x0304
 
-/* SSL_OP_* bits: the same values from 1.0.1 to 3.x (SSLv2's is 0 from 1.1.0). */
+/* SSL_OP_* bits, the same from 1.0.1 to 3.x except: SSLv2 is 0 from 1.1.0 (its
+ * bit is then SSL_OP_NO_ANTI_REPLAY), and TLSv1.3 is 1.1.1+ (before, that bit
+ * is SSL_OP_NETSCAPE_CA_DN_BUG). */
 #define TG_OP_NO_SSLv2   0x01000000UL
 #define TG_OP_NO_SSLv3   0x02000000UL
 #define TG_OP_NO_TLSv1   0x04000000UL
@@ -186,7 +188,7 @@ typedef int (*tg_ex_dup_cb)(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from,
     X(M, void, X509_STORE_CTX_set_error, (X509_STORE_CTX *, int))                   \
     X(M, int, X509_STORE_CTX_get_error_depth, (const X509_STORE_CTX *))             \
     X(M, X509 *, X509_STORE_CTX_get_current_cert, (const X509_STORE_CTX *))         \
-    X(O, X509_VERIFY_PARAM *, X509_STORE_CTX_get0_param, (const X509_STORE_CTX *)) /* 1.0.2+ */ \
+    X(M, X509_VERIFY_PARAM *, X509_STORE_CTX_get0_param, (const X509_STORE_CTX *)) \
     X(O, const char *, X509_VERIFY_PARAM_get0_peername, (const X509_VERIFY_PARAM *)) /* 1.0.2+ */ \
     X(M, int, X509_verify_cert, (X509_STORE_CTX *))                                 \
     X(M, const char *, X509_verify_cert_error_string, (long))                       \
@@ -239,16 +241,57 @@ typedef int (*tg_ex_dup_cb)(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from,
     X(M, const char *, ERR_reason_error_string, (unsigned long))                    \
     X(O, int, SSL_in_init, (const SSL *))                         /* 1.1.0+ */       \
     X(O, int, SSL_is_init_finished, (const SSL *))                /* 1.1.0+ */       \
-    X(O, int, SSL_state, (const SSL *))                           /* 1.0.x */
+    X(O, int, SSL_state, (const SSL *))                           /* 1.0.x */        \
+    /* callbacks the shim keeps installed on every context (callbacks.c) */        \
+    X(M, void, SSL_CTX_set_info_callback, (SSL_CTX *, tg_info_fn))                  \
+    X(M, void, SSL_CTX_set_verify, (SSL_CTX *, int, tg_verify_fn))                  \
+    X(M, tg_verify_fn, SSL_CTX_get_verify_callback, (const SSL_CTX *))              \
+    X(M, int, SSL_CTX_get_verify_mode, (const SSL_CTX *))                           \
+    X(M, int, SSL_set_session, (SSL *, SSL_SESSION *))                              \
+    X(M, SSL_SESSION *, SSL_SESSION_new, (void))                                    \
+    X(M, void, SSL_SESSION_free, (SSL_SESSION *))                                   \
+    X(M, const unsigned char *, SSL_SESSION_get_id, (const SSL_SESSION *, unsigned int *)) \
+    X(M, long, SSL_SESSION_get_time, (const SSL_SESSION *))                         \
+    X(O, size_t, SSL_SESSION_get_master_key, (const SSL_SESSION *, unsigned char *, size_t)) /* 1.1.0+ */ \
+    X(M, void, SSL_set_shutdown, (SSL *, int))                                      \
+    X(M, int, SSL_get_shutdown, (const SSL *))                                      \
+    /* an independent, strict verification (verify.c, strict.c) */                \
+    X(M, X509_STORE_CTX *, X509_STORE_CTX_new, (void))                              \
+    X(M, int, X509_STORE_CTX_init, (X509_STORE_CTX *, X509_STORE *, X509 *, OPENSSL_STACK *)) \
+    X(M, void, X509_STORE_CTX_free, (X509_STORE_CTX *))                             \
+    X(M, int, X509_STORE_CTX_set_ex_data, (X509_STORE_CTX *, int, void *))          \
+    X(M, void, X509_STORE_CTX_set_verify_cb, (X509_STORE_CTX *, tg_verify_fn))      \
+    X(M, int, X509_STORE_CTX_set_default, (X509_STORE_CTX *, const char *))         \
+    X(M, OPENSSL_STACK *, X509_STORE_CTX_get1_chain, (X509_STORE_CTX *))            \
+    X(O, X509_STORE *, X509_STORE_CTX_get0_store, (const X509_STORE_CTX *)) /* 1.0.2+ */ \
+    X(O, X509 *, X509_STORE_CTX_get0_cert, (const X509_STORE_CTX *))        /* 1.1.0+ */ \
+    X(O, OPENSSL_STACK *, X509_STORE_CTX_get0_untrusted, (const X509_STORE_CTX *)) /* 1.1.0+ */ \
+    X(O, void, X509_STORE_CTX_set0_verified_chain, (X509_STORE_CTX *, OPENSSL_STACK *)) /* 1.1.0+ */ \
+    X(O, void, X509_STORE_CTX_set_error_depth, (X509_STORE_CTX *, int))     /* 1.1.0+ */ \
+    X(O, void, X509_STORE_CTX_set_current_cert, (X509_STORE_CTX *, X509 *)) /* 1.1.0+ */ \
+    X(M, unsigned long, X509_VERIFY_PARAM_get_flags, (const X509_VERIFY_PARAM *))   \
+    X(M, int, X509_VERIFY_PARAM_clear_flags, (X509_VERIFY_PARAM *, unsigned long))  \
+    X(M, int, X509_VERIFY_PARAM_set_purpose, (X509_VERIFY_PARAM *, int))            \
+    X(M, int, X509_VERIFY_PARAM_set_trust, (X509_VERIFY_PARAM *, int))              \
+    X(M, int, X509_VERIFY_PARAM_set1, (X509_VERIFY_PARAM *, const X509_VERIFY_PARAM *)) \
+    X(O, void, X509_VERIFY_PARAM_set_hostflags, (X509_VERIFY_PARAM *, unsigned int)) /* 1.0.2+ */ \
+    X(O, char *, X509_VERIFY_PARAM_get0_host, (X509_VERIFY_PARAM *, int))   /* 3.0+ */   \
+    X(O, X509_VERIFY_PARAM *, SSL_get0_param, (SSL *))                      /* 1.0.2+ */ \
+    X(M, int, X509_get_ext_by_NID, (const X509 *, int, int))                        \
+    X(O, int, SSL_get0_dane_authority, (SSL *, X509 **, EVP_PKEY **))       /* 1.1.0+ */ \
+    X(O, void, OPENSSL_sk_pop_free, (OPENSSL_STACK *, void (*)(void *)))    /* 1.1.0+ */ \
+    X(O, void, sk_pop_free, (OPENSSL_STACK *, void (*)(void *)))            /* 1.0.x */
 
 /* What the shim keeps per libssl copy, set up once when the copy is first
  * seen (libs.c). */
 struct tg_ossl_state {
-    int ssl_idx, ctx_idx, session_idx; /* ex-data indexes (conn.c) */
+    int ssl_idx, ctx_idx;              /* ex-data indexes (conn.c) */
     int err_lib;                       /* our error library (block.c) */
     pthread_mutex_t store_lock;        /* the default trust store (trust.c) */
     int store_tried;
-    X509_STORE *store;
+    X509_STORE *store;                 /* defaults + policy anchors */
+    int policy_store_tried;
+    X509_STORE *policy_store;          /* policy anchors alone */
 };
 
 #define TG_SYM_FIELD(kind, ret, name, args) ret(*name) args;
@@ -285,6 +328,21 @@ int tg_ossl_sk_num(const struct tg_ossl *o, const OPENSSL_STACK *sk);
 /* The objects loaded into a store (X509_STORE_get0_objects, 1.1.0+; the
  * public 1.0.x struct before). NULL when unknown. */
 OPENSSL_STACK *tg_ossl_store_objects(const struct tg_ossl *o, X509_STORE *st);
+/* The lookup methods (hashed directories, files) a store searches lazily;
+ * NULL when unknown. */
+OPENSSL_STACK *tg_ossl_store_lookups(const struct tg_ossl *o, X509_STORE *st);
+/* A verification's store, certificate and untrusted chain (accessors from
+ * 1.0.2/1.1.0; the public struct before). NULL when unknown. */
+X509_STORE *tg_ossl_xs_store(const struct tg_ossl *o, X509_STORE_CTX *xs);
+X509 *tg_ossl_xs_cert(const struct tg_ossl *o, X509_STORE_CTX *xs);
+OPENSSL_STACK *tg_ossl_xs_untrusted(const struct tg_ossl *o, X509_STORE_CTX *xs);
+/* Free a chain from X509_STORE_CTX_get1_chain. */
+void tg_ossl_free_chain(const struct tg_ossl *o, OPENSSL_STACK *chain);
+/* Forget the session offered for resumption, from inside the handshake's
+ * start: the next ClientHello asks for a new one. */
+void tg_ossl_drop_session(const struct tg_ossl *o, SSL *ssl);
+/* The verify error for a host-name mismatch this version knows. */
+int tg_ossl_name_error(const struct tg_ossl *o);
 /* SSL_set1_verify_cert_store exists (1.0.2+). */
 int tg_ossl_has_verify_store_ctrl(const struct tg_ossl *o);
 void *tg_ossl_sk_value(const struct tg_ossl *o, const OPENSSL_STACK *sk, int i);

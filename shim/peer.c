@@ -1,8 +1,7 @@
 /*
  * peer.c — name sources for hostname verification, in the order the
- * policy prefers them: SNI, then the resolved name, then the literal address.
- * (A name the program set itself with SSL_set1_host is checked by OpenSSL;
- * see verify.c.)
+ * policy prefers them: the name the program set, the SNI, the resolved
+ * name, the literal address.
  */
 #include "peer.h"
 #include "resolver.h"
@@ -66,15 +65,50 @@ static int name_from_sni(const struct tg_ossl *o, const SSL *ssl, struct tg_peer
     return 1;
 }
 
-void tg_peer_name(const struct tg_ossl *o, const SSL *ssl, struct tg_peer *p)
+static int set_name(struct tg_peer *p, const char *name, enum tg_name_source source)
+{
+    size_t len = name ? strlen(name) : 0;
+    if (!len || len >= sizeof p->name)
+        return 0;
+    memcpy(p->name, name, len + 1);
+    p->source = tg_is_ip_literal(name) ? TG_NAME_IP : source;
+    return 1;
+}
+
+/* X509_VERIFY_PARAM_get0_host is 3.0+; before, the name the program set
+ * is known only once OpenSSL matched it (the caller's `set_host`). */
+static int name_from_param(const struct tg_ossl *o, const SSL *ssl, struct tg_peer *p)
+{
+    X509_VERIFY_PARAM *vp;
+    if (!o->X509_VERIFY_PARAM_get0_host || !o->SSL_get0_param)
+        return 0;
+    vp = o->SSL_get0_param((SSL *)ssl);
+    return vp && set_name(p, o->X509_VERIFY_PARAM_get0_host(vp, 0), TG_NAME_HOST);
+}
+
+static void clear(struct tg_peer *p)
 {
     p->source = TG_NAME_NONE;
+    p->name[0] = '\0';
     p->ip_len = 0;
     p->ip_text[0] = '\0';
     p->port = 0;
     p->addr_is_socket = 0;
-    if (!name_from_sni(o, ssl, p))
-        tg_peer_identify(o, ssl, p);
+}
+
+void tg_peer_early_name(const struct tg_ossl *o, const SSL *ssl, struct tg_peer *p)
+{
+    clear(p);
+    if (!name_from_param(o, ssl, p))
+        name_from_sni(o, ssl, p);
+}
+
+void tg_peer_name(const struct tg_ossl *o, const SSL *ssl, const char *set_host, struct tg_peer *p)
+{
+    clear(p);
+    if (set_name(p, set_host, TG_NAME_HOST) || name_from_param(o, ssl, p) || name_from_sni(o, ssl, p))
+        return;
+    tg_peer_identify(o, ssl, p);
 }
 
 void tg_peer_identify(const struct tg_ossl *o, const SSL *ssl, struct tg_peer *p)
@@ -86,7 +120,7 @@ void tg_peer_identify(const struct tg_ossl *o, const SSL *ssl, struct tg_peer *p
 
     if (name_from_sni(o, ssl, p))
         return;
-    if (have_addr && tg_resolver_lookup((struct sockaddr *)&ss, p->name, sizeof p->name)) {
+    if (have_addr && tg_resolver_lookup(o->SSL_get_fd(ssl), (struct sockaddr *)&ss, p->name, sizeof p->name)) {
         p->source = TG_NAME_RESOLVED;
         return;
     }

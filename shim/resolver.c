@@ -1,9 +1,16 @@
 /*
- * resolver.c — a small, recent-first table of address -> resolved name.
+ * resolver.c — a small table of address -> resolved name, and which
+ * socket was connected with which lookup's result.
  *
  * Bounded (a ring of RING entries), so a long-running program's lookups cost
  * nothing extra over time; a connection made long after its lookup falls
  * back to the literal address, which only makes the check stricter.
+ *
+ * Two names can resolve to one address (resolve victim.test, then
+ * attacker.test): the newest is not simply taken. A socket connected with
+ * the very sockaddr a getaddrinfo() result handed out is tied to that
+ * lookup's name; otherwise an address known under one name only gets it,
+ * and an ambiguous one gets none (the literal address is checked).
  */
 #include "resolver.h"
 
@@ -22,6 +29,26 @@ struct entry {
 
 static struct entry ring[RING];
 static unsigned next_slot;
+
+/* getaddrinfo() results handed out: the ai_addr pointer -> its name. */
+#define HANDED 256
+static struct {
+    const struct sockaddr *ptr;
+    int family;
+    unsigned char addr[16];
+    char name[256];
+} handed[HANDED];
+static unsigned next_handed;
+
+/* Sockets tied to a lookup at connect(): by fd, with the address. */
+#define TIED 1024
+static struct {
+    int fd; /* -1: empty */
+    int family;
+    unsigned char addr[16];
+    char name[256];
+} tied[TIED];
+static int tied_ready;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 
@@ -84,27 +111,96 @@ void tg_resolver_remember(const char *name, const struct sockaddr *sa)
     pthread_mutex_unlock(&lock);
 }
 
-int tg_resolver_lookup(const struct sockaddr *sa, char *name, size_t n)
+/* Under the lock: the socket's own lookup, if it was tied to one. */
+static int tied_name(int fd, int family, const unsigned char *bytes, size_t len, char *name, size_t n)
 {
-    int family, found = 0;
+    if (fd < 0 || !tied_ready)
+        return 0;
+    const __typeof__(tied[0]) *t = &tied[fd % TIED];
+    if (t->fd != fd || t->family != family || memcmp(t->addr, bytes, len) || strlen(t->name) >= n)
+        return 0;
+    memcpy(name, t->name, strlen(t->name) + 1);
+    return 1;
+}
+
+int tg_resolver_lookup(int fd, const struct sockaddr *sa, char *name, size_t n)
+{
+    int family, found = 0, ambiguous = 0;
     const unsigned char *bytes;
     size_t len;
     if (!addr_of(sa, &family, &bytes, &len) || n == 0)
         return 0;
     pthread_once(&atfork_once, register_atfork);
     pthread_mutex_lock(&lock);
-    for (unsigned k = 1; k <= RING && !found; k++) {
+    if (tied_name(fd, family, bytes, len, name, n)) {
+        pthread_mutex_unlock(&lock);
+        return 1;
+    }
+    for (unsigned k = 1; k <= RING && !ambiguous; k++) {
         const struct entry *e = &ring[(next_slot - k) % RING];
-        if (e->family == family && !memcmp(e->addr, bytes, len)) {
-            size_t l = strlen(e->name);
-            if (l < n) {
-                memcpy(name, e->name, l + 1);
-                found = 1;
-            }
+        if (e->family != family || memcmp(e->addr, bytes, len))
+            continue;
+        if (found && strcmp(name, e->name))
+            ambiguous = 1;
+        else if (!found && strlen(e->name) < n) {
+            memcpy(name, e->name, strlen(e->name) + 1);
+            found = 1;
         }
     }
     pthread_mutex_unlock(&lock);
-    return found;
+    if (ambiguous)
+        name[0] = '\0';
+    return found && !ambiguous;
+}
+
+void tg_resolver_remember_result(const char *name, const struct sockaddr *ai_addr)
+{
+    int family;
+    const unsigned char *bytes;
+    size_t len, nlen = name ? strlen(name) : 0;
+    tg_resolver_remember(name, ai_addr);
+    if (!nlen || nlen >= sizeof handed[0].name || tg_is_ip_literal(name) ||
+        !addr_of(ai_addr, &family, &bytes, &len))
+        return;
+    pthread_mutex_lock(&lock);
+    unsigned at = next_handed++ % HANDED;
+    for (unsigned i = 0; i < HANDED; i++)
+        if (handed[i].ptr == ai_addr)
+            at = i; /* the same memory handed out again */
+    handed[at].ptr = ai_addr;
+    handed[at].family = family;
+    memset(handed[at].addr, 0, sizeof handed[at].addr);
+    memcpy(handed[at].addr, bytes, len);
+    memcpy(handed[at].name, name, nlen + 1);
+    pthread_mutex_unlock(&lock);
+}
+
+void tg_resolver_tie(int fd, const struct sockaddr *sa)
+{
+    int family;
+    const unsigned char *bytes;
+    size_t len;
+    if (fd < 0 || !addr_of(sa, &family, &bytes, &len))
+        return;
+    pthread_once(&atfork_once, register_atfork);
+    pthread_mutex_lock(&lock);
+    if (!tied_ready) {
+        for (int i = 0; i < TIED; i++)
+            tied[i].fd = -1;
+        tied_ready = 1;
+    }
+    __typeof__(tied[0]) *t = &tied[fd % TIED];
+    t->fd = -1; /* a new connection on this fd: forget the old tie */
+    for (unsigned i = 0; i < HANDED; i++) {
+        if (handed[i].ptr != sa || handed[i].family != family || memcmp(handed[i].addr, bytes, len))
+            continue;
+        t->fd = fd;
+        t->family = family;
+        memcpy(t->addr, handed[i].addr, sizeof t->addr);
+        memcpy(t->name, handed[i].name, sizeof t->name);
+        break;
+    }
+    pthread_mutex_unlock(&lock);
 }
 
 static __thread struct sockaddr_storage last_connect;

@@ -13,8 +13,15 @@
 
 /* Remember that `name` resolved to `sa` (numeric names are ignored). */
 void tg_resolver_remember(const char *name, const struct sockaddr *sa);
-/* The most recent name that resolved to the address of `sa`; 1 if found. */
-int tg_resolver_lookup(const struct sockaddr *sa, char *name, size_t n);
+/* The same for one getaddrinfo() result, whose ai_addr the program may
+ * connect() with: that socket is then tied to this name. */
+void tg_resolver_remember_result(const char *name, const struct sockaddr *ai_addr);
+/* connect(fd, sa): tie fd to the lookup that handed out `sa`, if any. */
+void tg_resolver_tie(int fd, const struct sockaddr *sa);
+/* The name the program resolved for the peer `sa` of socket `fd` (-1: no
+ * socket): the socket's own lookup, else the one name the address is known
+ * under; 0 when none, or when it is known under several (ambiguous). */
+int tg_resolver_lookup(int fd, const struct sockaddr *sa, char *name, size_t n);
 /* 1 when `s` is an IPv4 or IPv6 literal. */
 int tg_is_ip_literal(const char *s);
 

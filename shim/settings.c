@@ -3,12 +3,12 @@
  */
 #include "settings.h"
 #include "log.h"
+#include "secure_env.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
 #include <sys/stat.h>
 
 /* Read when TLSGUARD_POLICY is not (or, in a secure-execution process,
@@ -23,18 +23,17 @@ static pthread_once_t policy_once = PTHREAD_ONCE_INIT;
 static struct tg_policy *policy;
 static char policy_error[512];
 
-/* secure_getenv already returns NULL under AT_SECURE; the explicit check
- * also covers a libc without it and records the fact. */
+/* NULL in a secure-execution process (shim/secure_env.c decides). */
 static void copy_env(char *dst, size_t n, const char *name)
 {
-    const char *v = settings.secure ? NULL : secure_getenv(name);
+    const char *v = tg_secure_getenv(name);
     snprintf(dst, n, "%s", v ? v : "");
 }
 
 void tg_settings_read_env(void)
 {
     char mode[16];
-    settings.secure = getauxval(AT_SECURE) != 0;
+    settings.secure = tg_secure_execution();
     copy_env(settings.policy_path, sizeof settings.policy_path, "TLSGUARD_POLICY");
     copy_env(settings.log_override, sizeof settings.log_override, "TLSGUARD_LOG");
     copy_env(settings.report_path, sizeof settings.report_path, "TLSGUARD_REPORT");

@@ -1,9 +1,15 @@
 /*
- * verify.c — the verify callback, the cert-verify trampoline and the host
- * name check.
+ * verify.c — the certificate check: the verify callback (per certificate,
+ * chaining the program's) and the certificate-verify callback (per chain:
+ * anchors, strict verification, the connection's name, its pins). Both run
+ * inside libssl's handshake on every road; a refusal here aborts the
+ * handshake in OpenSSL itself.
  */
 #include "verify.h"
 #include "block.h"
+#include "chain.h"
+#include "enforce.h"
+#include "trust.h"
 #include "hostname.h"
 #include "libs.h"
 #include "peer.h"
@@ -72,13 +78,16 @@ static int fallback_match(const struct tg_ossl *o, X509 *leaf, const char *name,
     return cn && tg_hostname_match((const char *)cn, (size_t)len, name);
 }
 
-int tg_verify_name(const struct tg_ossl *o, const SSL *ssl, struct tg_conn *c, X509 *leaf,
-                   SSL_SESSION *resumed)
+/* The leaf against THE name of the connection (peer.c), which the policy
+ * is then looked up for; `set_host` is the name the program set that
+ * OpenSSL matched (strictly) already, or "". */
+static int check_name(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, X509 *leaf,
+                      const char *set_host)
 {
     struct tg_peer p;
     unsigned char ip[16];
     int ok;
-    tg_peer_name(o, ssl, &p);
+    tg_peer_name(o, ssl, set_host, &p);
     if (p.source == TG_NAME_NONE) {
         tg_block_reason(c, TG_R_NO_NAME,
                         "no host name to verify: no SNI, no resolved name, no peer address");
@@ -86,8 +95,10 @@ int tg_verify_name(const struct tg_ossl *o, const SSL *ssl, struct tg_conn *c, X
     }
     snprintf(c->host, sizeof c->host, "%s", p.name);
     c->host_is_ip = p.source == TG_NAME_IP;
-    if (resumed && tg_session_verified_for(o, resumed, p.name, c->host_is_ip))
-        return 1;
+    if (!tg_enforce_policy(o, ssl, c, p.name))
+        return 0;
+    if (set_host[0] && p.source == TG_NAME_HOST)
+        return 1; /* OpenSSL matched it, with our strict host flags */
     size_t iplen = 0;
     if (p.source == TG_NAME_IP) {
         if (inet_pton(AF_INET, p.name, ip) == 1)
@@ -98,7 +109,8 @@ int tg_verify_name(const struct tg_ossl *o, const SSL *ssl, struct tg_conn *c, X
     /* X509_check_host/X509_check_ip: 1.0.2+; 1.0.1 gets our RFC 6125 matcher. */
     if (o->X509_check_host && o->X509_check_ip)
         ok = iplen ? o->X509_check_ip(leaf, ip, iplen, 0) == 1
-                   : p.source != TG_NAME_IP && o->X509_check_host(leaf, p.name, strlen(p.name), 0, NULL) == 1;
+                   : p.source != TG_NAME_IP &&
+                         o->X509_check_host(leaf, p.name, strlen(p.name), 0x4 /* no partial wildcards */, NULL) == 1;
     else
         ok = fallback_match(o, leaf, p.name, iplen ? ip : NULL, iplen);
     if (ok < 0) {
@@ -111,8 +123,25 @@ int tg_verify_name(const struct tg_ossl *o, const SSL *ssl, struct tg_conn *c, X
     return ok;
 }
 
-/* The leaf's pins, when the host has any that have not expired. */
-static int check_pins(const struct tg_ossl *o, X509_STORE_CTX *xs, struct tg_conn *c)
+/* NID_proxyCertInfo (RFC 3820), the same in every version: a proxy
+ * certificate is never part of a server's chain, whatever an environment
+ * variable (OPENSSL_ALLOW_PROXY_CERTS, honoured by 1.0.x) says. */
+#define TG_NID_proxyCertInfo 663
+
+static int check_no_proxy(const struct tg_ossl *o, OPENSSL_STACK *chain, struct tg_conn *c)
+{
+    int n = tg_ossl_sk_num(o, chain);
+    for (int i = 0; i < n; i++)
+        if (o->X509_get_ext_by_NID(tg_ossl_sk_value(o, chain, i), TG_NID_proxyCertInfo, -1) >= 0) {
+            tg_block_reason(c, TG_R_CERT, "certificate verification failed: proxy certificate "
+                            "in the chain (depth %d)", i);
+            return 0;
+        }
+    return 1;
+}
+
+/* The verified chain against the host's pins, unless they have expired. */
+static int check_pins(const struct tg_ossl *o, OPENSSL_STACK *chain, struct tg_conn *c)
 {
     if (!c->pin_count)
         return 1;
@@ -120,8 +149,7 @@ static int check_pins(const struct tg_ossl *o, X509_STORE_CTX *xs, struct tg_con
         c->pins_expired = 1;
         return 1;
     }
-    int m = tg_pins_match_chain(o, tg_ossl_verified_chain(o, xs), c->pins, c->pin_count);
-    if (m == 1) {
+    if (tg_pins_match_chain(o, chain, c->pins, c->pin_count) == 1) {
         c->pins_ok = 1;
         return 1;
     }
@@ -138,14 +166,17 @@ int tg_verify_cb(int ok, X509_STORE_CTX *xs)
     const struct tg_ossl *o = tg_libs_for(__builtin_return_address(0));
     SSL *ssl = o ? ssl_of(o, xs) : NULL;
     struct tg_conn *c = ssl ? tg_conn_get(o, ssl, 0) : NULL;
-    if (!c)
-        return ok; /* not a connection we prepared: OpenSSL's verdict stands */
+    tg_verify_fn prog = ssl ? tg_conn_prog_verify_cb(o, ssl, c) : NULL;
+    if (prog == tg_verify_cb)
+        prog = NULL;
+    if (!c || c->is_server)
+        return prog ? prog(ok, xs) : ok; /* servers: the program's logic */
 
     /* The program's callback runs for its side effects and may refuse more,
      * but a failure stays a failure. In audit mode its verdict is final:
      * we only take notes. */
-    int prog_ok = c->prog_cb ? c->prog_cb(ok, xs) : ok;
-    int fail = c->audit ? prog_ok : 0;
+    int own = tg_chain_in_own_ctx();
+    int prog_ok = prog && !(own && c->audit) ? prog(ok, xs) : ok;
     if (!ok) {
         int err = o->X509_STORE_CTX_get_error(xs);
         const char *why = o->X509_verify_cert_error_string(err);
@@ -154,30 +185,94 @@ int tg_verify_cb(int ok, X509_STORE_CTX *xs)
         else
             tg_block_reason(c, TG_R_CERT, "certificate verification failed: %s (depth %d)",
                             why ? why : "?", o->X509_STORE_CTX_get_error_depth(xs));
-        return fail;
+        return c->audit && !own ? prog_ok : 0;
     }
-    if (!prog_ok)
-        return 0; /* the program's own, stricter decision: not ours to log */
-    if (o->X509_STORE_CTX_get_error_depth(xs) != 0)
-        return 1;
+    if (!prog_ok && !c->audit && !(c->prog_verify_mode & TG_VERIFY_PEER)) {
+        /* Its verification was off, so OpenSSL would have ignored this
+         * refusal: the block is the shim's doing, and logged as such; at
+         * the leaf, with the name's verdict if that is what failed (Ruby
+         * checks the host name in its callback). */
+        int depth = o->X509_STORE_CTX_get_error_depth(xs);
+        if (depth != 0 || check_name(o, ssl, c, o->X509_STORE_CTX_get_current_cert(xs), ""))
+            tg_block_reason(c, TG_R_CERT, "certificate refused by the program's own verify callback "
+                            "(its verification was off; tlsguard turned it on) at depth %d", depth);
+    }
+    return prog_ok;
+}
 
-    /* The leaf. A host the program set (SSL_set1_host and friends) was
-     * already checked by OpenSSL, which then records it as the peer name. */
-    const X509_VERIFY_PARAM *vp = o->X509_STORE_CTX_get0_param ? o->X509_STORE_CTX_get0_param(xs) : NULL;
-    const char *peername = vp && o->X509_VERIFY_PARAM_get0_peername ? o->X509_VERIFY_PARAM_get0_peername(vp) : NULL;
-    if (peername && *peername) {
-        snprintf(c->host, sizeof c->host, "%s", peername);
-    } else if (!tg_verify_name(o, ssl, c, o->X509_STORE_CTX_get_current_cert(xs), NULL)) {
-        o->X509_STORE_CTX_set_error(xs, c->reason == TG_R_NAME ? TG_X509_V_ERR_HOSTNAME_MISMATCH
-                                                               : TG_X509_V_ERR_APPLICATION_VERIFICATION);
-        return fail;
+/* Where the chain is verified and against which anchors: the program's
+ * own when it has any, else the default store; then the policy's. */
+/* Another set of anchors is tried: what the failed attempt noted goes. */
+static void forget(struct tg_conn *c, const struct tg_ossl *o, OPENSSL_STACK **chain)
+{
+    tg_ossl_free_chain(o, *chain);
+    *chain = NULL;
+    c->reason = TG_R_NONE;
+    c->detail[0] = '\0';
+}
+
+static int verify_chain(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, X509_STORE_CTX *xs,
+                        int in_place, char *peername, size_t n, OPENSSL_STACK **chain)
+{
+    X509_STORE *own = tg_ossl_xs_store(o, xs);
+    int r;
+    if (own && in_place && tg_trust_program_has_anchors(o, ssl, own)) {
+        /* The usual road: libssl's own context, its parameters made strict. */
+        tg_chain_make_strict(o, o->X509_STORE_CTX_get0_param(xs));
+        r = o->X509_verify_cert(xs);
+        const X509_VERIFY_PARAM *vp = o->X509_STORE_CTX_get0_param(xs);
+        const char *pn = o->X509_VERIFY_PARAM_get0_peername ? o->X509_VERIFY_PARAM_get0_peername(vp) : NULL;
+        snprintf(peername, n, "%s", r > 0 && pn ? pn : "");
+        *chain = o->X509_STORE_CTX_get1_chain(xs);
+        if (r > 0 && o->SSL_get0_dane_authority && o->SSL_get0_dane_authority(ssl, NULL, NULL) >= 0) {
+            /* A TLSA record matched (DANE, 1.1.0+): that stands in for
+             * neither the CA nor the name. The chain must verify too. */
+            forget(c, o, chain);
+            r = tg_chain_verify_with(o, ssl, xs, own, 1, peername, n, chain);
+        }
+        if (r <= 0 && tg_chain_error_is_untrusted(o->X509_STORE_CTX_get_error(xs)) &&
+            tg_trust_policy_store(o)) {
+            forget(c, o, chain);
+            r = tg_chain_verify_with(o, ssl, xs, tg_trust_policy_store(o), 1, peername, n, chain);
+        }
+        return r;
     }
-    if (!check_pins(o, xs, c)) {
-        o->X509_STORE_CTX_set_error(xs, TG_X509_V_ERR_APPLICATION_VERIFICATION);
-        return fail;
+    X509_STORE *st = own && tg_trust_program_has_anchors(o, ssl, own) ? own : tg_trust_default_store(o);
+    if (!st)
+        return -2;
+    r = tg_chain_verify_with(o, ssl, xs, st, in_place, peername, n, chain);
+    if (r <= 0 && st == own && tg_chain_error_is_untrusted(tg_chain_last_error()) &&
+        tg_trust_policy_store(o)) {
+        forget(c, o, chain);
+        r = tg_chain_verify_with(o, ssl, xs, tg_trust_policy_store(o), in_place, peername, n, chain);
     }
-    c->leaf_ok = 1;
-    return 1;
+    return r;
+}
+
+/* The decisive check of a client's peer: 1 when the chain, the name and
+ * the pins pass (and the protocol and suite chosen meet the floor). */
+static int check_peer(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, X509_STORE_CTX *xs,
+                      int in_place)
+{
+    char peername[256];
+    OPENSSL_STACK *chain = NULL;
+    int r = verify_chain(o, ssl, c, xs, in_place, peername, sizeof peername, &chain);
+    if (r == -2) {
+        tg_block_reason(c, TG_R_INTERNAL, "cannot load the default trust store");
+    } else if (r > 0) {
+        r = check_no_proxy(o, chain, c) && check_name(o, ssl, c, tg_ossl_xs_cert(o, xs), peername) &&
+            check_pins(o, chain, c) &&
+            tg_enforce_negotiated(o, ssl, c); /* the floor, the host's own if its block has one */
+        if (!r && in_place)
+            o->X509_STORE_CTX_set_error(xs, c->reason == TG_R_NAME ? tg_ossl_name_error(o)
+                                                                    : TG_X509_V_ERR_APPLICATION_VERIFICATION);
+    } else if (c->reason == TG_R_NONE) {
+        long err = o->X509_STORE_CTX_get_error(xs);
+        tg_block_reason(c, TG_R_CERT, "certificate verification failed: %s",
+                        o->X509_verify_cert_error_string(err));
+    }
+    tg_ossl_free_chain(o, chain);
+    return r > 0;
 }
 
 int tg_cert_verify_cb(X509_STORE_CTX *xs, void *arg)
@@ -188,12 +283,35 @@ int tg_cert_verify_cb(X509_STORE_CTX *xs, void *arg)
     if (!o)
         return 0;
     SSL *ssl = ssl_of(o, xs);
-    int server = ssl && tg_ossl_is_server(o, ssl);
-    /* Servers verifying client certificates keep the program's logic. */
-    if (server && t && t->prog_cert_cb)
-        return t->prog_cert_cb(xs, t->prog_cert_arg);
-    int r = o->X509_verify_cert(xs);
-    if (r > 0 && t && t->prog_cert_cb)
-        r = t->prog_cert_cb(xs, t->prog_cert_arg);
-    return r;
+    struct tg_conn *c = ssl ? tg_conn_get(o, ssl, 1) : NULL;
+    tg_cert_verify_fn prog = t ? t->prog_cert_cb : NULL;
+    if (!c || c->is_server || !c->started) /* servers keep the program's logic */
+        return prog ? prog(xs, t->prog_cert_arg) : o->X509_verify_cert(xs);
+    if (c->blocked) {
+        o->X509_STORE_CTX_set_error(xs, TG_X509_V_ERR_APPLICATION_VERIFICATION);
+        return 0;
+    }
+    if (c->audit) { /* notes of what enforcing would decide; the program's own verdict */
+        if (!check_peer(o, ssl, c, xs, 0))
+            tg_block_audit(o, ssl, c);
+        c->reason = TG_R_NONE;
+        c->chain_ok = 1;
+        return prog ? prog(xs, t->prog_cert_arg) : o->X509_verify_cert(xs);
+    }
+    /* A program's own certificate-verify callback gets libssl's context
+     * untouched (it may verify it itself): ours runs in a context apart. */
+    int r = check_peer(o, ssl, c, xs, !prog);
+    if (r && prog)
+        r = prog(xs, t->prog_cert_arg) > 0; /* it can only refuse more */
+    if (r) {
+        c->chain_ok = 1;
+        return 1;
+    }
+    if (!prog || c->reason != TG_R_NONE) {
+        if (o->X509_STORE_CTX_get_error(xs) == TG_X509_V_OK)
+            o->X509_STORE_CTX_set_error(xs, TG_X509_V_ERR_APPLICATION_VERIFICATION);
+    }
+    if (c->reason != TG_R_NONE) /* the shim's refusal: decided, logged, here */
+        tg_block(o, ssl, c);
+    return 0;
 }

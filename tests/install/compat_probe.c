@@ -2,25 +2,45 @@
  * compat_probe.c — references every function shim/glibc_compat.h binds, so
  * that test_glibc_floor.sh can check the header itself (not only what the
  * shim happens to call today).  Built as a shared object with
- *   -include shim/glibc_compat.h [-D_FILE_OFFSET_BITS=64]
- * and never run.
+ *   -D_FORTIFY_SOURCE=2 -include shim/glibc_compat.h shim/glibc_compat.c
+ *   [-D_FILE_OFFSET_BITS=64]
+ * and once with neither header nor glibc_compat.c (which must then need
+ * versions above the floor: the check can see a violation); never run.
  */
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/select.h>
 #include <sys/stat.h>
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static void nothing(void) {}
 static void *thread(void *arg) { return arg; }
 
-int tg_probe(const char *path, int fd);
+int tg_probe(const char *path, int fd, char *out);
 
-int tg_probe(const char *path, int fd)
+/* With -D_FORTIFY_SOURCE=2: memcpy into a buffer of unknown size stays
+ * memcpy (@@GLIBC_2.14 unbound), poll on an array of known size with a
+ * variable count is __poll_chk (2.16), FD_SET of a variable fd is
+ * __fdelt_chk (2.15). */
+static long fortified(const char *path, int fd, char *out)
+{
+    struct pollfd fds[2];
+    fd_set set;
+    memset(fds, 0, sizeof fds);
+    FD_ZERO(&set);
+    FD_SET(fd, &set);
+    memcpy(out, path, (size_t)fd);
+    return poll(fds, (nfds_t)fd, 0) + FD_ISSET(fd, &set);
+}
+
+int tg_probe(const char *path, int fd, char *out)
 {
     struct stat st;
     Dl_info info;
@@ -80,5 +100,6 @@ int tg_probe(const char *path, int fd)
     n += strtol(path, NULL, 10);
     n += (long)strtoul(path, NULL, 10);
     n += sscanf(path, "%d", &v);
+    n += fortified(path, fd, out);
     return (int)n + v;
 }

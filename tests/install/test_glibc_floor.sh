@@ -1,18 +1,28 @@
 #!/bin/sh
-# test_glibc_floor.sh [BUILD] — the shipped libtlsguard.so loads on glibc 2.17
-# (CentOS 7) wherever it was built:
-#   - no imported symbol needs a GLIBC_ version above 2.17, and no version
+# test_glibc_floor.sh [BUILD] — the shipped libtlsguard.so loads on glibc 2.12
+# (CentOS 6) wherever it was built:
+#   - no imported symbol needs a GLIBC_ version above 2.12, and no version
 #     namespace other than GLIBC_ (no OPENSSL_*: libssl is never linked);
+#   - every version need ld.so checks at load (readelf -V) is <= GLIBC_2.12,
+#     and every dynamic tag is one glibc 2.12's ld.so knows (no DT_RELR);
+#   - every import is one glibc 2.12 had: its version is still the default
+#     one of the name in this machine's glibc (glibc adds a version when a
+#     function changes or moves, and never drops one, so a default version
+#     <= 2.12 was there in 2.12), or it is a reviewed case (dl*/pthread_*/
+#     sem_* lived in libdl/libpthread, memcpy@GLIBC_2.2.5 was the memcpy);
 #   - DT_NEEDED names only libc.so.6, libdl.so.2, libpthread.so.0, ld-linux;
 #   - libdl.so.2 / libpthread.so.0 are in DT_NEEDED when dl* / pthread_* /
 #     sem_* are imported (on glibc < 2.34 they live there, not in libc);
-#   - shim/glibc_compat.h binds everything it lists, also with
-#     _FILE_OFFSET_BITS=64 (a probe that calls each one, built as a .so).
-# Prints "N passed, N failed"; exit status 1 if any failed.
+#   - shim/glibc_compat.h (+ glibc_compat.c) binds everything it lists, also
+#     with _FILE_OFFSET_BITS=64 and _FORTIFY_SOURCE=2 (a probe that calls each
+#     one, built as a .so), and the probe built without them needs versions
+#     above the floor (memcpy, __poll_chk, __fdelt_chk): the check can fail.
+# Prints the library's version table and "N passed, N failed"; exit status 1
+# if any failed.
 set -u
 
 BUILD=${1:-build}
-FLOOR=2.17
+FLOOR=2.12
 CC=${CC:-cc}
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -45,6 +55,48 @@ highest() {
     objdump -T "$1" | grep -o 'GLIBC_[0-9][0-9.]*' | sort -uV | tail -1
 }
 
+# "SYMBOL VERSION default|compat" for what this machine's glibc objects
+# (those $1 resolves to) define.
+glibc_defs() {
+    for obj in $(ldd "$1" | awk '/libc\.so\.6|libdl\.so\.2|libpthread\.so\.0|ld-linux/ {
+            for (i = 1; i <= NF; i++) if ($i ~ /^\//) print $i }'); do
+        objdump -T "$obj" | awk 'NF > 3 && $0 !~ /\*UND\*/ && $(NF-1) ~ /GLIBC_/ && $NF !~ /^GLIBC_/ {
+            v = $(NF-1); kind = (v ~ /^\(/) ? "compat" : "default"
+            gsub(/[()]/, "", v); print $NF, v, kind }'
+    done
+}
+
+# For each GLIBC_ import of $1 (needing DT_NEEDED in $2), "sym@VER why" when
+# glibc 2.12 had it, "sym@VER FAIL why" when it cannot be shown.
+in_glibc_212() {
+    glibc_defs "$1" >"$tmp/defs"
+    imports "$1" | while read -r ver sym; do
+        case $ver in GLIBC_[0-9]*) ;; *) continue ;; esac
+        kind=$(awk -v s="$sym" -v v="${ver#GLIBC_}" '$1 == s && $2 == "GLIBC_" v { print $3; exit }' "$tmp/defs")
+        n=${ver#GLIBC_}
+        if [ "$(printf '%s\n%s\n' "$n" "$FLOOR" | sort -V | tail -1)" != "$FLOOR" ]; then
+            echo "$sym@$ver FAIL newer than glibc $FLOOR"
+            continue
+        fi
+        case $sym in
+        dl_iterate_phdr) why=${kind:-FAIL not defined here} ;;
+        dl[a-z]* | pthread_* | __pthread_* | sem_*)
+            if printf '%s\n' "$2" | grep -qx 'libdl\.so\.2' && printf '%s\n' "$2" | grep -qx 'libpthread\.so\.0'; then
+                why="libdl/libpthread in glibc 2.12"
+            else
+                why="FAIL lived in libdl/libpthread, not both in DT_NEEDED"
+            fi ;;
+        memcpy) [ "$ver" = GLIBC_2.2.5 ] && why="glibc 2.12's memcpy" || why="FAIL memcpy@$ver" ;;
+        *) case $kind in
+           default) why=default ;;
+           compat) why="FAIL compat-only version: where did glibc 2.12 have it?" ;;
+           *) why="FAIL not defined by this machine's glibc" ;;
+           esac ;;
+        esac
+        echo "$sym@$ver $why"
+    done
+}
+
 if [ "$(uname -m)" != x86_64 ]; then
     echo "skip: the version names checked here are x86_64's"
     echo "0 passed, 0 failed, 1 skipped"
@@ -68,6 +120,38 @@ if [ -z "$over" ]; then
     ok "highest GLIBC_ version imported is $(highest "$lib") (<= GLIBC_$FLOOR)"
 else
     bad "symbols above GLIBC_$FLOOR (bind them in shim/glibc_compat.h or stop using them)" "$over"
+fi
+
+# The version table (what objdump -T asks for, per version).
+echo "GLIBC_ versions imported by $lib (count version):"
+imports "$lib" | awk '$1 ~ /^GLIBC_/ { print $1 }' | sort -V | uniq -c | sed 's/^/    /'
+
+# 1b. What ld.so itself checks before anything runs: every version the
+# library needs (.gnu.version_r, including needs no symbol carries, such as
+# GLIBC_ABI_DT_RELR) is a GLIBC_2.x the floor has.
+vneeds=$(readelf -V "$lib" | awk '/ File: / { for (i = 1; i < NF; i++) if ($i == "File:") f = $(i + 1) }
+                                  /^ *0x[0-9a-f]+: +Name:/ { print f ":" $3 }')
+vbad=$(printf '%s\n' "$vneeds" | while IFS=: read -r file ver; do
+    [ -n "$ver" ] || continue
+    case $ver in
+    GLIBC_[0-9]*) n=${ver#GLIBC_}
+        [ "$(printf '%s\n%s\n' "$n" "$FLOOR" | sort -V | tail -1)" = "$FLOOR" ] || echo "$file needs $ver" ;;
+    *) echo "$file needs $ver" ;;
+    esac
+done)
+if [ -z "$vbad" ]; then
+    ok "version needs within GLIBC_$FLOOR: $(echo $vneeds)"
+else
+    bad "version needs ld.so $FLOOR would refuse" "$vbad"
+fi
+
+# 1c. Only dynamic tags glibc 2.12's ld.so knows (no DT_RELR, 2.36, say).
+tags=$(readelf -d "$lib" | sed -n 's/^ *0x[0-9a-f]* (\([A-Z_0-9]*\)).*/\1/p' | sort -u)
+unknown=$(printf '%s\n' "$tags" | grep -vxE 'NEEDED|SONAME|INIT|FINI|INIT_ARRAY|INIT_ARRAYSZ|FINI_ARRAY|FINI_ARRAYSZ|GNU_HASH|HASH|STRTAB|SYMTAB|STRSZ|SYMENT|PLTGOT|PLTRELSZ|PLTREL|JMPREL|RELA|RELASZ|RELAENT|RELACOUNT|FLAGS|FLAGS_1|VERNEED|VERNEEDNUM|VERSYM|VERDEF|VERDEFNUM|TEXTREL|NULL' || true)
+if [ -z "$unknown" ]; then
+    ok "dynamic tags all known to glibc 2.12: $(echo $tags)"
+else
+    bad "dynamic tags to review against glibc 2.12's ld.so" "$unknown"
 fi
 
 # 2. Only glibc version namespaces.
@@ -107,12 +191,22 @@ if printf '%s\n' "$syms" | grep -qE '^(pthread_[a-z_]*|sem_[a-z]*)$' &&
     fi
 fi
 
-# 5. The header on its own: every function it lists, both file-offset modes.
+# 5. Each import existed in glibc 2.12.
+verdicts=$(in_glibc_212 "$lib" "$needed")
+failed=$(printf '%s\n' "$verdicts" | awk '$2 == "FAIL"')
+if [ -z "$failed" ]; then
+    ok "all $(printf '%s\n' "$verdicts" | wc -l) GLIBC_ imports existed in glibc 2.12 ($(printf '%s\n' "$verdicts" |
+        cut -d' ' -f2- | sort | uniq -c | awk '{ c = $1; $1 = ""; printf "%s%d%s", sep, c, $0; sep = "," }'))"
+else
+    bad "imports glibc 2.12 may not have had" "$failed"
+fi
+
+# 6. The header on its own: every function it lists, both file-offset modes.
 for fob in "" "-D_FILE_OFFSET_BITS=64"; do
     label="glibc_compat.h probe${fob:+ ($fob)}"
-    if ! "$CC" -std=gnu99 -D_GNU_SOURCE $fob -Wall -Wextra -Werror -Wshadow -Wundef -O2 \
+    if ! "$CC" -std=gnu99 -D_GNU_SOURCE $fob -D_FORTIFY_SOURCE=2 -Wall -Wextra -Werror -Wshadow -Wundef -O2 \
             -fPIC -shared -include "$top/shim/glibc_compat.h" -o "$tmp/probe.so" \
-            "$here/compat_probe.c" -Wl,--no-undefined -ldl -lpthread \
+            "$here/compat_probe.c" "$top/shim/glibc_compat.c" -Wl,--no-undefined -ldl -lpthread \
             -Wl,--no-as-needed -l:libdl.so.2 -l:libpthread.so.0 2>"$tmp/cc.err"; then
         bad "$label builds" "$(cat "$tmp/cc.err")"
         continue
@@ -123,7 +217,34 @@ for fob in "" "-D_FILE_OFFSET_BITS=64"; do
     else
         bad "$label: symbols above GLIBC_$FLOOR" "$over"
     fi
+    probe_needed=$(readelf -d "$tmp/probe.so" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+    failed=$(in_glibc_212 "$tmp/probe.so" "$probe_needed" | awk '$2 == "FAIL"')
+    if [ -z "$failed" ]; then
+        ok "$label: every import existed in glibc 2.12"
+    else
+        bad "$label: imports glibc 2.12 may not have had" "$failed"
+    fi
 done
+
+# 7. Negative control: without the header and glibc_compat.c the same probe
+# needs versions above the floor, and the check above says so (on a build
+# glibc new enough to have them: 2.16 or later).
+here_glibc=$(getconf GNU_LIBC_VERSION 2>/dev/null | sed 's/^glibc //')
+if [ "$(printf '%s\n2.16\n' "${here_glibc:-0}" | sort -V | head -1)" != 2.16 ]; then
+    echo "skip: negative control (this glibc ${here_glibc:-?} predates __poll_chk)"
+elif "$CC" -std=gnu99 -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -O2 -fPIC -shared -o "$tmp/bare.so" \
+        "$here/compat_probe.c" -ldl -lpthread 2>"$tmp/cc.err"; then
+    over=$(above_floor "$tmp/bare.so")
+    # clang's fortified poll() never reaches __poll_chk; gcc's does.
+    seen=$(printf '%s\n' "$over" | grep -xE 'memcpy@GLIBC_2\.14|__poll_chk@GLIBC_2\.16|__fdelt_chk@GLIBC_2\.15')
+    if printf '%s\n' "$seen" | grep -qx 'memcpy@GLIBC_2\.14'; then
+        ok "probe without glibc_compat.h is caught: $(printf '%s\n' "$over" | wc -l) symbols above GLIBC_$FLOOR, among them $(echo $seen)"
+    else
+        bad "probe without glibc_compat.h should need memcpy@GLIBC_2.14" "$over"
+    fi
+else
+    bad "probe without glibc_compat.h builds" "$(cat "$tmp/cc.err")"
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

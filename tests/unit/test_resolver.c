@@ -32,7 +32,7 @@ static struct sockaddr_storage v6(const char *text)
 
 static int lookup(struct sockaddr_storage ss, char *out, size_t n)
 {
-    return tg_resolver_lookup((struct sockaddr *)&ss, out, n);
+    return tg_resolver_lookup(-1, (struct sockaddr *)&ss, out, n);
 }
 
 int main(void)
@@ -54,13 +54,30 @@ int main(void)
     struct sockaddr_storage a_other_port = v4("192.0.2.10", 8443);
     CHECK(lookup(a_other_port, name, sizeof name) && !strcmp(name, "api.example.com"), name);
 
+    /* Resolve victim, then attacker to the same address: neither is "the"
+     * name of a connection to it, unless the socket is tied to a lookup. */
     tg_resolver_remember("www.example.com", (struct sockaddr *)&a);
-    CHECK(lookup(a, name, sizeof name) && !strcmp(name, "www.example.com"), "newest name wins");
+    CHECK(!lookup(a, name, sizeof name), "an address known under two names is ambiguous");
+    {
+        struct sockaddr_storage ai_victim = a, ai_attacker = a;
+        tg_resolver_remember_result("victim.example", (struct sockaddr *)&ai_victim);
+        tg_resolver_remember_result("attacker.example", (struct sockaddr *)&ai_attacker);
+        tg_resolver_tie(7, (struct sockaddr *)&ai_victim);
+        CHECK(tg_resolver_lookup(7, (struct sockaddr *)&a, name, sizeof name) &&
+                  !strcmp(name, "victim.example"),
+              "a socket connected with a lookup's own result gets that lookup's name");
+        CHECK(!tg_resolver_lookup(8, (struct sockaddr *)&a, name, sizeof name),
+              "another socket to the same address gets no name");
+        struct sockaddr_storage copy = ai_attacker;
+        tg_resolver_tie(7, (struct sockaddr *)&copy); /* fd 7 reused, a copied sockaddr */
+        CHECK(!tg_resolver_lookup(7, (struct sockaddr *)&a, name, sizeof name),
+              "a reused fd forgets its old tie");
+    }
 
     tg_resolver_remember("v6.example.com", (struct sockaddr *)&c6);
     CHECK(lookup(c6, name, sizeof name) && !strcmp(name, "v6.example.com"), name);
 
-    CHECK(!lookup(a, name, 4), "a name that does not fit is not returned truncated");
+    CHECK(!lookup(c6, name, 4), "a name that does not fit is not returned truncated");
 
     /* Fill the ring with other addresses: the old entry is forgotten. */
     for (int i = 0; i < 600; i++) {
