@@ -117,8 +117,9 @@ int tg_ossl_err_can_bracket(const struct tg_ossl *o)
 /* Rebuild the queue as [ours, what was there, ours]. Older errors of `lib`
  * are dropped (the new one supersedes them, and a refused call repeated in
  * a loop must not fill the queue); the newest QUEUE_CAPACITY - 2 others are
- * kept, in order, with their data. Marks (ERR_set_mark) do not survive:
- * none is pending when a handshake call has returned. */
+ * kept, in order, with their data. Marks (ERR_set_mark) cannot be read
+ * back and do not survive: a program that pops to a mark it set before the
+ * handshake call clears the whole queue instead of its tail. */
 void tg_ossl_err_push_first_last(const struct tg_ossl *o, int lib, int reason, const char *text)
 {
     enum { KEEP = QUEUE_CAPACITY - 2 };
