@@ -36,7 +36,7 @@ LIB  = $(BUILD)/libtlsguard.so
 TOOL = $(BUILD)/tlsguard
 
 .PHONY: all test unit e2e demo install clean fuzz check-asan check-compat check-install \
-        check-secure-env check-tsan check-valgrind check-robust bench
+        check-secure-env check-tsan check-valgrind check-robust check-py2 bench
 
 all: $(LIB) $(TOOL)
 
@@ -71,7 +71,7 @@ e2e: all
 	$(PYTHON) tests/e2e/run.py --build $(BUILD)
 	$(PYTHON) tests/e2e/test_cli.py --build $(BUILD)
 
-test: all unit e2e check-compat fuzz check-install check-secure-env check-robust check-asan check-valgrind check-tsan
+test: all unit e2e check-compat check-py2 fuzz check-install check-secure-env check-robust check-asan check-valgrind check-tsan
 
 demo: all
 	@sh tests/demo.sh $(BUILD)
@@ -83,13 +83,22 @@ fuzz:
 
 # The shim as it runs where OpenSSL lacks 1.0.2/1.1.0 additions (no
 # X509_check_host/X509_check_ip, no verified peer name, no store object list,
-# no SSL_is_server): those optional symbols are hidden, and the name and trust
-# cases run again against the fallbacks.
-COMPAT_HIDE = X509_check_host X509_check_ip X509_VERIFY_PARAM_get0_peername X509_STORE_get0_objects ASN1_STRING_get0_data SSL_is_server
+# no SSL_is_server; ERR_get_error_line_data in place of 3.0's ERR_get_error_all):
+# those optional symbols are hidden, and the name, trust and error-queue cases
+# run again against the fallbacks.
+COMPAT_HIDE = X509_check_host X509_check_ip X509_VERIFY_PARAM_get0_peername X509_STORE_get0_objects ASN1_STRING_get0_data SSL_is_server ERR_get_error_all
 check-compat:
 	$(MAKE) BUILD=build-compat CFLAGS='-DTG_TEST_WITHOUT="\"$(COMPAT_HIDE)\""' build-compat/libtlsguard.so
 	$(PYTHON) tests/e2e/run.py --build build-compat \
 	  --only '^ossl(3|11)/(python|curl|legacy_tls1|legacy_tls1@127.0.0.1|legacy_cb|roads:private_ca)/shim/(good13|good12|wrongname|selfsigned|untrusted)$$|trust-store|own-anchors|server-gets'
+	$(PYTHON) tests/centos/errqueue.py --build build-compat --only '^errqueue/ossl(3|11)/(connect|handshake)/'
+
+# The user's case from issue 11 (Python 2.7.6 + requests 2.5.1 on OpenSSL
+# 1.0.1e, built once from ../shared/vendor; SKIPs without it) and both ends
+# of the error queue after a block, on OpenSSL 3.0, 1.1.1, 1.0.2u, 1.0.1e.
+check-py2: all
+	$(PYTHON) tests/centos/py2.py --build $(BUILD)
+	$(PYTHON) tests/centos/errqueue.py --build $(BUILD)
 
 # How the shim tells a secure-execution process where glibc lacks getauxval
 # and secure_getenv (2.12) or /proc is absent (shim/secure_env.c): builds that

@@ -280,43 +280,6 @@ void tg_ossl_pin_version(const struct tg_ossl *o, SSL *ssl, int version)
     }
 }
 
-/* Error codes: 3.0 packs lib<<23 | reason (23 bits) and flags system errors
- * with the top bit; 1.x packs lib<<24 | func<<12 | reason (12 bits). */
-int tg_ossl_err_lib(const struct tg_ossl *o, unsigned long e)
-{
-    if (o->major >= 3)
-        return (e & 0x80000000UL) ? 2 : (int)((e >> 23) & 0xff);
-    return (int)((e >> 24) & 0xff);
-}
-
-int tg_ossl_err_reason(const struct tg_ossl *o, unsigned long e)
-{
-    if (o->major >= 3)
-        return (int)(e & 0x7fffffUL);
-    return (int)(e & 0xfffUL);
-}
-
-unsigned long tg_ossl_err_pack(const struct tg_ossl *o, int lib, int reason)
-{
-    if (o->major >= 3)
-        return (((unsigned long)lib & 0xffUL) << 23) | ((unsigned long)reason & 0x7fffffUL);
-    return (((unsigned long)lib & 0xffUL) << 24) | ((unsigned long)reason & 0xfffUL);
-}
-
-/* ERR_put_error was removed in 3.0 in favour of ERR_new/ERR_set_debug/
- * ERR_set_error. */
-void tg_ossl_err_push(const struct tg_ossl *o, int lib, int reason, const char *text)
-{
-    if (o->major >= 3) {
-        o->ERR_new();
-        o->ERR_set_debug("tlsguard", 0, "tlsguard");
-        o->ERR_set_error(lib, reason, "%s", text);
-    } else {
-        o->ERR_put_error(lib, 0, reason, "tlsguard", 0);
-        o->ERR_add_error_data(1, text);
-    }
-}
-
 /* The lookup methods a store searches lazily (a hashed directory, a file):
  * the field after the object cache in every version's x509_store_st
  * ({ int cache; objs; get_cert_methods; ... }, public in 1.0.x), trusted

@@ -221,6 +221,9 @@ typedef int (*tg_ex_dup_cb)(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from,
     X(O, void, ERR_set_error, (int, int, const char *, ...))      /* 3.0+ */         \
     X(M, void, ERR_add_error_data, (int, ...))                                      \
     X(M, unsigned long, ERR_peek_error, (void))                                     \
+    /* draining the queue to put our error first and last (ossl_err.c) */          \
+    X(O, unsigned long, ERR_get_error_line_data, (const char **, int *, const char **, int *)) /* all; deprecated in 3.0 */ \
+    X(O, unsigned long, ERR_get_error_all, (const char **, int *, const char **, const char **, int *)) /* 3.0+ */ \
     /* pins: SHA-256 of the DER SubjectPublicKeyInfo */                            \
     X(M, EVP_PKEY *, X509_get_pubkey, (X509 *))                                     \
     X(M, int, i2d_PUBKEY, (EVP_PKEY *, unsigned char **))                           \
@@ -367,7 +370,15 @@ void tg_ossl_pin_version(const struct tg_ossl *o, SSL *ssl, int version);
 int tg_ossl_err_lib(const struct tg_ossl *o, unsigned long e);
 int tg_ossl_err_reason(const struct tg_ossl *o, unsigned long e);
 unsigned long tg_ossl_err_pack(const struct tg_ossl *o, int lib, int reason);
-/* Push one error (lib, reason) with a text, per version's error API. */
+/* Push one error (lib, reason) with a text (NULL: none), per version's
+ * error API (ossl_err.c). */
 void tg_ossl_err_push(const struct tg_ossl *o, int lib, int reason, const char *text);
+/* The queue can be drained and rebuilt (ERR_get_error_all or
+ * ERR_get_error_line_data is there). */
+int tg_ossl_err_can_bracket(const struct tg_ossl *o);
+/* Push (lib, reason, text) so that this thread's queue starts AND ends with
+ * it, the errors already there kept in between (older ones of `lib` are
+ * dropped). Without a way to drain the queue: pushed last only. */
+void tg_ossl_err_push_first_last(const struct tg_ossl *o, int lib, int reason, const char *text);
 
 #endif

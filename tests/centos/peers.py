@@ -1,0 +1,153 @@
+"""Test peers that log what they negotiated and every byte they received
+(peer_server.py, one process each on 127.0.0.1), and the PKI they use:
+tests/lib/pki.sh plus an RSA leaf from the same test CA (the user's report
+negotiated ECDHE-RSA-AES256-SHA). python3 standard library only."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from typing import Dict, List, Optional
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TESTS = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(TESTS, "lib"))
+from tgtest import free_port, is_listening, stop_group  # noqa: E402
+
+
+def sh(argv: List[str], what: str, cwd: Optional[str] = None):
+    r = subprocess.run(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if r.returncode != 0:
+        raise RuntimeError("%s failed (exit %d):\n%s" % (what, r.returncode, r.stdout.decode(errors="replace")))
+
+
+def make_pki(d: str) -> str:
+    """tests/lib/pki.sh into d, and d/rsa.pem/.key: RSA 2048, test CA, SAN localhost + 127.0.0.1."""
+    sh(["sh", os.path.join(TESTS, "lib", "pki.sh"), d], "making the test PKI")
+    if not os.path.exists(os.path.join(d, "rsa.pem")):
+        with open(os.path.join(d, "rsa.ext"), "w") as f:
+            f.write("basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
+                    "extendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n")
+        sh(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "rsa.key"],
+           "making the RSA key", d)
+        sh(["openssl", "req", "-new", "-key", "rsa.key", "-subj", "/CN=tlsguard test rsa", "-out", "rsa.csr"],
+           "making the RSA request", d)
+        sh(["openssl", "x509", "-req", "-in", "rsa.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+            "-sha256", "-days", "825", "-extfile", "rsa.ext", "-out", "rsa.pem"], "signing the RSA leaf", d)
+    return d
+
+
+@dataclass
+class Peer:
+    name: str
+    cert: str          # <pki>/<cert>.pem and .key
+    min: str           # TLSv1 | TLSv1_1 | TLSv1_2 | TLSv1_3
+    max: str
+    reason: Optional[str] = None   # regex the block's reason must match; None: a good peer
+    label: str = ""                # what it is, for tables
+
+
+PEERS: Dict[str, Peer] = {p.name: p for p in [
+    Peer("tls10", "rsa", "TLSv1", "TLSv1", r"protocol below TLS 1\.2", "TLS 1.0 only"),
+    Peer("tls11", "rsa", "TLSv1_1", "TLSv1_1", r"protocol below TLS 1\.2", "TLS 1.1 only"),
+    Peer("tls12", "rsa", "TLSv1_2", "TLSv1_2", None, "TLS 1.2 only"),
+    Peer("tls13", "rsa", "TLSv1_2", "TLSv1_3", None, "TLS 1.2 + 1.3"),
+    Peer("selfsigned", "selfsigned", "TLSv1", "TLSv1_3", r"self.signed", "self-signed, TLS 1.0-1.3"),
+    Peer("wrongname", "wrongname", "TLSv1", "TLSv1_3", r"host name mismatch", "wrong name, TLS 1.0-1.3"),
+]}
+
+
+class PeerServer:
+    def __init__(self, peer: Peer, workdir: str, pki: str):
+        self.peer, self.pki = peer, pki
+        self.log = os.path.join(workdir, "peer-%s.jsonl" % peer.name)
+        self.err = os.path.join(workdir, "peer-%s.err" % peer.name)
+        self.proc = None
+        self.port = 0
+
+    def start(self):
+        for _ in range(5):  # a port found free may be taken before the server binds it
+            self.port = free_port()
+            cmd = [sys.executable, os.path.join(HERE, "peer_server.py"), "--port", str(self.port),
+                   "--cert", os.path.join(self.pki, self.peer.cert + ".pem"),
+                   "--key", os.path.join(self.pki, self.peer.cert + ".key"),
+                   "--min", self.peer.min, "--max", self.peer.max, "--log", self.log]
+            with open(self.err, "ab") as err:
+                self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=err, stderr=err,
+                                             start_new_session=True)
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline and self.proc.poll() is None:
+                if is_listening(self.port):
+                    return
+                time.sleep(0.02)
+            self.stop()
+        raise RuntimeError("peer %s did not start: %s" % (self.peer.name, open(self.err).read()[-500:]))
+
+    def stop(self):
+        stop_group(self.proc)
+
+    def records(self) -> List[dict]:
+        try:
+            with open(self.log) as f:
+                return [json.loads(l) for l in f if l.strip()]
+        except OSError:
+            return []
+
+    def new_records(self, before: int, timeout: float = 4.0) -> List[dict]:
+        """The connections logged after the first `before`, once at least one is there
+        (a connection is logged when it ends) and no more arrive for a moment."""
+        deadline = time.monotonic() + timeout
+        while len(self.records()) <= before and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.1)
+        return self.records()[before:]
+
+
+def start_peers(names: List[str], workdir: str, pki: str) -> Dict[str, PeerServer]:
+    servers: Dict[str, PeerServer] = {}
+    try:
+        for n in names:
+            servers[n] = PeerServer(PEERS[n], workdir, pki)
+            servers[n].start()
+    except Exception:
+        for s in servers.values():
+            s.stop()
+        raise
+    return servers
+
+
+def summarize(recs: List[dict]) -> (str, int, bytes):
+    """(negotiated version or why the handshake failed, bytes received, the bytes)."""
+    if not recs:
+        return "no connection", 0, b""
+    versions = []
+    for r in recs:
+        versions.append("%s %s" % (r["version"], r["cipher"]) if r["version"] else (r["error"] or "?"))
+    data = b"".join(r["data"].encode("latin-1") for r in recs)
+    return "; ".join(versions), len(data), data
+
+
+def run(argv: List[str], env: Dict[str, str], timeout: float = 20.0):
+    """(exit code or None on timeout, stdout, stderr)."""
+    try:
+        p = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        return None, (e.stdout or b"").decode(errors="replace"), (e.stderr or b"").decode(errors="replace")
+    return p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
+
+
+def base_env(pki: str) -> Dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("TLSGUARD_") and k not in (
+               "LD_PRELOAD", "LD_LIBRARY_PATH", "OPENSSL_CONF", "SSL_CERT_DIR", "SSL_CERT_FILE",
+               "PYTHONPATH", "PYTHONHOME", "http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy",
+               "ALL_PROXY", "no_proxy", "NO_PROXY")}
+    env["SSL_CERT_FILE"] = os.path.join(pki, "ca.pem")  # the default store: the test CA only
+    return env
+
+
+def block_lines(err: str) -> List[str]:
+    return [l for l in err.splitlines() if l.startswith("tlsguard: ") and " action=block " in l]
