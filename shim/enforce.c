@@ -373,6 +373,20 @@ static void after_failure(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
         tg_block(o, ssl, c); /* logged once; the error goes last on the queue */
 }
 
+/* Where no hook sees the return (an SSL BIO on a -Bsymbolic 1.0.x libssl)
+ * the failure is judged here, and a block's error goes first and last
+ * again, around OpenSSL's own; the hook, if any, does the same later. A
+ * call that only would block (non-blocking I/O) is no failure. */
+void tg_enforce_exit(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
+{
+    if (o->SSL_want(ssl) != TG_SSL_NOTHING)
+        return;
+    if (c->blocked)
+        tg_block_refuse(o, ssl, c);
+    else
+        after_failure(o, ssl, c);
+}
+
 int tg_handshake(const struct tg_ossl *o, SSL *ssl, enum tg_entry entry)
 {
     struct tg_conn *c = tg_conn_get(o, ssl, 1);

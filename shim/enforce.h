@@ -26,6 +26,9 @@ enum tg_entry {
 void tg_enforce_start(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c);
 void tg_enforce_step(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c);
 void tg_enforce_done(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c);
+/* A handshake call returns a failure (info callback, every road), after
+ * OpenSSL put its own errors on the queue. */
+void tg_enforce_exit(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c);
 /* The policy's settings for the name the connection is judged for (again
  * when that name changes); 0, with the reason recorded, when the policy
  * file is unusable. */

@@ -57,6 +57,7 @@ typedef int (*tg_ex_dup_cb)(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from,
 #define TG_OP_NO_TLSv1_3 0x20000000UL /* 1.1.1+ */
 
 #define TG_VERIFY_PEER 0x01
+#define TG_SSL_NOTHING 1 /* SSL_want(): no I/O wanted (all versions) */
 
 /* SSL_ctrl / SSL_CTX_ctrl commands. */
 #define TG_CTRL_GET_SESSION_REUSED    8   /* 1.0.x: SSL_session_reused() is this ctrl */
@@ -254,6 +255,7 @@ typedef int (*tg_ex_dup_cb)(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from,
     X(M, long, SSL_SESSION_get_time, (const SSL_SESSION *))                         \
     X(O, size_t, SSL_SESSION_get_master_key, (const SSL_SESSION *, unsigned char *, size_t)) /* 1.1.0+ */ \
     X(M, void, SSL_set_shutdown, (SSL *, int))                                      \
+    X(M, int, SSL_want, (const SSL *))                                              \
     X(M, int, SSL_get_shutdown, (const SSL *))                                      \
     /* an independent, strict verification (verify.c, strict.c) */                \
     X(M, X509_STORE_CTX *, X509_STORE_CTX_new, (void))                              \
