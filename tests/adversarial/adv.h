@@ -33,6 +33,7 @@ struct adv {
     const char *sni;         /* --sni NAME (default victim.test; "-" none) */
     const char *first_sni;   /* --first-sni NAME: the name of a first connection */
     const char *plugin;      /* --plugin SO */
+    const char *peer_cert;   /* --peer-cert FILE: the server's certificate (DANE) */
     char marker[128];
 };
 

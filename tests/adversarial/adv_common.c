@@ -12,7 +12,7 @@
 
 static void usage(const char *prog)
 {
-    fprintf(stderr, "usage: %s ROAD PORT [--ca F] [--dir D] [--sni N|-] [--first-sni N] [--plugin SO]\n",
+    fprintf(stderr, "usage: %s ROAD PORT [--ca F] [--dir D] [--sni N|-] [--first-sni N] [--plugin SO] [--peer-cert F]\n",
             prog);
     exit(ADV_SETUP);
 }
@@ -24,6 +24,7 @@ static const char **option_slot(struct adv *a, const char *name)
     if (!strcmp(name, "--sni")) return &a->sni;
     if (!strcmp(name, "--first-sni")) return &a->first_sni;
     if (!strcmp(name, "--plugin")) return &a->plugin;
+    if (!strcmp(name, "--peer-cert")) return &a->peer_cert;
     return NULL;
 }
 

@@ -10,12 +10,44 @@
  *   proxy_env        OPENSSL_ALLOW_PROXY_CERTS=1 in the environment (1.0.x reads it)
  *   multi_label      X509_CHECK_FLAG_MULTI_LABEL_WILDCARDS (*.example.test for a deeper name)
  *   always_subject   X509_CHECK_FLAG_ALWAYS_CHECK_SUBJECT  (CN=victim.test, SAN for another name)
+ *   store_verify_cb  a verify callback on the X509_STORE (not the SSL) that says yes
+ *                    (certificate from an untrusted CA)
+ *   dane_ee          DANE-EE(3) SPKI(1) Full(0) for --peer-cert: OpenSSL then checks
+ *                    neither chain nor name (certificate from an untrusted CA)
  */
 #include "adv.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/pem.h>
+
+static int say_yes(int ok, X509_STORE_CTX *x)
+{
+    (void)ok;
+    (void)x;
+    return 1;
+}
+
+#if OPENSSL_VERSION_NUMBER >= 0x10100000L
+/* A TLSA record "3 1 0 <SubjectPublicKeyInfo>" for the certificate in file. */
+static void add_dane_ee(SSL *ssl, const char *name, const char *file)
+{
+    FILE *f = fopen(file ? file : "", "r");
+    X509 *x = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+    unsigned char *der = NULL;
+    int len = x ? i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der) : -1;
+    if (f)
+        fclose(f);
+    if (len <= 0 || SSL_dane_enable(ssl, name) <= 0 ||
+        SSL_dane_tlsa_add(ssl, 3, 1, 0, der, (size_t)len) <= 0) {
+        printf("DANE setup failed\n");
+        ERR_print_errors_fp(stdout);
+        exit(ADV_SETUP);
+    }
+}
+#endif
 
 #if ADV_HAVE_PARAM_HOST
 static void set_hostflags(SSL *ssl, unsigned int flags)
@@ -48,8 +80,9 @@ static void apply(SSL *ssl, X509_VERIFY_PARAM *p)
 }
 
 /* Applies the road's weakening; skips when this OpenSSL lacks it. */
-static void weaken(SSL *ssl, const char *road)
+static void weaken(SSL *ssl, const struct adv *a)
 {
+    const char *road = a->road;
     X509_VERIFY_PARAM *p = params_of(ssl);
     if (!strcmp(road, "no_check_time")) {
 #ifdef X509_V_FLAG_NO_CHECK_TIME
@@ -81,6 +114,14 @@ static void weaken(SSL *ssl, const char *road)
 #else
         adv_skip("host flags need OpenSSL 1.0.2");
 #endif
+    } else if (!strcmp(road, "store_verify_cb")) {
+        X509_STORE_set_verify_cb(SSL_CTX_get_cert_store(SSL_get_SSL_CTX(ssl)), say_yes);
+    } else if (!strcmp(road, "dane_ee")) {
+#if OPENSSL_VERSION_NUMBER >= 0x10100000L
+        add_dane_ee(ssl, a->sni, a->peer_cert);
+#else
+        adv_skip("DANE is new in OpenSSL 1.1.0");
+#endif
     } else {
         fprintf(stderr, "unknown road %s\n", road);
         exit(ADV_SETUP);
@@ -96,6 +137,10 @@ int main(int argc, char **argv)
     if (!ctx || !a.ca || SSL_CTX_load_verify_locations(ctx, a.ca, NULL) != 1)
         return ADV_SETUP;
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+#if OPENSSL_VERSION_NUMBER >= 0x10100000L
+    if (!strcmp(a.road, "dane_ee"))
+        SSL_CTX_dane_enable(ctx);       /* before SSL_new */
+#endif
     int fd = adv_tcp(a.port);
     if (fd < 0)
         return ADV_SETUP;
@@ -104,7 +149,7 @@ int main(int argc, char **argv)
     if (adv_set_host(ssl, a.sni) != 1)      /* 1.0.1 programs cannot check a name */
         return ADV_SETUP;
 #endif
-    weaken(ssl, a.road);
+    weaken(ssl, &a);
     int r = SSL_connect(ssl);
     if (r != 1) {
         adv_report("SSL_connect", ssl, r);

@@ -151,6 +151,8 @@ PARAM_ROADS = [  # road, bad server certificate, reason, the name the program us
     ("proxy_env", "proxy_victim", r"proxy|issuer|mismatch|CA|chain|purpose", "victim.test"),
     ("multi_label", "wildcard", MISMATCH, "deep.victim.example.test"),
     ("always_subject", "cn_victim", MISMATCH, "victim.test"),
+    ("store_verify_cb", "private_victim", UNTRUSTED, "victim.test"),
+    ("dane_ee", "private_victim", UNTRUSTED, "victim.test"),
 ]
 
 
@@ -159,14 +161,16 @@ def plan_params(ctx, v):
     ca = os.path.join(ctx.pki, "ca.pem")
     for road, cert, reason, name in PARAM_ROADS:
         env = {"OPENSSL_ALLOW_PROXY_CERTS": "1"} if road == "proxy_env" else {}
-        steps = client(v, "adv_params", road, "--ca", ca, "--sni", name)
+        steps = client(v, "adv_params", road, "--ca", ca, "--sni", name,
+                       "--peer-cert", os.path.join(ctx.pki, cert + ".pem"))
         cases += trio("%s/params:%s" % (v.name, road), v, steps, Srv(cert), reason, env=env, host=name)
         if road == "set_time":
             continue    # at its own 2020 clock no current certificate is valid: no good server
         good_name = "a.example.test" if road == "multi_label" else "victim.test"
         good_cert = "wildcard" if road == "multi_label" else "victim"
         cases.append(Case("%s/params:%s/shim-good" % (v.name, road), v, Srv(good_cert),
-                          client(v, "adv_params", road, "--ca", ca, "--sni", good_name),
+                          client(v, "adv_params", road, "--ca", ca, "--sni", good_name,
+                                 "--peer-cert", os.path.join(ctx.pki, good_cert + ".pem")),
                           "connect", True, env=env))
     return cases
 
