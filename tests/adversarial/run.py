@@ -95,7 +95,22 @@ def client_env(ctx, case):
     env.update(case.env)
     if case.shim:
         env["LD_PRELOAD"] = ctx.lib
+        if ctx.audit_mutation:
+            env["TLSGUARD_POLICY"] = audit_policy(ctx, env.get("TLSGUARD_POLICY"))
     return env
+
+
+def audit_policy(ctx, base):
+    """--audit-mutation: the case's policy (or none) with `mode audit` in front:
+    the shim then blocks nothing, and every block case must notice."""
+    text = "mode audit\n"
+    if base:
+        with open(base) as f:
+            text += f.read()
+    fd, path = tempfile.mkstemp(prefix="audit-", suffix=".policy", dir=ctx.tmp)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    return path
 
 
 def run_steps(ctx, case, port, work):
@@ -223,10 +238,15 @@ def main():
     ap.add_argument("-j", type=int, default=2, help="cases run in parallel (default 2)")
     ap.add_argument("--list", action="store_true")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
+    ap.add_argument("--audit-mutation", action="store_true",
+                    help="self-check: run only the block cases with the shim in audit mode; "
+                         "each must then fail (it can see a leak)")
+    ap.add_argument("--table", action="store_true", help="end with a road x OpenSSL table")
     args = ap.parse_args()
 
     ctx = Ctx()
     ctx.Server, ctx.run_steps, ctx.client_env, ctx.judge_block = Server, run_steps, client_env, judge_block
+    ctx.audit_mutation = args.audit_mutation
     ctx.lib = os.path.abspath(os.path.join(args.build, "libtlsguard.so"))
     if not os.path.exists(ctx.lib):
         print("FAIL setup: %s is missing (make first)" % ctx.lib)
@@ -242,13 +262,15 @@ def main():
         ctx.base_env = plan_mod.base_env(ctx)
         all_cases = plan_mod.plan(ctx, vers)
         chosen = [c for c in all_cases if not args.only or re.search(args.only, c.name)]
+        if args.audit_mutation:
+            chosen = [c for c in chosen if c.expect == "block"]
         if args.list:
             for c in chosen:
                 print(c.name)
             return 0
         used = {c.ver.name for c in chosen}
         build(ctx, [v for v in vers if v.name in used])
-        return report(ctx, chosen, args.j, t0)
+        return report(ctx, chosen, args.j, t0, args.table)
     finally:
         if args.keep:
             print("kept %s" % ctx.tmp)
@@ -256,22 +278,48 @@ def main():
             shutil.rmtree(ctx.tmp, ignore_errors=True)
 
 
-def report(ctx, chosen, jobs, t0):
+def report(ctx, chosen, jobs, t0, table):
     passed = failed = skipped = 0
+    results = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as ex:
         for case, why, _secs in ex.map(lambda c: run_case(ctx, c), chosen):
+            if why is not None and why.startswith("SKIP "):
+                skipped += 1
+                print("SKIP %s: %s" % (case.name, why[5:]))
+                results.append((case.name, "skip"))
+                continue
+            if ctx.audit_mutation:   # inverted: the case must see the leak
+                why = "still passes with the shim in audit mode" if why is None else None
             if why is None:
                 passed += 1
                 print("ok %s" % case.name)
-            elif why.startswith("SKIP "):
-                skipped += 1
-                print("SKIP %s: %s" % (case.name, why[5:]))
             else:
                 failed += 1
                 print("FAIL %s: %s" % (case.name, why))
+            results.append((case.name, "ok" if why is None else "FAIL"))
             sys.stdout.flush()
+    if table:
+        print_table(results)
     print("%d passed, %d failed, %d skipped (%.0f s)" % (passed, failed, skipped, time.monotonic() - t0))
     return 1 if failed else 0
+
+
+def print_table(results):
+    """Markdown: one row per road, one column per OpenSSL; each cell lists its
+    cases' modes with their outcome (noshim ok = reaches, shim ok = blocked)."""
+    cells, vers, roads = {}, [], []
+    for name, status in results:
+        ver, rest = name.split("/", 1)
+        road, mode = rest.rsplit("/", 1)
+        if ver not in vers:
+            vers.append(ver)
+        if road not in roads:
+            roads.append(road)
+        cells.setdefault((road, ver), []).append("%s %s" % (mode, status))
+    print("| road | " + " | ".join(vers) + " |")
+    print("|---" * (len(vers) + 1) + "|")
+    for road in roads:
+        print("| %s | " % road + " | ".join(", ".join(cells.get((road, v), ["-"])) for v in vers) + " |")
 
 
 if __name__ == "__main__":
