@@ -5,12 +5,50 @@
  *   connect_read   the same, BIO_read first (the server pushes), then BIO_write
  *   push_chain     BIO_new_ssl + BIO_push onto a socket BIO, then BIO_write
  *   do_handshake   BIO_new_ssl_connect + BIO_do_handshake (its result ignored)
+ * connect_puts again, after the program replaced the callbacks a shim may rely on:
+ *   ssl_info_cb    SSL_set_info_callback() on the BIO's SSL (it wins over the context's)
+ *   ssl_verify_none SSL_set_verify(SSL_VERIFY_NONE, NULL) on the BIO's SSL
+ *   ctx_callbacks  SSL_CTX_set_info_callback, SSL_CTX_set_verify(NONE, yes) and
+ *                  SSL_CTX_set_msg_callback on the context, after SSL_CTX_new
  * The program never verifies anything and never looks at a result but the last.
  */
 #include "adv.h"
 
 #include <stdio.h>
 #include <string.h>
+
+static void quiet_info(const SSL *ssl, int where, int ret)
+{
+    (void)ssl; (void)where; (void)ret;
+}
+
+static int say_yes(int ok, X509_STORE_CTX *x)
+{
+    (void)ok; (void)x;
+    return 1;
+}
+
+static void quiet_msg(int write_p, int version, int content_type, const void *buf, size_t len,
+                      SSL *ssl, void *arg)
+{
+    (void)write_p; (void)version; (void)content_type; (void)buf; (void)len; (void)ssl; (void)arg;
+}
+
+/* The callback roads: replace what the program can replace, then connect_puts. */
+static void replace_callbacks(SSL_CTX *ctx, BIO *b, const char *road)
+{
+    SSL *ssl = NULL;
+    BIO_get_ssl(b, &ssl);
+    if (!strcmp(road, "ssl_info_cb"))
+        SSL_set_info_callback(ssl, quiet_info);
+    else if (!strcmp(road, "ssl_verify_none"))
+        SSL_set_verify(ssl, SSL_VERIFY_NONE, NULL);
+    else if (!strcmp(road, "ctx_callbacks")) {
+        SSL_CTX_set_info_callback(ctx, quiet_info);
+        SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, say_yes);
+        SSL_CTX_set_msg_callback(ctx, quiet_msg);
+    }
+}
 
 static BIO *connect_chain(SSL_CTX *ctx, const struct adv *a)
 {
@@ -67,6 +105,11 @@ int main(int argc, char **argv)
         return ADV_SETUP;
     if (!strcmp(road, "connect_puts"))
         return write_marker(b, &a, 1);
+    if (!strcmp(road, "ssl_info_cb") || !strcmp(road, "ssl_verify_none") ||
+        !strcmp(road, "ctx_callbacks")) {
+        replace_callbacks(ctx, b, road);
+        return write_marker(b, &a, 1);
+    }
     if (!strcmp(road, "connect_write") || !strcmp(road, "push_chain"))
         return write_marker(b, &a, 0);
     if (!strcmp(road, "connect_read")) {

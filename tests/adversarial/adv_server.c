@@ -10,6 +10,7 @@
  * All threads share one context, so sessions (TLS 1.2 ids and tickets, TLS 1.3
  * tickets) resume whatever SNI the client sends: there is no servername callback.
  *   --push        writes "ADV-SERVER-PUSH\n" right after the handshake.
+ *   --early       (TLS 1.3) accepts early data (0-RTT) and logs it too.
  *   --reneg-*     (TLS 1.2) starts a renegotiation right after the handshake,
  *                 presenting the second certificate, then writes
  *                 "ADV-AFTER-RENEG\n" once it completed.
@@ -30,7 +31,7 @@
 
 struct opts {
     const char *cert, *key, *reneg_cert, *reneg_key, *log, *tls;
-    int push;
+    int push, early;
 };
 
 static struct opts opt;
@@ -60,6 +61,7 @@ static void parse(int argc, char **argv)
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--push")) { opt.push = 1; continue; }
+        if (!strcmp(a, "--early")) { opt.early = 1; continue; }
         if (!v)
             die("usage: adv_server --cert C --key K --log F [--tls V] [--push] [--reneg-cert C --reneg-key K]");
         if (!strcmp(a, "--cert")) opt.cert = v;
@@ -92,6 +94,8 @@ static void make_ctx(void)
     SSL_CTX_clear_options(ctx, SSL_OP_NO_RENEGOTIATION);
     SSL_CTX_set_session_id_context(ctx, sid_ctx, sizeof sid_ctx - 1);
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
+    if (opt.early)
+        SSL_CTX_set_max_early_data(ctx, 16384);
     if (SSL_CTX_use_certificate_chain_file(ctx, opt.cert) != 1 ||
         SSL_CTX_use_PrivateKey_file(ctx, opt.key, SSL_FILETYPE_PEM) != 1)
         die("loading the certificate");
@@ -149,6 +153,23 @@ static void read_loop(SSL *ssl, int reneg, const int *handshakes)
     }
 }
 
+/* Reads (and logs) whatever early data the client sends before the handshake. */
+static void read_early(SSL *ssl)
+{
+    char buf[4096];
+    size_t n;
+    for (;;) {
+        int r = SSL_read_early_data(ssl, buf, sizeof buf, &n);
+        if (r == SSL_READ_EARLY_DATA_SUCCESS) {
+            record(buf, (int)n);
+            continue;
+        }
+        fprintf(stderr, "adv_server: early data %s, status %d\n",
+                r == SSL_READ_EARLY_DATA_FINISH ? "done" : "failed", SSL_get_early_data_status(ssl));
+        return;
+    }
+}
+
 static void *serve(void *arg)
 {
     int fd = (int)(long)arg;
@@ -157,6 +178,8 @@ static void *serve(void *arg)
     SSL_set_fd(ssl, fd);
     SSL_set_app_data(ssl, &handshakes);
     SSL_set_info_callback(ssl, count_handshakes);
+    if (opt.early)
+        read_early(ssl);
     if (SSL_accept(ssl) != 1) {
         fprintf(stderr, "adv_server: handshake failed\n");
         ERR_print_errors_fp(stderr);

@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.join(TESTS, "lib"))
 import tgtest  # noqa: E402
 
 CLIENTS = ["adv_bio", "adv_resume", "adv_params", "adv_anchors", "adv_pin", "adv_resolve",
-           "adv_reneg", "adv_exdata"]
+           "adv_reneg", "adv_exdata", "adv_early"]
 C_ERROR = r"error:.*tlsguard"       # an OpenSSL error line from the queue naming tlsguard
 UNTRUSTED = r"issuer|unable to get|self.signed|untrusted|verif"
 MISMATCH = r"mismatch|not valid for|name"
@@ -43,6 +43,7 @@ class Srv:
     tls: str = "any"
     push: bool = False
     reneg: Optional[str] = None
+    early: bool = False
 
 
 @dataclass
@@ -111,7 +112,8 @@ def trio(name, ver, steps, bad, reason, good=None, **kw):
 
 def plan_bio(ctx, v):
     cases = []
-    for road in ("connect_puts", "connect_write", "connect_read", "push_chain", "do_handshake"):
+    for road in ("connect_puts", "connect_write", "connect_read", "push_chain", "do_handshake",
+                 "ssl_info_cb", "ssl_verify_none", "ctx_callbacks"):
         push = road == "connect_read"
         cases += trio("%s/bio:%s" % (v.name, road), v, client(v, "adv_bio", road),
                       Srv("private_victim", push=push), UNTRUSTED, Srv("victim", push=push))
@@ -247,11 +249,24 @@ def plan_reneg(ctx, v):
     return cases
 
 
+def plan_early(ctx, v):
+    """TLS 1.3 0-RTT: bytes in the first flight, before any verdict."""
+    if not v.tls13:
+        return []
+    name = "%s/early:no_sni/tls13" % v.name
+    bad = client(v, "adv_early", "no_sni")
+    good = client(v, "adv_early", "no_sni", "--first-sni", "victim.test")
+    return [Case(name + "/noshim", v, Srv("attacker", "1.3", early=True), bad, "reach", False,
+                 want_out=r"SSL_write_early_data returned 1"),
+            Case(name + "/shim", v, Srv("attacker", "1.3", early=True), bad, "block", True, reason=MISMATCH),
+            Case(name + "/shim-good", v, Srv("victim", "1.3", early=True), good, "connect", True)]
+
+
 def plan(ctx, vers):
     import programs
     cases = []
     for v in vers:
         for part in (plan_bio, plan_resume, plan_params, plan_anchors, plan_pin, plan_resolve,
-                     plan_deepbind, plan_reneg, programs.plan_exdata, programs.plan_s_client):
+                     plan_deepbind, plan_reneg, plan_early, programs.plan_exdata, programs.plan_s_client):
             cases += part(ctx, v)
     return cases + programs.plan_system(ctx, vers[0])

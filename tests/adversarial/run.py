@@ -54,6 +54,8 @@ class Server:
                "--key", os.path.join(pki, spec.cert + ".key"), "--tls", spec.tls, "--log", self.log]
         if spec.push:
             cmd.append("--push")
+        if spec.early:
+            cmd.append("--early")
         if spec.reneg:
             cmd += ["--reneg-cert", os.path.join(pki, spec.reneg + ".pem"),
                     "--reneg-key", os.path.join(pki, spec.reneg + ".key")]
