@@ -1,11 +1,14 @@
 /*
  * adv_pin.c — road 6: the name comes only from SSL_set1_host (no SNI, an IP
  * connection): the policy's host block for that name, and its pins, apply.
- *   host_only   VERIFY_NONE, SSL_set1_host(--sni) with no SNI sent
+ *   host_only    VERIFY_NONE, SSL_set1_host(--sni) with no SNI sent
+ *   sni_differs  the same, but the SNI sent is --first-sni (attacker.test): the
+ *                name checked must still be SSL_set1_host's (SPEC.md's order)
  */
 #include "adv.h"
 
 #include <stdio.h>
+#include <string.h>
 
 int main(int argc, char **argv)
 {
@@ -15,7 +18,7 @@ int main(int argc, char **argv)
     int fd = ctx ? adv_tcp(a.port) : -1;
     if (fd < 0)
         return ADV_SETUP;
-    SSL *ssl = adv_ssl(ctx, fd, "-");
+    SSL *ssl = adv_ssl(ctx, fd, strcmp(a.road, "sni_differs") ? "-" : a.first_sni);
     if (adv_set_host(ssl, a.sni) != 1)
         return ADV_SETUP;
     int r = SSL_connect(ssl);

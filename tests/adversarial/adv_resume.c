@@ -10,6 +10,8 @@
  *                        callback at SSL_CB_HANDSHAKE_DONE
  *   bio_after            set_session, SSL_connect's result ignored, the marker
  *                        written through a BIO_f_ssl wrapped around the SSL after it
+ *   d2i_session          set_session of a copy made with i2d/d2i_SSL_SESSION (a session
+ *                        cache on disk): an object the shim never saw on a handshake
  * Prints "session reused: yes|no" for the second connection.
  */
 #include "adv.h"
@@ -99,6 +101,19 @@ static int second(SSL *ssl, const struct adv *a)
     return adv_write_marker(ssl, a);
 }
 
+/* The session through its DER form, as a cache on disk keeps it. */
+static SSL_SESSION *copy_session(SSL_SESSION *sess)
+{
+    unsigned char der[8192], *w = der;
+    const unsigned char *r = der;
+    int len = i2d_SSL_SESSION(sess, NULL);
+    if (len <= 0 || len > (int)sizeof der)
+        return sess;
+    i2d_SSL_SESSION(sess, &w);
+    SSL_SESSION_free(sess);
+    return d2i_SSL_SESSION(NULL, &r, len);
+}
+
 int main(int argc, char **argv)
 {
     struct adv a;
@@ -123,6 +138,8 @@ int main(int argc, char **argv)
     }
     SSL_SESSION *sess = SSL_get1_session(ssl);
     SSL_free(ssl);
+    if (!strcmp(a.road, "d2i_session"))
+        sess = copy_session(sess);
     SSL *next = adv_ssl(ctx, fd, a.sni);
     SSL_set_session(next, sess);
     return second(next, &a);

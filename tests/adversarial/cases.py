@@ -130,7 +130,7 @@ def plan_resume(ctx, v):
     ca = os.path.join(ctx.pki, "ca.pem")
     for tls in tls_versions(v):
         t = "tls" + tls.replace(".", "")
-        for road in ("clear", "set_session", "verified_set_session"):
+        for road in ("clear", "set_session", "verified_set_session", "d2i_session"):
             cases += trio("%s/resume:%s/%s" % (v.name, road, t), v,
                           client(v, "adv_resume", road, "--ca", ca), Srv("attacker", tls), MISMATCH,
                           want_out="session reused: yes")
@@ -205,7 +205,9 @@ def plan_pin(ctx, v):
             Case(name + "/shim", v, Srv("victim"), steps, "block", True, reason=r"pin",
                  env={"TLSGUARD_POLICY": bad}),
             Case(name + "/shim-good", v, Srv("victim"), steps, "connect", True,
-                 env={"TLSGUARD_POLICY": good})]
+                 env={"TLSGUARD_POLICY": good})] + trio(
+        "%s/name:sni_differs" % v.name, v, client(v, "adv_pin", "sni_differs"), Srv("attacker"),
+        MISMATCH, Srv("victim"))
 
 
 def hosts_wrap(ctx):
@@ -224,8 +226,11 @@ def hosts_wrap(ctx):
 
 def plan_resolve(ctx, v):
     wrap = hosts_wrap(ctx)
-    return trio("%s/resolve:ambiguous" % v.name, v, client(v, "adv_resolve", "ambiguous"),
-                Srv("attacker"), MISMATCH, Srv("victim"), wrap=wrap)
+    cases = []
+    for road in ("ambiguous", "ambiguous_gethostbyname"):
+        cases += trio("%s/resolve:%s" % (v.name, road), v, client(v, "adv_resolve", road),
+                      Srv("attacker"), MISMATCH, Srv("victim"), wrap=wrap)
+    return cases
 
 
 def plan_deepbind(ctx, v):
