@@ -3,6 +3,7 @@
 programs against a hostile server of our own, on every OpenSSL we have.
 
     python3 tests/adversarial/run.py [--build DIR] [--only REGEX] [-j N] [--list] [--keep]
+                                     [--table] [--audit-mutation]
 
 --build is the shim's build directory (default: build/ of this checkout); it
 may be another checkout's (the suite runs from any cwd). Every road has its
@@ -15,8 +16,12 @@ still work under the shim (the road is closed, not broken).
 
 Case names: <openssl>/<road family>:<road>[/<variant>]/<noshim|shim|shim-good|compare>.
 Prints `ok NAME`, `FAIL NAME: why`, `SKIP NAME: why`, then
-`N passed, N failed, N skipped`; exits 1 if anything failed.
-The cases are planned in cases.py.
+`N passed, N failed, N skipped`; exits 1 if anything failed. --table adds the
+road x OpenSSL matrix. --audit-mutation is the suite's own check: it runs only
+the block cases, with `mode audit` in the shim's policy (the shim then blocks
+nothing), and passes a case only when it fails there: it can see a leak.
+The cases are planned in cases.py and programs.py; the C clients (adv_*.c)
+and the server (adv_server.c) say in their heads what each road does.
 """
 
 import argparse
@@ -141,6 +146,8 @@ def run_steps(ctx, case, port, work):
 def judge_block(case, port, rc, out, err, got):
     if isinstance(rc, int) and rc < 0:
         return "the program crashed (signal %d)" % -rc
+    if rc == "timeout":
+        return "the program hung (killed after %.0f s)" % STEP_TIMEOUT
     if MARKER in got:
         return "the marker reached the server under the shim (%d bytes)" % len(got)
     lines = BLOCK_LINE.findall(err)
@@ -168,6 +175,8 @@ def judge(case, port, rc, out, err, got):
         return judge_block(case, port, rc, out, err, got)
     if isinstance(rc, int) and rc < 0:
         return "the program crashed (signal %d)" % -rc
+    if rc == "timeout":
+        return "the program hung (killed after %.0f s)" % STEP_TIMEOUT
     if MARKER not in got:
         return "the marker never reached the server (rc=%s, out: %r, err: %r)" % (rc, out[-300:], err[-300:])
     if case.want_out and not re.search(case.want_out, out):
