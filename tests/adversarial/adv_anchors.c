@@ -7,13 +7,17 @@
  *   set0_store   SSL_CTX_set0_verify_cert_store() (the context owns the store)
  *   hash_dir     X509_LOOKUP_hash_dir on the context's own store, --dir
  *   load_dir     SSL_CTX_load_verify_locations(ctx, NULL, --dir)
+ *   set_cert_store  SSL_CTX_set_cert_store() replaces the context's store with one of its own
+ *   store_add_cert  X509_STORE_add_cert() of --ca into the context's own store
+ *   load_verify_file SSL_CTX_load_verify_file(--ca) (new in 3.0)
  */
 #include "adv.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#ifdef SSL_CTX_set1_verify_cert_store
+#include <openssl/pem.h>
+
 static X509_STORE *store_from_file(const char *file)
 {
     X509_STORE *st = X509_STORE_new();
@@ -21,7 +25,17 @@ static X509_STORE *store_from_file(const char *file)
         return NULL;
     return st;
 }
-#endif
+
+static int add_cert_from_file(X509_STORE *st, const char *file)
+{
+    FILE *f = fopen(file, "r");
+    X509 *x = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+    if (f)
+        fclose(f);
+    int ok = x && X509_STORE_add_cert(st, x) == 1;
+    X509_free(x);
+    return ok;
+}
 
 static int set_anchors(SSL_CTX *ctx, const struct adv *a)
 {
@@ -46,6 +60,22 @@ static int set_anchors(SSL_CTX *ctx, const struct adv *a)
     }
     if (!strcmp(road, "load_dir"))
         return SSL_CTX_load_verify_locations(ctx, NULL, a->dir) == 1;
+    if (!strcmp(road, "set_cert_store")) {
+        X509_STORE *st = store_from_file(a->ca);
+        if (!st)
+            return 0;
+        SSL_CTX_set_cert_store(ctx, st);     /* the context owns it now */
+        return 1;
+    }
+    if (!strcmp(road, "store_add_cert"))
+        return add_cert_from_file(SSL_CTX_get_cert_store(ctx), a->ca);
+    if (!strcmp(road, "load_verify_file")) {
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+        return SSL_CTX_load_verify_file(ctx, a->ca) == 1;
+#else
+        adv_skip("SSL_CTX_load_verify_file is new in OpenSSL 3.0");
+#endif
+    }
     fprintf(stderr, "unknown road %s\n", road);
     return 0;
 }

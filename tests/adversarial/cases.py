@@ -183,7 +183,9 @@ def plan_anchors(ctx, v):
     ca = os.path.join(ctx.pki, "otherca.pem")
     d = os.path.join(ctx.pki, "otherca.dir")
     for road, extra in (("set1_store", ["--ca", ca]), ("set0_store", ["--ca", ca]),
-                        ("hash_dir", ["--dir", d]), ("load_dir", ["--dir", d])):
+                        ("hash_dir", ["--dir", d]), ("load_dir", ["--dir", d]),
+                        ("set_cert_store", ["--ca", ca]), ("store_add_cert", ["--ca", ca]),
+                        ("load_verify_file", ["--ca", ca])):
         cases += trio("%s/anchors:%s" % (v.name, road), v, client(v, "adv_anchors", road, *extra),
                       Srv("victim"), UNTRUSTED, Srv("private_victim"))
     return cases
