@@ -12,6 +12,9 @@
  *                        written through a BIO_f_ssl wrapped around the SSL after it
  *   d2i_session          set_session of a copy made with i2d/d2i_SSL_SESSION (a session
  *                        cache on disk): an object the shim never saw on a handshake
+ *   forged_session       a new SSL_SESSION built from the parts of that one (id, master
+ *                        key, cipher, version: SSL_SESSION_new + set1_*, 1.1.1): no peer
+ *                        certificate in it at all (TLS 1.2, id-based resumption)
  * Prints "session reused: yes|no" for the second connection.
  */
 #include "adv.h"
@@ -114,6 +117,30 @@ static SSL_SESSION *copy_session(SSL_SESSION *sess)
     return d2i_SSL_SESSION(NULL, &r, len);
 }
 
+/* A session object put together by hand from another one's parts. */
+static SSL_SESSION *forge_session(SSL_SESSION *sess)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x10101000L
+    unsigned char key[SSL_MAX_MASTER_KEY_LENGTH];
+    unsigned int idlen;
+    const unsigned char *id = SSL_SESSION_get_id(sess, &idlen);
+    size_t keylen = SSL_SESSION_get_master_key(sess, key, sizeof key);
+    SSL_SESSION *f = SSL_SESSION_new();
+    if (!f || !SSL_SESSION_set1_id(f, id, idlen) || !SSL_SESSION_set1_master_key(f, key, keylen) ||
+        !SSL_SESSION_set_cipher(f, SSL_SESSION_get0_cipher(sess)) ||
+        !SSL_SESSION_set_protocol_version(f, SSL_SESSION_get_protocol_version(sess)))
+        return sess;
+    SSL_SESSION_set_time(f, SSL_SESSION_get_time(sess));
+    SSL_SESSION_set_timeout(f, 300);
+    SSL_SESSION_free(sess);
+    return f;
+#else
+    (void)sess;
+    adv_skip("SSL_SESSION_set1_master_key and friends are new in OpenSSL 1.1.1");
+    return NULL;
+#endif
+}
+
 int main(int argc, char **argv)
 {
     struct adv a;
@@ -140,6 +167,8 @@ int main(int argc, char **argv)
     SSL_free(ssl);
     if (!strcmp(a.road, "d2i_session"))
         sess = copy_session(sess);
+    if (!strcmp(a.road, "forged_session"))
+        sess = forge_session(sess);
     SSL *next = adv_ssl(ctx, fd, a.sni);
     SSL_set_session(next, sess);
     return second(next, &a);

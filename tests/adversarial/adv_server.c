@@ -10,6 +10,9 @@
  * All threads share one context, so sessions (TLS 1.2 ids and tickets, TLS 1.3
  * tickets) resume whatever SNI the client sends: there is no servername callback.
  *   --push        writes "ADV-SERVER-PUSH\n" right after the handshake.
+ *   --no-tickets  TLS 1.2 sessions resume by id from the server's cache only, and
+ *                 without the extended master secret (which a session rebuilt
+ *                 from its parts cannot claim).
  *   --early       (TLS 1.3) accepts early data (0-RTT) and logs it too.
  *   --reneg-*     (TLS 1.2) starts a renegotiation right after the handshake,
  *                 presenting the second certificate, then writes
@@ -31,7 +34,7 @@
 
 struct opts {
     const char *cert, *key, *reneg_cert, *reneg_key, *log, *tls;
-    int push, early;
+    int push, early, no_tickets;
 };
 
 static struct opts opt;
@@ -62,6 +65,7 @@ static void parse(int argc, char **argv)
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--push")) { opt.push = 1; continue; }
         if (!strcmp(a, "--early")) { opt.early = 1; continue; }
+        if (!strcmp(a, "--no-tickets")) { opt.no_tickets = 1; continue; }
         if (!v)
             die("usage: adv_server --cert C --key K --log F [--tls V] [--push] [--reneg-cert C --reneg-key K]");
         if (!strcmp(a, "--cert")) opt.cert = v;
@@ -96,6 +100,8 @@ static void make_ctx(void)
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
     if (opt.early)
         SSL_CTX_set_max_early_data(ctx, 16384);
+    if (opt.no_tickets)
+        SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET | SSL_OP_NO_EXTENDED_MASTER_SECRET);
     if (SSL_CTX_use_certificate_chain_file(ctx, opt.cert) != 1 ||
         SSL_CTX_use_PrivateKey_file(ctx, opt.key, SSL_FILETYPE_PEM) != 1)
         die("loading the certificate");

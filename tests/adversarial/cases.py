@@ -44,6 +44,7 @@ class Srv:
     push: bool = False
     reneg: Optional[str] = None
     early: bool = False
+    no_tickets: bool = False
 
 
 @dataclass
@@ -133,6 +134,11 @@ def plan_resume(ctx, v):
         for road in ("clear", "set_session", "verified_set_session", "d2i_session"):
             cases += trio("%s/resume:%s/%s" % (v.name, road, t), v,
                           client(v, "adv_resume", road, "--ca", ca), Srv("attacker", tls), MISMATCH,
+                          want_out="session reused: yes")
+        if tls == "1.2":   # id-based: a TLS 1.3 PSK needs more than the parts set here
+            cases += trio("%s/resume:forged_session/%s" % (v.name, t), v,
+                          client(v, "adv_resume", "forged_session"), Srv("attacker", tls, no_tickets=True),
+                          MISMATCH + "|certificate",     # no peer certificate in it to name
                           want_out="session reused: yes")
         good = client(v, "adv_resume", "set_session", "--first-sni", "victim.test")
         cases.append(Case("%s/resume:same_name/%s/shim-good" % (v.name, t), v, Srv("victim", tls), good,

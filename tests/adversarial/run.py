@@ -61,6 +61,8 @@ class Server:
             cmd.append("--push")
         if spec.early:
             cmd.append("--early")
+        if spec.no_tickets:
+            cmd.append("--no-tickets")
         if spec.reneg:
             cmd += ["--reneg-cert", os.path.join(pki, spec.reneg + ".pem"),
                     "--reneg-key", os.path.join(pki, spec.reneg + ".key")]
