@@ -63,6 +63,7 @@ void tg_conn_reset(struct tg_conn *c)
     c->prog_verify_mode = keep.prog_verify_mode;
     c->prog_verify_cb = keep.prog_verify_cb;
     c->prog_info_cb = keep.prog_info_cb;
+    memcpy(c->prog_host, keep.prog_host, sizeof c->prog_host);
 }
 
 tg_verify_fn tg_conn_prog_verify_cb(const struct tg_ossl *o, const SSL *ssl, const struct tg_conn *c)

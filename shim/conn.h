@@ -48,6 +48,7 @@ struct tg_conn {
     int prog_verify_mode;
     tg_verify_fn prog_verify_cb;
     tg_info_fn prog_info_cb;
+    char prog_host[256];      /* what it set with SSL_set1_host (1.1.0+), "" if nothing */
     int min_protocol;         /* TG_TLS1_2_VERSION or TG_TLS1_3_VERSION */
     const struct tg_pin *pins; /* into the policy, which lives for the process */
     size_t pin_count;

@@ -9,6 +9,8 @@
 #include "init.h"
 #include "verify.h"
 
+#include <string.h>
+
 TG_EXPORT void SSL_CTX_set_info_callback(SSL_CTX *ctx, tg_info_fn cb)
 {
     const struct tg_ossl *o = tg_enter(TG_CALLER());
@@ -118,4 +120,38 @@ TG_EXPORT tg_verify_fn SSL_get_verify_callback(const SSL *ssl)
     if (cb != tg_verify_cb)
         return cb;
     return tg_conn_prog_verify_cb(o, ssl, c);
+}
+
+/* 1.1.0+: the name the program wants the certificate checked for, which
+ * ranks first for the policy and the log (before 3.0 the parameters it
+ * lands in cannot be read back). */
+static void note_host(const struct tg_ossl *o, SSL *ssl, const char *name, int first)
+{
+    struct tg_conn *c = tg_conn_get(o, ssl, 1);
+    if (c && name && (first || !c->prog_host[0]) && strlen(name) < sizeof c->prog_host)
+        memcpy(c->prog_host, name, strlen(name) + 1);
+    else if (c && !name && first)
+        c->prog_host[0] = '\0';
+}
+
+TG_EXPORT int SSL_set1_host(SSL *ssl, const char *name)
+{
+    const struct tg_ossl *o = tg_enter(TG_CALLER());
+    if (!o || !o->SSL_set1_host)
+        return 0;
+    int r = o->SSL_set1_host(ssl, name);
+    if (r == 1)
+        note_host(o, ssl, name, 1);
+    return r;
+}
+
+TG_EXPORT int SSL_add1_host(SSL *ssl, const char *name)
+{
+    const struct tg_ossl *o = tg_enter(TG_CALLER());
+    if (!o || !o->SSL_add1_host)
+        return 0;
+    int r = o->SSL_add1_host(ssl, name);
+    if (r == 1)
+        note_host(o, ssl, name, 0);
+    return r;
 }

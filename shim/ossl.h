@@ -279,6 +279,8 @@ typedef int (*tg_ex_dup_cb)(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from,
     X(O, void, X509_VERIFY_PARAM_set_hostflags, (X509_VERIFY_PARAM *, unsigned int)) /* 1.0.2+ */ \
     X(O, char *, X509_VERIFY_PARAM_get0_host, (X509_VERIFY_PARAM *, int))   /* 3.0+ */   \
     X(O, X509_VERIFY_PARAM *, SSL_get0_param, (SSL *))                      /* 1.0.2+ */ \
+    X(O, int, SSL_set1_host, (SSL *, const char *))                         /* 1.1.0+ */ \
+    X(O, int, SSL_add1_host, (SSL *, const char *))                         /* 1.1.0+ */ \
     X(M, int, X509_get_ext_by_NID, (const X509 *, int, int))                        \
     X(O, int, SSL_get0_dane_authority, (SSL *, X509 **, EVP_PKEY **))       /* 1.1.0+ */ \
     X(O, void, OPENSSL_sk_pop_free, (OPENSSL_STACK *, void (*)(void *)))    /* 1.1.0+ */ \

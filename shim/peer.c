@@ -4,6 +4,7 @@
  * name, the literal address.
  */
 #include "peer.h"
+#include "conn.h"
 #include "resolver.h"
 
 #include <arpa/inet.h>
@@ -75,15 +76,20 @@ static int set_name(struct tg_peer *p, const char *name, enum tg_name_source sou
     return 1;
 }
 
-/* X509_VERIFY_PARAM_get0_host is 3.0+; before, the name the program set
- * is known only once OpenSSL matched it (the caller's `set_host`). */
+/* The host name the program set: read from the SSL's parameters from 3.0
+ * on (X509_VERIFY_PARAM_get0_host), else what the SSL_set1_host hook saw
+ * (1.1.x). A name set straight on the parameters before 3.0 is known only
+ * once OpenSSL matched it (the caller's `set_host`). */
 static int name_from_param(const struct tg_ossl *o, const SSL *ssl, struct tg_peer *p)
 {
     X509_VERIFY_PARAM *vp;
-    if (!o->X509_VERIFY_PARAM_get0_host || !o->SSL_get0_param)
-        return 0;
-    vp = o->SSL_get0_param((SSL *)ssl);
-    return vp && set_name(p, o->X509_VERIFY_PARAM_get0_host(vp, 0), TG_NAME_HOST);
+    const struct tg_conn *c;
+    if (o->X509_VERIFY_PARAM_get0_host && o->SSL_get0_param &&
+        (vp = o->SSL_get0_param((SSL *)ssl)) != NULL &&
+        set_name(p, o->X509_VERIFY_PARAM_get0_host(vp, 0), TG_NAME_HOST))
+        return 1;
+    c = tg_conn_get(o, (SSL *)ssl, 0);
+    return c && set_name(p, c->prog_host, TG_NAME_HOST);
 }
 
 static void clear(struct tg_peer *p)

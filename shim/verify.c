@@ -290,6 +290,17 @@ static int check_anchor_scope(struct tg_conn *c)
     return 0;
 }
 
+/* A chain that failed still names its connection in the log: THE name. */
+static void name_for_log(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
+{
+    struct tg_peer p;
+    if (c->host[0])
+        return;
+    tg_peer_name(o, ssl, "", &p);
+    snprintf(c->host, sizeof c->host, "%s", p.name);
+    c->host_is_ip = p.source == TG_NAME_IP;
+}
+
 /* The decisive check of a client's peer: 1 when the chain, the name and
  * the pins pass (and the protocol and suite chosen meet the floor). */
 static int check_peer(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, X509_STORE_CTX *xs,
@@ -307,7 +318,10 @@ static int check_peer(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, X509
         if (!r && in_place)
             o->X509_STORE_CTX_set_error(xs, c->reason == TG_R_NAME ? tg_ossl_name_error(o)
                                                                     : TG_X509_V_ERR_APPLICATION_VERIFICATION);
-    } else if (c->reason == TG_R_NONE) {
+    } else {
+        name_for_log(o, ssl, c);
+    }
+    if (r <= 0 && c->reason == TG_R_NONE) {
         long err = o->X509_STORE_CTX_get_error(xs);
         tg_block_reason(c, TG_R_CERT, "certificate verification failed: %s",
                         o->X509_verify_cert_error_string(err));
