@@ -1,20 +1,26 @@
 #!/usr/bin/env python3
 """End-to-end tests for tlsguard: real servers, real legacy clients, LD_PRELOAD.
 
-    python3 tests/e2e/run.py --build build [--only REGEX] [--keep] [-j N] [--list]
+    python3 tests/e2e/run.py --build build [--only REGEX] [--openssl NAMES] [--keep] [-j N] [--list]
 
-Sets up a throw-away PKI (tests/lib/pki.sh), OpenSSL 1.1.1 from Debian bullseye
-(tests/lib/fetch-openssl11.sh, cached in tests/.cache/openssl11), compiles the
-C clients of tests/clients against OpenSSL 3.0 (the system's) and 1.1.1, starts
-one `openssl s_server -quiet` per peer on 127.0.0.1 (its stdout records exactly
-the application bytes it received) and runs every client against every peer,
-without the shim (every bad peer really is reachable: the suite tests something)
-and with LD_PRELOAD=<build>/libtlsguard.so (bad peers are blocked, before a
-single application byte is sent; good peers still work, silently).
+Sets up a throw-away PKI (tests/lib/pki.sh) and the OpenSSLs the clients run on:
+ossl3 (the system's 3.0), ossl11 (Debian bullseye's 1.1.1, tests/lib/fetch-openssl11.sh),
+ossl102, ossl101 and ossl102so10 (1.0.2u, 1.0.1e, and 1.0.2u under CentOS 7's
+soname libssl.so.10, built once from ../shared/vendor by tests/lib/build-vendor.sh;
+without the vendor folder one SKIP line says so and the rest runs). The cache
+is $TLSGUARD_TEST_CACHE, else tests/.cache. It compiles the C clients of
+tests/clients against each (its own headers, linked to its own libssl), starts
+`openssl s_server -quiet` peers on 127.0.0.1 (the system OpenSSL 3; one set per
+OpenSSL, so each runs in parallel; stdout records exactly the application bytes
+received) and runs every client against every peer, without the shim (every
+bad peer really is reachable: the suite tests something) and with
+LD_PRELOAD=<build>/libtlsguard.so (bad peers are blocked, before a single
+application byte is sent; good peers still work, silently).
 
 Cases are named <openssl>/<client>/<shim|noshim>/<peer>, e.g.
-ossl3/legacy_cb/shim/expired. Prints `ok   NAME` or `FAIL NAME: why`, then
-`N passed, N failed`; exits 1 if anything failed.
+ossl3/legacy_cb/shim/expired. Prints `ok   NAME`, `FAIL NAME: why` or
+`skip NAME: why` (what that OpenSSL lacks), the counts per OpenSSL, then
+`N passed, N failed, N skipped`; exits 1 if anything failed.
 
 Adding cases: a client is a Client in make_clients(), a peer a Peer in PEERS,
 and a case a Case(client, peer, shim, expect, env) from plan(); run_case()
@@ -175,16 +181,17 @@ def client_bins(tmp: str, build: OpensslBuild) -> str:
     return os.path.join(tmp, "clients-" + build.name)
 
 
-def s_client_argv(build: OpensslBuild):
+def s_client_argv(build: OpensslBuild, name: Optional[str] = None):
     """`openssl s_client` of `build`, accepting TLS 1.0 and legacy suites. It
     carries on after verify errors. -quiet implies -ign_eof, which would wait
     for the server forever: -no_ign_eof closes after stdin's EOF. 1.0.x knows
     neither @SECLEVEL nor -min_protocol: options turn SSLv2/SSLv3 off there
-    (no SSLv2-compatible ClientHello, which an OpenSSL 3 server rejects)."""
+    (no SSLv2-compatible ClientHello, which an OpenSSL 3 server rejects).
+    With `name`: SNI `name`, connecting to 127.0.0.1."""
     floor = (["-cipher", LEGACY_CIPHERS, "-min_protocol", "TLSv1"] if build.has_proto_ctrl
              else ["-cipher", "DEFAULT", "-no_ssl2", "-no_ssl3"])
-    return lambda h, p, peer: [build.openssl, "s_client", "-connect", "%s:%d" % (h, p),
-                               "-servername", h, "-quiet", "-no_ign_eof"] + floor
+    return lambda h, p, peer: [build.openssl, "s_client", "-connect", "%s:%d" % ("127.0.0.1" if name else h, p),
+                               "-servername", name or h, "-quiet", "-no_ign_eof"] + floor
 
 
 # Roads a libssl does not have, and why (their cases are skipped there).
@@ -308,6 +315,14 @@ def make_clients(tmp: str, builds: List[OpensslBuild]) -> List[Client]:
                 "curl", "-sS", "-k", "-m", "2", "--resolve", "%s:%d:127.0.0.1" % (n, p),
                 "https://%s:%d/" % (n, p)])(name),
             marker=b"GET / ", ok_codes=(28,), host=name))
+    # The same names through each other OpenSSL's s_client (SNI, connecting to 127.0.0.1).
+    for b in builds:
+        if b.openssl and b.name != "ossl3":
+            for name in ("api.test.example", "a.b.test.example", "test.example"):
+                clients.append(Client(
+                    b.name, "s_client@" + name, s_client_argv(b, name),
+                    marker=b"TLSGUARD-PAYLOAD s_client\n", stdin=b"TLSGUARD-PAYLOAD s_client\n",
+                    env=envs[b.name], tls13=b.has_tls13, host=name))
     return clients
 
 
@@ -360,7 +375,7 @@ def plan(clients: List[Client], tmp: str) -> List[Case]:
 
 def plan_matrix(clients: List[Client]) -> List[Case]:
     cases: List[Case] = []
-    clients = [c for c in clients if not c.name.startswith(("roads:", "curl@", "curl+"))]
+    clients = [c for c in clients if not c.name.startswith(("roads:", "curl@", "curl+", "s_client@"))]
     for c in clients:
         for pname, peer in PEERS.items():
             # Without the shim everything reachable connects: bad peers prove
@@ -514,7 +529,7 @@ def plan_policy(clients: List[Client], tmp: str) -> List[Case]:
     # Audit mode: every client, every bad peer gets through, each logged once
     # with the reason enforcing would have given.
     for c in clients:
-        if c.name.startswith(("roads:", "curl@", "curl+")) or c.name.endswith("@127.0.0.1"):
+        if c.name.startswith(("roads:", "curl@", "curl+", "s_client@")) or c.name.endswith("@127.0.0.1"):
             continue
         for pname in BAD_PEERS:
             peer = PEERS[pname]
@@ -532,10 +547,25 @@ def plan_policy(clients: List[Client], tmp: str) -> List[Case]:
                        Expect(connects=True, out_contains="session reused: yes"),
                        pol("pin-ca"), "pin-ca")]
     # Host patterns: *. is one label, **. any number (even none); first match wins.
+    return cases + plan_host_patterns(clients, pol)
+
+
+def plan_host_patterns(clients: List[Client], pol) -> List[Case]:
+    """Host patterns: *. is one label, **. any number (even none); first match
+    wins. curl on OpenSSL 3, each other OpenSSL's s_client."""
+    cases: List[Case] = []
+    ok = Expect(connects=True)
     multi = EXTRA_PEERS["multi"]
-    by = {c.name: c for c in clients if c.name.startswith("curl@")}
-    api, ab, bare = by["curl@api.test.example"], by["curl@a.b.test.example"], by["curl@test.example"]
-    cases += [
+    for prog, ossl in [("curl", "ossl3")] + [("s_client", c.ossl) for c in clients
+                                              if c.name == "s_client@test.example"]:
+        by = {c.name: c for c in clients if c.ossl == ossl and c.name.startswith(prog + "@")}
+        cases += host_pattern_cases(by[prog + "@api.test.example"], by[prog + "@a.b.test.example"],
+                                    by[prog + "@test.example"], multi, pol, ok)
+    return cases
+
+
+def host_pattern_cases(api, ab, bare, multi, pol, ok) -> List[Case]:
+    return [
         Case(api, multi, True, ok),
         Case(api, multi, True, block(r"pin mismatch"), pol("wild-one"), "wild-one"),
         Case(ab, multi, True, ok, pol("wild-one"), "wild-one"),
@@ -546,7 +576,6 @@ def plan_policy(clients: List[Client], tmp: str) -> List[Case]:
         Case(api, multi, True, ok, pol("first-match"), "first-match"),
         Case(ab, multi, True, block(r"pin mismatch"), pol("first-match"), "first-match"),
     ]
-    return cases
 
 
 # --------------------------------------------------------------------------
@@ -1276,12 +1305,14 @@ def main(argv=None) -> int:
                     why = runner.run_case(case)
                 except Exception as e:  # a harness bug must not hide other results
                     why = "harness error: %r" % e
+
                 if runner.aborted:
                     return  # its client was killed by the abort: no verdict
                 report(case.name, why)
 
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as ex:
-            futures = [ex.submit(run_group, g) for g in groups.values()]
+            # The longest groups first: the last to finish is then a short one.
+            futures = [ex.submit(run_group, g) for g in sorted(groups.values(), key=len, reverse=True)]
             try:
                 for f in futures:
                     f.result()
@@ -1289,6 +1320,7 @@ def main(argv=None) -> int:
                 runner.kill_clients()
                 raise
 
+        print("# matrix: %.1fs" % (time.monotonic() - t_start), flush=True)
         # Checks that are not one client against one peer.
         main_servers = {p: srv for (lane, p), srv in servers.items() if lane == "ossl3"}
         ctx = CheckContext(runner, main_servers, tmp, pki, os.path.abspath(args.build), clients,
