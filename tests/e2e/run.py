@@ -261,13 +261,13 @@ def make_clients(tmp: str, builds: List[OpensslBuild]) -> List[Client]:
     # SSLv2_client_method(): no peer here speaks SSLv2, so it reaches none by
     # itself; the shim must upgrade it like the other fixed methods.
     for b in builds:
-        if b.version < 0x10100000:
+        if b.version_number < 0x10100000:
             clients.append(Client(
                 b.name, "legacy_ssl2", c_client(os.path.join(bins[b.name], "legacy_tls1"), "legacy_tls1", True),
                 marker=b"TLSGUARD-PAYLOAD legacy_tls1\n", env=envs[b.name],
                 errqueue_names_tlsguard=True, prints_ssl_get_error=True, tls13=False,
                 noshim_unreachable={p: "SSLv2 method vs a TLS server" for p in PEERS},
-                foreign_options=foreign[b.name], skip=None if b.version < 0x10002000 else
+                foreign_options=foreign[b.name], skip=None if b.version_number < 0x10002000 else
                 "SSLv2_client_method() returns NULL in 1.0.2u (no SSLv2 by default since 1.0.2g)"))
 
     # legacy_roads: one client per API road around the floor (see its source).

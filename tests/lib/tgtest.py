@@ -56,7 +56,7 @@ class OpensslBuild:
     def __init__(self, name, label, root=None, cache=None, prefix=None,
                  version=0x30000000, own_openssl=True):
         self.name, self.label, self.root, self.prefix = name, label, root, prefix
-        self.version = version
+        self.version_number = version  # OPENSSL_VERSION_NUMBER (bench/run.py keeps its text in .version)
         self.cflags, self.ldflags, self.env = [], ["-lssl", "-lcrypto"], {}
         self.libdir = "/usr/lib/x86_64-linux-gnu"
         self.openssl = "openssl"
@@ -82,11 +82,11 @@ class OpensslBuild:
     @property
     def has_proto_ctrl(self):
         """SSL_CTX_set_min/max_proto_version and security levels: 1.1.0+."""
-        return self.version >= 0x10100000
+        return self.version_number >= 0x10100000
 
     @property
     def has_tls13(self):
-        return self.version >= 0x10101000
+        return self.version_number >= 0x10101000
 
     def libssl(self):
         """The libssl file its programs load (for nm and the like)."""
