@@ -95,7 +95,7 @@ fuzz:
 COMPAT_HIDE = X509_check_host X509_check_ip X509_VERIFY_PARAM_get0_peername X509_STORE_get0_objects ASN1_STRING_get0_data SSL_is_server ERR_get_error_all
 check-compat:
 	$(MAKE) BUILD=build-compat CFLAGS='-DTG_TEST_WITHOUT="\"$(COMPAT_HIDE)\""' build-compat/libtlsguard.so
-	$(PYTHON) tests/e2e/run.py --build build-compat \
+	$(PYTHON) tests/e2e/run.py --build build-compat --openssl ossl3,ossl11 \
 	  --only '^ossl(3|11)/(python|curl|legacy_tls1|legacy_tls1@127.0.0.1|legacy_cb|roads:private_ca)/shim/(good13|good12|wrongname|selfsigned|untrusted)$$|trust-store|own-anchors|server-gets'
 	$(PYTHON) tests/centos/errqueue.py --build build-compat --only '^errqueue/ossl(3|11)/(connect|handshake)/'
 

@@ -78,10 +78,11 @@ int tg_ossl_resolve(struct tg_ossl *t, void *handle, const char **missing)
     t->flexible[0] = call(t->TLS_method ? t->TLS_method : t->SSLv23_method);
     t->flexible[1] = call(t->TLS_client_method ? t->TLS_client_method : t->SSLv23_client_method);
     t->flexible[2] = call(t->TLS_server_method ? t->TLS_server_method : t->SSLv23_server_method);
-    const SSL_METHOD *fixed[3][3] = {
+    const SSL_METHOD *fixed[4][3] = {
         { call(t->TLSv1_method), call(t->TLSv1_client_method), call(t->TLSv1_server_method) },
         { call(t->TLSv1_1_method), call(t->TLSv1_1_client_method), call(t->TLSv1_1_server_method) },
         { call(t->SSLv3_method), call(t->SSLv3_client_method), call(t->SSLv3_server_method) },
+        { call(t->SSLv2_method), call(t->SSLv2_client_method), call(t->SSLv2_server_method) },
     };
     memcpy(t->fixed, fixed, sizeof fixed);
     return 0;
@@ -229,10 +230,10 @@ OPENSSL_STACK *tg_ossl_verified_chain(const struct tg_ossl *o, X509_STORE_CTX *x
 
 const SSL_METHOD *tg_ossl_upgrade_method(const struct tg_ossl *o, const SSL_METHOD *m, int *version)
 {
-    static const int versions[3] = { TG_TLS1_VERSION, TG_TLS1_1_VERSION, 0x0300 };
+    static const int versions[4] = { TG_TLS1_VERSION, TG_TLS1_1_VERSION, TG_SSL3_VERSION, TG_SSL2_VERSION };
     if (!m || m == o->flexible[0] || m == o->flexible[1] || m == o->flexible[2])
         return NULL;
-    for (int v = 0; v < 3; v++)
+    for (int v = 0; v < 4; v++)
         for (int k = 0; k < 3; k++)
             if (o->fixed[v][k] && m == o->fixed[v][k]) {
                 *version = versions[v];
@@ -241,13 +242,16 @@ const SSL_METHOD *tg_ossl_upgrade_method(const struct tg_ossl *o, const SSL_METH
     return NULL;
 }
 
-/* Every version but `version` switched off by option bits (1.0.x). */
+/* Every version but `version` switched off by option bits: only where the
+ * min/max ctrls are missing, 1.0.x, which has no TLS 1.3 and reads
+ * TG_OP_NO_TLSv1_3's bit as SSL_OP_NETSCAPE_CA_DN_BUG: never set there. */
 static unsigned long all_but(int version)
 {
     unsigned long all = TG_OP_NO_SSLv2 | TG_OP_NO_SSLv3 | TG_OP_NO_TLSv1 | TG_OP_NO_TLSv1_1 |
-                        TG_OP_NO_TLSv1_2 | TG_OP_NO_TLSv1_3;
+                        TG_OP_NO_TLSv1_2;
     switch (version) {
-    case 0x0300: return all & ~TG_OP_NO_SSLv3;
+    case TG_SSL2_VERSION: return all & ~TG_OP_NO_SSLv2;
+    case TG_SSL3_VERSION: return all & ~TG_OP_NO_SSLv3;
     case TG_TLS1_VERSION: return all & ~TG_OP_NO_TLSv1;
     default: return all & ~TG_OP_NO_TLSv1_1;
     }
@@ -278,6 +282,16 @@ void tg_ossl_pin_version(const struct tg_ossl *o, SSL *ssl, int version)
     } else {
         tg_ossl_set_options(o, ssl, all_but(version));
     }
+}
+
+/* X509_V_ERR_HOSTNAME_MISMATCH / _IP_ADDRESS_MISMATCH are 1.0.2+: 1.0.1
+ * would print "error number 62"; there the application-verification error
+ * stands in. */
+int tg_ossl_name_mismatch_error(const struct tg_ossl *o, int is_ip)
+{
+    if (o->version < 0x10002000UL)
+        return TG_X509_V_ERR_APPLICATION_VERIFICATION;
+    return is_ip ? TG_X509_V_ERR_IP_ADDRESS_MISMATCH : TG_X509_V_ERR_HOSTNAME_MISMATCH;
 }
 
 /* The lookup methods a store searches lazily (a hashed directory, a file):
@@ -345,13 +359,6 @@ void tg_ossl_free_chain(const struct tg_ossl *o, OPENSSL_STACK *chain)
         o->sk_pop_free(chain, fr);
 }
 
-/* X509_V_ERR_HOSTNAME_MISMATCH is 1.0.2+: 1.0.1 would print "error number
- * 62"; there the application-verification error stands in. */
-int tg_ossl_name_error(const struct tg_ossl *o)
-{
-    return o->version >= 0x10002000UL ? TG_X509_V_ERR_HOSTNAME_MISMATCH
-                                      : TG_X509_V_ERR_APPLICATION_VERIFICATION;
-}
 
 /* 1.1.0+: SSL_set_session(ssl, NULL). In 1.0.x that also switches the SSL
  * back to its context's method, which inside the handshake frees the state

@@ -40,7 +40,9 @@ typedef void (*tg_ex_free_cb)(void *parent, void *ptr, CRYPTO_EX_DATA *ad,
 typedef int (*tg_ex_dup_cb)(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from,
                             void *from_d, int idx, long argl, void *argp);
 
-/* Protocol versions (all versions). */
+/* Protocol versions (all versions; SSLv2's only up to 1.0.x). */
+#define TG_SSL2_VERSION   0x0002
+#define TG_SSL3_VERSION   0x0300
 #define TG_TLS1_VERSION   0x0301
 #define TG_TLS1_1_VERSION 0x0302
 #define TG_TLS1_2_VERSION 0x0303
@@ -54,7 +56,7 @@ typedef int (*tg_ex_dup_cb)(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from,
 #define TG_OP_NO_TLSv1   0x04000000UL
 #define TG_OP_NO_TLSv1_2 0x08000000UL
 #define TG_OP_NO_TLSv1_1 0x10000000UL
-#define TG_OP_NO_TLSv1_3 0x20000000UL /* 1.1.1+ */
+#define TG_OP_NO_TLSv1_3 0x20000000UL /* 1.1.1+; SSL_OP_NETSCAPE_CA_DN_BUG in 1.0.x */
 
 #define TG_VERIFY_PEER 0x01
 #define TG_SSL_NOTHING 1 /* SSL_want(): no I/O wanted (all versions) */
@@ -183,6 +185,9 @@ typedef int (*tg_ex_dup_cb)(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from,
     X(O, const SSL_METHOD *, SSLv3_method, (void))                                  \
     X(O, const SSL_METHOD *, SSLv3_client_method, (void))                           \
     X(O, const SSL_METHOD *, SSLv3_server_method, (void))                           \
+    X(O, const SSL_METHOD *, SSLv2_method, (void))                /* <= 1.0.x; NULL without SSLv2 */ \
+    X(O, const SSL_METHOD *, SSLv2_client_method, (void))         /* <= 1.0.x */     \
+    X(O, const SSL_METHOD *, SSLv2_server_method, (void))         /* <= 1.0.x */     \
     /* libcrypto, reached through libssl's dependency scope */                      \
     X(M, void *, X509_STORE_CTX_get_ex_data, (const X509_STORE_CTX *, int))         \
     X(M, int, X509_STORE_CTX_get_error, (const X509_STORE_CTX *))                   \
@@ -307,8 +312,9 @@ struct tg_ossl {
     void *ssl_base, *crypto_base; /* load addresses: a caller inside either
                                      belongs to this copy */
     /* The method objects (static in libssl), fetched once: flexible
-     * (any, client, server) and fixed TLSv1 / TLSv1.1 / SSLv3 (same order). */
-    const SSL_METHOD *flexible[3], *fixed[3][3];
+     * (any, client, server) and fixed TLSv1 / TLSv1.1 / SSLv3 / SSLv2 (same
+     * order). */
+    const SSL_METHOD *flexible[3], *fixed[4][3];
     struct tg_ossl_state *state;
 };
 #undef TG_SYM_FIELD
@@ -345,8 +351,6 @@ void tg_ossl_free_chain(const struct tg_ossl *o, OPENSSL_STACK *chain);
 /* Forget the session offered for resumption, from inside the handshake's
  * start: the next ClientHello asks for a new one. */
 void tg_ossl_drop_session(const struct tg_ossl *o, SSL *ssl);
-/* The verify error for a host-name mismatch this version knows. */
-int tg_ossl_name_error(const struct tg_ossl *o);
 /* SSL_set1_verify_cert_store exists (1.0.2+). */
 int tg_ossl_has_verify_store_ctrl(const struct tg_ossl *o);
 void *tg_ossl_sk_value(const struct tg_ossl *o, const OPENSSL_STACK *sk, int i);
@@ -370,6 +374,11 @@ int tg_ossl_has_proto_ctrl(const struct tg_ossl *o);
  * The floor raises these again where it is enforced. */
 void tg_ossl_ctx_pin_version(const struct tg_ossl *o, SSL_CTX *ctx, int version);
 void tg_ossl_pin_version(const struct tg_ossl *o, SSL *ssl, int version);
+/* The verify error for a certificate that is not for the peer's name (or
+ * IP, `is_ip`): X509_V_ERR_HOSTNAME_MISMATCH / _IP_ADDRESS_MISMATCH from
+ * 1.0.2; 1.0.1 has neither (its X509_verify_cert_error_string says "error
+ * number 62"), so there X509_V_ERR_APPLICATION_VERIFICATION. */
+int tg_ossl_name_mismatch_error(const struct tg_ossl *o, int is_ip);
 /* Library and reason of a packed error code, per version's packing. */
 int tg_ossl_err_lib(const struct tg_ossl *o, unsigned long e);
 int tg_ossl_err_reason(const struct tg_ossl *o, unsigned long e);

@@ -316,7 +316,7 @@ static int check_peer(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, X509
             check_anchor_scope(c) && check_pins(o, chain, c) &&
             tg_enforce_negotiated(o, ssl, c); /* the floor, the host's own if its block has one */
         if (!r && in_place)
-            o->X509_STORE_CTX_set_error(xs, c->reason == TG_R_NAME ? tg_ossl_name_error(o)
+            o->X509_STORE_CTX_set_error(xs, c->reason == TG_R_NAME ? tg_ossl_name_mismatch_error(o, c->host_is_ip)
                                                                     : TG_X509_V_ERR_APPLICATION_VERIFICATION);
     } else {
         name_for_log(o, ssl, c);

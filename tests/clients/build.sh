@@ -1,9 +1,13 @@
 #!/bin/sh
 # build.sh OUTDIR [OPENSSL_ROOT] — compile the legacy test clients.
 #   Without OPENSSL_ROOT: against the system OpenSSL (3.0 on Debian 12).
-#   With OPENSSL_ROOT (a dpkg -x tree such as tests/.cache/openssl11/root):
-#   against its headers and libraries, with an rpath to them, so the clients
-#   run against that libssl (LD_LIBRARY_PATH to the same dir works too).
+#   With OPENSSL_ROOT: against its headers and libraries, with an rpath to
+#   them, so the clients run against that libssl (LD_LIBRARY_PATH to the same
+#   dir works too). Two layouts:
+#     a dpkg -x tree (tests/.cache/openssl11/root): usr/include, usr/lib/x86_64-linux-gnu;
+#     a prefix (tests/lib/build-vendor.sh's builds): include, lib.
+#   The clients then need that lib dir's libssl by its soname (DT_NEEDED), e.g.
+#   libssl.so.10 for a prefix whose lib/libssl.so points there.
 set -eu
 
 OUT=${1:?usage: build.sh OUTDIR [OPENSSL_ROOT]}
@@ -17,8 +21,16 @@ CFLAGS="-std=gnu99 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -Wshadow -Wno-depr
 set -- -lssl -lcrypto
 if [ -n "$ROOT" ]; then
     ROOT=$(cd "$ROOT" && pwd)
-    LIB="$ROOT/usr/lib/x86_64-linux-gnu"
-    CFLAGS="$CFLAGS -I$ROOT/usr/include -I$ROOT/usr/include/x86_64-linux-gnu"
+    if [ -d "$ROOT/usr/include/openssl" ]; then
+        LIB="$ROOT/usr/lib/x86_64-linux-gnu"
+        CFLAGS="$CFLAGS -I$ROOT/usr/include -I$ROOT/usr/include/x86_64-linux-gnu"
+    elif [ -d "$ROOT/include/openssl" ]; then
+        LIB="$ROOT/lib"
+        CFLAGS="$CFLAGS -I$ROOT/include"
+    else
+        echo "build.sh: $ROOT has neither usr/include/openssl nor include/openssl" >&2
+        exit 2
+    fi
     set -- -L"$LIB" -Wl,-rpath,"$LIB" -lssl -lcrypto
 fi
 

@@ -24,11 +24,14 @@ void client_parse_args(int argc, char **argv, const char *progname, struct clien
             out->method = METHOD_TLS1_1;
         else if (strcmp(argv[4], "any") == 0)
             out->method = METHOD_ANY;
+        else if (CLIENT_HAVE_SSL2_METHOD && strcmp(argv[4], "ssl2") == 0)
+            out->method = METHOD_SSL2;
         else
             argc = 0; /* bad method: fall through to usage */
     }
     if (argc != 3 && argc != 5) {
-        fprintf(stderr, "usage: %s HOST PORT [--method tls1|tls1_1|any]\n", progname);
+        fprintf(stderr, "usage: %s HOST PORT [--method tls1|tls1_1|%sany]\n", progname,
+                CLIENT_HAVE_SSL2_METHOD ? "ssl2|" : "");
         exit(EXIT_SETUP);
     }
     out->host = argv[1];
@@ -65,10 +68,32 @@ int client_tcp_connect(const char *host, const char *port)
     return fd;
 }
 
+/* SSLv23 with a TLS 1.0 floor: the ctrl from 1.1.0, option bits before.
+ * SSL_OP_NO_SSLv2 also keeps 1.0.1 from sending an SSLv2-compatible
+ * ClientHello (which an OpenSSL 3 server rejects) when its cipher list
+ * admits SSLv2 suites. */
+static void set_tls1_floor(SSL_CTX *ctx)
+{
+#if CLIENT_HAVE_PROTO_CTRL
+    SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
+#else
+    SSL_CTX_set_options(ctx, SSL_OP_NO_SSLv2 | SSL_OP_NO_SSLv3);
+#endif
+}
+
 SSL_CTX *client_make_ctx(enum client_method method)
 {
     SSL_CTX *ctx;
 
+#if OPENSSL_VERSION_NUMBER < 0x10100000L
+    /* 1.1.0 initialises itself; before, SSL_CTX_new has no ciphers without this. */
+    static int initialised;
+    if (!initialised) {
+        SSL_library_init();
+        SSL_load_error_strings();
+        initialised = 1;
+    }
+#endif
     switch (method) {
     case METHOD_TLS1:
         ctx = SSL_CTX_new(TLSv1_client_method());
@@ -76,10 +101,20 @@ SSL_CTX *client_make_ctx(enum client_method method)
     case METHOD_TLS1_1:
         ctx = SSL_CTX_new(TLSv1_1_client_method());
         break;
+#if CLIENT_HAVE_SSL2_METHOD
+    case METHOD_SSL2:
+        /* Its own default suites: DEFAULT holds no SSLv2 suite. */
+        ctx = SSL_CTX_new(SSLv2_client_method());
+        if (ctx == NULL) {
+            printf("SSL_CTX_new(SSLv2_client_method()) failed\n");
+            ERR_print_errors_fp(stdout);
+        }
+        return ctx;
+#endif
     default:
         ctx = SSL_CTX_new(SSLv23_client_method());
         if (ctx != NULL)
-            SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
+            set_tls1_floor(ctx);
         break;
     }
     if (ctx == NULL) {
@@ -87,8 +122,7 @@ SSL_CTX *client_make_ctx(enum client_method method)
         ERR_print_errors_fp(stdout);
         return NULL;
     }
-    /* TLS 1.0/1.1 need security level 0 on OpenSSL 3. */
-    if (SSL_CTX_set_cipher_list(ctx, "DEFAULT:@SECLEVEL=0") != 1) {
+    if (SSL_CTX_set_cipher_list(ctx, CLIENT_CIPHERS) != 1) {
         printf("SSL_CTX_set_cipher_list failed\n");
         ERR_print_errors_fp(stdout);
         SSL_CTX_free(ctx);
@@ -111,9 +145,16 @@ int client_payload(char *buf, size_t size, const char *progname)
 
 void client_report_ssl(const char *call, const SSL *ssl, int ret)
 {
+    long v = SSL_get_verify_result(ssl);
     printf("%s returned %d SSL_get_error=%d\n", call, ret, SSL_get_error(ssl, ret));
+    printf("verify result: %ld (%s)\n", v, X509_verify_cert_error_string(v));
     ERR_print_errors_fp(stdout);
     fflush(stdout);
+}
+
+void client_print_options(SSL *ssl)
+{
+    printf("options 0x%llx\n", (unsigned long long)SSL_get_options(ssl));
 }
 
 void client_set_rcvtimeo(int fd, int ms)

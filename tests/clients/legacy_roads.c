@@ -18,6 +18,11 @@
  *   private_ca           SSL_CTX_load_verify_locations(ctx, --ca FILE) + VERIFY_NONE
  *   plain                VERIFY_NONE and nothing else (for --connections counts)
  *
+ * Built against OpenSSL 1.0.x, the two *_max_proto roads do not exist (the
+ * ctrls are 1.1.0+: "unknown road", exit 2), no_high_versions sets only
+ * OP_NO_TLSv1_2 (0x20000000 is another option there), and no cipher string
+ * carries @SECLEVEL.
+ *
  * Every road keeps VERIFY_NONE unless said otherwise, sends SNI, and accepts
  * TLS 1.0 ("DEFAULT:@SECLEVEL=0", min TLS 1.0) so that, without the shim, it
  * really connects to a legacy peer. --connections N makes N connections, each
@@ -55,6 +60,23 @@ static void usage(void)
 
 static const long old_versions = SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1;
 
+/* The roads this build has (the *_max_proto ctrls are 1.1.0+). */
+static const char *const roads[] = {
+#if CLIENT_HAVE_PROTO_CTRL
+    "ctx_max_proto", "ssl_max_proto",
+#endif
+    "clear_options", "no_high_versions", "set_ssl_method", "ctx_set_ssl_version",
+    "cert_verify_cb", "weak_ciphers", "private_ca", "plain",
+};
+
+static int road_known(const char *road)
+{
+    for (size_t i = 0; i < sizeof roads / sizeof *roads; i++)
+        if (!strcmp(road, roads[i]))
+            return 1;
+    return 0;
+}
+
 /* The context, as the road configures it. NULL on a setup failure. */
 static SSL_CTX *road_ctx(const char *road, const char *ca)
 {
@@ -62,9 +84,11 @@ static SSL_CTX *road_ctx(const char *road, const char *ca)
     if (ctx == NULL)
         return NULL;
     SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
-    if (!strcmp(road, "ctx_max_proto")) {
+#if CLIENT_HAVE_PROTO_CTRL
+    if (!strcmp(road, "ctx_max_proto"))
         SSL_CTX_set_max_proto_version(ctx, TLS1_VERSION);
-    } else if (!strcmp(road, "clear_options")) {
+#endif
+    if (!strcmp(road, "clear_options")) {
         SSL_CTX_clear_options(ctx, old_versions);
     } else if (!strcmp(road, "ctx_set_ssl_version")) {
         if (SSL_CTX_set_ssl_version(ctx, TLSv1_client_method()) != 1)
@@ -73,18 +97,16 @@ static SSL_CTX *road_ctx(const char *road, const char *ca)
         SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
         SSL_CTX_set_cert_verify_callback(ctx, always_accept, NULL);
     } else if (!strcmp(road, "weak_ciphers")) {
+#if CLIENT_HAVE_PROTO_CTRL
         SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION); /* no anonymous suites in 1.3 */
-        if (SSL_CTX_set_cipher_list(ctx, "aNULL:eNULL:RC4:3DES:DES:@SECLEVEL=0") != 1)
+#endif
+        if (SSL_CTX_set_cipher_list(ctx, "aNULL:eNULL:RC4:3DES:DES" CLIENT_SECLEVEL0) != 1)
             return NULL;
     } else if (!strcmp(road, "private_ca")) {
         if (ca == NULL || SSL_CTX_load_verify_locations(ctx, ca, NULL) != 1) {
             fprintf(stderr, "%s: cannot load --ca\n", PROGNAME);
             return NULL;
         }
-    } else if (strcmp(road, "ssl_max_proto") && strcmp(road, "no_high_versions") &&
-               strcmp(road, "set_ssl_method") && strcmp(road, "plain")) {
-        fprintf(stderr, "%s: unknown road '%s'\n", PROGNAME, road);
-        return NULL;
     }
     return ctx;
 }
@@ -92,14 +114,20 @@ static SSL_CTX *road_ctx(const char *road, const char *ca)
 /* The connection-level part of the road. */
 static int road_ssl(const char *road, SSL *ssl)
 {
+#if CLIENT_HAVE_PROTO_CTRL
     if (!strcmp(road, "ssl_max_proto"))
         return SSL_set_max_proto_version(ssl, TLS1_VERSION) == 1;
+#endif
     if (!strcmp(road, "clear_options")) {
         SSL_clear_options(ssl, old_versions);
         return 1;
     }
     if (!strcmp(road, "no_high_versions")) {
+#ifdef SSL_OP_NO_TLSv1_3
         SSL_set_options(ssl, SSL_OP_NO_TLSv1_2 | SSL_OP_NO_TLSv1_3);
+#else
+        SSL_set_options(ssl, SSL_OP_NO_TLSv1_2);
+#endif
         return 1;
     }
     if (!strcmp(road, "set_ssl_method"))
@@ -129,6 +157,7 @@ static int one_connection(const char *host, const char *port, const char *sni, i
     } else {
         int ret = SSL_connect(ssl);
         printf("SSL_connect returned %d\n", ret);
+        client_print_options(ssl);
         if (ret != 1) {
             client_report_ssl("SSL_connect", ssl, ret);
             rc = EXIT_TLS;
@@ -183,6 +212,10 @@ int main(int argc, char **argv)
     }
     if (road == NULL || connections < 1)
         usage();
+    if (!road_known(road)) {
+        fprintf(stderr, "%s: unknown road '%s' (not in %s)\n", PROGNAME, road, OPENSSL_VERSION_TEXT);
+        return EXIT_SETUP;
+    }
     for (int i = 0; i < connections; i++) {
         SSL_CTX *ctx = shared != NULL ? shared : road_ctx(road, ca);
         if (ctx == NULL) {

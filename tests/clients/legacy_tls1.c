@@ -1,7 +1,7 @@
 /*
  * legacy_tls1 — the worst kind of legacy client: TLSv1_client_method() (with
- * --method tls1), SSL_VERIFY_NONE, no SNI, and it ignores SSL_connect's return
- * value and writes anyway.
+ * --method tls1; SSLv2_client_method() with --method ssl2), SSL_VERIFY_NONE, no
+ * SNI, and it ignores SSL_connect's return value and writes anyway.
  */
 #include "common.h"
 
@@ -36,6 +36,7 @@ int main(int argc, char **argv)
 
     cret = SSL_connect(ssl); /* return value ignored, as the legacy code did */
     printf("SSL_connect returned %d (ignored)\n", cret);
+    client_print_options(ssl);
 
     wret = SSL_write(ssl, payload, n);
     if (wret != n) {

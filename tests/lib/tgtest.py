@@ -46,21 +46,56 @@ def stop_group(proc):
 
 
 class OpensslBuild:
-    """The system OpenSSL 3 (root None) or an unpacked one (Debian 11's 1.1.1 under
-    tests/.cache): compiler and linker flags against it, and the environment
-    its programs run with."""
+    """An OpenSSL programs are compiled against and run on: the system OpenSSL 3
+    (no root), a dpkg -x tree (root: Debian 11's 1.1.1 in the cache), or a
+    prefix (prefix: lib/, include/, bin/openssl, as tests/lib/build-vendor.sh
+    builds 1.0.x). Gives compiler and linker flags against it, the environment
+    its programs run with, its `openssl` program (None where the prefix has
+    none of its own), and its OPENSSL_VERSION_NUMBER."""
 
-    def __init__(self, name, label, root=None, cache=None):
-        self.name, self.label, self.root = name, label, root
+    def __init__(self, name, label, root=None, cache=None, prefix=None,
+                 version=0x30000000, own_openssl=True):
+        self.name, self.label, self.root, self.prefix = name, label, root, prefix
+        self.version_number = version  # OPENSSL_VERSION_NUMBER (bench/run.py keeps its text in .version)
         self.cflags, self.ldflags, self.env = [], ["-lssl", "-lcrypto"], {}
+        self.libdir = "/usr/lib/x86_64-linux-gnu"
         self.openssl = "openssl"
         if root:
-            lib = os.path.join(root, "usr/lib/x86_64-linux-gnu")
+            self.libdir = os.path.join(root, "usr/lib/x86_64-linux-gnu")
             self.cflags = ["-I" + os.path.join(root, "usr/include"),
                            "-I" + os.path.join(root, "usr/include/x86_64-linux-gnu")]
-            self.ldflags = ["-L" + lib, "-Wl,-rpath," + lib, "-lssl", "-lcrypto"]
-            self.env = {"LD_LIBRARY_PATH": lib, "OPENSSL_CONF": os.path.join(cache, "openssl.cnf")}
+            self.env = {"LD_LIBRARY_PATH": self.libdir, "OPENSSL_CONF": os.path.join(cache, "openssl.cnf")}
             self.openssl = os.path.join(root, "usr/bin/openssl")
+        elif prefix:
+            self.libdir = os.path.join(prefix, "lib")
+            self.cflags = ["-I" + os.path.join(prefix, "include")]
+            self.env = {"LD_LIBRARY_PATH": self.libdir}
+            self.openssl = os.path.join(prefix, "bin/openssl") if own_openssl else None
+        if root or prefix:
+            self.ldflags = ["-L" + self.libdir, "-Wl,-rpath," + self.libdir, "-lssl", "-lcrypto"]
+
+    @property
+    def tree(self):
+        """What tests/clients/build.sh takes as OPENSSL_ROOT (None: the system's)."""
+        return self.root or self.prefix
+
+    @property
+    def has_proto_ctrl(self):
+        """SSL_CTX_set_min/max_proto_version and security levels: 1.1.0+."""
+        return self.version_number >= 0x10100000
+
+    @property
+    def has_tls13(self):
+        return self.version_number >= 0x10101000
+
+    def libssl(self):
+        """The libssl file its programs load (for nm and the like)."""
+        path = os.path.join(self.libdir, "libssl.so")
+        if not self.root and not self.prefix:
+            path = os.path.join(self.libdir, "libssl.so.3")
+        elif self.root:
+            path = os.path.join(self.libdir, "libssl.so.1.1")
+        return os.path.realpath(path)
 
 
 def cache_dir() -> str:
@@ -93,4 +128,38 @@ def openssl_builds():
         raise RuntimeError("fetching OpenSSL 1.1.1 failed (exit %d):\n%s" % (
             p.returncode, p.stdout.decode(errors="replace")))
     return [OpensslBuild("ossl3", "OpenSSL 3.0"),
-            OpensslBuild("ossl11", "OpenSSL 1.1.1", os.path.join(cache, "root"), cache)]
+            OpensslBuild("ossl11", "OpenSSL 1.1.1", os.path.join(cache, "root"), cache, version=0x1010117f)]
+
+
+# The old OpenSSLs built from ../shared/vendor: name, label, cache entry,
+# OPENSSL_VERSION_NUMBER, and whether its bin/openssl runs on its own libssl
+# (the .so10 copy's bin/ is 1.0.2u's, linked to libssl.so.1.0.0).
+OLD_OPENSSLS = [
+    ("ossl102", "OpenSSL 1.0.2u", "openssl-1.0.2u", 0x1000215f, True),
+    ("ossl101", "OpenSSL 1.0.1e", "openssl-1.0.1e", 0x1000105f, True),
+    ("ossl102so10", "OpenSSL 1.0.2u as libssl.so.10", "openssl-1.0.2u-so10", 0x1000215f, False),
+]
+
+
+def old_openssl_builds(names=None, build=True):
+    """The OpenSSLs of OLD_OPENSSLS (those in `names`, if given), each built once
+    from ../shared/vendor. Returns (builds, skips, errors): skips are the
+    vendor_build skip lines (each once), errors (name, text) the builds that
+    failed. build=False only describes them (for listing cases)."""
+    builds, skips, errors = [], [], []
+    for name, label, what, version, own in OLD_OPENSSLS:
+        if names is not None and name not in names:
+            continue
+        prefix = os.path.join(cache_dir(), what)
+        if build:
+            try:
+                prefix, skip = vendor_build(what)
+            except RuntimeError as e:
+                errors.append((name, str(e)))
+                continue
+            if skip:
+                if skip not in skips:
+                    skips.append(skip)
+                continue
+        builds.append(OpensslBuild(name, label, prefix=prefix, version=version, own_openssl=own))
+    return builds, skips, errors

@@ -26,7 +26,14 @@ int rb_parse_peer(const char *s, char *host, size_t n, int *port);
 /* getaddrinfo(host) + blocking connect; -1 on failure (errno set). */
 int rb_tcp_connect(const char *host, int port);
 
-/* A legacy client context: TLS_client_method, SSL_VERIFY_NONE, no anchors. */
+/* What a program must do before its first OpenSSL call, and before it
+ * starts threads, on OpenSSL 1.0.x (rb_threads and rb_fork, the programs
+ * built for 1.0.x too, call it first): SSL_library_init and locking
+ * callbacks. Nothing from 1.1.0 on, which does both itself. */
+void rb_openssl_init(void);
+
+/* A legacy client context: TLS_client_method (SSLv23_client_method before
+ * 1.1.0), SSL_VERIFY_NONE, no anchors. */
 SSL_CTX *rb_legacy_ctx(void);
 
 /* One connection on `ctx` to host:port: SNI host, SSL_connect, then one

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,38 @@ int rb_tcp_connect(const char *host, int port)
     freeaddrinfo(res);
     return fd;
 }
+
+#if OPENSSL_VERSION_NUMBER < 0x10100000L
+static pthread_mutex_t *locks;
+
+static void lock_cb(int mode, int n, const char *file, int line)
+{
+    (void)file;
+    (void)line;
+    if (mode & CRYPTO_LOCK)
+        pthread_mutex_lock(&locks[n]);
+    else
+        pthread_mutex_unlock(&locks[n]);
+}
+
+void rb_openssl_init(void)
+{
+    int n = CRYPTO_num_locks();
+    SSL_library_init();
+    SSL_load_error_strings();
+    locks = calloc((size_t)n, sizeof *locks);
+    for (int i = 0; locks && i < n; i++)
+        pthread_mutex_init(&locks[i], NULL);
+    if (locks)
+        CRYPTO_set_locking_callback(lock_cb); /* thread ids: 1.0.x's default (&errno) */
+}
+
+#define TLS_client_method SSLv23_client_method
+#else
+void rb_openssl_init(void)
+{
+}
+#endif
 
 SSL_CTX *rb_legacy_ctx(void)
 {

@@ -1,7 +1,7 @@
 /*
  * rb_fork — fork and exec under the shim.
  *
- *   rb_fork GOOD_HOST:PORT BAD_HOST:PORT [--no-helper]
+ *   rb_fork GOOD_HOST:PORT BAD_HOST:PORT [--no-helper | --helper-peer HOST:PORT]
  *
  * 1. The parent makes a good connection: the shim is initialised and its
  *    default trust store loaded.
@@ -11,6 +11,11 @@
  *    pass, bad ones are blocked, on both sides of the fork.
  * 3. A child execs this program again (--exec-child): LD_PRELOAD came with
  *    the environment, so the shim is there and blocks the bad peer.
+ *
+ * --helper-peer gives the helper a peer of its own (default: GOOD). A child
+ * inherits the socket of a connection the helper has open at the fork and
+ * keeps it open until it exits; an `openssl s_server` serves one connection
+ * at a time, so a child that then waits for that same server waits forever.
  *
  * --no-helper forks with no other thread running: for ASan builds, whose
  * allocator (GCC 12's libasan) is not fork-safe while another thread is inside
@@ -30,8 +35,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static char good_host[256], bad_host[256];
-static int good_port, bad_port;
+static char good_host[256], bad_host[256], helper_host[256];
+static int good_port, bad_port, helper_port;
 static int passed, failed;
 static volatile int stop_helper;
 
@@ -75,7 +80,7 @@ static void *helper(void *arg)
     char why[512];
     SSL_CTX *ctx = rb_legacy_ctx();
     while (!stop_helper && ctx)
-        rb_connect_once(ctx, good_host, good_port, "TLSGUARD-PAYLOAD rb_fork helper\n", why, sizeof why);
+        rb_connect_once(ctx, helper_host, helper_port, "TLSGUARD-PAYLOAD rb_fork helper\n", why, sizeof why);
     SSL_CTX_free(ctx);
     return NULL;
 }
@@ -108,14 +113,17 @@ static int shim_loaded(char *where, size_t n)
 int main(int argc, char **argv)
 {
     char why[600];
+    rb_openssl_init();
     int exec_child = argc == 4 && !strcmp(argv[1], "--exec-child");
     int no_helper = argc == 4 && !strcmp(argv[3], "--no-helper");
-    if (argc != 3 && !exec_child && !no_helper) {
-        fprintf(stderr, "usage: rb_fork GOOD_HOST:PORT BAD_HOST:PORT [--no-helper]\n");
+    int own_helper_peer = argc == 5 && !strcmp(argv[3], "--helper-peer");
+    if (argc != 3 && !exec_child && !no_helper && !own_helper_peer) {
+        fprintf(stderr, "usage: rb_fork GOOD_HOST:PORT BAD_HOST:PORT [--no-helper | --helper-peer HOST:PORT]\n");
         return 2;
     }
     if (rb_parse_peer(argv[1 + exec_child], good_host, sizeof good_host, &good_port) ||
-        rb_parse_peer(argv[2 + exec_child], bad_host, sizeof bad_host, &bad_port)) {
+        rb_parse_peer(argv[2 + exec_child], bad_host, sizeof bad_host, &bad_port) ||
+        rb_parse_peer(argv[own_helper_peer ? 4 : 1 + exec_child], helper_host, sizeof helper_host, &helper_port)) {
         fprintf(stderr, "rb_fork: bad peer\n");
         return 2;
     }

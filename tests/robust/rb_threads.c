@@ -86,6 +86,7 @@ static void *worker(void *arg)
 int main(int argc, char **argv)
 {
     int use_shared = 1;
+    rb_openssl_init();
     if (argc == 6 && !strcmp(argv[5], "--no-shared"))
         use_shared = 0;
     else if (argc != 5) {

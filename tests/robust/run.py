@@ -42,7 +42,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(HERE)
 REPO = os.path.dirname(TESTS)
 sys.path.insert(0, os.path.join(TESTS, "lib"))
-from tgtest import free_port, is_listening, openssl_builds, stop_group  # noqa: E402
+from tgtest import free_port, is_listening, old_openssl_builds, openssl_builds, stop_group  # noqa: E402
 
 CFLAGS = ["-std=gnu99", "-D_GNU_SOURCE", "-O1", "-g", "-Wall", "-Wextra", "-Werror", "-Wshadow",
           "-Wno-deprecated-declarations"]
@@ -93,15 +93,21 @@ def sh(argv, what, env=None, cwd=REPO):
 # --------------------------------------------------------------------------
 # OpenSSL builds and programs.
 
-def build_programs(outdir, ossl, cc="cc", extra=()):
-    """rb_client, rb_threads, rb_fork, rb_daemon, rb_ctor (+ librb_ctor.so) into outdir."""
+def build_programs(outdir, ossl, cc="cc", extra=(), progs=("rb_client", "rb_threads", "rb_fork", "rb_daemon",
+                                                          "rb_twolibs", "rb_ctor")):
+    """rb_client, rb_threads, rb_fork, rb_daemon, rb_twolibs, rb_ctor (+ librb_ctor.so), or
+    those of `progs`, into outdir."""
     os.makedirs(outdir, exist_ok=True)
     common = os.path.join(HERE, "rb_common.c")
     flags = CFLAGS + list(extra) + ossl.cflags + ["-I" + HERE]
-    for prog in ("rb_client", "rb_threads", "rb_fork", "rb_daemon", "rb_twolibs"):
+    for prog in progs:
+        if prog == "rb_ctor":
+            continue
         sh([cc] + flags + ["-pthread", "-o", os.path.join(outdir, prog),
                            os.path.join(HERE, prog + ".c"), common] + ossl.ldflags + ["-ldl"],
            "building %s (%s)" % (prog, ossl.name))
+    if "rb_ctor" not in progs:
+        return outdir
     sh([cc] + flags + ["-fPIC", "-shared", "-o", os.path.join(outdir, "librb_ctor.so"),
                        os.path.join(HERE, "rb_ctor_lib.c"), common] + ossl.ldflags,
        "building librb_ctor.so (%s)" % ossl.name)
@@ -293,7 +299,24 @@ def run_with_full_stderr(argv, env, timeout):
     return rc, out, secs, size
 
 
-def robust_checks(rep, st, build, bins, builds):
+def threads_and_fork(rep, st, o, b, env, per):
+    """rb_threads (32 threads x `per` handshakes; then the first OpenSSL call
+    from 32 threads at once) and rb_fork on OpenSSL `o`, programs in `b`."""
+    good, bad = "%s,%s" % (st.addr("good13"), st.addr("good12")), "%s,%s" % (st.addr("selfsigned"), st.addr("wrongname"))
+    rc, out, secs = run([os.path.join(b, "rb_threads"), good, bad, "32", str(per)], env, 240)
+    rep("%s/threads/32x%d-shared-and-per-thread-ctx" % (o.name, per), expect_pass(rc, out))
+    for line in out.splitlines():
+        if " handshakes in " in line:
+            rep.note(line)
+    rc, out, secs = run([os.path.join(b, "rb_threads"), good, bad, "32", "10", "--no-shared"], env, 120)
+    rep("%s/threads/first-openssl-call-from-32-threads-at-once" % o.name, expect_pass(rc, out))
+
+    rc, out, secs = run([os.path.join(b, "rb_fork"), st.addr("good13"), st.addr("selfsigned"),
+                         "--helper-peer", st.addr("good12")], env, 120)
+    rep("%s/fork/parent-children-and-exec" % o.name, expect_pass(rc, out))
+
+
+def robust_checks(rep, st, build, bins, builds, old=()):
     lib = os.path.abspath(os.path.join(build, "libtlsguard.so"))
     check_exports(rep, lib, builds)
     good, bad = "%s,%s" % (st.addr("good13"), st.addr("good12")), "%s,%s" % (st.addr("selfsigned"), st.addr("wrongname"))
@@ -302,17 +325,7 @@ def robust_checks(rep, st, build, bins, builds):
         b = bins[o.name]
         env = st.env(o, lib)
         # Threads: the full load on OpenSSL 3, a lighter one on 1.1.1.
-        per = 500 if o.name == "ossl3" else 100
-        rc, out, secs = run([os.path.join(b, "rb_threads"), good, bad, "32", str(per)], env, 240)
-        rep("%s/threads/32x%d-shared-and-per-thread-ctx" % (o.name, per), expect_pass(rc, out))
-        for line in out.splitlines():
-            if " handshakes in " in line:
-                rep.note(line)
-        rc, out, secs = run([os.path.join(b, "rb_threads"), good, bad, "32", "10", "--no-shared"], env, 120)
-        rep("%s/threads/first-openssl-call-from-32-threads-at-once" % o.name, expect_pass(rc, out))
-
-        rc, out, secs = run([os.path.join(b, "rb_fork"), st.addr("good13"), st.addr("selfsigned")], env, 120)
-        rep("%s/fork/parent-children-and-exec" % o.name, expect_pass(rc, out))
+        threads_and_fork(rep, st, o, b, env, 500 if o.name == "ossl3" else 100)
 
         rc, out, secs = run([os.path.join(b, "rb_ctor")], st.env(o, lib, RB_GOOD=st.addr("good13"),
                                                                   RB_BAD=st.addr("wrongname")), 60)
@@ -328,6 +341,12 @@ def robust_checks(rep, st, build, bins, builds):
         if rc is not None and rc < 0:
             why = "killed by signal %d%s" % (-rc, indent(out))
         rep("%s/two-libssl-copies/program-also-loads-%s-rtld-local" % (o.name, os.path.basename(other_lib)), why)
+
+    # The 1.0.x builds from ../shared/vendor: threads and fork (their programs
+    # set the locking callbacks a threaded 1.0.x program must). A lighter load:
+    # built without assembler, their handshakes cost 3-4 times 1.1.1's.
+    for o in old:
+        threads_and_fork(rep, st, o, bins[o.name], st.env(o, lib), 25)
 
     o = builds[0]
     b = bins[o.name]
@@ -456,7 +475,10 @@ def asan_checks(rep, args, builds):
         env = dict(os.environ,
                    ASAN_OPTIONS="detect_leaks=0:abort_on_error=0:log_path=%s/asan" % logdir,
                    UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=%s/ubsan" % logdir)
-        argv = [sys.executable, os.path.join(TESTS, "e2e", "run.py"), "--build", build_asan]
+        # On 3.0 and 1.1.1, as before the 1.0.x builds joined the suite (their
+        # run under ASan would double this step's time).
+        argv = [sys.executable, os.path.join(TESTS, "e2e", "run.py"), "--build", build_asan,
+                "--openssl", "ossl3,ossl11"]
         if curl_hangs_under_asan(lib):
             rep.note("curl cases left out: Debian's curl hangs in setlocale() under any ASan runtime "
                      "(libp11-kit's constructor; `LD_PRELOAD=libasan.so.8 curl --version` hangs without "
@@ -653,6 +675,17 @@ def valgrind_checks(rep, args, builds):
         rep("valgrind/canary-leak-is-reported", None if rc == 99 else "exit %s, wanted 99%s" % (rc, indent(out)))
 
 
+def old_builds(rep):
+    """OpenSSL 1.0.2u and 1.0.1e from ../shared/vendor (built once): absent
+    sources give one SKIP line, a failed build a failed check."""
+    old, skips, errors = old_openssl_builds(("ossl102", "ossl101"))
+    for line in skips:
+        print(line if line.startswith("SKIP") else "SKIP: " + line, flush=True)
+    for name, text in errors:
+        rep("%s/setup" % name, text)
+    return old
+
+
 # --------------------------------------------------------------------------
 
 def main(argv=None):
@@ -681,8 +714,12 @@ def main(argv=None):
         builds = openssl_builds()
         if args.what == "robust":
             bins = {o.name: build_programs(os.path.join(args.build, "robust-" + o.name), o) for o in builds}
+            old = old_builds(rep)
+            for o in old:
+                bins[o.name] = build_programs(os.path.join(args.build, "robust-" + o.name), o,
+                                              progs=("rb_threads", "rb_fork"))
             with Setup(args.keep) as st:
-                robust_checks(rep, st, args.build, bins, builds)
+                robust_checks(rep, st, args.build, bins, builds, old)
         elif args.what == "asan":
             asan_checks(rep, args, builds)
         elif args.what == "tsan":
