@@ -37,6 +37,13 @@ static const struct {
     { .name = "EDH-RSA-DES-CBC3-SHA", .weak = 1 },
     { .name = "ECDHE-RSA-DES-CBC3-SHA", .weak = 1 },
     { .name = "RC4-MD5", .weak = 1 },
+    /* 1.0.x: 3DES spelled DES-EDE, unauthenticated SRP, plain PSK */
+    { .name = "SRP-3DES-EDE-CBC-SHA", .weak = 1 },
+    { .name = "PSK-3DES-EDE-CBC-SHA", .weak = 1 },
+    { .name = "SRP-AES-256-CBC-SHA", .weak = 1 },
+    { .name = "PSK-AES128-CBC-SHA", .weak = 1 },
+    { .name = "SRP-RSA-AES-256-CBC-SHA", .weak = 0 },
+    { .name = "SRP-DSS-3DES-EDE-CBC-SHA", .weak = 1 },
     { .name = NULL, .weak = 1 },
 };
 
