@@ -20,6 +20,9 @@ on OpenSSL 3.0 (the system's) and 1.1.1 (tests/lib/fetch-openssl11.sh):
                how many times that bundle was parsed.
   policy       bench/bench_policy.c on 10 000 host blocks with pins.
   memory       VmRSS after 1 000 and after 100 000 resumed TLS 1.2 handshakes under the shim.
+  processes    bench/process.py: whole client processes (C client, curl, python3) against a
+               server in another process, by instructions and wall clock; /bin/true start-up;
+               peak RSS of curl --cacert. `--part process` runs only these.
 
 Prints the tables and writes them, with the machine, to --out. Asserts nothing about
 time (exit 0 unless something failed to run); targets are shown beside each figure.
@@ -44,6 +47,7 @@ REPO = os.path.dirname(HERE)
 TESTS = os.path.join(REPO, "tests")
 sys.path.insert(0, os.path.join(TESTS, "lib"))
 from tgtest import openssl_builds  # noqa: E402
+import process  # noqa: E402  (bench/process.py: the whole-process rows)
 CFLAGS = ["-std=gnu99", "-D_GNU_SOURCE", "-O2", "-g", "-Wall", "-Wextra", "-Werror", "-Wshadow"]
 
 
@@ -349,15 +353,32 @@ def memory(b, o, n):
     return out
 
 
+def process_only(b, osls, port):
+    """`--part process`: the whole-process rows alone, printed (and written to
+    --out only when one is given)."""
+    with ThreadPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1))) as pool:
+        jobs = process.measure_callgrind(b, osls, pool, port)
+        walls = process.measure_wall(b, osls, port, b.args.pairs)
+        process.emit(b, osls, jobs, walls, port)
+    if b.args.out:
+        with open(b.args.out, "w") as f:
+            f.write("\n".join(b.out) + "\n")
+    return 0
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", default="build")
     ap.add_argument("--pairs", type=int, default=9)
-    ap.add_argument("--out", default=os.path.join(HERE, "results.md"))
+    ap.add_argument("--out", help="default bench/results.md (none with --part process)")
     ap.add_argument("--quick", action="store_true", help="small counts, to try the script out")
     ap.add_argument("--only", choices=["ossl3", "ossl11"], help="one OpenSSL only")
+    ap.add_argument("--part", choices=["all", "process"], default="all",
+                    help="process: only the whole-process rows (bench/process.py)")
     args = ap.parse_args(argv)
     args.build = os.path.abspath(os.path.join(REPO, args.build))
+    if args.out is None and args.part == "all":
+        args.out = os.path.join(HERE, "results.md")
     q = args.quick
     args.n_full, args.n_res, args.mib = (100, 300, 32) if q else (600, 3000, 512)
     args.cg_full, args.cg_res, args.cg_mib = (10, 30, 2) if q else (30, 300, 16)
@@ -372,6 +393,8 @@ def main(argv=None):
     b.built_lib = b.lib
     b.lib = os.path.join(tmp, "libtlsguard.so")
     shutil.copy2(b.built_lib, b.lib)
+
+    server = None
 
     def digest():
         with open(b.lib, "rb") as f:
@@ -390,6 +413,11 @@ def main(argv=None):
             f.write(open("/etc/ssl/certs/ca-certificates.crt").read())
             f.write(open(os.path.join(b.pki, "ca.pem")).read())
         open(os.path.join(tmp, "empty.policy"), "w").close()
+        process.build_clients(b, osls, CFLAGS)
+        b.noop = process.make_noop(b)
+        server = process.Server(b.pki)
+        if args.part == "process":
+            return process_only(b, osls, server.port)
 
         print("timing each CPU...", flush=True)
         speeds = cpu_speeds(b, osls[0])
@@ -438,6 +466,8 @@ def main(argv=None):
                 print("memory, %s (%d resumed handshakes)..." % (o.label, mem_n), flush=True)
                 mems[o.name] = memory(b, o, mem_n)
             pol = policy_bench(b)
+            print("whole processes, wall clock...", flush=True)
+            pwalls = process.measure_wall(b, osls, server.port, args.pairs)
         finally:
             os.sched_setaffinity(0, saved)
         # Instruction counts do not care about load: two at a time.
@@ -448,6 +478,8 @@ def main(argv=None):
                 cgs[o.name] = callgrind_rows(b, o, pool)
                 trusts[o.name] = trust_store(b, o, pool)
             costs = {o.name: cost_model(b, o, pool) for o in osls}
+            pjobs = process.measure_callgrind(b, osls, pool, server.port)
+            pool.shutdown(wait=True)
 
         b.emit("## Throughput: with shim / without")
         b.emit()
@@ -556,6 +588,8 @@ def main(argv=None):
             b.emit("| %s | none: per extra context (100 vs 1) | | | | %+.2f M | |" % (o.label, (add100 - add1) / 99e6))
         b.emit()
 
+        process.emit(b, osls, pjobs, pwalls, server.port)
+
         b.emit("## Policy file")
         b.emit()
         b.emit("`bench/bench_policy.c` (policy/*.c, -O2), 10 000 host blocks (target: load < 5 ms):")
@@ -597,6 +631,8 @@ def main(argv=None):
         print("bench: %s" % e, file=sys.stderr)
         return 1
     finally:
+        if server:
+            server.stop()
         shutil.rmtree(tmp, ignore_errors=True)
 
 
