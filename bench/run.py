@@ -356,9 +356,9 @@ def memory(b, o, n):
 def process_only(b, osls, port):
     """`--part process`: the whole-process rows alone, printed (and written to
     --out only when one is given)."""
+    walls = process.measure_wall(b, osls, port, b.args.pairs)  # alone: no callgrind beside it
     with ThreadPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1))) as pool:
         jobs = process.measure_callgrind(b, osls, pool, port)
-        walls = process.measure_wall(b, osls, port, b.args.pairs)
         process.emit(b, osls, jobs, walls, port)
     if b.args.out:
         with open(b.args.out, "w") as f:
