@@ -39,6 +39,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(TESTS, "lib"))
 from tgtest import cache_dir, free_port, is_listening, stop_group  # noqa: E402
+import trust_opens  # noqa: E402  (tests/e2e/trust_opens.py: default-store opens)
 REPO = os.path.dirname(TESTS)
 
 CLIENT_TIMEOUT = 10.0      # seconds per client run
@@ -586,6 +587,7 @@ def extra_checks(ctx: CheckContext):
             return "python failed: %s" % err
         return None if n == 0 else "the default store was loaded without a handshake (%d opens)" % n
     checks.append(("ossl3/check/no-trust-store-at-startup", startup))
+    checks += trust_opens.checks(ctx, indent)
 
     def policy_file(name, text):
         path = os.path.join(ctx.tmp, "policies", name + ".policy")
