@@ -122,6 +122,12 @@ static int object_at(const void *addr, struct object_query *q)
     return addr && dl_iterate_phdr(find_object, q) && q->name;
 }
 
+const char *tg_own_file(void)
+{
+    struct object_query q;
+    return object_at(&__ehdr_start, &q) ? q.name : NULL;
+}
+
 /* A libssl function as `handle`'s scope sees it (SSL_get_SSL_CTX is not
  * interposed, so this is never our hook). */
 static void *probe(void *handle)

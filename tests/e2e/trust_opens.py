@@ -14,17 +14,16 @@ has no anchors of its own when the peer's certificate is about to be verified:
 Counted with `strace -f -e trace=openat` over the whole process, for every name
 the default store goes by. SSL_CERT_FILE (and curl's own CURL_CA_BUNDLE) is the
 system bundle plus the test CA, so every client here verifies for real.
-The peer is `openssl s_server -www` (answers curl and urllib) for localhost.
+The peer is a Python TLS server in this process (answers curl and urllib).
 """
 
 import os
-import subprocess
+import socket
+import ssl
 import sys
+import threading
 import time
 from contextlib import contextmanager
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
-from tgtest import free_port, is_listening, stop_group  # noqa: E402
 
 SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 OPENSSL_DEFAULT_FILE = "/usr/lib/ssl/cert.pem"  # OPENSSLDIR of Debian's 3.0 and 1.1.1
@@ -40,22 +39,54 @@ def opens(trace: str, paths) -> int:
     return n
 
 
-@contextmanager
-def www_server(ctx):
-    port = free_port()
-    cmd = ["openssl", "s_server", "-accept", "127.0.0.1:%d" % port, "-www", "-quiet",
-           "-cert", os.path.join(ctx.pki, "good.pem"), "-key", os.path.join(ctx.pki, "good.key")]
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env=ctx.env(shim=False), start_new_session=True)
+def serve_one(ctx_ssl, raw, delay):
     try:
-        deadline = time.monotonic() + 5
-        while not is_listening(port):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("openssl s_server -www did not start")
-            time.sleep(0.02)
-        yield port
+        time.sleep(delay)  # the ClientHello waits: the client's first SSL_connect must stop
+        with ctx_ssl.wrap_socket(raw, server_side=True) as conn:
+            data = conn.recv(65536)
+            if data.startswith(b"GET"):
+                conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n")
+                return
+            while data:
+                data = conn.recv(65536)
+    except (OSError, ssl.SSLError):
+        raw.close()
+
+
+@contextmanager
+def tls_server(ctx, delay=0.0):
+    """A TLS server for localhost on 127.0.0.1, in threads of this process: a
+    GET gets a short HTTP answer (curl, urllib), anything else is read until
+    the client closes. `delay`: seconds each connection waits before the
+    server reads the ClientHello, so that a client's first non-blocking
+    SSL_connect surely returns SSL_ERROR_WANT_READ (a loaded machine can let
+    the server answer before the client reads, finishing it in one call)."""
+    ctx_ssl = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx_ssl.load_cert_chain(os.path.join(ctx.pki, "good.pem"), os.path.join(ctx.pki, "good.key"))
+    lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    lsock.bind(("127.0.0.1", 0))
+    lsock.listen(16)
+    lsock.settimeout(0.2)
+    stop = threading.Event()
+
+    def accept_loop():
+        while not stop.is_set():
+            try:
+                raw, _ = lsock.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            raw.settimeout(10)
+            threading.Thread(target=serve_one, args=(ctx_ssl, raw, delay), daemon=True).start()
+    t = threading.Thread(target=accept_loop, daemon=True)
+    t.start()
+    try:
+        yield lsock.getsockname()[1]
     finally:
-        stop_group(proc)
+        stop.set()
+        t.join()
+        lsock.close()
 
 
 def checks(ctx, indent):
@@ -79,12 +110,12 @@ def checks(ctx, indent):
         rc, out, err = ctx.run(["strace", "-f", "-qq", "-e", "trace=open,openat", "-o", trace] + argv, env)
         return rc, indent("stdout", out) + indent("stderr", err), opens(trace, names)
 
-    def check(ossl, tag, argv_of, want):
+    def check(ossl, tag, argv_of, want, delay=0.0):
         """want: "none" (0 with the shim), "once" (1 with the shim) or "same"
         (as many as without the shim). Without the shim the client must
         succeed too: the control that it reaches the peer and verifies."""
         def run():
-            with www_server(ctx) as port:
+            with tls_server(ctx, delay) as port:
                 argv = argv_of(port)
                 rc0, out0, n0 = traced(ossl, argv, False, tag)
                 rc1, out1, n1 = traced(ossl, argv, True, tag)
@@ -110,7 +141,7 @@ def checks(ctx, indent):
     for ossl in sorted(envs):
         bins = os.path.join(ctx.tmp, "clients-" + ossl)
         out.append(check(ossl, "late-anchors", lambda p, b=bins: [
-            os.path.join(b, "late_anchors"), "localhost", str(p), ca], "none"))
+            os.path.join(b, "late_anchors"), "localhost", str(p), ca], "none", delay=0.3))
         out.append(check(ossl, "no-anchors", lambda p, b=bins: [
             os.path.join(b, "legacy_nonblock"), "localhost", str(p)], "once"))
     return out
