@@ -247,70 +247,6 @@ def shim_functions(cgfile, units, top=12):
     return sorted(((v / units, k) for k, v in found.items() if not wrappers.search(k)), reverse=True)[:top]
 
 
-def startup(b, o, runs):
-    """Milliseconds to run a program that loads libssl and exits, without and with the shim."""
-    argv = ["curl", "--version"] if o.name == "ossl3" else [o.openssl, "version"]
-    envs = (b.env(o, False), b.env(o, True))
-    times = ([], [])
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        for i in range(runs + 10):
-            for side in (0, 1):
-                t0 = time.perf_counter()
-                pid = os.posix_spawnp(argv[0], argv, envs[side], file_actions=[
-                    (os.POSIX_SPAWN_DUP2, devnull, 1), (os.POSIX_SPAWN_DUP2, devnull, 2)])
-                _, st = os.waitpid(pid, 0)
-                dt = (time.perf_counter() - t0) * 1e3
-                if st != 0:
-                    raise RuntimeError("%s exited %d" % (" ".join(argv), st))
-                if i >= 10:  # warm-up runs dropped
-                    times[side].append(dt)
-    finally:
-        os.close(devnull)
-    diffs = [y - x for x, y in zip(*times)]
-    return " ".join(argv), statistics.median(times[0]), statistics.median(times[1]), statistics.median(diffs)
-
-
-def calls_to(cgfile, pattern):
-    """How many times functions matching `pattern` were called, from a raw callgrind file."""
-    names, total, current = {}, 0, None
-    rx = re.compile(pattern)
-    with open(cgfile) as f:
-        for line in f:
-            if line.startswith("cfn="):
-                m = re.match(r"cfn=\((\d+)\)(?: (.*))?", line.strip())
-                if m:
-                    if m.group(2):
-                        names[m.group(1)] = m.group(2)
-                    current = names.get(m.group(1), "")
-            elif line.startswith("fn="):
-                m = re.match(r"fn=\((\d+)\)(?: (.*))?", line.strip())
-                if m and m.group(2):
-                    names[m.group(1)] = m.group(2)
-            elif line.startswith("calls=") and current is not None:
-                if rx.search(current):
-                    total += int(line.split("=")[1].split()[0])
-                current = None
-    return total
-
-
-def trust_store(b, o, pool):
-    extra = {"SSL_CERT_FILE": b.bundle}
-    jobs = {}
-    for k in (1, 100):
-        for anchors in ("own", "none"):
-            for shim in (False, True):
-                out = os.path.join(b.tmp, "cg-trust-%s-%d-%s-%d.out" % (o.name, k, anchors, shim))
-                argv = ["--mode", "contexts", "--contexts", str(k), "--anchors", anchors]
-                jobs[(k, anchors, shim)] = (pool.submit(b.bench_tls, o, shim, argv, out, extra), out)
-    res = {}
-    for key, (fut, out) in jobs.items():
-        ir = fut.result()["Ir"]
-        loads = calls_to(out, r"^X509_load_cert_crl_file")
-        res[key] = (ir, loads)
-    return res
-
-
 # KCachegrind's cycle estimate: CEst = Ir + 10 Bm + 10 L1m + 100 LLm.
 COST_ROWS = ("res12", "full13")
 
@@ -460,7 +396,7 @@ def main(argv=None):
                 walls[o.name] = wall_clock(b, o, args.pairs)
             starts = {}
             for o in osls:
-                starts[o.name] = startup(b, o, startup_runs)
+                starts[o.name] = process.startup(b, o, startup_runs)
             mems = {}
             for o in osls:
                 print("memory, %s (%d resumed handshakes)..." % (o.label, mem_n), flush=True)
@@ -476,7 +412,7 @@ def main(argv=None):
         with ThreadPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1))) as pool:
             for o in osls:
                 cgs[o.name] = callgrind_rows(b, o, pool)
-                trusts[o.name] = trust_store(b, o, pool)
+                trusts[o.name] = process.trust_store(b, o, pool)
             costs = {o.name: cost_model(b, o, pool) for o in osls}
             pjobs = process.measure_callgrind(b, osls, pool, server.port)
             pool.shutdown(wait=True)
@@ -551,42 +487,7 @@ def main(argv=None):
                     "{:,.0f}".format(ra["Bm"] / n), "{:,.0f}".format(rb["Bm"] / n), ea / eb))
         b.emit()
 
-        b.emit("## Process start-up")
-        b.emit()
-        b.emit("| OpenSSL | program | median without | median with shim | median of pair differences | target |")
-        b.emit("|---|---|---:|---:|---:|---:|")
-        for o in osls:
-            what, x, y, d = starts[o.name]
-            b.emit("| %s | `%s` | %.2f ms | %.2f ms | %+.2f ms %s | ≤ +1 ms |" % (o.label, what, x, y, d,
-                                                                            "✓" if d <= 1.0 else "✗"))
-        b.emit()
-        b.emit("%d interleaved runs each (posix_spawn + waitpid, output to /dev/null), after 10 warm-up pairs." %
-               startup_runs)
-        b.emit()
-
-        b.emit("## Trust store: paid once per process, and never by a program with its own anchors")
-        b.emit()
-        b.emit("Whole-process instructions (millions), callgrind; K client contexts made one after the other, one "
-               "full TLS 1.3 handshake each. SSL_CERT_FILE is a %d-certificate bundle (the system's + the test CA): "
-               "what OpenSSL's default verify paths load. *own anchors*: each context loads the test CA itself "
-               "(SSL_CTX_load_verify_locations) and verifies; *none*: a legacy client (no anchors, "
-               "SSL_VERIFY_NONE): without the shim it verifies nothing, with it the shim verifies with its "
-               "shared default store. *bundle parses*: calls of X509_load_cert_crl_file(_ex)." % (
-                   open(b.bundle).read().count("BEGIN CERTIFICATE")))
-        b.emit()
-        b.emit("| OpenSSL | anchors | K | without shim | with shim | shim adds | bundle parses without / with |")
-        b.emit("|---|---|---:|---:|---:|---:|---:|")
-        for o in osls:
-            t = trusts[o.name]
-            for anchors in ("own", "none"):
-                for k in (1, 100):
-                    (x, lx), (y, ly) = t[(k, anchors, False)], t[(k, anchors, True)]
-                    b.emit("| %s | %s | %d | %.1f M | %.1f M | %+.1f M | %d / %d |" % (
-                        o.label, anchors, k, x / 1e6, y / 1e6, (y - x) / 1e6, lx, ly))
-            add1 = t[(1, "none", True)][0] - t[(1, "none", False)][0]
-            add100 = t[(100, "none", True)][0] - t[(100, "none", False)][0]
-            b.emit("| %s | none: per extra context (100 vs 1) | | | | %+.2f M | |" % (o.label, (add100 - add1) / 99e6))
-        b.emit()
+        process.emit_startup_trust(b, osls, starts, trusts, startup_runs)
 
         process.emit(b, osls, pjobs, pwalls, server.port)
 
