@@ -66,33 +66,6 @@ static void load_span(uintptr_t bias, const ElfW(Phdr) *phdr, int phnum, uintptr
     }
 }
 
-/* The linker's symbol for this library's own ELF header (GNU ld >= 2.23,
- * gold, lld): where we are, read from our own program headers once, with no
- * dladdr (a linear scan of the symbol table of whatever object holds the
- * address: ~36 k instructions per lookup in libcrypto, once per resolved
- * symbol) and no loader lock. */
-extern const ElfW(Ehdr) __ehdr_start;
-static uintptr_t own_lo, own_hi; /* own_hi published last, with release */
-
-int tg_is_ours(const void *p)
-{
-    uintptr_t hi = __atomic_load_n(&own_hi, __ATOMIC_ACQUIRE), a = (uintptr_t)p;
-    if (!hi) {
-        const ElfW(Ehdr) *eh = &__ehdr_start;
-        const ElfW(Phdr) *ph = (const ElfW(Phdr) *)((const char *)eh + eh->e_phoff);
-        uintptr_t lo, bias = (uintptr_t)eh;
-        for (int i = 0; i < eh->e_phnum; i++)
-            if (ph[i].p_type == PT_LOAD && ph[i].p_offset == 0) {
-                bias -= ph[i].p_vaddr; /* the segment that maps the header */
-                break;
-            }
-        load_span(bias, ph, eh->e_phnum, &lo, &hi);
-        __atomic_store_n(&own_lo, lo, __ATOMIC_RELAXED);
-        __atomic_store_n(&own_hi, hi, __ATOMIC_RELEASE);
-    }
-    return a >= __atomic_load_n(&own_lo, __ATOMIC_RELAXED) && a < hi;
-}
-
 struct object_query {
     uintptr_t addr, lo, hi;
     const char *name;
@@ -122,10 +95,30 @@ static int object_at(const void *addr, struct object_query *q)
     return addr && dl_iterate_phdr(find_object, q) && q->name;
 }
 
+/* Where this library lies, found once (dl_iterate_phdr, with no dladdr: a
+ * linear scan of the symbol table of whatever object holds the address,
+ * ~36 k instructions per lookup in libcrypto, which tg_ossl_resolve made once
+ * per resolved symbol). */
+static uintptr_t own_lo, own_hi; /* own_hi published last, with release */
+
+int tg_is_ours(const void *p)
+{
+    uintptr_t hi = __atomic_load_n(&own_hi, __ATOMIC_ACQUIRE), a = (uintptr_t)p;
+    if (!hi) {
+        struct object_query q;
+        if (!object_at((const void *)&tg_is_ours, &q))
+            return 0;
+        hi = q.hi;
+        __atomic_store_n(&own_lo, q.lo, __ATOMIC_RELAXED);
+        __atomic_store_n(&own_hi, hi, __ATOMIC_RELEASE);
+    }
+    return a >= __atomic_load_n(&own_lo, __ATOMIC_RELAXED) && a < hi;
+}
+
 const char *tg_own_file(void)
 {
     struct object_query q;
-    return object_at(&__ehdr_start, &q) ? q.name : NULL;
+    return object_at((const void *)&tg_own_file, &q) ? q.name : NULL;
 }
 
 /* A libssl function as `handle`'s scope sees it (SSL_get_SSL_CTX is not
