@@ -75,7 +75,8 @@ def env_for(b, o, preload):
     pays what it costs on a real machine. curl ignores SSL_CERT_FILE and reads
     its compiled-in CA file unless CURL_CA_BUNDLE names another: the same
     bundle, loaded the same way (CURLOPT_CAINFO)."""
-    env = b.env(o, False, SSL_CERT_FILE=b.bundle, CURL_CA_BUNDLE=b.bundle)
+    env = b.env(o, False, SSL_CERT_FILE=b.bundle, CURL_CA_BUNDLE=b.bundle,
+                PYTHONHASHSEED="0")  # python3's count otherwise moves ~0.3% between runs
     if preload:
         env["LD_PRELOAD"] = preload
     return env
