@@ -20,6 +20,9 @@ on OpenSSL 3.0 (the system's) and 1.1.1 (tests/lib/fetch-openssl11.sh):
                how many times that bundle was parsed.
   policy       bench/bench_policy.c on 10 000 host blocks with pins.
   memory       VmRSS after 1 000 and after 100 000 resumed TLS 1.2 handshakes under the shim.
+  processes    bench/process.py: whole client processes (C client, curl, python3) against a
+               server in another process, by instructions and wall clock; /bin/true start-up;
+               peak RSS of curl --cacert. `--part process` runs only these.
 
 Prints the tables and writes them, with the machine, to --out. Asserts nothing about
 time (exit 0 unless something failed to run); targets are shown beside each figure.
@@ -44,6 +47,7 @@ REPO = os.path.dirname(HERE)
 TESTS = os.path.join(REPO, "tests")
 sys.path.insert(0, os.path.join(TESTS, "lib"))
 from tgtest import openssl_builds  # noqa: E402
+import process  # noqa: E402  (bench/process.py: the whole-process rows)
 CFLAGS = ["-std=gnu99", "-D_GNU_SOURCE", "-O2", "-g", "-Wall", "-Wextra", "-Werror", "-Wshadow"]
 
 
@@ -243,70 +247,6 @@ def shim_functions(cgfile, units, top=12):
     return sorted(((v / units, k) for k, v in found.items() if not wrappers.search(k)), reverse=True)[:top]
 
 
-def startup(b, o, runs):
-    """Milliseconds to run a program that loads libssl and exits, without and with the shim."""
-    argv = ["curl", "--version"] if o.name == "ossl3" else [o.openssl, "version"]
-    envs = (b.env(o, False), b.env(o, True))
-    times = ([], [])
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        for i in range(runs + 10):
-            for side in (0, 1):
-                t0 = time.perf_counter()
-                pid = os.posix_spawnp(argv[0], argv, envs[side], file_actions=[
-                    (os.POSIX_SPAWN_DUP2, devnull, 1), (os.POSIX_SPAWN_DUP2, devnull, 2)])
-                _, st = os.waitpid(pid, 0)
-                dt = (time.perf_counter() - t0) * 1e3
-                if st != 0:
-                    raise RuntimeError("%s exited %d" % (" ".join(argv), st))
-                if i >= 10:  # warm-up runs dropped
-                    times[side].append(dt)
-    finally:
-        os.close(devnull)
-    diffs = [y - x for x, y in zip(*times)]
-    return " ".join(argv), statistics.median(times[0]), statistics.median(times[1]), statistics.median(diffs)
-
-
-def calls_to(cgfile, pattern):
-    """How many times functions matching `pattern` were called, from a raw callgrind file."""
-    names, total, current = {}, 0, None
-    rx = re.compile(pattern)
-    with open(cgfile) as f:
-        for line in f:
-            if line.startswith("cfn="):
-                m = re.match(r"cfn=\((\d+)\)(?: (.*))?", line.strip())
-                if m:
-                    if m.group(2):
-                        names[m.group(1)] = m.group(2)
-                    current = names.get(m.group(1), "")
-            elif line.startswith("fn="):
-                m = re.match(r"fn=\((\d+)\)(?: (.*))?", line.strip())
-                if m and m.group(2):
-                    names[m.group(1)] = m.group(2)
-            elif line.startswith("calls=") and current is not None:
-                if rx.search(current):
-                    total += int(line.split("=")[1].split()[0])
-                current = None
-    return total
-
-
-def trust_store(b, o, pool):
-    extra = {"SSL_CERT_FILE": b.bundle}
-    jobs = {}
-    for k in (1, 100):
-        for anchors in ("own", "none"):
-            for shim in (False, True):
-                out = os.path.join(b.tmp, "cg-trust-%s-%d-%s-%d.out" % (o.name, k, anchors, shim))
-                argv = ["--mode", "contexts", "--contexts", str(k), "--anchors", anchors]
-                jobs[(k, anchors, shim)] = (pool.submit(b.bench_tls, o, shim, argv, out, extra), out)
-    res = {}
-    for key, (fut, out) in jobs.items():
-        ir = fut.result()["Ir"]
-        loads = calls_to(out, r"^X509_load_cert_crl_file")
-        res[key] = (ir, loads)
-    return res
-
-
 # KCachegrind's cycle estimate: CEst = Ir + 10 Bm + 10 L1m + 100 LLm.
 COST_ROWS = ("res12", "full13")
 
@@ -349,15 +289,32 @@ def memory(b, o, n):
     return out
 
 
+def process_only(b, osls, port):
+    """`--part process`: the whole-process rows alone, printed (and written to
+    --out only when one is given)."""
+    walls = process.measure_wall(b, osls, port, b.args.pairs)  # alone: no callgrind beside it
+    with ThreadPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1))) as pool:
+        jobs = process.measure_callgrind(b, osls, pool, port)
+        process.emit(b, osls, jobs, walls, port)
+    if b.args.out:
+        with open(b.args.out, "w") as f:
+            f.write("\n".join(b.out) + "\n")
+    return 0
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", default="build")
     ap.add_argument("--pairs", type=int, default=9)
-    ap.add_argument("--out", default=os.path.join(HERE, "results.md"))
+    ap.add_argument("--out", help="default bench/results.md (none with --part process)")
     ap.add_argument("--quick", action="store_true", help="small counts, to try the script out")
     ap.add_argument("--only", choices=["ossl3", "ossl11"], help="one OpenSSL only")
+    ap.add_argument("--part", choices=["all", "process"], default="all",
+                    help="process: only the whole-process rows (bench/process.py)")
     args = ap.parse_args(argv)
     args.build = os.path.abspath(os.path.join(REPO, args.build))
+    if args.out is None and args.part == "all":
+        args.out = os.path.join(HERE, "results.md")
     q = args.quick
     args.n_full, args.n_res, args.mib = (100, 300, 32) if q else (600, 3000, 512)
     args.cg_full, args.cg_res, args.cg_mib = (10, 30, 2) if q else (30, 300, 16)
@@ -372,6 +329,8 @@ def main(argv=None):
     b.built_lib = b.lib
     b.lib = os.path.join(tmp, "libtlsguard.so")
     shutil.copy2(b.built_lib, b.lib)
+
+    server = None
 
     def digest():
         with open(b.lib, "rb") as f:
@@ -390,6 +349,11 @@ def main(argv=None):
             f.write(open("/etc/ssl/certs/ca-certificates.crt").read())
             f.write(open(os.path.join(b.pki, "ca.pem")).read())
         open(os.path.join(tmp, "empty.policy"), "w").close()
+        process.build_clients(b, osls, CFLAGS)
+        b.noop = process.make_noop(b)
+        server = process.Server(b.pki)
+        if args.part == "process":
+            return process_only(b, osls, server.port)
 
         print("timing each CPU...", flush=True)
         speeds = cpu_speeds(b, osls[0])
@@ -432,12 +396,14 @@ def main(argv=None):
                 walls[o.name] = wall_clock(b, o, args.pairs)
             starts = {}
             for o in osls:
-                starts[o.name] = startup(b, o, startup_runs)
+                starts[o.name] = process.startup(b, o, startup_runs)
             mems = {}
             for o in osls:
                 print("memory, %s (%d resumed handshakes)..." % (o.label, mem_n), flush=True)
                 mems[o.name] = memory(b, o, mem_n)
             pol = policy_bench(b)
+            print("whole processes, wall clock...", flush=True)
+            pwalls = process.measure_wall(b, osls, server.port, args.pairs)
         finally:
             os.sched_setaffinity(0, saved)
         # Instruction counts do not care about load: two at a time.
@@ -446,8 +412,10 @@ def main(argv=None):
         with ThreadPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1))) as pool:
             for o in osls:
                 cgs[o.name] = callgrind_rows(b, o, pool)
-                trusts[o.name] = trust_store(b, o, pool)
+                trusts[o.name] = process.trust_store(b, o, pool)
             costs = {o.name: cost_model(b, o, pool) for o in osls}
+            pjobs = process.measure_callgrind(b, osls, pool, server.port)
+            pool.shutdown(wait=True)
 
         b.emit("## Throughput: with shim / without")
         b.emit()
@@ -519,42 +487,9 @@ def main(argv=None):
                     "{:,.0f}".format(ra["Bm"] / n), "{:,.0f}".format(rb["Bm"] / n), ea / eb))
         b.emit()
 
-        b.emit("## Process start-up")
-        b.emit()
-        b.emit("| OpenSSL | program | median without | median with shim | median of pair differences | target |")
-        b.emit("|---|---|---:|---:|---:|---:|")
-        for o in osls:
-            what, x, y, d = starts[o.name]
-            b.emit("| %s | `%s` | %.2f ms | %.2f ms | %+.2f ms %s | ≤ +1 ms |" % (o.label, what, x, y, d,
-                                                                            "✓" if d <= 1.0 else "✗"))
-        b.emit()
-        b.emit("%d interleaved runs each (posix_spawn + waitpid, output to /dev/null), after 10 warm-up pairs." %
-               startup_runs)
-        b.emit()
+        process.emit_startup_trust(b, osls, starts, trusts, startup_runs)
 
-        b.emit("## Trust store: paid once per process, and never by a program with its own anchors")
-        b.emit()
-        b.emit("Whole-process instructions (millions), callgrind; K client contexts made one after the other, one "
-               "full TLS 1.3 handshake each. SSL_CERT_FILE is a %d-certificate bundle (the system's + the test CA): "
-               "what OpenSSL's default verify paths load. *own anchors*: each context loads the test CA itself "
-               "(SSL_CTX_load_verify_locations) and verifies; *none*: a legacy client (no anchors, "
-               "SSL_VERIFY_NONE): without the shim it verifies nothing, with it the shim verifies with its "
-               "shared default store. *bundle parses*: calls of X509_load_cert_crl_file(_ex)." % (
-                   open(b.bundle).read().count("BEGIN CERTIFICATE")))
-        b.emit()
-        b.emit("| OpenSSL | anchors | K | without shim | with shim | shim adds | bundle parses without / with |")
-        b.emit("|---|---|---:|---:|---:|---:|---:|")
-        for o in osls:
-            t = trusts[o.name]
-            for anchors in ("own", "none"):
-                for k in (1, 100):
-                    (x, lx), (y, ly) = t[(k, anchors, False)], t[(k, anchors, True)]
-                    b.emit("| %s | %s | %d | %.1f M | %.1f M | %+.1f M | %d / %d |" % (
-                        o.label, anchors, k, x / 1e6, y / 1e6, (y - x) / 1e6, lx, ly))
-            add1 = t[(1, "none", True)][0] - t[(1, "none", False)][0]
-            add100 = t[(100, "none", True)][0] - t[(100, "none", False)][0]
-            b.emit("| %s | none: per extra context (100 vs 1) | | | | %+.2f M | |" % (o.label, (add100 - add1) / 99e6))
-        b.emit()
+        process.emit(b, osls, pjobs, pwalls, server.port)
 
         b.emit("## Policy file")
         b.emit()
@@ -597,6 +532,8 @@ def main(argv=None):
         print("bench: %s" % e, file=sys.stderr)
         return 1
     finally:
+        if server:
+            server.stop()
         shutil.rmtree(tmp, ignore_errors=True)
 
 

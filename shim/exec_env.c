@@ -3,10 +3,10 @@
  * run in a vfork child), and telling which children LD_PRELOAD cannot reach.
  */
 #include "exec_env.h"
+#include "libs.h"
 #include "log.h"
 #include "settings.h"
 
-#include <dlfcn.h>
 #include <elf.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -25,11 +25,10 @@ static size_t var_names[NVARS];
 void tg_exec_env_capture(void)
 {
     const struct tg_settings *s = tg_settings();
-    Dl_info info;
+    const char *self = tg_own_file();
     if (s->secure)
         return; /* a privileged process passes nothing of ours on */
-    if (dladdr((void *)&tg_exec_env_capture, &info) && info.dli_fname &&
-        !realpath(info.dli_fname, lib_path))
+    if (self && !realpath(self, lib_path))
         lib_path[0] = '\0';
     const char *names[NVARS] = { "TLSGUARD_POLICY", "TLSGUARD_MODE", "TLSGUARD_LOG",
                                  "TLSGUARD_REPORT" };

@@ -18,6 +18,9 @@
 static struct tg_ossl libs[MAX_LIBS];
 static struct tg_ossl_state states[MAX_LIBS];
 static int nlibs; /* published with release: entries below it are complete */
+static struct {
+    uintptr_t lo, hi;
+} lib_spans[MAX_LIBS][2]; /* each copy's libssl [0] and libcrypto [1] */
 static pthread_mutex_t registry = PTHREAD_MUTEX_INITIALIZER;
 
 /* Objects that call libssl -> the copy they bind to, by address range: each
@@ -47,12 +50,75 @@ static const char *const sonames[] = {
     "libssl.so.1.0.1e", "libssl.so.1.0.0", "libssl.so",
 };
 
+/* The span of an object's PT_LOAD segments, given its load bias and
+ * program headers. By address, not load base: a non-PIE program's bias is 0. */
+static void load_span(uintptr_t bias, const ElfW(Phdr) *phdr, int phnum, uintptr_t *lo, uintptr_t *hi)
+{
+    *lo = *hi = 0;
+    for (int i = 0; i < phnum; i++) {
+        if (phdr[i].p_type != PT_LOAD)
+            continue;
+        uintptr_t from = bias + phdr[i].p_vaddr, to = from + phdr[i].p_memsz;
+        if (!*lo || from < *lo)
+            *lo = from;
+        if (to > *hi)
+            *hi = to;
+    }
+}
+
+struct object_query {
+    uintptr_t addr, lo, hi;
+    const char *name;
+};
+
+static int find_object(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    struct object_query *q = arg;
+    uintptr_t lo, hi;
+    (void)size;
+    load_span(info->dlpi_addr, info->dlpi_phdr, info->dlpi_phnum, &lo, &hi);
+    if (q->addr < lo || q->addr >= hi)
+        return 0;
+    q->lo = lo;
+    q->hi = hi;
+    q->name = info->dlpi_name;
+    return 1;
+}
+
+/* The loaded object holding `addr`: its span and name ("" for the program),
+ * as dladdr's dli_fbase/dli_fname but without its symbol scan. 0 when none. */
+static int object_at(const void *addr, struct object_query *q)
+{
+    q->addr = (uintptr_t)addr;
+    q->lo = q->hi = 0;
+    q->name = NULL;
+    return addr && dl_iterate_phdr(find_object, q) && q->name;
+}
+
+/* Where this library lies, found once (dl_iterate_phdr, with no dladdr: a
+ * linear scan of the symbol table of whatever object holds the address,
+ * ~36 k instructions per lookup in libcrypto, which tg_ossl_resolve made once
+ * per resolved symbol). */
+static uintptr_t own_lo, own_hi; /* own_hi published last, with release */
+
 int tg_is_ours(const void *p)
 {
-    Dl_info mine, theirs;
-    if (!dladdr((const void *)&tg_is_ours, &mine) || !dladdr(p, &theirs))
-        return 0;
-    return mine.dli_fbase == theirs.dli_fbase;
+    uintptr_t hi = __atomic_load_n(&own_hi, __ATOMIC_ACQUIRE), a = (uintptr_t)p;
+    if (!hi) {
+        struct object_query q;
+        if (!object_at((const void *)&tg_is_ours, &q))
+            return 0;
+        hi = q.hi;
+        __atomic_store_n(&own_lo, q.lo, __ATOMIC_RELAXED);
+        __atomic_store_n(&own_hi, hi, __ATOMIC_RELEASE);
+    }
+    return a >= __atomic_load_n(&own_lo, __ATOMIC_RELAXED) && a < hi;
+}
+
+const char *tg_own_file(void)
+{
+    struct object_query q;
+    return object_at((const void *)&tg_own_file, &q) ? q.name : NULL;
 }
 
 /* A libssl function as `handle`'s scope sees it (SSL_get_SSL_CTX is not
@@ -66,11 +132,11 @@ static void *probe(void *handle)
 /* Which libssl does the object at `caller` bind to? A function of it. */
 static void *libssl_of(const void *caller)
 {
-    Dl_info info;
+    struct object_query q;
     void *p = NULL;
     void *main_map = dlopen(NULL, RTLD_LAZY | RTLD_NOLOAD);
-    if (caller && dladdr(caller, &info) && info.dli_fname) {
-        void *h = *info.dli_fname ? dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD) : NULL;
+    if (object_at(caller, &q)) {
+        void *h = *q.name ? dlopen(q.name, RTLD_LAZY | RTLD_NOLOAD) : NULL;
         if (h && h != main_map) {
             /* Its own scope: a module dlopen'ed RTLD_LOCAL (python3's _ssl)
              * sees the libssl it was linked with, invisible globally. */
@@ -97,34 +163,6 @@ static void *libssl_of(const void *caller)
     return p;
 }
 
-struct range_query {
-    uintptr_t addr, lo, hi;
-};
-
-/* The span of an object's loaded segments, if it contains q->addr. By
- * address, not load base: a non-PIE program's base is 0 here. */
-static int find_range(struct dl_phdr_info *info, size_t size, void *arg)
-{
-    struct range_query *q = arg;
-    uintptr_t lo = 0, hi = 0;
-    (void)size;
-    for (int i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-        if (ph->p_type != PT_LOAD)
-            continue;
-        uintptr_t from = info->dlpi_addr + ph->p_vaddr, to = from + ph->p_memsz;
-        if (!lo || from < lo)
-            lo = from;
-        if (to > hi)
-            hi = to;
-    }
-    if (q->addr < lo || q->addr >= hi)
-        return 0;
-    q->lo = lo;
-    q->hi = hi;
-    return 1;
-}
-
 static const struct tg_ossl *known_caller(uintptr_t a)
 {
     int n = __atomic_load_n(&ncallers, __ATOMIC_ACQUIRE);
@@ -138,9 +176,8 @@ static const struct tg_ossl *known_caller(uintptr_t a)
  * lock. */
 static void remember_caller(const void *addr, const struct tg_ossl *o)
 {
-    struct range_query q = { (uintptr_t)addr, 0, 0 };
-    if (!addr || ncallers == MAX_CALLERS || known_caller(q.addr) ||
-        !dl_iterate_phdr(find_range, &q))
+    struct object_query q;
+    if (!addr || ncallers == MAX_CALLERS || known_caller((uintptr_t)addr) || !object_at(addr, &q))
         return;
     callers[ncallers].lo = q.lo;
     callers[ncallers].hi = q.hi;
@@ -148,35 +185,56 @@ static void remember_caller(const void *addr, const struct tg_ossl *o)
     __atomic_store_n(&ncallers, ncallers + 1, __ATOMIC_RELEASE);
 }
 
-/* The registered copy that `base` (a load address) belongs to. */
-static const struct tg_ossl *known(const void *base, int n)
+/* The registered copy whose libssl or libcrypto holds `addr` (for a copy
+ * the range table had no room for). */
+static const struct tg_ossl *known(const void *addr, int n)
 {
+    uintptr_t a = (uintptr_t)addr;
     for (int i = 0; i < n; i++)
-        if (base && (libs[i].ssl_base == base || libs[i].crypto_base == base))
-            return &libs[i];
+        for (int k = 0; k < 2; k++)
+            if (a >= lib_spans[i][k].lo && a < lib_spans[i][k].hi)
+                return &libs[i];
     return NULL;
+}
+
+/* Where a copy's libssl (k = 0) or libcrypto (1) lies, from a function of it. */
+static void note_span(int i, int k, const void *fn)
+{
+    struct object_query q;
+    if (!fn || !object_at(fn, &q))
+        return;
+    lib_spans[i][k].lo = q.lo;
+    lib_spans[i][k].hi = q.hi;
+    if (k == 0) {
+        snprintf(libs[i].libssl_path, sizeof libs[i].libssl_path, "%s", q.name);
+        libs[i].ssl_base = (void *)q.lo;
+    } else {
+        libs[i].crypto_base = (void *)q.lo;
+    }
 }
 
 /* Resolve and set up a new copy, whose libssl defines `fn`. Under the
  * registry lock. */
 static const struct tg_ossl *add(void *fn)
 {
-    Dl_info info;
+    struct object_query q;
     const char *missing = NULL;
     char msg[512];
-    if (nlibs == MAX_LIBS || !dladdr(fn, &info) || !info.dli_fname)
+    if (nlibs == MAX_LIBS || !object_at(fn, &q) || !*q.name)
         return NULL;
     /* Kept open for the process's life: a copy we route to cannot be
      * unloaded under us. */
-    void *h = dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
+    void *h = dlopen(q.name, RTLD_LAZY | RTLD_NOLOAD);
     struct tg_ossl *t = &libs[nlibs];
     memset(t, 0, sizeof *t);
     if (!h || tg_ossl_resolve(t, h, &missing) != 0) {
-        snprintf(msg, sizeof msg, "%s lacks %s; its TLS connections fail closed", info.dli_fname,
+        snprintf(msg, sizeof msg, "%s lacks %s; its TLS connections fail closed", q.name,
                  missing ? missing : "a usable handle");
         tg_log_internal(msg);
         return NULL;
     }
+    note_span(nlibs, 0, (const void *)t->SSL_get_SSL_CTX);
+    note_span(nlibs, 1, (const void *)t->ERR_peek_error);
     t->state = &states[nlibs];
     pthread_mutex_init(&t->state->store_lock, NULL);
     if (tg_conn_init(t) != 0) {
@@ -192,20 +250,15 @@ static const struct tg_ossl *add(void *fn)
 
 static const struct tg_ossl *route(const void *caller)
 {
-    Dl_info info, lib;
     const struct tg_ossl *o;
     int n = __atomic_load_n(&nlibs, __ATOMIC_ACQUIRE);
-    if ((o = known_caller((uintptr_t)caller)))
-        return o;
-    if (!caller || !dladdr(caller, &info))
-        info.dli_fbase = NULL;
-    if ((o = known(info.dli_fbase, n))) /* a copy the range table had no room for */
+    if ((o = known_caller((uintptr_t)caller)) || (o = known(caller, n)))
         return o;
     void *fn = libssl_of(caller);
-    if (!fn || !dladdr(fn, &lib))
+    if (!fn)
         return NULL;
     pthread_mutex_lock(&registry);
-    o = known(lib.dli_fbase, nlibs);
+    o = known(fn, nlibs);
     if (!o)
         o = add(fn);
     if (o)

@@ -21,7 +21,6 @@ static const SSL_METHOD *call(const SSL_METHOD *(*f)(void))
  * first missing mandatory symbol in `missing`. */
 int tg_ossl_resolve(struct tg_ossl *t, void *handle, const char **missing)
 {
-    Dl_info info;
     *missing = NULL;
 #define TG_SYM_RESOLVE(kind, ret, name, args)                                 \
     {                                                                         \
@@ -46,13 +45,8 @@ int tg_ossl_resolve(struct tg_ossl *t, void *handle, const char **missing)
 #undef TG_SYM_HIDE
 #endif
 
-    if (dladdr((void *)t->SSL_get_SSL_CTX, &info) && info.dli_fname) {
-        snprintf(t->libssl_path, sizeof t->libssl_path, "%s", info.dli_fname);
-        t->ssl_base = info.dli_fbase;
-    }
-    if (t->ERR_peek_error && dladdr((void *)t->ERR_peek_error, &info))
-        t->crypto_base = info.dli_fbase;
-
+    /* libssl_path, ssl_base and crypto_base: filled by libs.c, which knows
+     * where each loaded object lies without dladdr. */
     if (t->OpenSSL_version_num)
         t->version = t->OpenSSL_version_num();
     else if (t->SSLeay)

@@ -27,7 +27,9 @@ static char policy_error[512];
 static void copy_env(char *dst, size_t n, const char *name)
 {
     const char *v = tg_secure_getenv(name);
-    snprintf(dst, n, "%s", v ? v : "");
+    size_t len = v ? strnlen(v, n - 1) : 0; /* cut as snprintf would, for less */
+    memcpy(dst, v ? v : "", len);
+    dst[len] = '\0';
 }
 
 void tg_settings_read_env(void)

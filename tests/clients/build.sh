@@ -34,7 +34,7 @@ if [ -n "$ROOT" ]; then
     set -- -L"$LIB" -Wl,-rpath,"$LIB" -lssl -lcrypto
 fi
 
-for c in legacy_tls1 legacy_cb legacy_nonblock legacy_bio legacy_membio legacy_roads; do
+for c in legacy_tls1 legacy_cb legacy_nonblock legacy_bio legacy_membio legacy_roads late_anchors; do
     # shellcheck disable=SC2086
     $CC $CFLAGS -I"$SRC" -o "$OUT/$c" "$SRC/$c.c" "$SRC/common.c" "$@"
 done

@@ -46,6 +46,7 @@ TESTS = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(TESTS, "lib"))
 from tgtest import (OLD_OPENSSLS, OpensslBuild, cache_dir, free_port, is_listening,  # noqa: E402
                     old_openssl_builds, stop_group)
+import trust_opens  # noqa: E402  (tests/e2e/trust_opens.py: default-store opens)
 REPO = os.path.dirname(TESTS)
 
 CLIENT_TIMEOUT = 10.0      # seconds per client run
@@ -722,6 +723,7 @@ def extra_checks(ctx: CheckContext):
             return "python failed: %s" % err
         return None if n == 0 else "the default store was loaded without a handshake (%d opens)" % n
     checks.append(("ossl3/check/no-trust-store-at-startup", startup))
+    checks += trust_opens.checks(ctx, indent)
 
     def policy_file(name, text):
         path = os.path.join(ctx.tmp, "policies", name + ".policy")
