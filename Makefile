@@ -22,8 +22,8 @@ SHIM_SRC   = $(wildcard shim/*.c)
 SHIM_HDR   = $(wildcard shim/*.h)
 POLICY_SRC = $(wildcard policy/*.c)
 POLICY_HDR = $(wildcard policy/*.h)
-TOOL_SRC   = $(wildcard tools/*.c)
-TOOL_HDR   = $(wildcard tools/*.h)
+TOOL_SRC   = $(wildcard tools/*.c tools/doctor/*.c)
+TOOL_HDR   = $(wildcard tools/*.h tools/doctor/*.h)
 # Shim modules with no OpenSSL or dlsym in them, unit-tested alone.
 SHIM_PURE  = shim/cipher.c shim/resolver.c shim/hostname.c
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)
@@ -64,6 +64,7 @@ unit: $(UNIT_BIN)
 e2e: all
 	$(PYTHON) tests/e2e/run.py --build $(BUILD)
 	$(PYTHON) tests/e2e/test_cli.py --build $(BUILD)
+	$(PYTHON) tests/e2e/test_doctor.py --build $(BUILD)
 
 test: all unit e2e check-compat fuzz check-install check-robust check-asan check-valgrind check-tsan
 
