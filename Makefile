@@ -49,10 +49,11 @@ $(LIB): $(SHIM_SRC) $(SHIM_HDR) $(POLICY_SRC) $(POLICY_HDR) shim/exports.map
 	  -Wl,--version-script=shim/exports.map -Wl,--no-undefined -ldl -lpthread \
 	  -Wl,--no-as-needed -l:libdl.so.2 -l:libpthread.so.0
 
-# The CLI is an ordinary program: it may link libcrypto (for `pin`).
+# The CLI is an ordinary program: it may link libcrypto (for `pin`), and
+# libdl (`run` execs the command through the shim's own execvp).
 $(TOOL): $(TOOL_SRC) $(TOOL_HDR) $(POLICY_SRC) $(POLICY_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -Ipolicy -Itools -o $@ $(TOOL_SRC) $(POLICY_SRC) $(LDFLAGS_ALL) -lssl -lcrypto
+	$(CC) $(CFLAGS_ALL) -Ipolicy -Itools -o $@ $(TOOL_SRC) $(POLICY_SRC) $(LDFLAGS_ALL) -lssl -lcrypto -ldl
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(POLICY_SRC) $(POLICY_HDR) $(SHIM_PURE) $(wildcard tests/unit/*.h)
 	@mkdir -p $(@D)

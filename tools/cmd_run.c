@@ -8,6 +8,7 @@
 #include "tlsguard.h"
 #include "policy.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
@@ -17,6 +18,8 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+extern char **environ;
 
 #define RUN_USAGE "usage: tlsguard run [--policy FILE] [--audit] [--log DEST] [--report] -- COMMAND [ARGS...]\n"
 
@@ -87,6 +90,27 @@ static int prepend_preload(const char *lib)
     return r;
 }
 
+/*
+ * exec COMMAND through the shim's own execvp, so the command itself gets the
+ * check every child of a covered process gets (one action=notice line when
+ * LD_PRELOAD cannot cover it: setuid, static, Go, GnuTLS or NSS), written
+ * where the policy sends the log.  libc's execvp when the shim will not load
+ * here (a sanitizer build); returns only on failure.
+ */
+static void exec_command(const char *lib, char **cmd)
+{
+    /* execvpe itself: the shim's execvp would reach libc's execvpe, the
+     * first in this process's global scope. */
+    void *shim = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
+    int (*shim_execvpe)(const char *, char *const[], char *const[]) = NULL;
+    if (shim)
+        *(void **)&shim_execvpe = dlsym(shim, "execvpe");
+    if (shim_execvpe)
+        shim_execvpe(cmd[0], cmd, environ);
+    else
+        execvp(cmd[0], cmd);
+}
+
 struct row {
     char key[512]; /* host, port, protocol, verdict: the report's columns */
     unsigned long count;
@@ -135,7 +159,7 @@ static void print_report(const char *path)
     free(rows);
 }
 
-static int run_with_report(char **cmd)
+static int run_with_report(const char *lib, char **cmd)
 {
     char path[] = "/tmp/tlsguard-report-XXXXXX";
     int fd = mkstemp(path);
@@ -152,7 +176,7 @@ static int run_with_report(char **cmd)
         return 127;
     }
     if (pid == 0) {
-        execvp(cmd[0], cmd);
+        exec_command(lib, cmd);
         fprintf(stderr, "tlsguard run: %s: %s\n", cmd[0], strerror(errno));
         _exit(errno == ENOENT ? 127 : 126);
     }
@@ -212,8 +236,8 @@ int tg_cmd_run(int argc, char **argv)
     if (prepend_preload(lib) != 0)
         return 127;
     if (report)
-        return run_with_report(argv + i);
-    execvp(argv[i], argv + i);
+        return run_with_report(lib, argv + i);
+    exec_command(lib, argv + i);
     fprintf(stderr, "tlsguard run: %s: %s\n", argv[i], strerror(errno));
     return errno == ENOENT ? 127 : 126;
 }

@@ -679,6 +679,26 @@ def extra_checks(ctx: CheckContext):
         return None if len(lines) == 1 else "no notice for a setuid child:\n" + indent("stderr", err)
     checks.append(("ossl3/check/run-notices-setuid-child", run_setuid_child))
 
+    def run_notices_gnutls(argv_of):
+        # wget does its TLS through GnuTLS: LD_PRELOAD'ing the shim into it
+        # changes nothing, and `tlsguard run` must say so rather than look
+        # protected, for the command itself and for a child of a covered one.
+        def check():
+            wget = shutil.which("wget")
+            if not wget:
+                return "wget is not installed (the CI installs it)"
+            url = "http://127.0.0.1:%d/" % free_port()
+            rc, out, err = ctx.run([tool, "run", "--"] + argv_of(wget, url), ctx.env(shim=False))
+            lines = [l for l in err.splitlines()
+                     if "action=notice" in l and "/wget" in l and "GnuTLS" in l]
+            return None if len(lines) == 1 else "no single GnuTLS notice for wget:\n" + indent("stderr", err)
+        return check
+    checks.append(("ossl3/check/run-notices-gnutls-command",
+                   run_notices_gnutls(lambda wget, url: [wget, "-q", "--tries=1", "-O", "/dev/null", url])))
+    checks.append(("ossl3/check/run-notices-gnutls-child",
+                   run_notices_gnutls(lambda wget, url: ["sh", "-c", "%s -q --tries=1 -O /dev/null %s; true"
+                                                         % (wget, url)])))
+
     def server_floor():
         # A server under the shim: the protocol floor and nothing else (no
         # client certificate demanded), whoever connects.
