@@ -33,7 +33,7 @@ LIB  = $(BUILD)/libtlsguard.so
 TOOL = $(BUILD)/tlsguard
 
 .PHONY: all test unit e2e demo install clean fuzz check-asan check-compat check-install \
-        check-tsan check-valgrind check-robust bench
+        check-tsan check-valgrind check-robust bench check-fresh
 
 all: $(LIB) $(TOOL)
 
@@ -98,6 +98,11 @@ check-valgrind: all
 	$(PYTHON) tests/robust/run.py valgrind --build $(BUILD)
 check-robust: all
 	$(PYTHON) tests/robust/run.py robust --build $(BUILD)
+
+# The README's two commands on a debootstrap'd Debian 12 with the standard
+# /etc/hosts (::1 localhost too): slow, needs root; not part of `make test`.
+check-fresh:
+	sh tests/fresh/check-fresh.sh
 
 # Figures, not a test: bench/results.md.
 bench: all
