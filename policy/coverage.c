@@ -104,9 +104,10 @@ enum tg_cov_verdict tg_cov_judge(const struct tg_cov_facts *f)
 
 /* ---- the exec-time reader ---------------------------------------------- */
 
-#define MAX_PHDRS 64   /* program headers looked at */
+#define PHDR_READ 4096 /* bytes of program headers looked at (~70 entries) */
 #define MAX_LOADS 16
-#define MAX_DYNS  512  /* dynamic entries looked at */
+#define DYN_READ  4096 /* bytes of the dynamic section looked at (256 entries) */
+#define MAX_NEEDED 128
 #define NOTE_READ 512  /* bytes of each PT_NOTE looked at */
 
 struct quick_elf {
@@ -151,6 +152,7 @@ static int note_is_go(const struct quick_elf *q, uint64_t off, uint64_t size, ui
 	return 0;
 }
 
+/* One pread for all program headers: this runs on every exec. */
 static int read_phdrs(struct quick_elf *q, const unsigned char *eh, struct tg_cov_facts *f)
 {
 	uint64_t phoff = q->is64 ? get(q, eh + 32, 8) : get(q, eh + 28, 4);
@@ -158,10 +160,15 @@ static int read_phdrs(struct quick_elf *q, const unsigned char *eh, struct tg_co
 	unsigned phnum = (unsigned)get(q, eh + (q->is64 ? 56 : 44), 2);
 	if (phentsize < (q->is64 ? 56u : 32u) || phentsize > 64)
 		return -1;
-	for (unsigned i = 0; i < phnum && i < MAX_PHDRS; i++) {
-		unsigned char ph[64];
-		if (read_at(q, ph, phentsize, phoff + (uint64_t)i * phentsize) != 0)
-			return -1;
+	unsigned char buf[PHDR_READ];
+	if (phnum > sizeof buf / phentsize)
+		phnum = (unsigned)(sizeof buf / phentsize);
+	ssize_t got = pread(q->fd, buf, (size_t)phnum * phentsize, (off_t)phoff);
+	if (got < 0)
+		return -1;
+	phnum = (unsigned)((size_t)got / phentsize);
+	for (unsigned i = 0; i < phnum; i++) {
+		const unsigned char *ph = buf + (size_t)i * phentsize;
 		uint32_t type = (uint32_t)get(q, ph, 4);
 		uint64_t off = q->is64 ? get(q, ph + 8, 8) : get(q, ph + 4, 4);
 		uint64_t vaddr = q->is64 ? get(q, ph + 16, 8) : get(q, ph + 8, 4);
@@ -216,17 +223,18 @@ static void judge_needed(const struct quick_elf *q, uint64_t stroff, const uint6
 static void read_dynamic(struct quick_elf *q, struct tg_cov_facts *f)
 {
 	size_t entsize = q->is64 ? 16 : 8;
-	uint64_t names[MAX_DYNS], strtab = 0;
+	unsigned char buf[DYN_READ];
+	size_t want = q->dyn_size < sizeof buf ? (size_t)q->dyn_size : sizeof buf;
+	ssize_t got = pread(q->fd, buf, want, (off_t)q->dyn_off);
+	uint64_t names[MAX_NEEDED], strtab = 0;
 	int n = 0, has_strtab = 0;
-	for (uint64_t at = 0; at + entsize <= q->dyn_size && at / entsize < MAX_DYNS; at += entsize) {
-		unsigned char d[16];
-		if (read_at(q, d, entsize, q->dyn_off + at) != 0)
-			break;
+	for (size_t at = 0; got > 0 && at + entsize <= (size_t)got; at += entsize) {
+		const unsigned char *d = buf + at;
 		int64_t tag = q->is64 ? (int64_t)get(q, d, 8) : (int32_t)get(q, d, 4);
 		uint64_t val = q->is64 ? get(q, d + 8, 8) : get(q, d + 4, 4);
 		if (tag == DT_NULL)
 			break;
-		if (tag == DT_NEEDED && n < MAX_DYNS)
+		if (tag == DT_NEEDED && n < MAX_NEEDED)
 			names[n++] = val;
 		else if (tag == DT_SONAME)
 			f->has_soname = 1;
