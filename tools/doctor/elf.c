@@ -53,6 +53,23 @@ void elf_close(struct elf *e)
     e->map = NULL;
 }
 
+/* Section and program header counts past 0xffff live in section 0. */
+static void extended_numbering(struct elf *e)
+{
+    if (e->shentsize < ELF_SIZEOF(e, Shdr))
+        e->shnum = 0; /* unusable section table: ignore it, like ld.so does */
+    else if (e->shoff && (e->shnum == 0 || e->shstrndx == SHN_XINDEX)) {
+        if (e->shnum == 0)
+            e->shnum = (unsigned)ELF_FIELD(e, e->shoff, Shdr, sh_size);
+        if (e->shstrndx == SHN_XINDEX)
+            e->shstrndx = (unsigned)ELF_FIELD(e, e->shoff, Shdr, sh_link);
+        if (e->bad)
+            e->shnum = 0, e->bad = 0;
+    }
+    if (e->phnum == PN_XNUM && e->shoff && e->shnum)
+        e->phnum = (unsigned)ELF_FIELD(e, e->shoff, Shdr, sh_info);
+}
+
 /*
  * Map path and read its ELF header.  Returns 0 on success, 1 when the file is
  * not ELF (e->map stays set so the caller may look at it), -1 on an error
@@ -109,19 +126,7 @@ int elf_open(const char *path, struct elf *e, char *why, size_t wn)
         elf_close(e);
         return -1;
     }
-    if (e->shentsize < ELF_SIZEOF(e, Shdr))
-        e->shnum = 0; /* unusable section table: ignore it, like ld.so does */
-    else if (e->shoff && (e->shnum == 0 || e->shstrndx == SHN_XINDEX)) {
-        /* Extended numbering: the real values live in section 0. */
-        if (e->shnum == 0)
-            e->shnum = (unsigned)ELF_FIELD(e, e->shoff, Shdr, sh_size);
-        if (e->shstrndx == SHN_XINDEX)
-            e->shstrndx = (unsigned)ELF_FIELD(e, e->shoff, Shdr, sh_link);
-        if (e->bad)
-            e->shnum = 0, e->bad = 0;
-    }
-    if (e->phnum == PN_XNUM && e->shoff && e->shnum)
-        e->phnum = (unsigned)ELF_FIELD(e, e->shoff, Shdr, sh_info);
+    extended_numbering(e);
     if (e->bad) {
         snprintf(why, wn, "malformed ELF header");
         elf_close(e);
@@ -248,10 +253,16 @@ void dyn_free(struct dyn *d)
     memset(d, 0, sizeof *d);
 }
 
-int elf_dynamic(struct elf *e, struct dyn *d)
+/* The dynamic entries doctor needs: string offsets, -1 when absent. */
+struct dyn_raw {
+    int64_t strtab, strsz, rpath, runpath, soname;
+    uint64_t needed[MAX_NEEDED];
+    size_t n_needed;
+};
+
+/* PT_INTERP copied into d; PT_DYNAMIC returned in dynp (0: none). */
+static int read_interp(struct elf *e, struct dyn *d, struct phdr *dynp)
 {
-    memset(d, 0, sizeof *d);
-    struct phdr dynp = { 0 };
     for (unsigned i = 0; i < e->phnum; i++) {
         struct phdr p;
         if (elf_phdr(e, i, &p) != 0)
@@ -262,18 +273,18 @@ int elf_dynamic(struct elf *e, struct dyn *d)
             free(d->interp);
             d->interp = strdup(s ? s : "(unreadable)");
         } else if (p.type == PT_DYNAMIC) {
-            dynp = p;
+            *dynp = p;
             d->has_dynamic = 1;
         }
     }
-    if (!d->has_dynamic)
-        return 0;
-    uint64_t strtab = 0, strsz = 0, rpath = 0, runpath = 0, soname = 0;
-    int has_strtab = 0, has_rpath = 0, has_runpath = 0, has_soname = 0;
-    uint64_t needed[MAX_NEEDED];
-    size_t n_needed = 0;
+    return 0;
+}
+
+static int read_dyn_entries(struct elf *e, const struct phdr *dynp, struct dyn_raw *r)
+{
+    *r = (struct dyn_raw){ .strtab = -1, .strsz = 0, .rpath = -1, .runpath = -1, .soname = -1 };
     size_t entsize = ELF_SIZEOF(e, Dyn);
-    for (uint64_t off = dynp.offset; off + entsize <= dynp.offset + dynp.filesz; off += entsize) {
+    for (uint64_t off = dynp->offset; off + entsize <= dynp->offset + dynp->filesz; off += entsize) {
         int64_t tag = (int64_t)ELF_FIELD(e, off, Dyn, d_tag);
         uint64_t val = ELF_FIELD(e, off, Dyn, d_un.d_val);
         if (e->cls == ELFCLASS32)
@@ -282,48 +293,61 @@ int elf_dynamic(struct elf *e, struct dyn *d)
             return -1;
         if (tag == DT_NULL)
             break;
+        int64_t v = val > INT64_MAX ? INT64_MAX : (int64_t)val;
         switch (tag) {
         case DT_NEEDED:
-            if (n_needed < MAX_NEEDED)
-                needed[n_needed++] = val;
+            if (r->n_needed < MAX_NEEDED)
+                r->needed[r->n_needed++] = val;
             break;
-        case DT_STRTAB: strtab = val; has_strtab = 1; break;
-        case DT_STRSZ: strsz = val; break;
-        case DT_RPATH: rpath = val; has_rpath = 1; break;
-        case DT_RUNPATH: runpath = val; has_runpath = 1; break;
-        case DT_SONAME: soname = val; has_soname = 1; break;
+        case DT_STRTAB: r->strtab = v; break;
+        case DT_STRSZ: r->strsz = v; break;
+        case DT_RPATH: r->rpath = v; break;
+        case DT_RUNPATH: r->runpath = v; break;
+        case DT_SONAME: r->soname = v; break;
         default: break;
         }
     }
-    if (!has_strtab)
-        return n_needed ? -1 : 0;
-    uint64_t stroff, room;
-    if (elf_vaddr_to_off(e, strtab, &stroff, &room) != 0)
+    return 0;
+}
+
+/* A string of the dynamic string table, copied; NULL when absent or out of it. */
+static char *dyn_strdup(struct elf *e, int64_t v, uint64_t stroff, uint64_t strsz)
+{
+    const char *s = v >= 0 && (uint64_t)v < strsz ? elf_str(e, stroff + (uint64_t)v, stroff + strsz)
+                                                  : NULL;
+    return s ? strdup(s) : NULL;
+}
+
+int elf_dynamic(struct elf *e, struct dyn *d)
+{
+    memset(d, 0, sizeof *d);
+    struct phdr dynp = { 0 };
+    struct dyn_raw r;
+    if (read_interp(e, d, &dynp) != 0)
+        return -1;
+    if (!d->has_dynamic)
+        return 0;
+    if (read_dyn_entries(e, &dynp, &r) != 0)
+        return -1;
+    if (r.strtab < 0)
+        return r.n_needed ? -1 : 0;
+    uint64_t stroff, room, strsz = (uint64_t)r.strsz;
+    if (elf_vaddr_to_off(e, (uint64_t)r.strtab, &stroff, &room) != 0)
         return -1;
     if (strsz == 0 || strsz > room)
         strsz = room;
-    uint64_t limit = stroff + strsz;
-#define DSTR(v) elf_str(e, stroff + (v), limit)
-    d->needed = calloc(n_needed ? n_needed : 1, sizeof *d->needed);
+    d->needed = calloc(r.n_needed ? r.n_needed : 1, sizeof *d->needed);
     if (!d->needed)
         return -1;
-    for (size_t i = 0; i < n_needed; i++) {
-        const char *s = needed[i] < strsz ? DSTR(needed[i]) : NULL;
-        if (!s)
-            return -1;
-        d->needed[d->n_needed] = strdup(s);
-        if (!d->needed[d->n_needed])
+    for (size_t i = 0; i < r.n_needed; i++) {
+        d->needed[d->n_needed] = dyn_strdup(e, (int64_t)r.needed[i], stroff, strsz);
+        if (r.needed[i] > INT64_MAX || !d->needed[d->n_needed])
             return -1;
         d->n_needed++;
     }
-    const char *s;
-    if (has_rpath && rpath < strsz && (s = DSTR(rpath)) != NULL)
-        d->rpath = strdup(s);
-    if (has_runpath && runpath < strsz && (s = DSTR(runpath)) != NULL)
-        d->runpath = strdup(s);
-    if (has_soname && soname < strsz && (s = DSTR(soname)) != NULL)
-        d->soname = strdup(s);
-#undef DSTR
+    d->rpath = dyn_strdup(e, r.rpath, stroff, strsz);
+    d->runpath = dyn_strdup(e, r.runpath, stroff, strsz);
+    d->soname = dyn_strdup(e, r.soname, stroff, strsz);
     return 0;
 }
 
