@@ -694,9 +694,9 @@ def extra_checks(ctx: CheckContext):
                      if "action=notice" in l and "/wget" in l and "GnuTLS" in l]
             return None if len(lines) == 1 else "no single GnuTLS notice for wget:\n" + indent("stderr", err)
         return check
-    checks.append(("ossl3/check/run-notices-gnutls-command",
+    checks.append(("ossl3/check/run-notices-gnutls-wget",
                    run_notices_gnutls(lambda wget, url: [wget, "-q", "--tries=1", "-O", "/dev/null", url])))
-    checks.append(("ossl3/check/run-notices-gnutls-child",
+    checks.append(("ossl3/check/run-notices-gnutls-wget-child",
                    run_notices_gnutls(lambda wget, url: ["sh", "-c", "%s -q --tries=1 -O /dev/null %s; true"
                                                          % (wget, url)])))
 
