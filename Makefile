@@ -23,8 +23,8 @@ SHIM_SRC   = $(wildcard shim/*.c)
 SHIM_HDR   = $(wildcard shim/*.h)
 POLICY_SRC = $(wildcard policy/*.c)
 POLICY_HDR = $(wildcard policy/*.h)
-TOOL_SRC   = $(wildcard tools/*.c)
-TOOL_HDR   = $(wildcard tools/*.h)
+TOOL_SRC   = $(wildcard tools/*.c tools/doctor/*.c)
+TOOL_HDR   = $(wildcard tools/*.h tools/doctor/*.h)
 # Shim modules with no OpenSSL or dlsym in them, unit-tested alone.
 SHIM_PURE  = shim/cipher.c shim/resolver.c shim/hostname.c
 # The log-line reader of `tlsguard report` and `run --report`: plain C and stdio.
@@ -36,7 +36,7 @@ LIB  = $(BUILD)/libtlsguard.so
 TOOL = $(BUILD)/tlsguard
 
 .PHONY: all test unit e2e demo install clean fuzz check-asan check-compat check-install \
-        check-secure-env check-tsan check-valgrind check-robust check-py2 check-adversarial bench
+        check-secure-env check-tsan check-valgrind check-robust check-py2 check-adversarial bench check-fresh
 
 all: $(LIB) $(TOOL)
 
@@ -53,11 +53,12 @@ $(LIB): $(SHIM_SRC) $(SHIM_HDR) $(POLICY_SRC) $(POLICY_HDR) shim/exports.map
 	  -Wl,--version-script=shim/exports.map -Wl,--no-undefined -ldl -lpthread \
 	  -Wl,--no-as-needed -l:libdl.so.2 -l:libpthread.so.0
 
-# The CLI is an ordinary program: it may link libcrypto (for `pin`).
+# The CLI is an ordinary program: it may link libcrypto (for `pin`), and
+# libdl (`run` execs the command through the shim's own execvp).
 $(TOOL): $(TOOL_SRC) $(TOOL_HDR) $(POLICY_SRC) $(POLICY_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -DTG_VERSION='"$(VERSION)"' -Ipolicy -Itools -o $@ $(TOOL_SRC) $(POLICY_SRC) \
-	  $(LDFLAGS_ALL) -lssl -lcrypto
+	  $(LDFLAGS_ALL) -lssl -lcrypto -ldl
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(POLICY_SRC) $(POLICY_HDR) $(SHIM_PURE) $(TOOL_PURE) tools/report.h $(wildcard tests/unit/*.h)
 	@mkdir -p $(@D)
@@ -70,6 +71,7 @@ unit: $(UNIT_BIN)
 e2e: all
 	$(PYTHON) tests/e2e/run.py --build $(BUILD)
 	$(PYTHON) tests/e2e/test_cli.py --build $(BUILD)
+	$(PYTHON) tests/e2e/test_doctor.py --build $(BUILD)
 
 test: all unit e2e check-adversarial check-compat check-py2 fuzz check-install check-secure-env check-robust check-asan check-valgrind check-tsan
 
@@ -132,6 +134,11 @@ check-valgrind: all
 	$(PYTHON) tests/robust/run.py valgrind --build $(BUILD)
 check-robust: all
 	$(PYTHON) tests/robust/run.py robust --build $(BUILD)
+
+# The README's two commands on a debootstrap'd Debian 12 with the standard
+# /etc/hosts (::1 localhost too): slow, needs root; not part of `make test`.
+check-fresh:
+	sh tests/fresh/check-fresh.sh
 
 # Figures, not a test: bench/results.md.
 bench: all

@@ -3,18 +3,15 @@
  * run in a vfork child), and telling which children LD_PRELOAD cannot reach.
  */
 #include "exec_env.h"
+#include "coverage.h"
 #include "libs.h"
 #include "log.h"
 #include "settings.h"
 
-#include <elf.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 #define NVARS 4
@@ -120,47 +117,16 @@ static int find_in_path(const char *file, char *out, size_t n)
     return 0;
 }
 
-/* A dynamically linked ELF names its interpreter (PT_INTERP); a static one,
- * which LD_PRELOAD cannot reach, does not. Scripts are not ELF: their
- * interpreter is what runs, and is checked when it is exec'd in turn. */
-static int is_static_elf(const char *path)
-{
-    Elf64_Ehdr eh;
-    Elf64_Phdr ph;
-    int fd = open(path, O_RDONLY | O_CLOEXEC), result = 0;
-    if (fd < 0)
-        return 0;
-    if (read(fd, &eh, sizeof eh) == (ssize_t)sizeof eh && !memcmp(eh.e_ident, ELFMAG, SELFMAG) &&
-        eh.e_ident[EI_CLASS] == ELFCLASS64 && eh.e_phentsize == sizeof ph) {
-        int interp = 0;
-        for (int i = 0; i < eh.e_phnum && !interp; i++) {
-            if (pread(fd, &ph, sizeof ph, (off_t)(eh.e_phoff + (Elf64_Off)i * sizeof ph)) != (ssize_t)sizeof ph)
-                break;
-            interp = ph.p_type == PT_INTERP;
-        }
-        result = !interp;
-    }
-    close(fd);
-    return result;
-}
-
+/* The rules (setuid/setgid, capabilities, static, Go, a TLS library the shim
+ * does not cover) are policy/coverage.c's, shared with `tlsguard doctor`;
+ * they cost a stat and a few bounded preads of the child's headers. */
 void tg_exec_check_target(const char *file, int search)
 {
-    char path[PATH_MAX], reason[PATH_MAX + 160];
-    struct stat st;
-    const char *why = NULL;
+    char path[PATH_MAX], why[256], reason[PATH_MAX + 300];
     if (!lib_path[0] || !file || !(search ? find_in_path(file, path, sizeof path)
                                           : snprintf(path, sizeof path, "%s", file) > 0))
         return;
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
-        return;
-    if (st.st_mode & (S_ISUID | S_ISGID))
-        why = "is setuid/setgid: the dynamic linker ignores LD_PRELOAD for it";
-    else if (getxattr(path, "security.capability", NULL, 0) > 0)
-        why = "has file capabilities: the dynamic linker ignores LD_PRELOAD for it";
-    else if (is_static_elf(path))
-        why = "is statically linked: LD_PRELOAD cannot reach it";
-    if (!why)
+    if (!tg_exec_uncovered_reason(path, why, sizeof why))
         return;
     snprintf(reason, sizeof reason, "child %s %s: its TLS is not covered", path, why);
     tg_settings_policy(NULL); /* the policy says where the log goes */

@@ -22,7 +22,8 @@ size_t tg_exec_env_size(char *const *envp);
 char *const *tg_exec_env_build(char *const *envp, char **slots, size_t n, char *buf, size_t buflen);
 
 /* Log a notice when the program about to be executed cannot be covered
- * (setuid/setgid, file capabilities, statically linked). `search`: look
+ * (setuid/setgid, file capabilities, statically linked, Go, a TLS library
+ * the shim does not cover such as GnuTLS or NSS). `search`: look
  * `file` up in PATH as execvp does. */
 void tg_exec_check_target(const char *file, int search);
 

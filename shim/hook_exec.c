@@ -5,8 +5,8 @@
  * environ, an explicit envp) would run without the shim. Every exec and
  * posix_spawn road gets an environment that carries LD_PRELOAD with this
  * library and the TLSGUARD_* settings this process started with. A child the
- * dynamic linker will not preload into (setuid/setgid, file capabilities,
- * statically linked) is logged as not covered.
+ * shim cannot cover (setuid/setgid, file capabilities, statically linked, Go,
+ * linking GnuTLS or NSS rather than OpenSSL) is logged as not covered.
  *
  * Exec may run in a vfork child: nothing here allocates; the new
  * environment lives on the stack.

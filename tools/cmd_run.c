@@ -11,6 +11,7 @@
 #include "policy.h"
 #include "report.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -21,6 +22,29 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+extern char **environ;
+
+/*
+ * exec COMMAND through the shim's own execvpe, so the command itself gets
+ * the check every child of a covered process gets (one action=notice line
+ * when LD_PRELOAD cannot cover it: setuid, static, Go, GnuTLS or NSS),
+ * written where the policy sends the log; libc's execvp when the shim will
+ * not load here (a sanitizer build). Returns only on failure.
+ */
+static void exec_command(const char *lib, char **cmd)
+{
+    /* execvpe itself: the shim's execvp would reach libc's execvpe, the
+     * first in this process's global scope. */
+    void *shim = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
+    int (*shim_execvpe)(const char *, char *const[], char *const[]) = NULL;
+    if (shim)
+        *(void **)&shim_execvpe = dlsym(shim, "execvpe");
+    if (shim_execvpe)
+        shim_execvpe(cmd[0], cmd, environ);
+    else
+        execvp(cmd[0], cmd);
+}
 
 int tg_find_library(char *out, unsigned long n)
 {
@@ -135,7 +159,7 @@ static void read_tree(struct tg_report *rep, const char *path, const char *outer
         close(fd);
 }
 
-static int spawn_and_wait(char **cmd, int *status)
+static int spawn_and_wait(const char *lib, char **cmd, int *status)
 {
     pid_t pid = fork();
     if (pid < 0) {
@@ -143,7 +167,7 @@ static int spawn_and_wait(char **cmd, int *status)
         return -1;
     }
     if (pid == 0) {
-        execvp(cmd[0], cmd);
+        exec_command(lib, cmd);
         fprintf(stderr, "tlsguard run: %s: %s\n", cmd[0], strerror(errno));
         _exit(errno == ENOENT ? 127 : 126);
     }
@@ -167,7 +191,7 @@ static void say_tripped(const struct tg_report *rep, const char *fail_on, int st
         fprintf(stderr, "exited %d)\n", WEXITSTATUS(status));
 }
 
-static int run_and_wait(char **cmd, const struct run_opts *o)
+static int run_and_wait(const char *lib, char **cmd, const struct run_opts *o)
 {
     char path[PATH_MAX];
     FILE *out = stderr;
@@ -181,7 +205,7 @@ static int run_and_wait(char **cmd, const struct run_opts *o)
     char *outer = outer_env && *outer_env ? strdup(outer_env) : NULL;
     setenv("TLSGUARD_REPORT", path, 1);
     int status = 0;
-    int spawned = spawn_and_wait(cmd, &status);
+    int spawned = spawn_and_wait(lib, cmd, &status);
     struct tg_report *rep = tg_report_new();
     if (rep)
         read_tree(rep, path, outer);
@@ -293,8 +317,8 @@ int tg_cmd_run(int argc, char **argv)
     if (prepend_preload(lib) != 0)
         return 127;
     if (o.report || o.fail_on)
-        return run_and_wait(argv + i, &o);
-    execvp(argv[i], argv + i);
+        return run_and_wait(lib, argv + i, &o);
+    exec_command(lib, argv + i);
     fprintf(stderr, "tlsguard run: %s: %s\n", argv[i], strerror(errno));
     return errno == ENOENT ? 127 : 126;
 }

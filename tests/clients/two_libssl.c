@@ -5,8 +5,9 @@
  *   two_libssl PLUGIN.so HOST PORT...
  *
  * For each PORT: one connection through each copy. Prints one line per
- * connection; exits 0 unless it could not run (2). Under the shim each call
- * must reach the copy its caller uses: a crash is the failure to catch.
+ * connection; exits 0, or 2 when it could not run or a connection could not
+ * even be set up (said on stderr). Under the shim each call must reach the
+ * copy its caller uses: a crash is the failure to catch.
  */
 #include <dlfcn.h>
 #include <stdio.h>
@@ -26,12 +27,15 @@ int main(int argc, char **argv)
         fprintf(stderr, "two_libssl: %s\n", dlerror());
         return 2;
     }
+    int status = 0;
     for (int i = 3; i < argc; i++) {
         char main_tag[64], plugin_tag[64];
         snprintf(main_tag, sizeof main_tag, "two-main-%s", argv[i]);
         snprintf(plugin_tag, sizeof plugin_tag, "two-plugin-%s", argv[i]);
-        main_connect(argv[2], argv[i], main_tag);
-        plugin_connect(argv[2], argv[i], plugin_tag);
+        if (main_connect(argv[2], argv[i], main_tag) == 2)
+            status = 2;
+        if (plugin_connect(argv[2], argv[i], plugin_tag) == 2)
+            status = 2;
     }
-    return 0;
+    return status;
 }

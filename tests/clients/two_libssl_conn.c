@@ -17,24 +17,41 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+/* Every getaddrinfo() result in turn ("localhost" is ::1 first where
+ * /etc/hosts says so, and the test servers listen on 127.0.0.1 only).
+ * A failure says so on stderr: a silent setup error once passed for a test. */
+static int connect_any(const char *host, const char *port, const char *tag)
+{
+    struct addrinfo hints, *res = NULL;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_socktype = SOCK_STREAM;
+    int rc = getaddrinfo(host, port, &hints, &res);
+    if (rc != 0) {
+        fprintf(stderr, "%s: getaddrinfo(%s, %s): %s\n", tag, host, port, gai_strerror(rc));
+        return -1;
+    }
+    int fd = -1;
+    for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+        if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+            close(fd);
+            fd = -1;
+        }
+    }
+    freeaddrinfo(res);
+    if (fd < 0)
+        fprintf(stderr, "%s: cannot connect to %s port %s (every address tried)\n", tag, host, port);
+    return fd;
+}
+
 __attribute__((visibility("default"))) int TWO_CONNECT(const char *host, const char *port,
                                                          const char *tag)
 {
-    struct addrinfo hints, *res = NULL;
     char payload[128];
-    int fd = -1, rc = 2;
-    memset(&hints, 0, sizeof hints);
-    hints.ai_socktype = SOCK_STREAM;
-    if (getaddrinfo(host, port, &hints, &res) != 0)
+    int rc;
+    int fd = connect_any(host, port, tag);
+    if (fd < 0)
         return 2;
-    fd = socket(res->ai_family, res->ai_socktype, res->ai_protocol);
-    if (fd < 0 || connect(fd, res->ai_addr, res->ai_addrlen) != 0) {
-        freeaddrinfo(res);
-        if (fd >= 0)
-            close(fd);
-        return 2;
-    }
-    freeaddrinfo(res);
     SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
     SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
     SSL *ssl = SSL_new(ctx);

@@ -720,7 +720,7 @@ def extra_checks(ctx: CheckContext):
                                   "import ssl; ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)"],
                                  ctx.env(), "startup")
         if rc != 0:
-            return "python failed: %s" % err
+            return "python failed:\n" + said(rc, out, err)
         return None if n == 0 else "the default store was loaded without a handshake (%d opens)" % n
     checks.append(("ossl3/check/no-trust-store-at-startup", startup))
     checks += trust_opens.checks(ctx, indent)
@@ -740,10 +740,11 @@ def extra_checks(ctx: CheckContext):
         lines = open(log).read().splitlines() if os.path.exists(log) else []
         blocks = [l for l in lines if l.startswith(LOG_PREFIX) and "action=block" in l]
         if rc == 0:
-            return "client was not blocked"
+            return "client was not blocked:\n" + said(rc, out, err)
         if LOG_PREFIX in err:
-            return "a line went to stderr although the policy says 'log %s'" % log
-        return None if len(blocks) == 1 else "wanted one block line in %s, found %r" % (log, lines)
+            return "a line went to stderr although the policy says 'log %s':\n%s" % (log, said(rc, out, err))
+        return None if len(blocks) == 1 else "wanted one block line in %s, found %r\n%s" % (
+            log, lines, said(rc, out, err))
     checks.append(("ossl3/check/log-to-file", log_to_file))
 
     def log_none():
@@ -751,8 +752,8 @@ def extra_checks(ctx: CheckContext):
         rc, out, err = ctx.run([sys.executable, pyclient, "localhost", str(ctx.port("selfsigned"))],
                                ctx.env(TLSGUARD_POLICY=pol))
         if rc == 0:
-            return "client was not blocked"
-        return None if LOG_PREFIX not in err else "logged although the policy says 'log none'"
+            return "client was not blocked:\n" + said(rc, out, err)
+        return None if LOG_PREFIX not in err else "logged although the policy says 'log none':\n" + said(rc, out, err)
     checks.append(("ossl3/check/log-none", log_none))
 
     tool = os.path.join(ctx.build, "tlsguard")
@@ -846,6 +847,25 @@ def extra_checks(ctx: CheckContext):
             return "wanted %s:\n%s%s" % (" ".join(want), indent("stdout", out), indent("stderr", err))
         return None
     checks.append(("ossl3/check/host-ca-not-widened-on-a-shared-context", host_ca_shared_ctx))
+    def run_notices_gnutls(argv_of):
+        # wget does its TLS through GnuTLS: LD_PRELOAD'ing the shim into it
+        # changes nothing, and `tlsguard run` must say so rather than look
+        # protected, for the command itself and for a child of a covered one.
+        def check():
+            wget = shutil.which("wget")
+            if not wget:
+                return "wget is not installed (the CI installs it)"
+            url = "http://127.0.0.1:%d/" % free_port()
+            rc, out, err = ctx.run([tool, "run", "--"] + argv_of(wget, url), ctx.env(shim=False))
+            lines = [l for l in err.splitlines()
+                     if "action=notice" in l and "/wget" in l and "GnuTLS" in l]
+            return None if len(lines) == 1 else "no single GnuTLS notice for wget:\n" + indent("stderr", err)
+        return check
+    checks.append(("ossl3/check/run-notices-gnutls-wget",
+                   run_notices_gnutls(lambda wget, url: [wget, "-q", "--tries=1", "-O", "/dev/null", url])))
+    checks.append(("ossl3/check/run-notices-gnutls-wget-child",
+                   run_notices_gnutls(lambda wget, url: ["sh", "-c", "%s -q --tries=1 -O /dev/null %s; true"
+                                                         % (wget, url)])))
 
     def server_floor():
         # A server under the shim: the protocol floor and nothing else (no
@@ -873,10 +893,11 @@ def extra_checks(ctx: CheckContext):
         finally:
             stop_group(proc)
         if b"LEGACY-BYTES" in got or legacy[0] == 0:
-            return "a TLS 1.0 client got through to a server under the shim"
+            return "a TLS 1.0 client got through to a server under the shim:\n%s%s" % (
+                said(*legacy), indent("server stderr", logged))
         if b"MODERN-BYTES" not in got or modern[0] != 0:
             return "a TLS 1.3 client without a certificate was refused:\n%s%s" % (
-                indent("client stderr", modern[2]), indent("server stderr", logged))
+                said(*modern), indent("server stderr", logged))
         blocks = [l for l in logged.splitlines() if l.startswith(LOG_PREFIX) and "action=block" in l]
         if len(blocks) != 1 or "protocol" not in blocks[0]:
             return "wanted one protocol block line from the server:\n" + indent("server stderr", logged)
@@ -887,8 +908,7 @@ def extra_checks(ctx: CheckContext):
         # `log syslog` sends RFC 3164 datagrams to /dev/log, ident tlsguard,
         # facility authpriv. Checked in a private mount namespace whose /dev
         # holds a socket of ours (the machine's /dev is never touched).
-        if os.geteuid() != 0 or not shutil.which("unshare"):
-            return None
+        need_private_mounts()
         fake = os.path.join(ctx.tmp, "fakedev")
         got = os.path.join(ctx.tmp, "syslog.got")
         pol = policy_file("log-syslog", "log syslog\n")
@@ -911,7 +931,7 @@ def extra_checks(ctx: CheckContext):
             return "a line went to stderr although the policy says 'log syslog':\n" + indent("stderr", err)
         if not re.match(r"<84>\w{3} [ \d]\d \d\d:\d\d:\d\d tlsguard\[\d+\]: time=.*action=block", msg):
             return "no syslog datagram (authpriv.warning, ident tlsguard) for the block: %r\n%s" % (
-                msg, indent("stderr", err))
+                msg, said(rc, out, err))
         return None
     checks.append(("ossl3/check/log-to-syslog", log_syslog))
 
@@ -940,7 +960,7 @@ def extra_checks(ctx: CheckContext):
         env = ctx.env(shim=False, OPENSSL_CONF=o11["OPENSSL_CONF"])
         rc, out, err = ctx.run(argv, env)
         if rc != 0 or out.count(": sent") != 4:
-            return "without the shim not every connection went through:\n" + indent("stdout", out)
+            return "without the shim not every connection went through:\n" + said(rc, out, err)
         env["LD_PRELOAD"] = ctx.runner.shim
         rc, out, err = ctx.run(argv, env)
         want = ["two-main-%s (OpenSSL 3" % good, "two-plugin-%s (OpenSSL 1.1.1" % good]
@@ -950,10 +970,9 @@ def extra_checks(ctx: CheckContext):
                                                                      indent("stderr", err))
         sent = [l for l in out.splitlines() if l.endswith(": sent")]
         if len(sent) != 2 or not all(any(l.startswith(w) for l in sent) for w in want):
-            return "the good peer was not reached through both copies:\n" + indent("stdout", out)
+            return "the good peer was not reached through both copies:\n" + said(rc, out, err)
         if out.count(": failed") != 2 or len(blocks) != 2:
-            return "the bad peer was not blocked in both copies:\n%s%s" % (indent("stdout", out),
-                                                                          indent("stderr", err))
+            return "the bad peer was not blocked in both copies:\n" + said(rc, out, err)
         return None
     checks.append(("ossl3+ossl11/check/two-openssl-copies-in-one-process", two_copies))
 
@@ -1004,8 +1023,7 @@ def extra_checks(ctx: CheckContext):
         # exists — the way /etc/ld.so.preload and clean-environment services
         # get a policy. Tried in a private mount namespace over a copy of
         # /etc: the machine's own /etc is never touched.
-        if os.geteuid() != 0 or not shutil.which("unshare"):
-            return None
+        need_private_mounts()
         etc = os.path.join(ctx.tmp, "etc-copy")
         pinned = "host localhost\n    pin %s\n    pin %s\n" % (
             read_pin(ctx.pki, "otherca"), read_pin(ctx.pki, "selfsigned"))
@@ -1104,6 +1122,32 @@ class Runner:
         return "%s\n    argv: %s\n    exit: %s after %.2fs; server received %d bytes: %r\n%s%s" % (
             "; ".join(problems), " ".join(argv), "timeout" if rc is None else rc, elapsed,
             len(got), got[:200], indent("stdout", out), indent("stderr", err))
+
+
+class SkipCheck(Exception):
+    """A check that cannot run here; the reason is printed as `skip NAME: why`."""
+
+
+def need_private_mounts():
+    """Checks that bind-mount over /dev or /etc do it in a private mount
+    namespace; where one is not permitted (no root, a container without
+    CAP_SYS_ADMIN, a plain chroot) they are skipped, saying why."""
+    if os.geteuid() != 0:
+        raise SkipCheck("needs root for a private mount namespace")
+    if not shutil.which("unshare"):
+        raise SkipCheck("unshare (util-linux) is not installed")
+    p = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c",
+                        "mount --bind /tmp /mnt && umount /mnt"],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if p.returncode != 0:
+        raise SkipCheck("a private mount namespace is not permitted here: "
+                        + p.stdout.decode(errors="replace").strip()[-200:])
+
+
+def said(rc, out: str, err: str) -> str:
+    """What a client did, for a failure message: its exit code, stdout, stderr."""
+    return "    exit: %s\n%s%s" % ("timeout" if rc is None else rc, indent("stdout", out),
+                                   indent("stderr", err))
 
 
 def indent(what: str, text: str, limit: int = 3000) -> str:
@@ -1384,6 +1428,9 @@ def main(argv=None) -> int:
                 continue
             try:
                 why = check()
+            except SkipCheck as e:
+                print("skip %s: %s" % (name, e), flush=True)
+                continue
             except Exception as e:
                 why = "harness error: %r" % e
             report(name, why)

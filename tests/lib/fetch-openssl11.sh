@@ -27,40 +27,8 @@ if [ -e "$LIBDIR/libssl.so.1.1" ] && [ -e "$DEST/root/usr/bin/openssl" ] \
     exit 0
 fi
 
-# --- find the Debian main archive URI in the machine's apt sources ---------
-find_uri() {
-    # deb822 files: a stanza's URIs: line, skipping stanzas for -security.
-    for f in /etc/apt/sources.list.d/*.sources; do
-        [ -r "$f" ] || continue
-        awk '
-            function flush() {
-                if (uris != "" && suites !~ /-security/ && uris !~ /security/) {
-                    n = split(uris, u, /[ \t]+/)
-                    for (i = 1; i <= n; i++) if (u[i] != "") { print u[i]; exit }
-                }
-                uris = ""; suites = ""
-            }
-            /^[ \t]*$/        { flush(); next }
-            /^[ \t]*#/        { next }
-            tolower($1) == "uris:"   { $1 = ""; uris = $0 }
-            tolower($1) == "suites:" { $1 = ""; suites = $0 }
-            END { flush() }
-        ' "$f"
-    done
-    # one-line format: deb [opts] URI SUITE COMPONENTS...
-    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-        [ -r "$f" ] || continue
-        awk '
-            $1 == "deb" {
-                i = 2
-                if ($i ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ }
-                uri = $i; suite = $(i + 1)
-                if (uri !~ /security/ && suite !~ /-security/) { print uri; exit }
-            }
-        ' "$f"
-    done
-}
-
+# --- the Debian main archive URI in the machine's apt sources ------------
+. "$here/apt-source.sh"
 URI=$(find_uri | head -n 1)
 if [ -z "$URI" ]; then
     echo "fetch-openssl11: no Debian archive URI found in /etc/apt sources" >&2
