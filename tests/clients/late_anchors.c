@@ -79,7 +79,7 @@ int main(int argc, char **argv)
     }
     signal(SIGPIPE, SIG_IGN);
     n = client_payload(payload, sizeof(payload), PROGNAME);
-    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+    SSL_CTX *ctx = client_make_ctx(METHOD_ANY);
     if (ctx == NULL) {
         printf("SSL_CTX_new failed\n");
         ERR_print_errors_fp(stdout);
@@ -99,7 +99,11 @@ int main(int argc, char **argv)
     SSL_set_fd(ssl, fd);
     if (!client_is_ip_literal(argv[1]))
         SSL_set_tlsext_host_name(ssl, argv[1]);
+#if OPENSSL_VERSION_NUMBER >= 0x10100000L
     SSL_set1_host(ssl, argv[1]);
+#elif OPENSSL_VERSION_NUMBER >= 0x10002000L
+    X509_VERIFY_PARAM_set1_host(SSL_get0_param(ssl), argv[1], 0);
+#endif
 
     rc = handshake(ssl, ctx, fd, argv[3]);
     if (rc == EXIT_OK) {
