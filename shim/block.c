@@ -5,6 +5,7 @@
 #include "log.h"
 #include "peer.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -41,8 +42,25 @@ struct err_string { unsigned long error; const char *string; };
 static struct err_string reasons[MAX_COPIES][TEXT_SLOTS + 2];
 static struct err_string lib_name[MAX_COPIES][2];
 static int registered;
+static pthread_mutex_t register_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* Called under libs.c's registry lock. */
+/* Registered at the first block, not when the copy is first seen: loading
+ * the strings is ~176 k instructions on 1.1.1, a cost a short-lived program
+ * that is never blocked should not pay. */
+static void ensure_registered(const struct tg_ossl *o)
+{
+    struct tg_ossl_state *st = o->state;
+    if (__atomic_load_n(&st->err_ready, __ATOMIC_ACQUIRE))
+        return;
+    pthread_mutex_lock(&register_lock);
+    if (!st->err_ready) {
+        tg_block_init(o);
+        __atomic_store_n(&st->err_ready, 1, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&register_lock);
+}
+
+/* Under register_lock, once per copy. */
 void tg_block_init(const struct tg_ossl *o)
 {
     int k = registered++;
@@ -151,6 +169,7 @@ static void push(const struct tg_ossl *o, const char *host, int port, const char
         snprintf(text, sizeof text, "tlsguard: blocked host=%s port=%d: %s", host, port, detail);
     else
         snprintf(text, sizeof text, "tlsguard: blocked host=%s: %s", host, detail);
+    ensure_registered(o);
     int reason = text_reason(text);
     int cut = reason == FALLBACK_REASON || strlen(text) > TEXT_LEN - 1 || !o->state->err_lib;
     tg_ossl_err_push_first_last(o, o->state->err_lib, reason, cut ? text : NULL);

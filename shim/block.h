@@ -8,7 +8,8 @@
 #include "conn.h"
 #include "ossl.h"
 
-/* Register the "tlsguard" error library and its reason strings. */
+/* Register the "tlsguard" error library and its reason strings (block.c
+ * does it at a copy's first block). */
 void tg_block_init(const struct tg_ossl *o);
 
 /* Record why `c` fails the policy (first reason wins). printf-style. */

@@ -241,7 +241,6 @@ static const struct tg_ossl *add(void *fn)
         tg_log_internal("cannot register OpenSSL ex-data; TLS connections fail closed");
         return NULL;
     }
-    tg_block_init(t);
     remember_caller(t->ssl_base, t);
     remember_caller(t->crypto_base, t);
     __atomic_store_n(&nlibs, nlibs + 1, __ATOMIC_RELEASE);

@@ -296,6 +296,7 @@ typedef int (*tg_ex_dup_cb)(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from,
 struct tg_ossl_state {
     int ssl_idx, ctx_idx;              /* ex-data indexes (conn.c) */
     int err_lib;                       /* our error library (block.c) */
+    int err_ready;                     /* ... registered (at the first block) */
     pthread_mutex_t store_lock;        /* the default trust store (trust.c) */
     int store_tried;
     X509_STORE *store;                 /* defaults + policy anchors */
