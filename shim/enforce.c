@@ -78,7 +78,7 @@ static uint64_t fingerprint(const struct tg_ossl *o, const OPENSSL_STACK *sk, in
 static int apply_cipher_floor(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
 {
     OPENSSL_STACK *sk = o->SSL_get_ciphers(ssl);
-    int n = tg_ossl_sk_num(o, sk), weak = 0;
+    int n = tg_ossl_sk_num(o, sk), weak = 0, usable = 0;
     struct tg_ctx *t = tg_ctx_get(o, o->SSL_get_SSL_CTX(ssl), 1);
     uint64_t f = fingerprint(o, sk, n);
     if (t && __atomic_load_n(&t->strong_ciphers, __ATOMIC_RELAXED) == f)
@@ -94,6 +94,7 @@ static int apply_cipher_floor(const struct tg_ossl *o, SSL *ssl, struct tg_conn 
         }
         if (!strncmp(name, "TLS_", 4)) /* TLS 1.3 suites are set apart */
             continue;
+        usable += !tg_cipher_needs_secret(name);
         size_t len = strlen(name);
         if (used + len + 2 > sizeof list)
             break;
@@ -108,7 +109,7 @@ static int apply_cipher_floor(const struct tg_ossl *o, SSL *ssl, struct tg_conn 
         return 1;
     }
     c->weak_dropped = 1;
-    return o->SSL_set_cipher_list(ssl, used ? list : TG_CIPHER_FALLBACK) == 1 ||
+    return o->SSL_set_cipher_list(ssl, usable ? list : TG_CIPHER_FALLBACK) == 1 ||
            o->SSL_set_cipher_list(ssl, TG_CIPHER_FALLBACK) == 1;
 }
 

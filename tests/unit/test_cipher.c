@@ -37,18 +37,31 @@ static const struct {
     { .name = "EDH-RSA-DES-CBC3-SHA", .weak = 1 },
     { .name = "ECDHE-RSA-DES-CBC3-SHA", .weak = 1 },
     { .name = "RC4-MD5", .weak = 1 },
-    /* 1.0.x: 3DES spelled DES-EDE, unauthenticated SRP, plain PSK */
+    /* 3DES spelled DES-EDE (SRP/PSK suites) */
     { .name = "SRP-3DES-EDE-CBC-SHA", .weak = 1 },
     { .name = "PSK-3DES-EDE-CBC-SHA", .weak = 1 },
-    { .name = "SRP-AES-256-CBC-SHA", .weak = 1 },
-    { .name = "PSK-AES128-CBC-SHA", .weak = 1 },
-    { .name = "SRP-RSA-AES-256-CBC-SHA", .weak = 0 },
     { .name = "SRP-DSS-3DES-EDE-CBC-SHA", .weak = 1 },
+    /* secret-only suites are not weak by themselves (see tg_cipher_needs_secret) */
+    { .name = "SRP-AES-256-CBC-SHA", .weak = 0 },
+    { .name = "PSK-AES128-CBC-SHA", .weak = 0 },
     { .name = NULL, .weak = 1 },
+};
+
+static const struct {
+    const char *name;
+    int secret;
+} secret_cases[] = {
+    { .name = "PSK-AES128-CBC-SHA", .secret = 1 },
+    { .name = "SRP-AES-256-CBC-SHA", .secret = 1 },
+    { .name = "SRP-RSA-AES-256-CBC-SHA", .secret = 0 },
+    { .name = "ECDHE-PSK-AES128-CBC-SHA256", .secret = 0 },
+    { .name = "ECDHE-RSA-AES128-GCM-SHA256", .secret = 0 },
 };
 
 int main(void)
 {
+    for (size_t i = 0; i < sizeof secret_cases / sizeof *secret_cases; i++)
+        CHECK(tg_cipher_needs_secret(secret_cases[i].name) == secret_cases[i].secret, secret_cases[i].name);
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
         CHECK(tg_cipher_is_weak(cases[i].name) == cases[i].weak, cases[i].name ? cases[i].name : "(null)");
     return unit_finish();
