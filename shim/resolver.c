@@ -43,12 +43,13 @@ static unsigned next_handed;
 /* Sockets tied to a lookup at connect(): by fd, with the address. */
 #define TIED 1024
 static struct {
-    int fd; /* -1: empty */
+    int fd1; /* the fd + 1; 0: empty (so the table needs no initialising,
+                and its pages stay untouched until used) */
     int family;
     unsigned char addr[16];
     char name[256];
 } tied[TIED];
-static int tied_ready;
+
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 
@@ -114,10 +115,10 @@ void tg_resolver_remember(const char *name, const struct sockaddr *sa)
 /* Under the lock: the socket's own lookup, if it was tied to one. */
 static int tied_name(int fd, int family, const unsigned char *bytes, size_t len, char *name, size_t n)
 {
-    if (fd < 0 || !tied_ready)
+    if (fd < 0)
         return 0;
     const __typeof__(tied[0]) *t = &tied[fd % TIED];
-    if (t->fd != fd || t->family != family || memcmp(t->addr, bytes, len) || strlen(t->name) >= n)
+    if (t->fd1 != fd + 1 || t->family != family || memcmp(t->addr, bytes, len) || strlen(t->name) >= n)
         return 0;
     memcpy(name, t->name, strlen(t->name) + 1);
     return 1;
@@ -184,17 +185,13 @@ void tg_resolver_tie(int fd, const struct sockaddr *sa)
         return;
     pthread_once(&atfork_once, register_atfork);
     pthread_mutex_lock(&lock);
-    if (!tied_ready) {
-        for (int i = 0; i < TIED; i++)
-            tied[i].fd = -1;
-        tied_ready = 1;
-    }
     __typeof__(tied[0]) *t = &tied[fd % TIED];
-    t->fd = -1; /* a new connection on this fd: forget the old tie */
+    if (t->fd1)
+        t->fd1 = 0; /* a new connection on this fd: forget the old tie */
     for (unsigned i = 0; i < HANDED; i++) {
         if (handed[i].ptr != sa || handed[i].family != family || memcmp(handed[i].addr, bytes, len))
             continue;
-        t->fd = fd;
+        t->fd1 = fd + 1;
         t->family = family;
         memcpy(t->addr, handed[i].addr, sizeof t->addr);
         memcpy(t->name, handed[i].name, sizeof t->name);
