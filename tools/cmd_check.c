@@ -14,6 +14,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+struct tg_policy *tg_tool_load_policy(const char *cmd, const char *path)
+{
+    struct tg_diags d;
+    memset(&d, 0, sizeof d);
+    struct tg_policy *p = tg_policy_load_file(path, &d);
+    for (size_t i = 0; !p && i < d.count; i++) {
+        char line[512];
+        if (d.items[i].is_warning)
+            continue;
+        tg_diag_format(&d, i, line, sizeof line);
+        fprintf(stderr, "tlsguard %s: %s\n", cmd, line);
+    }
+    tg_diags_free(&d);
+    return p;
+}
+
 /* Anchors the shim could not load leave their hosts failing verification:
  * say so now. Returns the number of warnings printed. */
 static size_t check_ca_paths(const char *file, const struct tg_policy *p)

@@ -81,21 +81,11 @@ int tg_find_library(char *out, unsigned long n)
  * does not load makes every TLS connection fail. */
 static void precheck_policy(const char *path)
 {
-    struct tg_diags d;
-    memset(&d, 0, sizeof d);
-    struct tg_policy *p = tg_policy_load_file(path, &d);
-    for (size_t i = 0; !p && i < d.count; i++) {
-        char line[512];
-        if (d.items[i].is_warning)
-            continue;
-        tg_diag_format(&d, i, line, sizeof line);
-        fprintf(stderr, "tlsguard run: %s\n", line);
-    }
+    struct tg_policy *p = tg_tool_load_policy("run", path);
     if (!p)
         fprintf(stderr, "tlsguard run: the policy does not load: every TLS client connection "
                         "will fail\n");
     tg_policy_free(p);
-    tg_diags_free(&d);
 }
 
 static int prepend_preload(const char *lib)

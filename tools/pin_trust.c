@@ -8,6 +8,7 @@
  * exists.
  */
 #include "pin_trust.h"
+#include "tlsguard.h"
 #include "policy.h"
 
 #include <stdio.h>
@@ -33,20 +34,10 @@ static const char *policy_path(const struct tg_pin_trust *t)
 
 static struct tg_policy *load_policy(const char *path)
 {
-    struct tg_diags d;
-    memset(&d, 0, sizeof d);
-    struct tg_policy *p = tg_policy_load_file(path, &d);
-    for (size_t i = 0; !p && i < d.count; i++) {
-        char line[512];
-        if (d.items[i].is_warning)
-            continue;
-        tg_diag_format(&d, i, line, sizeof line);
-        fprintf(stderr, "tlsguard pin: %s\n", line);
-    }
+    struct tg_policy *p = tg_tool_load_policy("pin", path);
     if (!p)
         fprintf(stderr, "tlsguard pin: the policy does not load (the shim would fail every TLS "
                         "connection): not fetching\n");
-    tg_diags_free(&d);
     return p;
 }
 

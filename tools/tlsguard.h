@@ -24,6 +24,10 @@ int tg_unknown_option(const char *cmd, const char *opt);
  * "--name=VALUE"; NULL if argv[*i] is another option, or (with *err set) if
  * the value is missing. */
 const char *tg_opt_value(int argc, char **argv, int *i, const char *name, int *err);
+/* cmd_check.c: the policy at `path` as the shim would load it; NULL after
+ * printing each error as "tlsguard CMD: file:line: message". */
+struct tg_policy;
+struct tg_policy *tg_tool_load_policy(const char *cmd, const char *path);
 /* --version: ours, the OpenSSL lines the shim serves, the library found. */
 int tg_version(void);
 
