@@ -179,7 +179,12 @@ static void check_session(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, 
     if (!s)
         return;
     if (!c->blocked && name[0] && tg_session_vouches(o, s, name, is_ip, c->pins)) {
+        /* What the session's full handshake proved holds for this one: the
+         * name, and the pins (the mark was made for this very set). */
         c->resumed_ok = 1;
+        snprintf(c->host, sizeof c->host, "%s", name);
+        c->host_is_ip = is_ip;
+        c->pins_ok = c->pins != NULL;
         return;
     }
     if (!c->audit)
@@ -224,7 +229,7 @@ void tg_enforce_step(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
         return;
     if (c->established) {
         SSL_SESSION *s = o->SSL_get_session(ssl);
-        if (c->chain_ok && c->host[0] && s && !tg_session_is_marked(o, s))
+        if ((c->chain_ok || c->resumed_ok) && c->host[0] && s && !tg_session_is_marked(o, s))
             tg_session_mark(o, s, c->pins_ok ? c->pins : NULL, c->host, c->host_is_ip);
         return;
     }
@@ -308,7 +313,7 @@ void tg_enforce_done(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
     }
     if (judge(o, ssl, c) && c->reason == TG_R_NONE) {
         c->established = 1;
-        if (!c->is_server && c->chain_ok && c->host[0])
+        if (!c->is_server && (c->chain_ok || c->resumed_ok) && c->host[0])
             tg_session_mark(o, o->SSL_get_session(ssl), c->pins_ok ? c->pins : NULL, c->host,
                             c->host_is_ip);
         tg_block_allow(o, ssl, c);
