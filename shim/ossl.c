@@ -82,7 +82,6 @@ int tg_ossl_resolve(struct tg_ossl *t, void *handle, const char **missing)
     return 0;
 }
 
-
 /* ---- options: real functions from 1.1.0, SSL_ctrl before ------------- */
 
 unsigned long tg_ossl_set_options(const struct tg_ossl *o, SSL *ssl, unsigned long ops)
@@ -141,12 +140,6 @@ OPENSSL_STACK *tg_ossl_store_objects(const struct tg_ossl *o, X509_STORE *st)
     return NULL;
 }
 
-/* SSL_set1_verify_cert_store (SSL_CTRL_SET_VERIFY_CERT_STORE) is 1.0.2+. */
-int tg_ossl_has_verify_store_ctrl(const struct tg_ossl *o)
-{
-    return o->version >= 0x10002000UL;
-}
-
 /* SSL_is_init_finished is a function from 1.1.0; a macro over SSL_state()
  * (SSL_ST_OK == 3) in 1.0.x. */
 int tg_ossl_handshake_done(const struct tg_ossl *o, const SSL *ssl)
@@ -161,14 +154,6 @@ int tg_ossl_session_reused(const struct tg_ossl *o, SSL *ssl)
     if (o->SSL_session_reused)
         return o->SSL_session_reused(ssl);
     return (int)o->SSL_ctrl(ssl, TG_CTRL_GET_SESSION_REUSED, 0, NULL);
-}
-
-/* SSL_get_peer_certificate became SSL_get1_peer_certificate in 3.0. */
-X509 *tg_ossl_peer_cert(const struct tg_ossl *o, const SSL *ssl)
-{
-    if (o->SSL_get1_peer_certificate)
-        return o->SSL_get1_peer_certificate(ssl);
-    return o->SSL_get_peer_certificate ? o->SSL_get_peer_certificate(ssl) : NULL;
 }
 
 int tg_ossl_sk_num(const struct tg_ossl *o, const OPENSSL_STACK *sk)
@@ -352,7 +337,6 @@ void tg_ossl_free_chain(const struct tg_ossl *o, OPENSSL_STACK *chain)
     else if (o->sk_pop_free)
         o->sk_pop_free(chain, fr);
 }
-
 
 /* 1.1.0+: SSL_set_session(ssl, NULL). In 1.0.x that also switches the SSL
  * back to its context's method, which inside the handshake frees the state

@@ -66,7 +66,6 @@ typedef int (*tg_ex_dup_cb)(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from,
 #define TG_CTRL_OPTIONS               32  /* 1.0.x only: SSL_set_options() */
 #define TG_CTRL_SET_TLSEXT_HOSTNAME   55
 #define TG_CTRL_CLEAR_OPTIONS         77  /* 1.0.x only: SSL_clear_options() */
-#define TG_CTRL_SET_VERIFY_CERT_STORE 106 /* 1.0.2+ */
 #define TG_CTRL_SET_MIN_PROTO_VERSION 123 /* 1.1.0+ */
 #define TG_CTRL_SET_MAX_PROTO_VERSION 124 /* 1.1.0+ */
 #define TG_CTRL_GET_MIN_PROTO_VERSION 130 /* 1.1.0g+ */
@@ -334,7 +333,6 @@ int tg_ossl_is_server(const struct tg_ossl *o, const SSL *ssl);
 /* The handshake has completed (and no new one is under way). */
 int tg_ossl_handshake_done(const struct tg_ossl *o, const SSL *ssl);
 int tg_ossl_session_reused(const struct tg_ossl *o, SSL *ssl);
-X509 *tg_ossl_peer_cert(const struct tg_ossl *o, const SSL *ssl); /* free with X509_free */
 int tg_ossl_sk_num(const struct tg_ossl *o, const OPENSSL_STACK *sk);
 /* The objects loaded into a store (X509_STORE_get0_objects, 1.1.0+; the
  * public 1.0.x struct before). NULL when unknown. */
@@ -352,8 +350,6 @@ void tg_ossl_free_chain(const struct tg_ossl *o, OPENSSL_STACK *chain);
 /* Forget the session offered for resumption, from inside the handshake's
  * start: the next ClientHello asks for a new one. */
 void tg_ossl_drop_session(const struct tg_ossl *o, SSL *ssl);
-/* SSL_set1_verify_cert_store exists (1.0.2+). */
-int tg_ossl_has_verify_store_ctrl(const struct tg_ossl *o);
 void *tg_ossl_sk_value(const struct tg_ossl *o, const OPENSSL_STACK *sk, int i);
 /* The element array of a stack of `n` (> 0) elements, read in place for hot
  * paths; NULL when the layout does not agree with the API (then use
