@@ -19,14 +19,15 @@ SAN     ?=
 CFLAGS_ALL = $(CSTD) $(WARN) $(HARDEN) $(OPT) $(SAN) $(CFLAGS)
 LDFLAGS_ALL = -Wl,-z,relro,-z,now $(SAN) $(LDFLAGS)
 
-SHIM_SRC   = $(wildcard shim/*.c)
-SHIM_HDR   = $(wildcard shim/*.h)
+SHIM_SRC   = $(wildcard shim/*/*.c)
+SHIM_HDR   = $(wildcard shim/*/*.h)
+SHIM_INC   = -Ishim/core -Ishim/openssl -Ishim/libc
 POLICY_SRC = $(wildcard policy/*.c)
 POLICY_HDR = $(wildcard policy/*.h)
 TOOL_SRC   = $(wildcard tools/*.c tools/doctor/*.c)
 TOOL_HDR   = $(wildcard tools/*.h tools/doctor/*.h)
 # Shim modules with no OpenSSL or dlsym in them, unit-tested alone.
-SHIM_PURE  = shim/cipher.c shim/resolver.c shim/hostname.c
+SHIM_PURE  = shim/core/cipher.c shim/libc/resolver.c shim/core/hostname.c
 # The log-line reader of `tlsguard report` and `run --report`: plain C and stdio.
 TOOL_PURE  = tools/report_parse.c tools/report.c
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)
@@ -42,13 +43,13 @@ all: $(LIB) $(TOOL)
 
 # The shim links libc, libdl and libpthread only: never libssl (it finds the
 # program's own libssl at run time). Only the interposed symbols are exported.
-# Loadable on glibc >= 2.12 wherever it is built: shim/glibc_compat.h binds old
-# symbol versions, shim/secure_env.c finds getauxval/secure_getenv at run time,
+# Loadable on glibc >= 2.12 wherever it is built: shim/libc/glibc_compat.h binds old
+# symbol versions, shim/libc/secure_env.c finds getauxval/secure_getenv at run time,
 # and libdl.so.2/libpthread.so.0 stay in DT_NEEDED (glibc < 2.34 keeps dlsym and
 # pthread_once there; on >= 2.34 -ldl/-lpthread are empty archives).
 $(LIB): $(SHIM_SRC) $(SHIM_HDR) $(POLICY_SRC) $(POLICY_HDR) shim/exports.map
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -include shim/glibc_compat.h -fPIC -fvisibility=hidden -shared -Ishim -Ipolicy \
+	$(CC) $(CFLAGS_ALL) -include shim/libc/glibc_compat.h -fPIC -fvisibility=hidden -shared $(SHIM_INC) -Ipolicy \
 	  -o $@ $(SHIM_SRC) $(POLICY_SRC) $(LDFLAGS_ALL) \
 	  -Wl,--version-script=shim/exports.map -Wl,--no-undefined -ldl -lpthread \
 	  -Wl,--no-as-needed -l:libdl.so.2 -l:libpthread.so.0
@@ -62,7 +63,7 @@ $(TOOL): $(TOOL_SRC) $(TOOL_HDR) $(POLICY_SRC) $(POLICY_HDR)
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(POLICY_SRC) $(POLICY_HDR) $(SHIM_PURE) $(TOOL_PURE) tools/report.h $(wildcard tests/unit/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -Ipolicy -Ishim -Itools -Itests/unit -o $@ $< $(POLICY_SRC) $(SHIM_PURE) $(TOOL_PURE) \
+	$(CC) $(CFLAGS_ALL) -Ipolicy $(SHIM_INC) -Itools -Itests/unit -o $@ $< $(POLICY_SRC) $(SHIM_PURE) $(TOOL_PURE) \
 	  $(LDFLAGS_ALL) -lpthread
 
 unit: $(UNIT_BIN)
@@ -109,7 +110,7 @@ check-py2: all
 	$(PYTHON) tests/centos/errqueue.py --build $(BUILD)
 
 # How the shim tells a secure-execution process where glibc lacks getauxval
-# and secure_getenv (2.12) or /proc is absent (shim/secure_env.c): builds that
+# and secure_getenv (2.12) or /proc is absent (shim/libc/secure_env.c): builds that
 # hide them (TG_TEST_WITHOUT), each tracing its decision, run as a normal,
 # a setuid and a setgid process.
 SECENV = build-secenv

@@ -1,6 +1,6 @@
 /*
  * coverage.h — what tlsguard can reach: the one set of coverage rules that
- * the shim's exec notices (shim/exec_env.c) and `tlsguard doctor` share.
+ * the shim's exec notices (shim/libc/exec_env.c) and `tlsguard doctor` share.
  *
  * Pure C: no TLS library, no dlsym, no allocation, no global state.  It lives
  * in policy/ because both binaries already compile policy/ in; it reads no

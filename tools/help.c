@@ -19,7 +19,7 @@
 #define TG_VERSION "0.1.0"
 #endif
 
-/* The OpenSSL lines the shim serves: keep in step with shim/ossl.c. */
+/* The OpenSSL lines the shim serves: keep in step with shim/openssl/ossl.c. */
 #define TG_OPENSSL_LINES "1.0.1, 1.0.2 (also as libssl.so.10), 1.1.1, 3.x"
 
 #define SEE_ALSO "See tlsguard(1) and tlsguard.policy(5).\n"

@@ -2,7 +2,7 @@
  * report_parse.c — one line of a log into a record.
  *
  * The shim writes "tlsguard: time=T pid=P program=X action=A host=H port=N
- * protocol=V cipher=C reason="..."" (shim/log.c: values have no spaces or
+ * protocol=V cipher=C reason="..."" (shim/core/log.c: values have no spaces or
  * quotes, the reason no quotes or backslashes). Where it lands, something
  * may stand before it: syslog's "Dec  1 20:57:01 host tlsguard[42]: " (the
  * ident replaces "tlsguard: "), journalctl's header, a partial line the

@@ -1,8 +1,8 @@
 /*
- * compat_probe.c — references every function shim/glibc_compat.h binds, so
+ * compat_probe.c — references every function shim/libc/glibc_compat.h binds, so
  * that test_glibc_floor.sh can check the header itself (not only what the
  * shim happens to call today).  Built as a shared object with
- *   -D_FORTIFY_SOURCE=2 -include shim/glibc_compat.h shim/glibc_compat.c
+ *   -D_FORTIFY_SOURCE=2 -include shim/libc/glibc_compat.h shim/libc/glibc_compat.c
  *   [-D_FILE_OFFSET_BITS=64]
  * and once with neither header nor glibc_compat.c (which must then need
  * versions above the floor: the check can see a violation); never run.

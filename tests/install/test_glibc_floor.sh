@@ -13,7 +13,7 @@
 #   - DT_NEEDED names only libc.so.6, libdl.so.2, libpthread.so.0, ld-linux;
 #   - libdl.so.2 / libpthread.so.0 are in DT_NEEDED when dl* / pthread_* /
 #     sem_* are imported (on glibc < 2.34 they live there, not in libc);
-#   - shim/glibc_compat.h (+ glibc_compat.c) binds everything it lists, also
+#   - shim/libc/glibc_compat.h (+ glibc_compat.c) binds everything it lists, also
 #     with _FILE_OFFSET_BITS=64 and _FORTIFY_SOURCE=2 (a probe that calls each
 #     one, built as a .so), and the probe built without them needs versions
 #     above the floor (memcpy, __poll_chk, __fdelt_chk): the check can fail.
@@ -119,7 +119,7 @@ over=$(above_floor "$lib")
 if [ -z "$over" ]; then
     ok "highest GLIBC_ version imported is $(highest "$lib") (<= GLIBC_$FLOOR)"
 else
-    bad "symbols above GLIBC_$FLOOR (bind them in shim/glibc_compat.h or stop using them)" "$over"
+    bad "symbols above GLIBC_$FLOOR (bind them in shim/libc/glibc_compat.h or stop using them)" "$over"
 fi
 
 # The version table (what objdump -T asks for, per version).
@@ -205,8 +205,8 @@ fi
 for fob in "" "-D_FILE_OFFSET_BITS=64"; do
     label="glibc_compat.h probe${fob:+ ($fob)}"
     if ! "$CC" -std=gnu99 -D_GNU_SOURCE $fob -D_FORTIFY_SOURCE=2 -Wall -Wextra -Werror -Wshadow -Wundef -O2 \
-            -fPIC -shared -include "$top/shim/glibc_compat.h" -o "$tmp/probe.so" \
-            "$here/compat_probe.c" "$top/shim/glibc_compat.c" -Wl,--no-undefined -ldl -lpthread \
+            -fPIC -shared -include "$top/shim/libc/glibc_compat.h" -o "$tmp/probe.so" \
+            "$here/compat_probe.c" "$top/shim/libc/glibc_compat.c" -Wl,--no-undefined -ldl -lpthread \
             -Wl,--no-as-needed -l:libdl.so.2 -l:libpthread.so.0 2>"$tmp/cc.err"; then
         bad "$label builds" "$(cat "$tmp/cc.err")"
         continue

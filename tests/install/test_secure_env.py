@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """test_secure_env.py --build BUILD --variants DIR — every road by which
-shim/secure_env.c tells a secure-execution process, on this machine.
+shim/libc/secure_env.c tells a secure-execution process, on this machine.
 
 glibc 2.12 has neither getauxval nor secure_getenv; the shim looks both up at
 run time, reads AT_SECURE from /proc/self/auxv without getauxval, and takes

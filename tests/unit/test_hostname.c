@@ -1,6 +1,6 @@
 /*
  * test_hostname.c — the RFC 6125 matcher used where OpenSSL (1.0.1) has no
- * X509_check_host (shim/hostname.c), curl unit1397-style.
+ * X509_check_host (shim/core/hostname.c), curl unit1397-style.
  */
 #include "hostname.h"
 #include "unit.h"

@@ -1,5 +1,5 @@
 /*
- * test_resolver.c — the address -> resolved-name table (shim/resolver.c):
+ * test_resolver.c — the address -> resolved-name table (shim/libc/resolver.c):
  * numeric names ignored, newest name wins, families kept apart, the ring
  * forgets old entries instead of growing.
  */

@@ -23,7 +23,7 @@ static pthread_once_t policy_once = PTHREAD_ONCE_INIT;
 static struct tg_policy *policy;
 static char policy_error[512];
 
-/* NULL in a secure-execution process (shim/secure_env.c decides). */
+/* NULL in a secure-execution process (shim/libc/secure_env.c decides). */
 static void copy_env(char *dst, size_t n, const char *name)
 {
     const char *v = tg_secure_getenv(name);

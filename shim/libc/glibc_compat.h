@@ -3,7 +3,7 @@
  * when it is built on a newer glibc.
  *
  * Forced into every translation unit of the library by the Makefile
- * (`-include shim/glibc_compat.h` in the $(LIB) rule), before any other
+ * (`-include shim/libc/glibc_compat.h` in the $(LIB) rule), before any other
  * header; including it again from a .c file is harmless.
  *
  * Why: a reference to a versioned symbol is bound to the default version of
@@ -25,9 +25,9 @@
  * (the Makefile links them with --no-as-needed; on glibc >= 2.34 `-ldl
  * -lpthread` find only empty archives and would add neither).
  * _FORTIFY_SOURCE's checking wrappers are all GLIBC_2.3.4..2.11 except
- * __fdelt_chk (2.15, FD_SET) and __poll_chk (2.16): shim/glibc_compat.c
+ * __fdelt_chk (2.15, FD_SET) and __poll_chk (2.16): shim/libc/glibc_compat.c
  * defines those two inside the library.  getauxval (2.16) and secure_getenv
- * (2.17) are looked up at run time by shim/secure_env.c, never linked.
+ * (2.17) are looked up at run time by shim/libc/secure_env.c, never linked.
  *
  * Deliberately NOT bound: functions whose old version has other semantics
  * (glob@GLIBC_2.2.5, fmemopen@GLIBC_2.2.5, quick_exit@GLIBC_2.10), and
