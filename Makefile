@@ -66,6 +66,9 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(POLICY_SRC) $(POLICY_HDR) $(SHIM_PU
 	$(CC) $(CFLAGS_ALL) -Ipolicy $(SHIM_INC) -Itools -Itests/unit -o $@ $< $(POLICY_SRC) $(SHIM_PURE) $(TOOL_PURE) \
 	  $(LDFLAGS_ALL) -lpthread
 
+# The C test programs, per OpenSSL (tests/programs.mk says how the drivers ask).
+include tests/programs.mk
+
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
