@@ -1,6 +1,6 @@
 # The C test programs (tests/clients, tests/adversarial, tests/robust), built
 # by make with one set of flags, once per OpenSSL they run on. The drivers ask
-# for them through tests/lib/programs.py, which passes the OpenSSL's own flags
+# for them through tests/lib/cbuild.py, which passes the OpenSSL's own flags
 # (tests/lib/tgtest.py OpensslBuild: its headers, its lib dir with an rpath):
 #
 #   make TEST_OSSL=ossl11 OSSL_CFLAGS='-I...' OSSL_LDFLAGS='-L... -lssl -lcrypto' \

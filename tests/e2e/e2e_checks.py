@@ -14,7 +14,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(HERE)
 REPO = os.path.dirname(TESTS)
 sys.path.insert(0, os.path.join(TESTS, "lib"))
-import programs  # noqa: E402
+import cbuild  # noqa: E402  (tests/lib/cbuild.py: the C programs, made by make)
 from tgtest import OpensslBuild  # noqa: E402
 from e2e_model import PEERS, Client, indent, said  # noqa: E402
 import trust_opens  # noqa: E402  (tests/e2e/trust_opens.py: default-store opens)
@@ -36,7 +36,7 @@ class CheckContext:
 
     def bins(self, ossl: str) -> str:
         """Where the C programs built against OpenSSL `ossl` are."""
-        return programs.bin_dir(self.build, ossl)
+        return cbuild.bin_dir(self.build, ossl)
 
     def port(self, peer: str) -> int:
         return self.servers[peer].port

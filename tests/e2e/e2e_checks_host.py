@@ -12,7 +12,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(HERE)
 REPO = os.path.dirname(TESTS)
 sys.path.insert(0, os.path.join(TESTS, "lib"))
-import programs  # noqa: E402
+import cbuild  # noqa: E402  (tests/lib/cbuild.py: the C programs, made by make)
 import servers  # noqa: E402
 from e2e_model import (LEGACY_CIPHERS, LOG_PREFIX, PY_CLIENT, indent, need_private_mounts,  # noqa: E402
                        policy_file, said)
@@ -87,8 +87,8 @@ def two_copies(ctx):
     b11 = next((b for b in ctx.found if b.name == "ossl11"), None)
     if not b11 or not any(c.ossl == "ossl11" for c in ctx.clients):
         return "OpenSSL 1.1.1 is not available"
-    prog = os.path.join(programs.build(ctx.build, b3, ["two_libssl"]), "two_libssl")
-    plugin = os.path.join(programs.build(ctx.build, b11, ["two_libssl_plugin.so"]), "two_libssl_plugin.so")
+    prog = os.path.join(cbuild.build(ctx.build, b3, ["two_libssl"]), "two_libssl")
+    plugin = os.path.join(cbuild.build(ctx.build, b11, ["two_libssl_plugin.so"]), "two_libssl_plugin.so")
     o11 = b11.env
     argv = [prog, plugin, "localhost", ctx.good, ctx.bad]
     env = ctx.env(shim=False, OPENSSL_CONF=o11["OPENSSL_CONF"])

@@ -10,7 +10,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(HERE)
 REPO = os.path.dirname(TESTS)
 sys.path.insert(0, os.path.join(TESTS, "lib"))
-import programs  # noqa: E402  (tests/lib/programs.py: the C programs, made by make)
+import cbuild  # noqa: E402  (tests/lib/cbuild.py: the C programs, made by make)
 from tgtest import OpensslBuild  # noqa: E402
 from e2e_model import C_CLIENTS, LEGACY_CIPHERS, PEERS, Client  # noqa: E402
 # What tests/programs.mk makes for each OpenSSL.
@@ -47,7 +47,7 @@ def make_clients(tmp: str, builds: List[OpensslBuild], build_dir: str) -> List[C
     clients and the roads on each OpenSSL of `builds` (the C programs made in
     build_dir/tests/<openssl>; the PKI in tmp/pki)."""
     clients: List[Client] = []
-    bins = {b.name: programs.bin_dir(build_dir, b) for b in builds}
+    bins = {b.name: cbuild.bin_dir(build_dir, b) for b in builds}
     envs: Dict[str, Dict[str, str]] = {b.name: dict(b.env) for b in builds}
     tls13 = {b.name: b.has_tls13 for b in builds}
     foreign = {b.name: foreign_options(b) for b in builds}

@@ -47,7 +47,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(TESTS, "lib"))
 import pki as test_pki  # noqa: E402  (tests/lib/pki.py: the one test PKI)
-import programs  # noqa: E402  (tests/lib/programs.py: the C programs, made by make)
+import cbuild  # noqa: E402  (tests/lib/cbuild.py: the C programs, made by make)
 from tgtest import OLD_OPENSSLS, OpensslBuild, cache_dir, old_openssl_builds  # noqa: E402
 from e2e_model import ALL_PEERS, Case, SkipCheck, server, sh  # noqa: E402
 from e2e_clients import C_PROGRAMS, make_clients  # noqa: E402
@@ -153,7 +153,7 @@ def main(argv=None) -> int:
         for b in builds_to_compile(builds, cases, args.only):
             # A build that does not compile costs its own cases, not the run.
             try:
-                programs.build(args.build, b, C_PROGRAMS)
+                cbuild.build(args.build, b, C_PROGRAMS)
                 compiled.append(b)
             except RuntimeError as e:
                 if b.name == "ossl3":

@@ -15,13 +15,14 @@ def bin_dir(build: str, ossl) -> str:
     return os.path.join(os.path.abspath(build), "tests", getattr(ossl, "name", ossl))
 
 
-def build(build: str, ossl, progs, cc=None, san=None, werror=True, bindir=None) -> str:
+def build(build: str, ossl, progs, cc=None, san=None, werror=True, bindir=None, jobs=1) -> str:
     """Makes `progs` (file names, e.g. legacy_cb, adv_plugin.so) against
     `ossl` into bin_dir(build, ossl), or `bindir`; returns that directory.
     cc/san/werror: a sanitizer variant's compiler, its -fsanitize flags, and
-    whether warnings stay errors. Raises RuntimeError with make's output."""
+    whether warnings stay errors; jobs: make -j. Raises RuntimeError with
+    make's output."""
     out = os.path.abspath(bindir) if bindir else bin_dir(build, ossl)
-    argv = ["make", "-s", "-C", REPO, "BUILD=" + os.path.abspath(build), "TEST_OSSL=" + ossl.name,
+    argv = ["make", "-s", "-j%d" % jobs, "-C", REPO, "BUILD=" + os.path.abspath(build), "TEST_OSSL=" + ossl.name,
             "TEST_BIN=" + out, "OSSL_CFLAGS=" + " ".join(ossl.cflags),
             "OSSL_LDFLAGS=" + " ".join(ossl.ldflags)]
     if cc:
