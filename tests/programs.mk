@@ -74,3 +74,18 @@ $(TEST_BIN)/rb_ctor: tests/robust/rb_ctor.c $(TEST_BIN)/librb_ctor.so $(RB_DEPS)
 $(TEST_BIN)/rb_%: tests/robust/rb_%.c $(RB_DEPS)
 	@mkdir -p $(@D)
 	$(TEST_CC) $(OSSL_CFLAGS) -Itests/robust -pthread -o $@ $< tests/robust/rb_common.c $(OSSL_LDFLAGS) -ldl
+
+# tests/install/compat_probe.c as the shim is built (CSTD WARN, _FORTIFY_SOURCE=2,
+# -O2, glibc_compat.h and .c; -fob64 with _FILE_OFFSET_BITS=64), and -bare
+# without glibc_compat (the negative control): test_glibc_floor.sh reads their
+# symbol versions. No OpenSSL in them.
+PROBE_CFLAGS = $(CSTD) -D_FORTIFY_SOURCE=2 -O2 -fPIC -shared
+$(TEST_BIN)/compat_probe.so $(TEST_BIN)/compat_probe-fob64.so: tests/install/compat_probe.c \
+    shim/libc/glibc_compat.c shim/libc/glibc_compat.h
+	@mkdir -p $(@D)
+	$(CC) $(PROBE_CFLAGS) $(WARN) $(if $(findstring -fob64,$(@F)),-D_FILE_OFFSET_BITS=64) \
+	  -include shim/libc/glibc_compat.h -o $@ $< shim/libc/glibc_compat.c -Wl,--no-undefined -ldl -lpthread \
+	  -Wl,--no-as-needed -l:libdl.so.2 -l:libpthread.so.0
+$(TEST_BIN)/compat_probe-bare.so: tests/install/compat_probe.c
+	@mkdir -p $(@D)
+	$(CC) $(PROBE_CFLAGS) -o $@ $< -ldl -lpthread
