@@ -46,12 +46,15 @@ def make_clients(tmp: str, builds: List[OpensslBuild], build_dir: str) -> List[C
     """Every client: curl and python on the system OpenSSL 3; s_client, the C
     clients and the roads on each OpenSSL of `builds` (the C programs made in
     build_dir/tests/<openssl>; the PKI in tmp/pki)."""
-    clients: List[Client] = []
     bins = {b.name: cbuild.bin_dir(build_dir, b) for b in builds}
-    envs: Dict[str, Dict[str, str]] = {b.name: dict(b.env) for b in builds}
-    tls13 = {b.name: b.has_tls13 for b in builds}
-    foreign = {b.name: foreign_options(b) for b in builds}
+    pki = os.path.join(tmp, "pki")
+    return (tool_clients(builds) + c_clients(builds, bins) + road_clients(builds, bins, pki)
+            + named_clients(builds, pki))
 
+
+def tool_clients(builds: List[OpensslBuild]) -> List[Client]:
+    """curl and python (system OpenSSL 3), each OpenSSL's own s_client."""
+    clients: List[Client] = []
     clients.append(Client(
         "ossl3", "curl",
         lambda h, p, peer: ["curl", "-sS", "-k", "--tlsv1.0", "--ciphers", LEGACY_CIPHERS,
@@ -67,8 +70,17 @@ def make_clients(tmp: str, builds: List[OpensslBuild], build_dir: str) -> List[C
         if b.openssl:
             clients.append(Client(b.name, "s_client", s_client_argv(b),
                                   marker=b"TLSGUARD-PAYLOAD s_client\n",
-                                  stdin=b"TLSGUARD-PAYLOAD s_client\n", env=envs[b.name],
+                                  stdin=b"TLSGUARD-PAYLOAD s_client\n", env=dict(b.env),
                                   tls13=b.has_tls13))
+    return clients
+
+
+def c_clients(builds: List[OpensslBuild], bins: Dict[str, str]) -> List[Client]:
+    """The C clients of tests/clients (and legacy_tls1 as SSLv2) on each OpenSSL."""
+    clients: List[Client] = []
+    envs: Dict[str, Dict[str, str]] = {b.name: dict(b.env) for b in builds}
+    tls13 = {b.name: b.has_tls13 for b in builds}
+    foreign = {b.name: foreign_options(b) for b in builds}
 
     def c_client(path, prog, ssl2=False):
         def argv(h, p, peer):
@@ -106,24 +118,28 @@ def make_clients(tmp: str, builds: List[OpensslBuild], build_dir: str) -> List[C
                 noshim_unreachable={p: "SSLv2 method vs a TLS server" for p in PEERS},
                 foreign_options=foreign[b.name], skip=None if b.version_number < 0x10002000 else
                 "SSLv2_client_method() returns NULL in 1.0.2u (no SSLv2 by default since 1.0.2g)"))
+    return clients
 
-    # legacy_roads: one client per API road around the floor (see its source).
-    pki = os.path.join(tmp, "pki")
+
+def road_clients(builds: List[OpensslBuild], bins: Dict[str, str], pki: str) -> List[Client]:
+    """legacy_roads: one client per API road around the floor (see its source)."""
+    clients: List[Client] = []
     for b in builds:
         ossl = b.name
+        env, foreign = dict(b.env), foreign_options(b)
         for road in ROADS:
             extra = ["--ca", os.path.join(pki, "otherca.pem")] if road == "private_ca" else []
             clients.append(Client(
                 ossl, "roads:" + road, roads_argv(os.path.join(bins[ossl], "legacy_roads"), road, extra),
-                marker=b"TLSGUARD-PAYLOAD legacy_roads\n", env=envs[ossl],
+                marker=b"TLSGUARD-PAYLOAD legacy_roads\n", env=env,
                 errqueue_names_tlsguard=True, prints_ssl_get_error=True, tls13=b.has_tls13,
-                skip=missing_road(b, road), foreign_options=foreign[ossl]))
+                skip=missing_road(b, road), foreign_options=foreign))
         # Three connections on one context, each resuming the previous session.
         clients.append(Client(
             ossl, "roads:resume",
             roads_argv(os.path.join(bins[ossl], "legacy_roads"), "plain",
                        ["--connections", "3", "--resume"]),
-            marker=b"TLSGUARD-PAYLOAD legacy_roads\n", env=envs[ossl],
+            marker=b"TLSGUARD-PAYLOAD legacy_roads\n", env=env,
             errqueue_names_tlsguard=True, prints_ssl_get_error=True, tls13=b.has_tls13))
         # A session from localhost offered to another name: resumption skips
         # the certificate, so the name is checked again by the shim.
@@ -131,9 +147,14 @@ def make_clients(tmp: str, builds: List[OpensslBuild], build_dir: str) -> List[C
             ossl, "roads:resume-as-other",
             roads_argv(os.path.join(bins[ossl], "legacy_roads"), "plain",
                        ["--connections", "2", "--resume-as", "wrong.example"]),
-            marker=b"TLSGUARD-PAYLOAD legacy_roads\n", env=envs[ossl], log_host="wrong.example",
+            marker=b"TLSGUARD-PAYLOAD legacy_roads\n", env=env, log_host="wrong.example",
             errqueue_names_tlsguard=True, prints_ssl_get_error=True, tls13=b.has_tls13))
+    return clients
 
+
+def named_clients(builds: List[OpensslBuild], pki: str) -> List[Client]:
+    """curl with its own CA file, curl and s_client to names under test.example."""
+    clients: List[Client] = []
     # curl with its own CA file: it loads it lazily, while it waits for the
     # ServerHello. Its anchors are kept, and nothing is added to them.
     for ca, other in (("ca", "otherca"), ("otherca", "ca")):
@@ -159,7 +180,7 @@ def make_clients(tmp: str, builds: List[OpensslBuild], build_dir: str) -> List[C
                 clients.append(Client(
                     b.name, "s_client@" + name, s_client_argv(b, name),
                     marker=b"TLSGUARD-PAYLOAD s_client\n", stdin=b"TLSGUARD-PAYLOAD s_client\n",
-                    env=envs[b.name], tls13=b.has_tls13, host=name))
+                    env=dict(b.env), tls13=b.has_tls13, host=name))
     return clients
 
 

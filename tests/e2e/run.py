@@ -90,7 +90,41 @@ def builds_to_compile(builds: List[OpensslBuild], cases: List[Case], only: Optio
             any(re.search(only, n) for n in build_check_names(b.name))]
 
 
-def main(argv=None) -> int:
+class Reporter:
+    """Prints each verdict as it comes (from any thread) and counts them per
+    OpenSSL (the case name's first part): passed, failed, skipped."""
+
+    def __init__(self):
+        self.counts: Dict[str, List[int]] = {}
+        self.lock = threading.Lock()
+
+    def __call__(self, name: str, why: Optional[str], skip: Optional[str] = None):
+        with self.lock:
+            n = self.counts.setdefault(name.split("/")[0], [0, 0, 0])
+            if skip is not None:
+                n[2] += 1
+                print("skip %s: %s" % (name, skip), flush=True)
+            elif why is None:
+                n[0] += 1
+                print("ok   %s" % name, flush=True)
+            else:
+                n[1] += 1
+                print("FAIL %s: %s" % (name, why.rstrip("\n")), flush=True)
+
+    def log(self, text: str):
+        with self.lock:
+            print(text.rstrip("\n"), flush=True)
+
+    def summary(self, t_start: float) -> int:
+        print("# %.1fs" % (time.monotonic() - t_start))
+        for name in sorted(self.counts):
+            print("# %s: %d passed, %d failed, %d skipped" % tuple([name] + self.counts[name]))
+        passed, failed, skipped = (sum(n[i] for n in self.counts.values()) for i in range(3))
+        print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))
+        return 1 if failed else 0
+
+
+def parse_args(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", default="build", help="dir holding libtlsguard.so (default build)")
     ap.add_argument("--only", metavar="REGEX", help="run only cases whose name matches")
@@ -107,30 +141,106 @@ def main(argv=None) -> int:
     wanted = set(args.openssl.split(","))
     if wanted - set(ALL_OPENSSLS) or "ossl3" not in wanted:
         ap.error("--openssl takes names among %s, ossl3 included" % ",".join(ALL_OPENSSLS))
+    return args, wanted
 
+
+def compile_clients(args, builds, cases, report):
+    """Makes the C clients against each OpenSSL some case needs. A build that
+    does not compile costs its own cases, not the run (but the system's does).
+    Returns the OpenSSLs compiled for and the cases left."""
+    compiled = []
+    for b in builds_to_compile(builds, cases, args.only):
+        try:
+            cbuild.build(args.build, b, C_PROGRAMS)
+            compiled.append(b)
+        except RuntimeError as e:
+            if b.name == "ossl3":
+                raise
+            report("%s/setup" % b.name, str(e))
+            cases = [c for c in cases if c.client.ossl != b.name]
+    return compiled, cases
+
+
+def start_servers(cases, tmp, pki, servers):
+    """Servers per OpenSSL (each peer's cases run in order): the lanes run in
+    parallel. Fills `servers` as they start (the caller stops them)."""
+    needed = {(c.client.ossl, c.peer.name) for c in cases} | {("ossl3", p) for p in CHECK_PEERS}
+    for key in sorted(needed, key=lambda k: (k[0], list(ALL_PEERS).index(k[1]))):
+        servers[key] = server(ALL_PEERS[key[1]], tmp, pki, lane=key[0])
+        servers[key].start()
+
+
+def client_base_env(pki: str) -> Dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("TLSGUARD_") and k not in (
+               "LD_PRELOAD", "LD_LIBRARY_PATH", "OPENSSL_CONF", "SSL_CERT_DIR",
+               "SSL_CERT_FILE", "CURL_CA_BUNDLE", "http_proxy", "https_proxy",
+               "HTTPS_PROXY", "all_proxy", "ALL_PROXY")}
+    env["SSL_CERT_FILE"] = os.path.join(pki, "ca.pem")  # the only way clients get the CA
+    return env
+
+
+def run_matrix(runner: Runner, cases: List[Case], jobs: int, report):
+    """A peer's s_server handles one connection at a time, so a peer's cases
+    run in order; different peers (and each OpenSSL's own peers) run in parallel."""
+    groups: Dict[tuple, List[Case]] = {}
+    for c in cases:
+        groups.setdefault((c.client.ossl, c.peer.name), []).append(c)
+
+    def run_group(group: List[Case]):
+        for case in group:
+            if runner.aborted:
+                return
+            if case.client.skip:
+                report(case.name, None, skip=case.client.skip)
+                continue
+            try:
+                why = runner.run_case(case)
+            except Exception as e:  # a harness bug must not hide other results
+                why = "harness error: %r" % e
+
+            if runner.aborted:
+                return  # its client was killed by the abort: no verdict
+            report(case.name, why)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as ex:
+        # The longest groups first: the last to finish is then a short one.
+        futures = [ex.submit(run_group, g) for g in sorted(groups.values(), key=len, reverse=True)]
+        try:
+            for f in futures:
+                f.result()
+        except KeyboardInterrupt:
+            runner.kill_clients()
+            raise
+
+
+def run_checks(ctx: CheckContext, only: Optional[str], report):
+    """Checks that are not one client against one peer, one after the other."""
+    for name, check in extra_checks(ctx):
+        if only and not re.search(only, name):
+            continue
+        try:
+            why = check()
+        except SkipCheck as e:
+            print("skip %s: %s" % (name, e), flush=True)
+            continue
+        except Exception as e:
+            why = "harness error: %r" % e
+        report(name, why)
+
+
+def on_term(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main(argv=None) -> int:
+    args, wanted = parse_args(argv)
     t_start = time.monotonic()
     shim = os.path.join(os.path.abspath(args.build), "libtlsguard.so")
     tmp = tempfile.mkdtemp(prefix="tlsguard-e2e-")
     servers: Dict[tuple, object] = {}   # (lane, peer name) -> its s_server
     runner: Optional[Runner] = None
-    counts: Dict[str, List[int]] = {}   # per OpenSSL (case name prefix): passed, failed, skipped
-    out_lock = threading.Lock()
-
-    def report(name: str, why: Optional[str], skip: Optional[str] = None):
-        with out_lock:
-            n = counts.setdefault(name.split("/")[0], [0, 0, 0])
-            if skip is not None:
-                n[2] += 1
-                print("skip %s: %s" % (name, skip), flush=True)
-            elif why is None:
-                n[0] += 1
-                print("ok   %s" % name, flush=True)
-            else:
-                n[1] += 1
-                print("FAIL %s: %s" % (name, why.rstrip("\n")), flush=True)
-
-    def on_term(signum, frame):
-        raise KeyboardInterrupt
+    report = Reporter()
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGINT, on_term)  # even where a shell started us with SIGINT ignored
 
@@ -147,90 +257,21 @@ def main(argv=None) -> int:
             print("%d cases" % len(cases), file=sys.stderr)
             return 0
 
-        pki = os.path.join(tmp, "pki")
-        test_pki.make(pki)
-        compiled = []
-        for b in builds_to_compile(builds, cases, args.only):
-            # A build that does not compile costs its own cases, not the run.
-            try:
-                cbuild.build(args.build, b, C_PROGRAMS)
-                compiled.append(b)
-            except RuntimeError as e:
-                if b.name == "ossl3":
-                    raise
-                report("%s/setup" % b.name, str(e))
-                cases = [c for c in cases if c.client.ossl != b.name]
+        pki = test_pki.make(os.path.join(tmp, "pki"))
+        compiled, cases = compile_clients(args, builds, cases, report)
         write_policies(os.path.join(tmp, "policies"), pki)
-        # Servers per OpenSSL (each peer's cases run in order): the lanes run in parallel.
-        needed = {(c.client.ossl, c.peer.name) for c in cases} | {("ossl3", p) for p in CHECK_PEERS}
-        for key in sorted(needed, key=lambda k: (k[0], list(ALL_PEERS).index(k[1]))):
-            servers[key] = server(ALL_PEERS[key[1]], tmp, pki, lane=key[0])
-            servers[key].start()
-
-        base_env = {k: v for k, v in os.environ.items()
-                    if not k.startswith("TLSGUARD_") and k not in (
-                        "LD_PRELOAD", "LD_LIBRARY_PATH", "OPENSSL_CONF", "SSL_CERT_DIR",
-                        "SSL_CERT_FILE", "CURL_CA_BUNDLE", "http_proxy", "https_proxy",
-                        "HTTPS_PROXY", "all_proxy", "ALL_PROXY")}
-        base_env["SSL_CERT_FILE"] = os.path.join(pki, "ca.pem")  # the only way clients get the CA
-        runner = Runner(servers, base_env, shim)
+        start_servers(cases, tmp, pki, servers)
+        runner = Runner(servers, client_base_env(pki), shim)
         runner.verbose = args.verbose
-
-        def verbose_log(text):
-            with out_lock:
-                print(text.rstrip("\n"), flush=True)
-        runner.verbose_log = verbose_log
+        runner.verbose_log = report.log
         if runner.shim_problem and any(c.shim for c in cases):
             print("note: %s: every shim case fails" % runner.shim_problem, flush=True)
-
-        # A peer's s_server handles one connection at a time, so a peer's cases
-        # run in order; different peers (and each OpenSSL's own peers) run in parallel.
-        groups: Dict[tuple, List[Case]] = {}
-        for c in cases:
-            groups.setdefault((c.client.ossl, c.peer.name), []).append(c)
-
-        def run_group(group: List[Case]):
-            for case in group:
-                if runner.aborted:
-                    return
-                if case.client.skip:
-                    report(case.name, None, skip=case.client.skip)
-                    continue
-                try:
-                    why = runner.run_case(case)
-                except Exception as e:  # a harness bug must not hide other results
-                    why = "harness error: %r" % e
-
-                if runner.aborted:
-                    return  # its client was killed by the abort: no verdict
-                report(case.name, why)
-
-        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as ex:
-            # The longest groups first: the last to finish is then a short one.
-            futures = [ex.submit(run_group, g) for g in sorted(groups.values(), key=len, reverse=True)]
-            try:
-                for f in futures:
-                    f.result()
-            except KeyboardInterrupt:
-                runner.kill_clients()
-                raise
+        run_matrix(runner, cases, args.jobs, report)
 
         print("# matrix: %.1fs" % (time.monotonic() - t_start), flush=True)
-        # Checks that are not one client against one peer.
         main_servers = {p: srv for (lane, p), srv in servers.items() if lane == "ossl3"}
-        ctx = CheckContext(runner, main_servers, tmp, pki, os.path.abspath(args.build), clients, compiled,
-                           builds)
-        for name, check in extra_checks(ctx):
-            if args.only and not re.search(args.only, name):
-                continue
-            try:
-                why = check()
-            except SkipCheck as e:
-                print("skip %s: %s" % (name, e), flush=True)
-                continue
-            except Exception as e:
-                why = "harness error: %r" % e
-            report(name, why)
+        run_checks(CheckContext(runner, main_servers, tmp, pki, os.path.abspath(args.build), clients,
+                                compiled, builds), args.only, report)
     except KeyboardInterrupt:
         report("interrupted", "stopped by a signal")
     except RuntimeError as e:
@@ -244,13 +285,7 @@ def main(argv=None) -> int:
             print("kept %s" % tmp)
         else:
             shutil.rmtree(tmp, ignore_errors=True)
-
-    print("# %.1fs" % (time.monotonic() - t_start))
-    for name in sorted(counts):
-        print("# %s: %d passed, %d failed, %d skipped" % tuple([name] + counts[name]))
-    passed, failed, skipped = (sum(n[i] for n in counts.values()) for i in range(3))
-    print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))
-    return 1 if failed else 0
+    return report.summary(t_start)
 
 
 if __name__ == "__main__":
