@@ -27,7 +27,9 @@ POLICY_HDR = $(wildcard policy/*.h)
 TOOL_SRC   = $(wildcard tools/*.c tools/doctor/*.c)
 TOOL_HDR   = $(wildcard tools/*.h tools/doctor/*.h)
 # Shim modules with no OpenSSL or dlsym in them, unit-tested alone.
-SHIM_PURE  = shim/core/cipher.c shim/libc/resolver.c shim/core/hostname.c
+SHIM_PURE  = shim/openssl/cipher.c shim/libc/resolver.c shim/core/hostname.c \
+             shim/core/name.c shim/core/verdict.c shim/core/rules.c shim/core/verdict_log.c \
+             shim/core/peer.c shim/libc/peer_addr.c shim/core/log.c
 # The log-line reader of `tlsguard report` and `run --report`: plain C and stdio.
 TOOL_PURE  = tools/report_parse.c tools/report.c
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)
