@@ -8,6 +8,24 @@
  * core calls back into a backend only through this table, and only for
  * what it cannot be handed up front: who the peer is (lazily: the socket's
  * facts cost a system call) and what was negotiated, for the log line.
+ *
+ * A client connection's life in core calls (shim/openssl/enforce.c and
+ * verify.c do exactly this), each connection keeping a struct tg_rules and
+ * a struct tg_verdict:
+ *   handshake start   tg_verdict_restart; tg_peer_name(early) and
+ *                     tg_rules_apply for that name (0: block now); apply
+ *                     rules.min_protocol, the weak-suite floor, forced
+ *                     verification, unless rules.audit
+ *   certificate       verify the chain strictly; tg_peer_name (not early),
+ *                     tg_rules_apply for it, copy it to verdict.host; match
+ *                     the leaf; the pins when tg_rules_pins_due; then
+ *                     tg_decide on those facts (a 0 fails the handshake
+ *                     inside the library, unless audit)
+ *   handshake end     tg_decide on the end's facts; tg_verdict_action:
+ *                     ALLOW -> tg_verdict_log_allow, AUDIT ->
+ *                     tg_verdict_log_audit, BLOCK -> tg_verdict_log_block
+ *                     and the library's error from tg_verdict_error_text
+ *   failed handshake  tg_decide on the failure's facts, then the same
  */
 #ifndef TG_BACKEND_H
 #define TG_BACKEND_H

@@ -70,8 +70,8 @@ struct tg_facts {
     int version;               /* wire version, TG_TLS1_2 = 0x0303 */
     int version_is_dtls;       /* DTLS: not judged by the floor */
     const char *version_name;  /* "TLSv1.1" */
-    const char *suite;
-    int suite_weak;            /* tg_cipher_is_weak(suite) */
+    int suite_weak;            /* the suite is one the floor refuses */
+    const char *suite;         /* its name (may stay NULL for a strong one) */
     /* The handshake's end. */
     int finished;              /* it completed */
     int unseen;                /* ... where none of the shim's checks ran */

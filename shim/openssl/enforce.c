@@ -16,8 +16,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 
 /* The options that switch off everything below TLS 1.2. SSLv2's bit only
  * before 1.1.0: from then on that bit is SSL_OP_NO_ANTI_REPLAY. */
@@ -212,7 +210,7 @@ void tg_enforce_negotiated_facts(const struct tg_ossl *o, SSL *ssl, struct tg_fa
     f->negotiated = 1;
     f->version = o->SSL_version(ssl);
     f->version_is_dtls = f->version >= 0xfe00; /* DTLS versions count down from 0xfeff */
-    f->version_name = f->version < 0x0304 ? o->SSL_get_version(ssl) : NULL; /* named only below a floor (<= 1.3) */
+    f->version_name = f->version < TG_TLS1_3_VERSION ? o->SSL_get_version(ssl) : NULL; /* named only below a floor */
     f->suite_weak = negotiated_weak(o, ciph);
     f->suite = f->suite_weak ? o->SSL_CIPHER_get_name(ciph) : NULL;
 }
