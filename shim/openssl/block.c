@@ -211,7 +211,7 @@ void tg_block_allow(const struct tg_ossl *o, const SSL *ssl, struct tg_conn *c)
     c->logged = 1;
     if (c->pins_expired) {
         snprintf(reason, sizeof reason, "pins expired (policy line %d): not enforced",
-                 c->policy_line);
+                 c->settings.block_line);
         decide(o, ssl, c, "notice", reason, host, sizeof host, &port);
     }
     if (tg_log_wants_allowed())

@@ -49,12 +49,10 @@ struct tg_conn {
     tg_verify_fn prog_verify_cb;
     tg_info_fn prog_info_cb;
     char prog_host[256];      /* what it set with SSL_set1_host (1.1.0+), "" if nothing */
-    int min_protocol;         /* TG_TLS1_2_VERSION or TG_TLS1_3_VERSION */
-    const struct tg_pin *pins; /* into the policy, which lives for the process */
-    size_t pin_count;
-    long long pins_expire_at; /* -1: never */
-    int policy_line;          /* the host block's line, 0 if none */
-    const char *ca_file, *ca_dir; /* the matching host block's own anchors */
+    /* The policy's settings for policy_host (pins and paths point into the
+     * policy, which lives for the process); min_protocol is the wire number
+     * OpenSSL uses too (TG_TLS1_2_VERSION, TG_TLS1_3_VERSION). */
+    struct tg_host_settings settings;
     const char *anchors_file, *anchors_dir; /* the host anchors the chain verified with */
     enum tg_reason reason;
     char detail[256];         /* why, for the log and the error queue */

@@ -136,7 +136,7 @@ int tg_enforce_policy(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, cons
     const struct tg_policy *p = tg_settings_policy(&err);
     (void)o; (void)ssl;
     if (!p) {
-        c->min_protocol = TG_TLS1_2_VERSION;
+        c->settings.min_protocol = TG_TLS1_2_VERSION;
         tg_block_reason(c, TG_R_POLICY, "invalid policy: %s", err ? err : "?");
         return 0;
     }
@@ -144,27 +144,9 @@ int tg_enforce_policy(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, cons
         return 1;
     c->policy_applied = 1;
     snprintf(c->policy_host, sizeof c->policy_host, "%s", name ? name : "");
-    const struct tg_global *g = tg_policy_global(p);
-    struct tg_host_settings hs;
-    int audit = g->mode == TG_MODE_AUDIT;
-    c->min_protocol = g->min_protocol;
-    c->pins = NULL;
-    c->pin_count = 0;
-    c->pins_expire_at = -1;
-    c->policy_line = 0;
-    c->ca_file = c->ca_dir = NULL;
-    if (!c->is_server) {
-        tg_policy_lookup(p, name && *name ? name : NULL, &hs);
-        audit = hs.mode == TG_MODE_AUDIT;
-        c->min_protocol = hs.min_protocol;
-        c->pins = hs.pins;
-        c->pin_count = hs.pin_count;
-        c->pins_expire_at = hs.pins_expire_at;
-        c->policy_line = hs.block_line;
-        c->ca_file = hs.ca_file;
-        c->ca_dir = hs.ca_dir;
-    }
-    c->audit = audit || tg_settings()->force_audit;
+    /* A server judges no peer name: the global settings (no block matches NULL). */
+    tg_policy_lookup(p, !c->is_server && name && *name ? name : NULL, &c->settings);
+    c->audit = c->settings.mode == TG_MODE_AUDIT || tg_settings()->force_audit;
     return 1;
 }
 
@@ -178,13 +160,13 @@ static void check_session(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, 
     c->resumed_ok = 0;
     if (!s)
         return;
-    if (!c->blocked && name[0] && tg_session_vouches(o, s, name, is_ip, c->pins)) {
+    if (!c->blocked && name[0] && tg_session_vouches(o, s, name, is_ip, c->settings.pins)) {
         /* What the session's full handshake proved holds for this one: the
          * name, and the pins (the mark was made for this very set). */
         c->resumed_ok = 1;
         snprintf(c->host, sizeof c->host, "%s", name);
         c->host_is_ip = is_ip;
-        c->pins_ok = c->pins != NULL;
+        c->pins_ok = c->settings.pins != NULL;
         return;
     }
     if (!c->audit)
@@ -209,7 +191,7 @@ void tg_enforce_start(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
     if (!tg_enforce_policy(o, ssl, c, c->is_server ? NULL : p.name) && !c->blocked)
         tg_block(o, ssl, c); /* fails in the certificate check, or at the end */
     if (!c->audit)
-        apply_floor(o, ssl, c, c->min_protocol);
+        apply_floor(o, ssl, c, c->settings.min_protocol);
     if (!c->audit && !apply_cipher_floor(o, ssl, c) && !c->blocked) {
         tg_block_reason(c, TG_R_INTERNAL, "cannot remove weak cipher suites");
         tg_block(o, ssl, c);
@@ -230,7 +212,7 @@ void tg_enforce_step(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
     if (c->established) {
         SSL_SESSION *s = o->SSL_get_session(ssl);
         if ((c->chain_ok || c->resumed_ok) && c->host[0] && s && !tg_session_is_marked(o, s))
-            tg_session_mark(o, s, c->pins_ok ? c->pins : NULL, c->host, c->host_is_ip);
+            tg_session_mark(o, s, c->pins_ok ? c->settings.pins : NULL, c->host, c->host_is_ip);
         return;
     }
     if (!c->audit && !(o->SSL_get_verify_mode(ssl) & TG_VERIFY_PEER))
@@ -256,9 +238,9 @@ int tg_enforce_negotiated(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
 {
     int version = o->SSL_version(ssl);
     /* DTLS versions count down from 0xfeff and are not judged here. */
-    if (version < c->min_protocol && version < 0xfe00) {
+    if (version < c->settings.min_protocol && version < 0xfe00) {
         tg_block_reason(c, TG_R_PROTOCOL, "protocol below %s refused: negotiated %s",
-                        c->min_protocol >= TG_TLS1_3_VERSION ? "TLS 1.3" : "TLS 1.2",
+                        c->settings.min_protocol >= TG_TLS1_3_VERSION ? "TLS 1.3" : "TLS 1.2",
                         o->SSL_get_version(ssl));
         return 0;
     }
@@ -314,8 +296,8 @@ void tg_enforce_done(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
     if (judge(o, ssl, c) && c->reason == TG_R_NONE) {
         c->established = 1;
         if (!c->is_server && (c->chain_ok || c->resumed_ok) && c->host[0])
-            tg_session_mark(o, o->SSL_get_session(ssl), c->pins_ok ? c->pins : NULL, c->host,
-                            c->host_is_ip);
+            tg_session_mark(o, o->SSL_get_session(ssl), c->pins_ok ? c->settings.pins : NULL,
+                            c->host, c->host_is_ip);
         tg_block_allow(o, ssl, c);
         return;
     }
@@ -363,7 +345,7 @@ static void after_failure(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
     enum tg_reason floor = c->reason == TG_R_NONE ? floor_failure(o, c) : TG_R_NONE;
     if (floor != TG_R_NONE) {
         const char *why = o->ERR_reason_error_string(o->ERR_peek_last_error());
-        const char *v = c->min_protocol >= TG_TLS1_3_VERSION ? "TLS 1.3" : "TLS 1.2";
+        const char *v = c->settings.min_protocol >= TG_TLS1_3_VERSION ? "TLS 1.3" : "TLS 1.2";
         if (floor == TG_R_PROTOCOL)
             tg_block_reason(c, floor, "protocol below %s refused: peer cannot do %s or later (%s)",
                             v, v, why ? why : "protocol version");

@@ -143,20 +143,21 @@ static int check_no_proxy(const struct tg_ossl *o, OPENSSL_STACK *chain, struct 
 /* The verified chain against the host's pins, unless they have expired. */
 static int check_pins(const struct tg_ossl *o, OPENSSL_STACK *chain, struct tg_conn *c)
 {
-    if (!c->pin_count)
+    if (!c->settings.pin_count)
         return 1;
-    if (c->pins_expire_at >= 0 && (long long)time(NULL) >= c->pins_expire_at) {
+    if (c->settings.pins_expire_at >= 0 && (long long)time(NULL) >= c->settings.pins_expire_at) {
         c->pins_expired = 1;
         return 1;
     }
-    if (tg_pins_match_chain(o, chain, c->pins, c->pin_count) == 1) {
+    if (tg_pins_match_chain(o, chain, c->settings.pins, c->settings.pin_count) == 1) {
         c->pins_ok = 1;
         return 1;
     }
     tg_block_reason(c, TG_R_PIN,
                     "pin mismatch: no certificate of the verified chain matches the %zu pin(s) "
                     "for %s (policy line %d)",
-                    c->pin_count, c->host[0] ? c->host : "this host", c->policy_line);
+                    c->settings.pin_count, c->host[0] ? c->host : "this host",
+                    c->settings.block_line);
     return 0;
 }
 
@@ -241,9 +242,9 @@ static X509_STORE *host_anchors(const struct tg_ossl *o, SSL *ssl, struct tg_con
     tg_peer_name(o, ssl, "", &p);
     if (p.source == TG_NAME_NONE || !tg_enforce_policy(o, ssl, c, p.name))
         return NULL;
-    c->anchors_file = c->ca_file;
-    c->anchors_dir = c->ca_dir;
-    return tg_trust_host_store(o, c->ca_file, c->ca_dir);
+    c->anchors_file = c->settings.ca_file;
+    c->anchors_dir = c->settings.ca_dir;
+    return tg_trust_host_store(o, c->settings.ca_file, c->settings.ca_dir);
 }
 
 /* Where the chain is verified and against which anchors: the program's
@@ -283,7 +284,7 @@ static int verify_chain(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, X5
 static int check_anchor_scope(struct tg_conn *c)
 {
     if ((!c->anchors_file && !c->anchors_dir) ||
-        (c->anchors_file == c->ca_file && c->anchors_dir == c->ca_dir))
+        (c->anchors_file == c->settings.ca_file && c->anchors_dir == c->settings.ca_dir))
         return 1;
     tg_block_reason(c, TG_R_CERT, "certificate verification failed: its anchors are another host's "
                     "(policy ca-file/ca-dir), not %s's", c->host);

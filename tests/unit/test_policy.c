@@ -133,6 +133,7 @@ test_valid(void)
 		struct tg_diags d;
 		struct tg_policy *p = parse(t->text, &d);
 		const struct tg_global *g;
+		struct tg_host_settings none;
 		char ctx[2048];
 
 		snprintf(ctx, sizeof(ctx), "%s: ", t->name);
@@ -145,8 +146,9 @@ test_valid(void)
 		CHECK_INT(d.warnings, t->warnings, ctx);
 		CHECK_INT(tg_policy_block_count(p), t->blocks, ctx);
 		g = tg_policy_global(p);
-		CHECK_INT(g->min_protocol, t->min_protocol, ctx);
-		CHECK_INT(g->mode, t->mode, ctx);
+		tg_policy_lookup(p, NULL, &none);     /* the global values of per-host settings */
+		CHECK_INT(none.min_protocol, t->min_protocol, ctx);
+		CHECK_INT(none.mode, t->mode, ctx);
 		CHECK_STR(g->ca_file, t->ca_file, ctx);
 		CHECK_STR(g->ca_dir, t->ca_dir, ctx);
 		CHECK_INT(g->log_kind, t->log_kind, ctx);
@@ -928,8 +930,12 @@ test_files(void)
 	write_file(path, "mode audit\nhost a.com\n pin " PIN_11 "\n pin " PIN_22 "\n", 0644);
 	p = tg_policy_load_file(path, &d);
 	CHECK(p != NULL, "0644 file loads");
-	if (p != NULL)
-		CHECK_INT(tg_policy_global(p)->mode, TG_MODE_AUDIT, NULL);
+	if (p != NULL) {
+		struct tg_host_settings none;
+
+		tg_policy_lookup(p, NULL, &none);
+		CHECK_INT(none.mode, TG_MODE_AUDIT, NULL);
+	}
 	tg_policy_free(p);
 	tg_diags_free(&d);
 
