@@ -57,11 +57,15 @@ tg_host_key_hash(enum tg_pat_kind kind, const char *key, size_t len)
 static void
 note_supplies(struct tg_pattern *first, const struct tg_block *b, int32_t block)
 {
-	int s;
+	uint32_t bits;
 
-	for (s = 0; s < TG_SET_HOST_COUNT; s++)
-		if (first->first[s] < 0 && (b->supplies >> s & 1))
+	/* Over the bits set only: a block supplies one or two settings, mostly. */
+	for (bits = b->supplies; bits != 0; bits &= bits - 1) {
+		int s = __builtin_ctz(bits);
+
+		if (first->first[s] < 0)
 			first->first[s] = block;
+	}
 }
 
 /* The slot of pat's (kind, key): its first pattern, new or found. */
@@ -167,8 +171,8 @@ resolve(const struct tg_policy *p, const struct best *best, struct tg_host_setti
 
 	/* Every byte comes from zeroed storage, so two results compare with memcmp. */
 	memcpy(out, &p->defaults, sizeof(*out));
-	for (s = 0; s < TG_SET_HOST_COUNT; s++)
-		if (tg_setting_leads((enum tg_setting)s) && best->set[s] != INT_MAX)
+	for (s = 0; s < TG_SET_HOST_COUNT; s++)     /* only leading settings are ever found */
+		if (best->set[s] != INT_MAX)
 			tg_setting_take((enum tg_setting)s, out, &p->blocks[best->set[s]]);
 	if (best->any != INT_MAX) {
 		out->block_index = best->any;

@@ -171,20 +171,6 @@ tg_host_normalize(const char *host, size_t *len, char *v6buf, int *is_ip6)
 	return host;
 }
 
-/* Do a (len bytes, any case) and key (klen bytes, lower case) match? */
-int
-tg_host_ieq(const char *a, size_t len, const char *key, size_t klen)
-{
-	size_t i;
-
-	if (len != klen)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (tg_host_lower((unsigned char)a[i]) != (unsigned char)key[i])
-			return 0;
-	return 1;
-}
-
 /* The matching rule itself, on a normalised host and a parsed pattern. */
 int
 tg_host_match_parsed(enum tg_pat_kind kind, const char *key, size_t klen,

@@ -134,6 +134,8 @@ struct tg_host_settings {
 	const char *ca_dir;           /* from the first matching block that sets either; NULL when
 	                                 unset (the global ones stay in struct tg_global) */
 	int ca_line;                  /* the `host` line of that block, 0 if none */
+	/* Where the result came from (keep these two last: every field before
+	 * them belongs to a row of the settings table, and a unit test says so). */
 	int block_index;              /* first matching block (0-based), -1 if none */
 	int block_line;               /* its `host` line, 0 if none */
 };

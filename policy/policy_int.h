@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 #include <stdint.h>
+#include <string.h>
 #include "policy.h"
 #include "setting_table.h"
 
@@ -106,19 +107,48 @@ tg_host_lower(unsigned char c)
 	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c;
 }
 
+/* Do a (len bytes, any case) and key (klen bytes, lower case) match?
+ * (Inline: the index calls it once per probe.) */
+static inline int
+tg_host_ieq(const char *a, size_t len, const char *key, size_t klen)
+{
+	size_t i;
+
+	if (len != klen)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (tg_host_lower((unsigned char)a[i]) != (unsigned char)key[i])
+			return 0;
+	return 1;
+}
+
 /* hostmatch.c */
 int tg_host_pattern_parse(const char *pat, size_t len, enum tg_pat_kind *kind,
                           char *key, size_t *keylen, const char **why);
 const char *tg_host_normalize(const char *host, size_t *len, char *v6buf, int *is_ip6);
 int tg_host_match_parsed(enum tg_pat_kind kind, const char *key, size_t klen,
                          const char *h, size_t hlen, int is_ip6);
-int tg_host_ieq(const char *a, size_t len, const char *key, size_t klen);
 
 /* setting_table.c: does block b supply leading setting s (a member of its
  * group, not inert, was set)? */
 int tg_block_supplies(const struct tg_block *b, enum tg_setting s);
-/* Copy the fields leading setting s takes (its group's) from block b to dst. */
-void tg_setting_take(enum tg_setting s, struct tg_host_settings *dst, const struct tg_block *b);
+/* Copy the fields leading setting s takes (its group's) from block b to dst.
+ * (Inline: every lookup runs it per setting found.) */
+static inline void
+tg_setting_take(enum tg_setting s, struct tg_host_settings *dst, const struct tg_block *b)
+{
+	const struct tg_setting_def *r = &tg_setting_table[s];
+	size_t off = r->take_len ? r->take_off : r->host_off;
+	size_t len = r->take_len ? r->take_len : tg_value_types[r->type].size;
+
+	memcpy((char *)dst + off, (const char *)&b->values + off, len);
+	if (r->has_line_off) {
+		int line = b->line;
+
+		memcpy((char *)dst + r->line_off, &line, sizeof(line));
+	}
+}
+
 
 /* host_index.c */
 uint32_t tg_host_key_hash(enum tg_pat_kind kind, const char *key, size_t len);

@@ -50,18 +50,14 @@ tg_parse_grow(struct tg_parser *ps, void **arr, size_t *cap, size_t n, size_t si
 
 /* ---- host blocks ------------------------------------------------------ */
 
-/* Warnings about a host block, once it is complete, and what it supplies. */
+/* Warnings about a host block, once it is complete. */
 static void
 finish_block(struct tg_parser *ps)
 {
 	struct tg_block *b = ps->cur;
-	int s;
 
 	if (b == NULL)
 		return;
-	for (s = 0; s < TG_SET_HOST_COUNT; s++)
-		if (tg_setting_leads((enum tg_setting)s) && tg_block_supplies(b, (enum tg_setting)s))
-			b->supplies |= 1u << s;
 	if (b->values.pin_count == 1)
 		tg_policy_diag(ps->d, b->line, 1, "host block has a single pin: add a backup pin, "
 		               "or a key rotation will lock clients out");
@@ -178,7 +174,7 @@ parse_words(struct tg_parser *ps, int argc)
 	int32_t *seen;
 	int s;
 
-	if (strcmp(argv[0], "host") == 0) {
+	if (argv[0][0] == 'h' && strcmp(argv[0], "host") == 0) {
 		do_host(ps, argv, argc);
 		return;
 	}
@@ -202,6 +198,10 @@ parse_words(struct tg_parser *ps, int argc)
 	}
 	if (*seen == 0)
 		*seen = ps->line;
+	/* What the block now supplies (tg_block_supplies says the same from
+	 * set_line; the index wants it at hand). */
+	if (ps->cur != NULL && !r->inert)
+		ps->cur->supplies |= 1u << (r->member ? r->leader : (enum tg_setting)s);
 	tg_value_types[r->type].parse(ps, r->name, argv[1], value_at(ps, r));
 }
 

@@ -279,26 +279,13 @@ tg_settings_defaults(struct tg_global *g, struct tg_host_settings *host)
 	host->block_index = -1;
 }
 
-void
-tg_setting_take(enum tg_setting s, struct tg_host_settings *dst, const struct tg_block *b)
-{
-	const struct tg_setting_def *r = &tg_setting_table[s];
-	size_t off = r->take_len ? r->take_off : r->host_off;
-	size_t len = r->take_len ? r->take_len : tg_value_types[r->type].size;
-
-	memcpy((char *)dst + off, (const char *)&b->values + off, len);
-	if (r->has_line_off) {
-		int line = b->line;
-
-		memcpy((char *)dst + r->line_off, &line, sizeof(line));
-	}
-}
-
 int
 tg_block_supplies(const struct tg_block *b, enum tg_setting s)
 {
 	int m;
 
+	if (!tg_setting_leads(s))
+		return 0;
 	for (m = 0; m < TG_SET_HOST_COUNT; m++) {
 		const struct tg_setting_def *r = &tg_setting_table[m];
 
