@@ -18,6 +18,7 @@
 #include "tlsguard.h"
 #include "net.h"
 #include "pin_trust.h"
+#include "spki_pin.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -51,21 +52,19 @@ struct pin_opts {
 
 /* ---- printing ----------------------------------------------------------- */
 
-/* "sha256/" + base64(SHA-256(DER SubjectPublicKeyInfo)) into out[64]. */
-static int spki_pin(X509 *x, char out[64])
+/* The certificate's pin text (common/spki_pin.c), its DER SPKI taken as
+ * the shim takes it (shim/openssl/pins.c), so both hash the same bytes. */
+static int spki_pin(X509 *x, char out[TG_PIN_TEXT_SIZE])
 {
-    unsigned char *der = NULL;
-    unsigned char md[SHA256_DIGEST_LENGTH];
-    int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der);
+    unsigned char *der = NULL, hash[TG_SHA256_LEN];
+    EVP_PKEY *key = X509_get_pubkey(x);
+    int len = key ? i2d_PUBKEY(key, &der) : -1;
+    EVP_PKEY_free(key);
     if (len <= 0)
         return -1;
-    int ok = EVP_Digest(der, (size_t)len, md, NULL, EVP_sha256(), NULL);
+    tg_spki_hash(der, (size_t)len, hash);
     OPENSSL_free(der);
-    if (!ok)
-        return -1;
-    memcpy(out, "sha256/", 7);
-    /* 32 bytes -> 44 base64 characters + NUL; 7 + 45 < 64. */
-    EVP_EncodeBlock((unsigned char *)out + 7, md, sizeof md);
+    tg_pin_text(hash, out);
     return 0;
 }
 
@@ -141,7 +140,7 @@ static int print_block(const char *header, const char *host_line, STACK_OF(X509)
 {
     int n = sk_X509_num(certs);
     /* Every pin first: nothing is printed unless the whole block can be. */
-    char (*pins)[64] = calloc(n > 0 ? (size_t)n : 1, sizeof *pins);
+    char (*pins)[TG_PIN_TEXT_SIZE] = calloc(n > 0 ? (size_t)n : 1, sizeof *pins);
     if (!pins) {
         fprintf(stderr, "tlsguard pin: out of memory\n");
         return 1;

@@ -5,6 +5,7 @@
  */
 #include "peer.h"
 #include "conn.h"
+#include "ip_literal.h"
 #include "resolver.h"
 
 #include <arpa/inet.h>

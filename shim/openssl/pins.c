@@ -1,9 +1,11 @@
 /*
- * pins.c — hashing public keys through the program's libcrypto (no OpenSSL
- * of our own): X509_get_pubkey + i2d_PUBKEY + EVP_Digest(SHA-256) exist from
- * 1.0.1 to 3.x.
+ * pins.c — a certificate's DER SubjectPublicKeyInfo through the program's
+ * libcrypto (no OpenSSL of our own: X509_get_pubkey + i2d_PUBKEY exist from
+ * 1.0.1 to 3.x, and `tlsguard pin` takes the DER the same way), hashed by
+ * common/spki_pin.c as the tool hashes it.
  */
 #include "pins.h"
+#include "spki_pin.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -12,16 +14,16 @@ int tg_pin_of(const struct tg_ossl *o, X509 *cert, unsigned char out[32])
 {
     EVP_PKEY *key = cert ? o->X509_get_pubkey(cert) : NULL;
     unsigned char *der = NULL, *p;
-    unsigned int mdlen = 0;
     int rc = -1;
     if (!key)
         return -1;
     int len = o->i2d_PUBKEY(key, NULL);
     if (len > 0 && (der = malloc((size_t)len)) != NULL) {
         p = der; /* i2d advances its pointer: keep ours */
-        if (o->i2d_PUBKEY(key, &p) == len &&
-            o->EVP_Digest(der, (size_t)len, out, &mdlen, o->EVP_sha256(), NULL) == 1 && mdlen == 32)
+        if (o->i2d_PUBKEY(key, &p) == len) {
+            tg_spki_hash(der, (size_t)len, out);
             rc = 0;
+        }
     }
     free(der);
     o->EVP_PKEY_free(key);
