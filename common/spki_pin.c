@@ -5,9 +5,12 @@
 
 #include <string.h>
 
-void tg_spki_hash(const unsigned char *der, size_t len, unsigned char out[TG_SHA256_LEN])
+int tg_spki_hash(const unsigned char *der, int len, tg_sha256_fn sha256, const void *ctx,
+                 unsigned char out[TG_PIN_HASH_LEN])
 {
-    tg_sha256(der, len, out);
+    if (!der || len <= 0 || !sha256)
+        return -1;
+    return sha256(ctx, der, (size_t)len, out) == 0 ? 0 : -1;
 }
 
 /* Standard base64 (RFC 4648 section 4) with '=' padding; out has room for
@@ -30,8 +33,8 @@ static void base64_encode(const unsigned char *in, size_t n, char *out)
     out[o] = '\0';
 }
 
-void tg_pin_text(const unsigned char hash[TG_SHA256_LEN], char out[TG_PIN_TEXT_SIZE])
+void tg_pin_text(const unsigned char hash[TG_PIN_HASH_LEN], char out[TG_PIN_TEXT_SIZE])
 {
     memcpy(out, "sha256/", 7);
-    base64_encode(hash, TG_SHA256_LEN, out + 7);
+    base64_encode(hash, TG_PIN_HASH_LEN, out + 7);
 }

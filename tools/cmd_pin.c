@@ -52,20 +52,27 @@ struct pin_opts {
 
 /* ---- printing ----------------------------------------------------------- */
 
+static int sha256(const void *ctx, const unsigned char *in, size_t len,
+                  unsigned char out[TG_PIN_HASH_LEN])
+{
+    unsigned int n = 0;
+    (void)ctx;
+    return EVP_Digest(in, len, out, &n, EVP_sha256(), NULL) == 1 && n == TG_PIN_HASH_LEN ? 0 : -1;
+}
+
 /* The certificate's pin text (common/spki_pin.c), its DER SPKI taken as
  * the shim takes it (shim/openssl/pins.c), so both hash the same bytes. */
 static int spki_pin(X509 *x, char out[TG_PIN_TEXT_SIZE])
 {
-    unsigned char *der = NULL, hash[TG_SHA256_LEN];
+    unsigned char *der = NULL, hash[TG_PIN_HASH_LEN];
     EVP_PKEY *key = X509_get_pubkey(x);
     int len = key ? i2d_PUBKEY(key, &der) : -1;
+    int rc = tg_spki_hash(der, len, sha256, NULL, hash);
     EVP_PKEY_free(key);
-    if (len <= 0)
-        return -1;
-    tg_spki_hash(der, (size_t)len, hash);
     OPENSSL_free(der);
-    tg_pin_text(hash, out);
-    return 0;
+    if (rc == 0)
+        tg_pin_text(hash, out);
+    return rc;
 }
 
 /* The subject as one line, RFC 2253 order (CN first), UTF-8, control

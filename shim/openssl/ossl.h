@@ -26,6 +26,8 @@ typedef struct stack_st OPENSSL_STACK;
 typedef struct crypto_ex_data_st CRYPTO_EX_DATA;
 typedef struct ssl_session_st SSL_SESSION;
 typedef struct evp_pkey_st EVP_PKEY;
+typedef struct evp_md_st EVP_MD;
+typedef struct engine_st ENGINE;
 typedef struct X509_name_st X509_NAME;
 typedef struct X509_name_entry_st X509_NAME_ENTRY;
 typedef struct asn1_string_st ASN1_STRING;
@@ -227,10 +229,12 @@ typedef int (*tg_ex_dup_cb)(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from,
     /* draining the queue to put our error first and last (ossl_err.c) */          \
     X(O, unsigned long, ERR_get_error_line_data, (const char **, int *, const char **, int *)) /* all; deprecated in 3.0 */ \
     X(O, unsigned long, ERR_get_error_all, (const char **, int *, const char **, const char **, int *)) /* 3.0+ */ \
-    /* pins: the DER SubjectPublicKeyInfo (common/spki_pin.c hashes it) */         \
+    /* pins: SHA-256 of the DER SubjectPublicKeyInfo */                            \
     X(M, EVP_PKEY *, X509_get_pubkey, (X509 *))                                     \
     X(M, int, i2d_PUBKEY, (EVP_PKEY *, unsigned char **))                           \
     X(M, void, EVP_PKEY_free, (EVP_PKEY *))                                         \
+    X(M, const EVP_MD *, EVP_sha256, (void))                                        \
+    X(M, int, EVP_Digest, (const void *, size_t, unsigned char *, unsigned int *, const EVP_MD *, ENGINE *)) \
     X(O, OPENSSL_STACK *, X509_STORE_CTX_get0_chain, (const X509_STORE_CTX *)) /* 1.1.0+ */ \
     X(O, OPENSSL_STACK *, X509_STORE_CTX_get_chain, (const X509_STORE_CTX *))  /* 1.0.x */ \
     X(M, OPENSSL_STACK *, SSL_get_peer_cert_chain, (const SSL *))                   \
