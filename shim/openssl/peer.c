@@ -55,18 +55,6 @@ static void peer_address(const struct tg_ossl *o, const SSL *ssl, struct tg_peer
         fill_from(ss, p);
 }
 
-/* The SNI as the name: 1 if there is one. */
-static int name_from_sni(const struct tg_ossl *o, const SSL *ssl, struct tg_peer *p)
-{
-    const char *sni = o->SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
-    size_t len = sni ? strlen(sni) : 0;
-    if (!len || len >= sizeof p->name)
-        return 0;
-    memcpy(p->name, sni, len + 1);
-    p->source = tg_is_ip_literal(sni) ? TG_NAME_IP : TG_NAME_SNI;
-    return 1;
-}
-
 static int set_name(struct tg_peer *p, const char *name, enum tg_name_source source)
 {
     size_t len = name ? strlen(name) : 0;
@@ -75,6 +63,12 @@ static int set_name(struct tg_peer *p, const char *name, enum tg_name_source sou
     memcpy(p->name, name, len + 1);
     p->source = tg_is_ip_literal(name) ? TG_NAME_IP : source;
     return 1;
+}
+
+/* The SNI as the name: 1 if there is one. */
+static int name_from_sni(const struct tg_ossl *o, const SSL *ssl, struct tg_peer *p)
+{
+    return set_name(p, o->SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name), TG_NAME_SNI);
 }
 
 /* The host name the program set: read from the SSL's parameters from 3.0
