@@ -62,26 +62,22 @@ static int open_append(const char *path)
     return fd;
 }
 
-static int open_syslog(void)
-{
-    struct sockaddr_un sun;
-    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    memset(&sun, 0, sizeof sun);
-    sun.sun_family = AF_UNIX;
-    snprintf(sun.sun_path, sizeof sun.sun_path, "/dev/log");
-    if (fd >= 0 && connect(fd, (struct sockaddr *)&sun, sizeof sun) != 0) {
-        close(fd);
-        fd = -1;
-    }
-    return fd;
-}
-
 void tg_log_set_destination(enum tg_log_kind kind, const char *path)
 {
-    if (kind == TG_LOG_SYSLOG)
-        syslog_fd = open_syslog();
-    else if (kind == TG_LOG_FILE)
+    if (kind == TG_LOG_SYSLOG) {
+        struct sockaddr_un sun;
+        int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        memset(&sun, 0, sizeof sun);
+        sun.sun_family = AF_UNIX;
+        snprintf(sun.sun_path, sizeof sun.sun_path, "/dev/log");
+        if (fd >= 0 && connect(fd, (struct sockaddr *)&sun, sizeof sun) != 0) {
+            close(fd);
+            fd = -1;
+        }
+        syslog_fd = fd;
+    } else if (kind == TG_LOG_FILE) {
         file_fd = path ? open_append(path) : -1;
+    }
     dest = kind;
 }
 
