@@ -14,7 +14,8 @@ static int ossl_sha256(const void *ctx, const unsigned char *in, size_t len,
 {
     const struct tg_ossl *o = ctx;
     unsigned int n = 0;
-    return o->EVP_Digest(in, len, out, &n, o->EVP_sha256(), NULL) == 1 && n == TG_PIN_HASH_LEN ? 0 : -1;
+    int ok = o->EVP_Digest(in, len, out, &n, o->EVP_sha256(), NULL) == 1;
+    return ok && n == TG_PIN_HASH_LEN ? 0 : -1;
 }
 
 int tg_pin_of(const struct tg_ossl *o, X509 *cert, unsigned char out[32])
