@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "log_dest.h"
 #include "policy_int.h"
 
 #define PIN_PREFIX "sha256/"
@@ -118,28 +119,23 @@ parse_path(struct tg_parser *ps, const char *name, const char *v, void *dst)
 	return 0;
 }
 
-/* Global only; sets both log_kind (at dst) and log_path. */
+/* Global only; sets both log_kind (at dst) and log_path.  The spelling is
+ * log_dest.c's, shared with TLSGUARD_LOG and `tlsguard run --log`. */
 static int
 parse_log(struct tg_parser *ps, const char *name, const char *v, void *dst)
 {
 	struct tg_global *g = &ps->p->global;
+	enum tg_log_kind kind;
 
 	(void)name;
 	(void)dst;
-	if (strcmp(v, "stderr") == 0) {
-		g->log_kind = TG_LOG_STDERR;
-	} else if (strcmp(v, "syslog") == 0) {
-		g->log_kind = TG_LOG_SYSLOG;
-	} else if (strcmp(v, "none") == 0) {
-		g->log_kind = TG_LOG_NONE;
-	} else if (v[0] == '/') {
-		if ((g->log_path = keep(ps, v)) == NULL)
-			return -1;
-		g->log_kind = TG_LOG_FILE;
-	} else {
+	if (tg_log_dest_parse(v, &kind) != 0) {
 		tg_parse_error(ps, "log must be stderr, syslog, none or an absolute path, not '%.60s'", v);
 		return -1;
 	}
+	if (kind == TG_LOG_FILE && (g->log_path = keep(ps, v)) == NULL)
+		return -1;
+	g->log_kind = kind;
 	return 0;
 }
 
