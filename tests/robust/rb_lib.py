@@ -19,7 +19,7 @@ import servers  # noqa: E402  (tests/lib/servers.py: the one server wrapper)
 
 # The shim's own flags (Makefile: CSTD WARN HARDEN), for the sanitizer builds.
 SHIM_CFLAGS = ["-std=gnu99", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Wshadow", "-Wundef",
-               "-fstack-protector-strong", "-fPIC", "-fvisibility=hidden", "-Ishim/core", "-Ishim/openssl", "-Ishim/libc", "-Ipolicy"]
+               "-fstack-protector-strong", "-fPIC", "-fvisibility=hidden", "-Ishim/core", "-Ishim/openssl", "-Ishim/libc", "-Ipolicy", "-Icommon"]
 
 
 # --------------------------------------------------------------------------
