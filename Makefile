@@ -48,14 +48,16 @@ all: $(LIB) $(TOOL)
 # symbol versions, shim/libc/secure_env.c finds getauxval/secure_getenv at run time,
 # and libdl.so.2/libpthread.so.0 stay in DT_NEEDED (glibc < 2.34 keeps dlsym and
 # pthread_once there; on >= 2.34 -ldl/-lpthread are empty archives).
-# Thread-locals use the initial-exec model: the library is loaded at start-up
-# (LD_PRELOAD, /etc/ld.so.preload), never dlopen'ed, so static TLS holds them.
-# The default model's __tls_get_addr put ld.so in DT_NEEDED, which moved it
-# into the global scope ahead of libssl and libcrypto: every symbol lookup
-# of a libcurl process searched it (+0.22 M instructions in curl --cacert).
+# Thread-locals through TLS descriptors where the compiler has them (gcc; not
+# clang 14): the default dialect imports __tls_get_addr, which puts ld.so in
+# DT_NEEDED and so in the global scope ahead of libssl and libcrypto, where
+# every symbol lookup of a libcurl process searched it (+0.22 M instructions
+# in curl --cacert). initial-exec would do too, but `tlsguard run` dlopens
+# the library, and its thread-locals do not fit the static TLS kept for that.
+TLS_DIALECT := $(shell $(CC) -mtls-dialect=gnu2 -E -x c /dev/null >/dev/null 2>&1 && echo -mtls-dialect=gnu2)
 $(LIB): $(SHIM_SRC) $(SHIM_HDR) $(POLICY_SRC) $(POLICY_HDR) shim/exports.map
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -include shim/libc/glibc_compat.h -fPIC -fvisibility=hidden -ftls-model=initial-exec \
+	$(CC) $(CFLAGS_ALL) -include shim/libc/glibc_compat.h -fPIC -fvisibility=hidden $(TLS_DIALECT) \
 	  -shared $(SHIM_INC) -Ipolicy \
 	  -o $@ $(SHIM_SRC) $(POLICY_SRC) $(LDFLAGS_ALL) \
 	  -Wl,--version-script=shim/exports.map -Wl,--no-undefined -ldl -lpthread \
