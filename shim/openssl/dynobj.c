@@ -166,11 +166,42 @@ static int match(const struct tg_dyntables *t, uint32_t i, const char *name)
     return s->st_value ? 1 : 0;
 }
 
-static int gnu_lookup(const struct tg_dyntables *t, const char *name, uint32_t *idx)
+/* A name and its hashes, each computed once for all the objects searched. */
+struct key {
+    const char *name;
+    uint32_t gnu;
+    int sysv_known;
+    unsigned long sysv;
+};
+
+static void make_key(struct key *k, const char *name)
 {
     uint32_t h = 5381;
     for (const unsigned char *c = (const unsigned char *)name; *c; c++)
         h = h * 33 + *c;
+    k->name = name;
+    k->gnu = h;
+    k->sysv_known = 0;
+}
+
+static unsigned long sysv_hash(struct key *k)
+{
+    unsigned long h = 0, g;
+    if (k->sysv_known)
+        return k->sysv;
+    for (const unsigned char *c = (const unsigned char *)k->name; *c; c++) {
+        h = (h << 4) + *c;
+        if ((g = h & 0xf0000000UL))
+            h ^= g >> 24;
+        h &= ~g;
+    }
+    k->sysv_known = 1;
+    return k->sysv = h;
+}
+
+static int gnu_lookup(const struct tg_dyntables *t, const struct key *k, uint32_t *idx)
+{
+    uint32_t h = k->gnu;
     uint32_t nbuckets = t->gnu[0], symoffset = t->gnu[1], bloom_size = t->gnu[2], shift = t->gnu[3];
     const ElfW(Addr) *bloom = (const ElfW(Addr) *)(const void *)(t->gnu + 4);
     const uint32_t *buckets = (const uint32_t *)(const void *)(bloom + bloom_size), *chain = buckets + nbuckets;
@@ -183,7 +214,7 @@ static int gnu_lookup(const struct tg_dyntables *t, const char *name, uint32_t *
     for (uint32_t i = buckets[h % nbuckets]; i >= symoffset; i++) {
         uint32_t h2 = chain[i - symoffset];
         if ((h | 1) == (h2 | 1)) {
-            int m = match(t, i, name);
+            int m = match(t, i, k->name);
             if (m) {
                 *idx = i;
                 return m;
@@ -195,21 +226,14 @@ static int gnu_lookup(const struct tg_dyntables *t, const char *name, uint32_t *
     return 0;
 }
 
-static int sysv_lookup(const struct tg_dyntables *t, const char *name, uint32_t *idx)
+static int sysv_lookup(const struct tg_dyntables *t, struct key *k, uint32_t *idx)
 {
-    unsigned long h = 0, g;
-    for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
-        h = (h << 4) + *c;
-        if ((g = h & 0xf0000000UL))
-            h ^= g >> 24;
-        h &= ~g;
-    }
     uint32_t nbucket = t->sysv[0], nchain = t->sysv[1];
     const uint32_t *bucket = t->sysv + 2, *chain = bucket + nbucket;
     if (!nbucket)
         return 0;
-    for (uint32_t i = bucket[h % nbucket]; i != 0 && i < nchain; i = chain[i]) {
-        int m = match(t, i, name);
+    for (uint32_t i = bucket[sysv_hash(k) % nbucket]; i != 0 && i < nchain; i = chain[i]) {
+        int m = match(t, i, k->name);
         if (m) {
             *idx = i;
             return m;
@@ -218,13 +242,20 @@ static int sysv_lookup(const struct tg_dyntables *t, const char *name, uint32_t 
     return 0;
 }
 
-int tg_dynobj_sym(const struct tg_dyntables *t, const char *name, void **addr)
+static int lookup(const struct tg_dyntables *t, struct key *k, void **addr)
 {
     uint32_t i = 0;
-    int m = t->gnu ? gnu_lookup(t, name, &i) : sysv_lookup(t, name, &i);
+    int m = t->gnu ? gnu_lookup(t, k, &i) : sysv_lookup(t, k, &i);
     if (m == 1)
         *addr = (void *)(t->bias + t->symtab[i].st_value);
     return m;
+}
+
+int tg_dynobj_sym(const struct tg_dyntables *t, const char *name, void **addr)
+{
+    struct key k;
+    make_key(&k, name);
+    return lookup(t, &k, addr);
 }
 
 /* ---- a library's scope -------------------------------------------------- */
@@ -253,8 +284,10 @@ void *tg_symscope_find(const struct tg_symscope *s, const char *name)
 {
     int unsure = !s->complete;
     void *p = NULL;
+    struct key k;
+    make_key(&k, name);
     for (int i = 0; i < s->n; i++) {
-        int m = tg_dynobj_sym(&s->obj[i], name, &p);
+        int m = lookup(&s->obj[i], &k, &p);
         if (m == 1)
             return p;
         if (m < 0) {
