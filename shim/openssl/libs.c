@@ -141,17 +141,24 @@ static const struct tg_ossl *known_caller(uintptr_t a)
     return NULL;
 }
 
-/* Remember that the object holding `addr` binds to `o`. Under the registry
- * lock. */
+/* Remember that the object spanning [lo, hi) binds to `o`. Under the
+ * registry lock. */
+static void remember_span(uintptr_t lo, uintptr_t hi, const struct tg_ossl *o)
+{
+    if (!hi || ncallers == MAX_CALLERS || known_caller(lo))
+        return;
+    callers[ncallers].lo = lo;
+    callers[ncallers].hi = hi;
+    callers[ncallers].lib = o;
+    __atomic_store_n(&ncallers, ncallers + 1, __ATOMIC_RELEASE);
+}
+
+/* The same for the object holding `addr`. */
 static void remember_caller(const void *addr, const struct tg_ossl *o)
 {
     struct tg_dynobj q;
-    if (!addr || ncallers == MAX_CALLERS || known_caller((uintptr_t)addr) || !tg_dynobj_at(addr, &q))
-        return;
-    callers[ncallers].lo = q.lo;
-    callers[ncallers].hi = q.hi;
-    callers[ncallers].lib = o;
-    __atomic_store_n(&ncallers, ncallers + 1, __ATOMIC_RELEASE);
+    if (addr && !known_caller((uintptr_t)addr) && tg_dynobj_at(addr, &q))
+        remember_span(q.lo, q.hi, o);
 }
 
 /* The registered copy whose libssl or libcrypto holds `addr` (for a copy
@@ -166,19 +173,16 @@ static const struct tg_ossl *known(const void *addr, int n)
     return NULL;
 }
 
-/* Where a copy's libssl (k = 0) or libcrypto (1) lies, from a function of it. */
-static void note_span(int i, int k, const void *fn)
+/* Where a copy's libssl (k = 0) or libcrypto (1) lies. */
+static void note_span(int i, int k, const struct tg_dynobj *q)
 {
-    struct tg_dynobj q;
-    if (!fn || !tg_dynobj_at(fn, &q))
-        return;
-    lib_spans[i][k].lo = q.lo;
-    lib_spans[i][k].hi = q.hi;
+    lib_spans[i][k].lo = q->lo;
+    lib_spans[i][k].hi = q->hi;
     if (k == 0) {
-        snprintf(libs[i].libssl_path, sizeof libs[i].libssl_path, "%s", q.name);
-        libs[i].ssl_base = (void *)q.lo;
+        snprintf(libs[i].libssl_path, sizeof libs[i].libssl_path, "%s", q->name);
+        libs[i].ssl_base = (void *)q->lo;
     } else {
-        libs[i].crypto_base = (void *)q.lo;
+        libs[i].crypto_base = (void *)q->lo;
     }
 }
 
@@ -205,16 +209,18 @@ static const struct tg_ossl *add(void *fn)
         tg_log_internal(msg);
         return NULL;
     }
-    note_span(nlibs, 0, (const void *)t->SSL_get_SSL_CTX);
-    note_span(nlibs, 1, (const void *)t->ERR_peek_error);
+    struct tg_dynobj crypto;
+    note_span(nlibs, 0, &q);
+    if (tg_dynobj_at((const void *)t->ERR_peek_error, &crypto))
+        note_span(nlibs, 1, &crypto);
     t->state = &states[nlibs];
     pthread_mutex_init(&t->state->store_lock, NULL);
     if (tg_conn_init(t) != 0) {
         tg_log_internal("cannot register OpenSSL ex-data; TLS connections fail closed");
         return NULL;
     }
-    remember_caller(t->ssl_base, t);
-    remember_caller(t->crypto_base, t);
+    for (int k = 0; k < 2; k++)
+        remember_span(lib_spans[nlibs][k].lo, lib_spans[nlibs][k].hi, t);
     __atomic_store_n(&nlibs, nlibs + 1, __ATOMIC_RELEASE);
     return t;
 }
