@@ -24,13 +24,24 @@ SHIM_HDR   = $(wildcard shim/*/*.h)
 SHIM_INC   = -Ishim/core -Ishim/openssl -Ishim/libc
 POLICY_SRC = $(wildcard policy/*.c)
 POLICY_HDR = $(wildcard policy/*.h)
+# Pure helpers both binaries link that are not policy: the TLSGUARD_* names,
+# libssl sonames, SHA-256 and the pin text, the IP-literal test.
+COMMON_SRC = $(wildcard common/*.c)
+COMMON_HDR = $(wildcard common/*.h)
 TOOL_SRC   = $(wildcard tools/*.c tools/doctor/*.c)
 TOOL_HDR   = $(wildcard tools/*.h tools/doctor/*.h)
 # Shim modules with no OpenSSL in them, unit-tested alone (dynobj.c: the
 # shim's own symbol lookup, checked against dlsym).
-SHIM_PURE  = shim/core/cipher.c shim/libc/resolver.c shim/core/hostname.c shim/openssl/dynobj.c
+SHIM_PURE  = shim/openssl/cipher.c shim/libc/resolver.c shim/core/hostname.c \
+             shim/core/name.c shim/core/verdict.c shim/core/rules.c shim/core/verdict_log.c \
+             shim/core/peer.c shim/libc/peer_addr.c shim/core/log.c shim/openssl/dynobj.c
 # The log-line reader of `tlsguard report` and `run --report`: plain C and stdio.
 TOOL_PURE  = tools/report_parse.c tools/report.c
+# policy/ is compiled on its own (its own include path, no shim header): as
+# the library links it (PIC, hidden; the library's glibc floor applies to
+# every object in it) and as the CLI and the unit tests link it.
+POLICY_LIB_OBJ = $(patsubst policy/%.c,$(BUILD)/policy-lib/%.o,$(POLICY_SRC))
+POLICY_OBJ     = $(patsubst policy/%.c,$(BUILD)/policy/%.o,$(POLICY_SRC))
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)
 UNIT_BIN   = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
@@ -38,7 +49,8 @@ LIB  = $(BUILD)/libtlsguard.so
 TOOL = $(BUILD)/tlsguard
 
 .PHONY: all test unit e2e demo install clean fuzz check-asan check-compat check-install \
-        check-secure-env check-tsan check-valgrind check-robust check-py2 check-adversarial bench check-fresh
+        check-secure-env check-tsan check-valgrind check-robust check-py2 check-adversarial bench check-fresh \
+        check-layout
 
 all: $(LIB) $(TOOL)
 
@@ -55,28 +67,43 @@ all: $(LIB) $(TOOL)
 # in curl --cacert). initial-exec would do too, but `tlsguard run` dlopens
 # the library, and its thread-locals do not fit the static TLS kept for that.
 TLS_DIALECT := $(shell $(CC) -mtls-dialect=gnu2 -E -x c /dev/null >/dev/null 2>&1 && echo -mtls-dialect=gnu2)
-$(LIB): $(SHIM_SRC) $(SHIM_HDR) $(POLICY_SRC) $(POLICY_HDR) shim/exports.map
+$(LIB): $(SHIM_SRC) $(SHIM_HDR) $(POLICY_HDR) $(POLICY_LIB_OBJ) $(COMMON_SRC) $(COMMON_HDR) shim/exports.map
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -include shim/libc/glibc_compat.h -fPIC -fvisibility=hidden $(TLS_DIALECT) \
-	  -shared $(SHIM_INC) -Ipolicy \
-	  -o $@ $(SHIM_SRC) $(POLICY_SRC) $(LDFLAGS_ALL) \
+	  -shared $(SHIM_INC) -Ipolicy -Icommon \
+	  -o $@ $(SHIM_SRC) $(POLICY_LIB_OBJ) $(COMMON_SRC) $(LDFLAGS_ALL) \
 	  -Wl,--version-script=shim/exports.map -Wl,--no-undefined -ldl -lpthread \
 	  -Wl,--no-as-needed -l:libdl.so.2 -l:libpthread.so.0
 
 # The CLI is an ordinary program: it may link libcrypto (for `pin`), and
 # libdl (`run` execs the command through the shim's own execvp).
-$(TOOL): $(TOOL_SRC) $(TOOL_HDR) $(POLICY_SRC) $(POLICY_HDR)
+$(TOOL): $(TOOL_SRC) $(TOOL_HDR) $(POLICY_HDR) $(POLICY_OBJ) $(COMMON_SRC) $(COMMON_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -DTG_VERSION='"$(VERSION)"' -Ipolicy -Itools -o $@ $(TOOL_SRC) $(POLICY_SRC) \
+	$(CC) $(CFLAGS_ALL) -DTG_VERSION='"$(VERSION)"' -Ipolicy -Icommon -Itools -o $@ $(TOOL_SRC) $(POLICY_OBJ) $(COMMON_SRC) \
 	  $(LDFLAGS_ALL) -lssl -lcrypto -ldl
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(POLICY_SRC) $(POLICY_HDR) $(SHIM_PURE) $(TOOL_PURE) tools/report.h $(wildcard tests/unit/*.h)
+$(BUILD)/policy-lib/%.o: policy/%.c $(POLICY_HDR) shim/libc/glibc_compat.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -Ipolicy $(SHIM_INC) -Itools -Itests/unit -o $@ $< $(POLICY_SRC) $(SHIM_PURE) $(TOOL_PURE) \
+	$(CC) $(CFLAGS_ALL) -include shim/libc/glibc_compat.h -fPIC -fvisibility=hidden -Ipolicy -c -o $@ $<
+
+$(BUILD)/policy/%.o: policy/%.c $(POLICY_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -Ipolicy -c -o $@ $<
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(POLICY_OBJ) $(POLICY_HDR) $(COMMON_SRC) $(COMMON_HDR) $(SHIM_PURE) $(TOOL_PURE) tools/report.h $(wildcard tests/unit/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -Ipolicy -Icommon $(SHIM_INC) -Itools -Itests/unit -o $@ $< $(POLICY_OBJ) $(COMMON_SRC) $(SHIM_PURE) $(TOOL_PURE) \
 	  $(LDFLAGS_ALL) -lpthread -ldl
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+	@echo "== tests/layout/check_layout.py"; $(PYTHON) tests/layout/check_layout.py
+
+# The shim's house rules on the tree (also the last step of `make unit`):
+# only shim/openssl/ names OpenSSL types, core/ and libc/ include no backend
+# header, files <= 600 lines, functions <= 80.
+check-layout:
+	$(PYTHON) tests/layout/check_layout.py
 
 e2e: all
 	$(PYTHON) tests/e2e/run.py --build $(BUILD)
