@@ -30,10 +30,11 @@ COMMON_SRC = $(wildcard common/*.c)
 COMMON_HDR = $(wildcard common/*.h)
 TOOL_SRC   = $(wildcard tools/*.c tools/doctor/*.c)
 TOOL_HDR   = $(wildcard tools/*.h tools/doctor/*.h)
-# Shim modules with no OpenSSL or dlsym in them, unit-tested alone.
+# Shim modules with no OpenSSL in them, unit-tested alone (dynobj.c: the
+# shim's own symbol lookup, checked against dlsym).
 SHIM_PURE  = shim/openssl/cipher.c shim/libc/resolver.c shim/core/hostname.c \
              shim/core/name.c shim/core/verdict.c shim/core/rules.c shim/core/verdict_log.c \
-             shim/core/peer.c shim/libc/peer_addr.c shim/core/log.c
+             shim/core/peer.c shim/libc/peer_addr.c shim/core/log.c shim/openssl/dynobj.c
 # The log-line reader of `tlsguard report` and `run --report`: plain C and stdio.
 TOOL_PURE  = tools/report_parse.c tools/report.c
 # policy/ is compiled on its own (its own include path, no shim header): as
@@ -59,9 +60,17 @@ all: $(LIB) $(TOOL)
 # symbol versions, shim/libc/secure_env.c finds getauxval/secure_getenv at run time,
 # and libdl.so.2/libpthread.so.0 stay in DT_NEEDED (glibc < 2.34 keeps dlsym and
 # pthread_once there; on >= 2.34 -ldl/-lpthread are empty archives).
+# Thread-locals through TLS descriptors where the compiler has them (gcc; not
+# clang 14): the default dialect imports __tls_get_addr, which puts ld.so in
+# DT_NEEDED and so in the global scope ahead of libssl and libcrypto, where
+# every symbol lookup of a libcurl process searched it (+0.22 M instructions
+# in curl --cacert). initial-exec would do too, but `tlsguard run` dlopens
+# the library, and its thread-locals do not fit the static TLS kept for that.
+TLS_DIALECT := $(shell $(CC) -mtls-dialect=gnu2 -E -x c /dev/null >/dev/null 2>&1 && echo -mtls-dialect=gnu2)
 $(LIB): $(SHIM_SRC) $(SHIM_HDR) $(POLICY_HDR) $(POLICY_LIB_OBJ) $(COMMON_SRC) $(COMMON_HDR) shim/exports.map
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -include shim/libc/glibc_compat.h -fPIC -fvisibility=hidden -shared $(SHIM_INC) -Ipolicy -Icommon \
+	$(CC) $(CFLAGS_ALL) -include shim/libc/glibc_compat.h -fPIC -fvisibility=hidden $(TLS_DIALECT) \
+	  -shared $(SHIM_INC) -Ipolicy -Icommon \
 	  -o $@ $(SHIM_SRC) $(POLICY_LIB_OBJ) $(COMMON_SRC) $(LDFLAGS_ALL) \
 	  -Wl,--version-script=shim/exports.map -Wl,--no-undefined -ldl -lpthread \
 	  -Wl,--no-as-needed -l:libdl.so.2 -l:libpthread.so.0
@@ -84,7 +93,7 @@ $(BUILD)/policy/%.o: policy/%.c $(POLICY_HDR)
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(POLICY_OBJ) $(POLICY_HDR) $(COMMON_SRC) $(COMMON_HDR) $(SHIM_PURE) $(TOOL_PURE) tools/report.h $(wildcard tests/unit/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -Ipolicy -Icommon $(SHIM_INC) -Itools -Itests/unit -o $@ $< $(POLICY_OBJ) $(COMMON_SRC) $(SHIM_PURE) $(TOOL_PURE) \
-	  $(LDFLAGS_ALL) -lpthread
+	  $(LDFLAGS_ALL) -lpthread -ldl
 
 # The C test programs, per OpenSSL (tests/programs.mk says how the drivers ask).
 include tests/programs.mk
