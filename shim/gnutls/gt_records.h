@@ -1,0 +1,80 @@
+/*
+ * gt_records.h — what the GnuTLS backend remembers about each session,
+ * credentials object and priority cache: side tables keyed by the object's
+ * address (GnuTLS has no ex-data, and the program must see nothing of
+ * ours). A session's record is freed in gnutls_deinit.
+ */
+#ifndef TG_GT_RECORDS_H
+#define TG_GT_RECORDS_H
+
+#include "gtls.h"
+#include "policy.h"
+
+enum tg_gt_reason {
+    TG_GT_R_NONE = 0,
+    TG_GT_R_PROTOCOL,   /* below the protocol floor */
+    TG_GT_R_CIPHER,     /* a weak suite */
+    TG_GT_R_CERT,       /* the chain does not verify */
+    TG_GT_R_NAME,       /* not valid for the name */
+    TG_GT_R_NO_NAME,    /* no name or address to check against */
+    TG_GT_R_UNVERIFIED, /* the handshake finished without our verification */
+    TG_GT_R_PIN,        /* no certificate of the chain has a pin */
+    TG_GT_R_POLICY,     /* the policy file is unusable */
+    TG_GT_R_INTERNAL,   /* the shim could not apply the policy */
+};
+
+struct tg_gt_rec {
+    tg_gt_session session;
+    unsigned is_client : 1;
+    unsigned started : 1;        /* the first handshake call judged the policy */
+    unsigned verified : 1;       /* this handshake's chain passed our checks */
+    unsigned judged : 1;         /* the finished handshake was judged */
+    unsigned blocked : 1;        /* no application byte, ever */
+    unsigned logged : 1;         /* its decision's log line was written */
+    unsigned audit : 1;
+    unsigned pins_ok : 1;
+    unsigned pins_expired : 1;
+    unsigned floor_raised : 1;   /* our priority differs from the program's */
+    unsigned custom_transport : 1; /* push function of its own: no fd to read */
+    unsigned prio_set : 1;       /* the program set a priority (prio below) */
+    unsigned resume_ok : 1;      /* the session data it set was verified for `resume_host` */
+    char *prio;                  /* its priority string (malloc'd); NULL: the default */
+    unsigned prio_flags;         /* gnutls_priority_init2's flags */
+    tg_gt_verify_fn prog_verify; /* its session-level verify function */
+    char prog_host[256];         /* gnutls_session_set_verify_cert's name */
+    char resume_host[256];
+    const struct tg_pin *resume_pins;
+    int min_protocol;            /* TG_TLS1_2 or TG_TLS1_3 */
+    const struct tg_pin *pins;
+    size_t pin_count;
+    long long pins_expire_at;
+    int policy_line;
+    const char *ca_file, *ca_dir; /* the host block's own anchors */
+    enum tg_gt_reason reason;
+    char detail[256];
+    char host[256];              /* the name the connection is judged for */
+};
+
+/* The record of `s`; created when `create` (NULL only on OOM). */
+struct tg_gt_rec *tg_gt_rec_get(tg_gt_session s, int create);
+/* Forget `s` (gnutls_deinit). */
+void tg_gt_rec_free(tg_gt_session s);
+
+/* Credentials: the verify function the program set on them. */
+void tg_gt_cred_set_verify(tg_gt_cred cred, tg_gt_verify_fn fn);
+tg_gt_verify_fn tg_gt_cred_verify(tg_gt_cred cred);
+
+/* Priority caches: the string and flags each was made from (`str` NULL:
+ * the default), copied into a session's record when set on it. */
+void tg_gt_prio_remember(tg_gt_prio p, const char *str, unsigned flags);
+/* 1 and the string (malloc'd copy, NULL for the default) when known. */
+int tg_gt_prio_lookup(tg_gt_prio p, char **str, unsigned *flags);
+void tg_gt_prio_forget(tg_gt_prio p);
+
+/* Session data the program took from a verified connection: what it was
+ * verified for, found again when the data is set on a new session. */
+void tg_gt_ticket_mark(const void *data, size_t len, const char *host, const struct tg_pin *pins);
+int tg_gt_ticket_lookup(const void *data, size_t len, char *host, size_t n,
+                        const struct tg_pin **pins);
+
+#endif
