@@ -87,7 +87,7 @@ static void log_line(const struct tg_gtls *g, const struct tg_gt_rec *r, const c
         .host = host,
         .port = p.port,
         .protocol = v > 0 ? tg_gt_protocol_name(v) : NULL,
-        .cipher = v > 0 ? tg_gt_suite_name(g, r) : NULL,
+        .cipher = v > 0 && (r->judged || v >= TG_GT_TLS1_3) ? tg_gt_suite_name(g, r) : NULL,
         .reason = reason,
     };
     tg_log_decision(&d);
@@ -158,7 +158,7 @@ static int check(const struct tg_gtls *g, struct tg_gt_rec *r)
         if (!tg_gt_policy(r, p.name))
             return -1;
     }
-    if (tg_gt_verify_params(g, r))
+    if (tg_gt_verify_params(g, r, 0))
         return -1;
     return tg_gt_verify_chain(g, r, &p);
 }
@@ -228,12 +228,14 @@ int tg_gt_judge(const struct tg_gtls *g, struct tg_gt_rec *r, int ret)
     }
     if (!r->blocked && !r->verified) {
         if (g->gnutls_session_is_resumed(r->session) && resumed_ok(r))
-            r->verified = tg_gt_verify_params(g, r) == 0;
+            r->verified = 1;
         else if (g->gnutls_session_is_resumed(r->session))
             tg_gt_reason(r, TG_GT_R_UNVERIFIED, "resumed a session that was never verified for this name");
         else
             tg_gt_reason(r, TG_GT_R_UNVERIFIED, "handshake completed without certificate verification");
     }
+    if (r->verified && tg_gt_verify_params(g, r, 1)) /* the result on the session */
+        r->verified = 0;
     if (r->verified && !r->blocked) {
         allow_line(g, r);
         return ret;

@@ -10,8 +10,6 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#define GNUTLS_NAME_DNS 1
-
 static int set_name(struct tg_gt_peer *p, const char *name)
 {
     size_t len = name ? strlen(name) : 0;
@@ -20,16 +18,6 @@ static int set_name(struct tg_gt_peer *p, const char *name)
     memcpy(p->name, name, len + 1);
     p->name_is_ip = tg_is_ip_literal(name);
     return 1;
-}
-
-static int sni_of(const struct tg_gtls *g, tg_gt_session s, char *out, size_t n)
-{
-    size_t len = n - 1;
-    unsigned type = 0;
-    if (g->gnutls_server_name_get(s, out, &len, &type, 0) != 0 || type != GNUTLS_NAME_DNS)
-        return 0;
-    out[len < n ? len : n - 1] = '\0';
-    return out[0] != '\0';
 }
 
 /* Address text and port of `ss`; 0 when it is no IP address. */
@@ -74,11 +62,10 @@ void tg_gt_peer_identify(const struct tg_gtls *g, const struct tg_gt_rec *r, int
                          struct tg_gt_peer *p)
 {
     struct sockaddr_storage ss;
-    char sni[256], resolved[256];
+    char resolved[256];
     memset(p, 0, sizeof *p);
-    int have_sni = sni_of(g, r->session, sni, sizeof sni);
-    if (!set_name(p, r->prog_host) && have_sni)
-        set_name(p, sni);
+    if (!set_name(p, r->prog_host))
+        set_name(p, r->sni);
     if (early)
         return;
     int fd = socket_peer(g, r, &ss);

@@ -18,6 +18,9 @@
 /* When the program allowed nothing at or above the floor: what it gets. */
 #define RAISE_TLS12 ":+VERS-TLS1.3:+VERS-TLS1.2"
 #define RAISE_TLS13 ":+VERS-TLS1.3"
+/* When the program listed no strong suite at all. */
+#define STRONG_SUITES ":+AES-256-GCM:+AES-128-GCM:+CHACHA20-POLY1305:+AEAD:+ECDHE-ECDSA:+ECDHE-RSA" \
+                      ":+SIGN-ALL:+GROUP-ALL:+CTYPE-X509"
 
 /* A priority cache of the program's string plus `suffix` (NULL: none). */
 static int make(const struct tg_gtls *g, const struct tg_gt_rec *r, const char *suffix,
@@ -58,35 +61,47 @@ static void count_versions(const struct tg_gtls *g, tg_gt_prio p, int floor, int
     }
 }
 
+/* The cache of the program's string plus `suffix`, if it keeps a version
+ * at or above `floor` and none below; NULL otherwise. */
+static tg_gt_prio try_suffix(const struct tg_gtls *g, const struct tg_gt_rec *r, int floor,
+                             const char *suffix)
+{
+    tg_gt_prio p = NULL;
+    int below, above;
+    if (make(g, r, suffix, &p) != 0)
+        return NULL;
+    count_versions(g, p, floor, &below, &above);
+    if (!below && above)
+        return p;
+    g->gnutls_priority_deinit(p);
+    return NULL;
+}
+
+/* The program's priority floored: versions and weak suites out; where that
+ * leaves no version (or no suite), the floor's versions (strong suites)
+ * come in, as OpenSSL's backend lets a program that disabled them all
+ * negotiate those instead. */
 static tg_gt_prio floored(const struct tg_gtls *g, struct tg_gt_rec *r)
 {
-    char suffix[512];
-    tg_gt_prio own = NULL, ours = NULL;
+    char suffix[1024];
+    tg_gt_prio own = NULL, ours;
     int floor = r->min_protocol >= TG_TLS1_3 ? TG_GT_TLS1_3 : TG_GT_TLS1_2;
     int below = 0, above = 0;
+    const char *raise = floor == TG_GT_TLS1_3 ? RAISE_TLS13 : RAISE_TLS12;
     if (make(g, r, NULL, &own) == 0) {
         count_versions(g, own, floor, &below, &above);
         g->gnutls_priority_deinit(own);
     }
-    r->floor_raised = below > 0 || !above;
+    r->floor_raised = 1; /* versions or suites may be gone: judged on failure */
     snprintf(suffix, sizeof suffix, "%s%s%s", BELOW_TLS12, floor == TG_GT_TLS1_3 ? BELOW_TLS13 : "",
              WEAK_SUITES);
-    if (make(g, r, suffix, &ours) != 0)
-        return NULL;
-    count_versions(g, ours, floor, &below, &above);
-    if (!below && above)
+    if ((ours = try_suffix(g, r, floor, suffix)))
         return ours;
-    g->gnutls_priority_deinit(ours);
-    ours = NULL;
-    strncat(suffix, floor == TG_GT_TLS1_3 ? RAISE_TLS13 : RAISE_TLS12,
-            sizeof suffix - strlen(suffix) - 1);
-    if (make(g, r, suffix, &ours) != 0)
-        return NULL;
-    count_versions(g, ours, floor, &below, &above);
-    if (!below && above)
+    strncat(suffix, raise, sizeof suffix - strlen(suffix) - 1);
+    if ((ours = try_suffix(g, r, floor, suffix)))
         return ours;
-    g->gnutls_priority_deinit(ours);
-    return NULL;
+    strncat(suffix, STRONG_SUITES, sizeof suffix - strlen(suffix) - 1);
+    return try_suffix(g, r, floor, suffix);
 }
 
 void tg_gt_priority_apply(const struct tg_gtls *g, struct tg_gt_rec *r)

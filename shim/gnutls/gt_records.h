@@ -42,6 +42,7 @@ struct tg_gt_rec {
     unsigned prio_flags;         /* gnutls_priority_init2's flags */
     tg_gt_verify_fn prog_verify; /* its session-level verify function */
     char prog_host[256];         /* gnutls_session_set_verify_cert's name */
+    char sni[256];               /* gnutls_server_name_set's (a client cannot read it back) */
     char resume_host[256];
     const struct tg_pin *resume_pins;
     int min_protocol;            /* TG_TLS1_2 or TG_TLS1_3 */

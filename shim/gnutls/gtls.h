@@ -29,6 +29,7 @@ typedef int (*tg_gt_verify_fn)(tg_gt_session);
 #define TG_GT_SERVER 1
 #define TG_GT_CLIENT 2
 #define TG_GT_CRD_CERTIFICATE 1
+#define TG_GT_NAME_DNS 1
 #define TG_GT_FMT_DER 0
 #define TG_GT_FMT_PEM 1
 #define TG_GT_DIG_SHA256 6
@@ -109,7 +110,7 @@ typedef int (*tg_gt_verify_fn)(tg_gt_session);
     X(M, int, gnutls_pubkey_import_x509, (tg_gt_pubkey, tg_gt_crt, unsigned))              \
     X(M, int, gnutls_pubkey_export, (tg_gt_pubkey, int, void *, size_t *))                 \
     X(M, int, gnutls_hash_fast, (int, const void *, size_t, void *))                       \
-    X(M, int, gnutls_server_name_get, (tg_gt_session, void *, size_t *, unsigned *, unsigned)) \
+    X(M, int, gnutls_server_name_set, (tg_gt_session, int, const void *, size_t))          \
     X(M, int, gnutls_protocol_get_version, (tg_gt_session))                                \
     X(M, int, gnutls_cipher_get, (tg_gt_session))                                          \
     X(M, int, gnutls_mac_get, (tg_gt_session))                                             \

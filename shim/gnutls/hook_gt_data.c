@@ -39,6 +39,25 @@ TG_GT_EXPORT void gnutls_transport_set_vec_push_function(tg_gt_session s, void *
         g->gnutls_transport_set_vec_push_function(s, fn);
 }
 
+/* The SNI: a client session cannot read it back (gnutls_server_name_get
+ * is for servers). */
+TG_GT_EXPORT int gnutls_server_name_set(tg_gt_session s, int type, const void *name, size_t len)
+{
+    const struct tg_gtls *g;
+    struct tg_gt_rec *r = client_rec(s, &g);
+    if (!g)
+        return TG_GT_E_INTERNAL_ERROR;
+    int ret = g->gnutls_server_name_set(s, type, name, len);
+    if (r && ret == 0 && type == TG_GT_NAME_DNS) {
+        size_t n = name && len < sizeof r->sni ? len : 0;
+        memcpy(r->sni, name ? name : "", n);
+        r->sni[n] = '\0';
+        if (n && memchr(r->sni, '\0', n)) /* an embedded NUL: no usable name */
+            r->sni[0] = '\0';
+    }
+    return ret;
+}
+
 /* Data taken from a connection that passed is marked with its name. */
 static void mark(const struct tg_gt_rec *r, const void *data, size_t len)
 {
