@@ -14,7 +14,7 @@
  * the whole string invalid). Removing what is already absent is a no-op. */
 #define BELOW_TLS12 "-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1:-VERS-DTLS0.9:-VERS-DTLS1.0"
 #define BELOW_TLS13 ":-VERS-TLS1.2:-VERS-DTLS1.2"
-#define WEAK_SUITES ":-ARCFOUR-128:-ARCFOUR-40:-3DES-CBC:-DES-CBC:-RC2-40:-MD5:-ANON-DH:-ANON-ECDH"
+#define WEAK_SUITES ":-ARCFOUR-128:-ARCFOUR-40:-3DES-CBC:-DES-CBC:-RC2-40:-NULL:-MD5:-ANON-DH:-ANON-ECDH"
 /* When the program allowed nothing at or above the floor: what it gets. */
 #define RAISE_TLS12 ":+VERS-TLS1.3:+VERS-TLS1.2"
 #define RAISE_TLS13 ":+VERS-TLS1.3"
