@@ -27,7 +27,9 @@ POLICY_HDR = $(wildcard policy/*.h)
 TOOL_SRC   = $(wildcard tools/*.c tools/doctor/*.c)
 TOOL_HDR   = $(wildcard tools/*.h tools/doctor/*.h)
 # Shim modules with no OpenSSL or dlsym in them, unit-tested alone.
-SHIM_PURE  = shim/core/cipher.c shim/libc/resolver.c shim/core/hostname.c
+SHIM_PURE  = shim/openssl/cipher.c shim/libc/resolver.c shim/core/hostname.c \
+             shim/core/name.c shim/core/verdict.c shim/core/rules.c shim/core/verdict_log.c \
+             shim/core/peer.c shim/libc/peer_addr.c shim/core/log.c
 # The log-line reader of `tlsguard report` and `run --report`: plain C and stdio.
 TOOL_PURE  = tools/report_parse.c tools/report.c
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)
@@ -37,7 +39,8 @@ LIB  = $(BUILD)/libtlsguard.so
 TOOL = $(BUILD)/tlsguard
 
 .PHONY: all test unit e2e demo install clean fuzz check-asan check-compat check-install \
-        check-secure-env check-tsan check-valgrind check-robust check-py2 check-adversarial check-gnutls bench check-fresh
+        check-secure-env check-tsan check-valgrind check-robust check-py2 check-adversarial check-gnutls bench check-fresh \
+        check-layout
 
 all: $(LIB) $(TOOL)
 
@@ -68,6 +71,13 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(POLICY_SRC) $(POLICY_HDR) $(SHIM_PU
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+	@echo "== tests/layout/check_layout.py"; $(PYTHON) tests/layout/check_layout.py
+
+# The shim's house rules on the tree (also the last step of `make unit`):
+# only shim/openssl/ names OpenSSL types, core/ and libc/ include no backend
+# header, files <= 600 lines, functions <= 80.
+check-layout:
+	$(PYTHON) tests/layout/check_layout.py
 
 e2e: all
 	$(PYTHON) tests/e2e/run.py --build $(BUILD)

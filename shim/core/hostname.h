@@ -1,6 +1,7 @@
 /*
- * hostname.h — RFC 6125 host name matching, for OpenSSL 1.0.1, which has
- * no X509_check_host. Pure: no OpenSSL; the caller extracts the names.
+ * hostname.h — RFC 6125 host name matching, for a backend whose library
+ * has no matcher of its own (OpenSSL 1.0.1). Pure: the caller extracts the
+ * names from the certificate.
  */
 #ifndef TG_HOSTNAME_H
 #define TG_HOSTNAME_H

@@ -2,13 +2,13 @@
  * init.c — settings from the environment, once, and the entry every hook
  * takes.
  *
- * Nothing OpenSSL-related happens before a program actually calls OpenSSL:
+ * Nothing about a TLS library happens before a program actually calls one:
  * the constructor only reads the environment and duplicates stderr; each
- * libssl is resolved on the first intercepted call that uses it.
+ * library copy is resolved by its backend on the first intercepted call
+ * that uses it.
  */
 #include "init.h"
 #include "exec_env.h"
-#include "libs.h"
 #include "log.h"
 #include "settings.h"
 
@@ -26,12 +26,6 @@ static void settings_init(void)
 void tg_init(void)
 {
     pthread_once(&settings_once, settings_init);
-}
-
-const struct tg_ossl *tg_enter(const void *caller)
-{
-    tg_init();
-    return tg_libs_for(caller);
 }
 
 __attribute__((constructor)) static void tg_constructor(void)

@@ -31,7 +31,7 @@ void tg_log_decision(const struct tg_decision *d);
 /* Whether an "allow" decision goes anywhere (log-allowed, a report file):
  * if not, the caller need not gather its details. */
 int tg_log_wants_allowed(void);
-/* "tlsguard: error: <msg>" — the shim cannot do its job (no libssl, …). */
+/* "tlsguard: error: <msg>" — the shim cannot do its job (no usable TLS library, …). */
 void tg_log_internal(const char *msg);
 
 #endif

@@ -20,7 +20,7 @@
 #define RAISE_TLS13 ":+VERS-TLS1.3"
 /* When the program listed no strong suite at all. */
 #define STRONG_SUITES ":+AES-256-GCM:+AES-128-GCM:+CHACHA20-POLY1305:+AEAD:+ECDHE-ECDSA:+ECDHE-RSA" \
-                      ":+SIGN-ALL:+GROUP-ALL:+CTYPE-X509"
+                      ":+SIGN-ALL:+GROUP-ALL"
 
 /* A priority cache of the program's string plus `suffix` (NULL: none). */
 static int make(const struct tg_gtls *g, const struct tg_gt_rec *r, const char *suffix,

@@ -4,8 +4,8 @@
  */
 #include "exec_env.h"
 #include "coverage.h"
-#include "libs.h"
 #include "log.h"
+#include "own_file.h"
 #include "settings.h"
 
 #include <limits.h>

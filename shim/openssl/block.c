@@ -1,12 +1,13 @@
 /*
- * block.c — turning a decision into a log line and an OpenSSL error.
+ * block.c — a verdict applied the OpenSSL way: the error on the queue
+ * (the log line and the error's text are the core's, report.h).
  */
 #include "block.h"
 #include "log.h"
-#include "peer.h"
+#include "ossl_backend.h"
+#include "verdict_log.h"
 
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -121,54 +122,13 @@ static int text_reason(const char *text)
     return FALLBACK_REASON;
 }
 
-void tg_block_reason(struct tg_conn *c, enum tg_reason why, const char *fmt, ...)
-{
-    va_list ap;
-    if (c->reason != TG_R_NONE)
-        return;
-    c->reason = why;
-    va_start(ap, fmt);
-    vsnprintf(c->detail, sizeof c->detail, fmt, ap);
-    va_end(ap);
-}
-
-static void where(const struct tg_ossl *o, const SSL *ssl, struct tg_conn *c, char *host,
-                  size_t n, int *port)
-{
-    struct tg_peer p;
-    tg_peer_identify(o, ssl, &p);
-    snprintf(host, n, "%s", c->host[0] ? c->host : p.name[0] ? p.name : p.ip_text[0] ? p.ip_text : "-");
-    *port = p.port;
-}
-
-/* One log line about `ssl`; protocol and cipher once negotiated. */
-static void decide(const struct tg_ossl *o, const SSL *ssl, struct tg_conn *c, const char *action,
-                   const char *reason, char *host, size_t hostlen, int *port)
-{
-    where(o, ssl, c, host, hostlen, port);
-    int done = tg_ossl_handshake_done(o, ssl);
-    const SSL_CIPHER *ciph = done ? o->SSL_get_current_cipher(ssl) : NULL;
-    struct tg_decision d = {
-        .action = action,
-        .host = host,
-        .port = *port,
-        .protocol = done ? o->SSL_get_version(ssl) : NULL,
-        .cipher = ciph ? o->SSL_CIPHER_get_name(ciph) : NULL,
-        .reason = reason,
-    };
-    tg_log_decision(&d);
-}
-
 /* The block's error, first and last on the queue: "tlsguard: blocked
  * host=H port=P: why". The full text also travels as the error's data when
  * the reason string had to be cut (or could not be registered). */
-static void push(const struct tg_ossl *o, const char *host, int port, const char *detail)
+static void push(const struct tg_ossl *o, const struct tg_verdict *v, const struct tg_where *w)
 {
     char text[512];
-    if (port > 0)
-        snprintf(text, sizeof text, "tlsguard: blocked host=%s port=%d: %s", host, port, detail);
-    else
-        snprintf(text, sizeof text, "tlsguard: blocked host=%s: %s", host, detail);
+    tg_verdict_error_text(v, w, text, sizeof text);
     ensure_registered(o);
     int reason = text_reason(text);
     int cut = reason == FALLBACK_REASON || strlen(text) > TEXT_LEN - 1 || !o->state->err_lib;
@@ -177,61 +137,33 @@ static void push(const struct tg_ossl *o, const char *host, int port, const char
 
 void tg_block(const struct tg_ossl *o, const SSL *ssl, struct tg_conn *c)
 {
-    char host[256];
-    int port;
-    if (c->reason == TG_R_NONE)
-        tg_block_reason(c, TG_R_INTERNAL, "blocked without a recorded reason");
-    c->blocked = 1;
-    if (!c->logged) {
-        c->logged = 1;
-        decide(o, ssl, c, "block", c->detail, host, sizeof host, &port);
-    } else {
-        where(o, ssl, c, host, sizeof host, &port);
-    }
-    push(o, host, port, c->detail);
+    struct tg_where w;
+    tg_verdict_log_block(&tg_openssl_backend, TG_BC(o, ssl), &c->v, &w);
+    push(o, &c->v, &w);
 }
 
 void tg_block_audit(const struct tg_ossl *o, const SSL *ssl, struct tg_conn *c)
 {
-    char host[256], reason[300];
-    int port;
-    if (c->logged)
-        return;
-    c->logged = 1;
-    snprintf(reason, sizeof reason, "would block: %s", c->detail);
-    decide(o, ssl, c, "audit", reason, host, sizeof host, &port);
+    tg_verdict_log_audit(&tg_openssl_backend, TG_BC(o, ssl), &c->v);
 }
 
 void tg_block_allow(const struct tg_ossl *o, const SSL *ssl, struct tg_conn *c)
 {
-    char host[256], reason[300];
-    int port;
-    if (c->logged)
-        return;
-    c->logged = 1;
-    if (c->pins_expired) {
-        snprintf(reason, sizeof reason, "pins expired (policy line %d): not enforced",
-                 c->policy_line);
-        decide(o, ssl, c, "notice", reason, host, sizeof host, &port);
-    }
-    if (tg_log_wants_allowed())
-        decide(o, ssl, c, "allow", c->pins_ok ? "verified, pinned" : "verified", host, sizeof host,
-           &port);
+    tg_verdict_log_allow(&tg_openssl_backend, TG_BC(o, ssl), &c->v, &c->rules);
 }
 
 void tg_block_refuse(const struct tg_ossl *o, const SSL *ssl, struct tg_conn *c)
 {
-    char host[256];
-    int port;
-    where(o, ssl, c, host, sizeof host, &port);
-    push(o, host, port, c->detail);
+    struct tg_where w;
+    tg_peer_where(&tg_openssl_backend, TG_BC(o, ssl), c->v.host, &w);
+    push(o, &c->v, &w);
 }
 
 void tg_block_internal(const struct tg_ossl *o, const SSL *ssl, const char *why)
 {
     struct tg_conn tmp;
     memset(&tmp, 0, sizeof tmp);
-    tg_block_reason(&tmp, TG_R_INTERNAL, "%s", why);
+    tg_verdict_note(&tmp.v, TG_R_INTERNAL, "%s", why);
     if (o && ssl) {
         tg_block(o, ssl, &tmp);
         return;

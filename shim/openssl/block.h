@@ -1,6 +1,7 @@
 /*
- * block.h — the one fail-closed path: a policy decision becomes one log
- * line and one OpenSSL error whose text names tlsguard and the reason.
+ * block.h — the one fail-closed path: a verdict (shim/core/verdict.h)
+ * becomes one log line (shim/core/verdict_log.h) and one OpenSSL error whose
+ * text names tlsguard and the reason.
  */
 #ifndef TG_BLOCK_H
 #define TG_BLOCK_H
@@ -12,12 +13,8 @@
  * does it at a copy's first block). */
 void tg_block_init(const struct tg_ossl *o);
 
-/* Record why `c` fails the policy (first reason wins). printf-style. */
-void tg_block_reason(struct tg_conn *c, enum tg_reason why, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* Block the connection for the reason recorded: mark it, log once, and
- * put the error on the queue. */
+/* Block the connection for the reason on its verdict: mark it, log once,
+ * and put the error on the queue. */
 void tg_block(const struct tg_ossl *o, const SSL *ssl, struct tg_conn *c);
 
 /* Audit mode: log once what would have blocked the connection, with the

@@ -7,39 +7,18 @@
 #define TG_CONN_H
 
 #include "ossl.h"
-#include "policy.h"
+#include "rules.h"
+#include "verdict.h"
 
 #include <stdint.h>
-
-enum tg_reason {
-    TG_R_NONE = 0,
-    TG_R_PROTOCOL,   /* peer cannot meet the protocol floor */
-    TG_R_CIPHER,     /* peer offers only suites the cipher floor removed */
-    TG_R_CERT,       /* certificate verification failed */
-    TG_R_NAME,       /* certificate not valid for the name */
-    TG_R_NO_NAME,    /* no name or address to check the certificate against */
-    TG_R_UNVERIFIED, /* the handshake finished without our verification */
-    TG_R_PIN,        /* no certificate of the chain matches the host's pins */
-    TG_R_POLICY,     /* the policy file is invalid or unreadable */
-    TG_R_BLOCKED,    /* I/O on a connection blocked earlier */
-    TG_R_INTERNAL,   /* the shim could not apply the policy */
-    TG_R_COUNT
-};
 
 struct tg_conn {
     unsigned started : 1;     /* a handshake began under the policy (info callback) */
     unsigned established : 1; /* handshake finished and passed the policy */
-    unsigned blocked : 1;     /* failed the policy: no application byte, ever */
-    unsigned logged : 1;      /* the block's log line was written */
     unsigned chain_ok : 1;    /* this handshake's chain passed our verification */
     unsigned is_server : 1;
     unsigned weak_dropped : 1; /* the cipher floor removed suites the program listed */
     unsigned floor_raised : 1; /* the protocol floor changed what the program asked for */
-    unsigned policy_applied : 1; /* the policy fields below are set */
-    unsigned audit : 1;       /* log what would be blocked, block nothing */
-    unsigned pins_ok : 1;     /* the verified chain matched a pin */
-    unsigned pins_expired : 1;
-    unsigned host_is_ip : 1;  /* `host` is an address, checked against IP SANs */
     unsigned resumed_ok : 1;  /* the session offered was verified for this name */
     /* What the program itself set, kept across SSL_clear: */
     unsigned prog_verify_set : 1; /* it called SSL_set_verify on this SSL */
@@ -49,17 +28,9 @@ struct tg_conn {
     tg_verify_fn prog_verify_cb;
     tg_info_fn prog_info_cb;
     char prog_host[256];      /* what it set with SSL_set1_host (1.1.0+), "" if nothing */
-    int min_protocol;         /* TG_TLS1_2_VERSION or TG_TLS1_3_VERSION */
-    const struct tg_pin *pins; /* into the policy, which lives for the process */
-    size_t pin_count;
-    long long pins_expire_at; /* -1: never */
-    int policy_line;          /* the host block's line, 0 if none */
-    const char *ca_file, *ca_dir; /* the matching host block's own anchors */
     const char *anchors_file, *anchors_dir; /* the host anchors the chain verified with */
-    enum tg_reason reason;
-    char detail[256];         /* why, for the log and the error queue */
-    char host[256];           /* the name the connection is judged for */
-    char policy_host[256];    /* the name the policy was looked up for */
+    struct tg_rules rules;    /* what the policy says for the connection's name */
+    struct tg_verdict v;      /* what the core concluded, and the name it is judged for */
 };
 
 /* Contexts are shared between threads: the flags read outside a lock

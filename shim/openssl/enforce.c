@@ -7,6 +7,7 @@
 #include "cipher.h"
 #include "conn.h"
 #include "guard.h"
+#include "ossl_backend.h"
 #include "peer.h"
 #include "sessions.h"
 #include "settings.h"
@@ -15,8 +16,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 
 /* The options that switch off everything below TLS 1.2. SSLv2's bit only
  * before 1.1.0: from then on that bit is SSL_OP_NO_ANTI_REPLAY. */
@@ -121,51 +120,9 @@ static void apply_verify(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
         c->prog_verify_mode = mode;
         c->prog_mode_known = 1;
     }
-    int want = c->audit ? mode : mode | TG_VERIFY_PEER;
+    int want = c->rules.audit ? mode : mode | TG_VERIFY_PEER;
     if (mode != want || o->SSL_get_verify_callback(ssl) != tg_verify_cb)
         o->SSL_set_verify(ssl, want, tg_verify_cb);
-}
-
-/* The policy's settings for the connection's name: the first host block
- * that matches it, else the global ones. Again whenever the name the
- * connection is judged for changes (it may be known only once the peer's
- * certificate is verified). 0 when the policy is unusable. */
-int tg_enforce_policy(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, const char *name)
-{
-    const char *err = NULL;
-    const struct tg_policy *p = tg_settings_policy(&err);
-    (void)o; (void)ssl;
-    if (!p) {
-        c->min_protocol = TG_TLS1_2_VERSION;
-        tg_block_reason(c, TG_R_POLICY, "invalid policy: %s", err ? err : "?");
-        return 0;
-    }
-    if (c->policy_applied && !strcasecmp(c->policy_host, name ? name : ""))
-        return 1;
-    c->policy_applied = 1;
-    snprintf(c->policy_host, sizeof c->policy_host, "%s", name ? name : "");
-    const struct tg_global *g = tg_policy_global(p);
-    struct tg_host_settings hs;
-    int audit = g->mode == TG_MODE_AUDIT;
-    c->min_protocol = g->min_protocol;
-    c->pins = NULL;
-    c->pin_count = 0;
-    c->pins_expire_at = -1;
-    c->policy_line = 0;
-    c->ca_file = c->ca_dir = NULL;
-    if (!c->is_server) {
-        tg_policy_lookup(p, name && *name ? name : NULL, &hs);
-        audit = hs.mode == TG_MODE_AUDIT;
-        c->min_protocol = hs.min_protocol;
-        c->pins = hs.pins;
-        c->pin_count = hs.pin_count;
-        c->pins_expire_at = hs.pins_expire_at;
-        c->policy_line = hs.block_line;
-        c->ca_file = hs.ca_file;
-        c->ca_dir = hs.ca_dir;
-    }
-    c->audit = audit || tg_settings()->force_audit;
-    return 1;
 }
 
 /* A session offered for resumption is good only for the name (and pins)
@@ -178,16 +135,16 @@ static void check_session(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, 
     c->resumed_ok = 0;
     if (!s)
         return;
-    if (!c->blocked && name[0] && tg_session_vouches(o, s, name, is_ip, c->pins)) {
+    if (!c->v.blocked && name[0] && tg_session_vouches(o, s, name, is_ip, c->rules.pins)) {
         /* What the session's full handshake proved holds for this one: the
          * name, and the pins (the mark was made for this very set). */
         c->resumed_ok = 1;
-        snprintf(c->host, sizeof c->host, "%s", name);
-        c->host_is_ip = is_ip;
-        c->pins_ok = c->pins != NULL;
+        snprintf(c->v.host, sizeof c->v.host, "%s", name);
+        c->v.host_is_ip = is_ip;
+        c->v.pins_ok = c->rules.pins != NULL;
         return;
     }
-    if (!c->audit)
+    if (!c->rules.audit)
         tg_ossl_drop_session(o, ssl);
 }
 
@@ -195,29 +152,26 @@ static void check_session(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, 
  * the session; before a single byte of the ClientHello exists. */
 void tg_enforce_start(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
 {
-    struct tg_peer p;
+    struct tg_name n = { .source = TG_NAME_NONE, .name = "" };
     c->is_server = tg_ossl_is_server(o, ssl);
     c->started = 1;
-    c->chain_ok = c->pins_ok = c->pins_expired = 0;
+    c->chain_ok = 0;
     c->anchors_file = c->anchors_dir = NULL;
-    if (!c->blocked) { /* a renegotiation is judged, and logged, anew */
-        c->reason = TG_R_NONE;
-        c->detail[0] = '\0';
-        c->logged = 0;
-    }
-    tg_peer_early_name(o, ssl, &p); /* the program's host name or SNI: no system call */
-    if (!tg_enforce_policy(o, ssl, c, c->is_server ? NULL : p.name) && !c->blocked)
+    tg_verdict_restart(&c->v); /* a renegotiation is judged, and logged, anew */
+    if (!c->is_server) /* the program's host name or SNI: no system call */
+        tg_peer_name(&tg_openssl_backend, TG_BC(o, ssl), NULL, 1, &n);
+    if (!tg_rules_apply(&c->rules, &c->v, !c->is_server, c->is_server ? NULL : n.name) && !c->v.blocked)
         tg_block(o, ssl, c); /* fails in the certificate check, or at the end */
-    if (!c->audit)
-        apply_floor(o, ssl, c, c->min_protocol);
-    if (!c->audit && !apply_cipher_floor(o, ssl, c) && !c->blocked) {
-        tg_block_reason(c, TG_R_INTERNAL, "cannot remove weak cipher suites");
+    if (!c->rules.audit)
+        apply_floor(o, ssl, c, c->rules.min_protocol);
+    if (!c->rules.audit && !apply_cipher_floor(o, ssl, c) && !c->v.blocked) {
+        tg_verdict_note(&c->v, TG_R_INTERNAL, "cannot remove weak cipher suites");
         tg_block(o, ssl, c);
     }
     if (c->is_server)
         return;
     apply_verify(o, ssl, c);
-    check_session(o, ssl, c, p.name, p.source == TG_NAME_IP);
+    check_session(o, ssl, c, n.name, n.source == TG_NAME_IP);
 }
 
 /* Each step: verification stays on, whatever the program did between two
@@ -229,11 +183,11 @@ void tg_enforce_step(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
         return;
     if (c->established) {
         SSL_SESSION *s = o->SSL_get_session(ssl);
-        if ((c->chain_ok || c->resumed_ok) && c->host[0] && s && !tg_session_is_marked(o, s))
-            tg_session_mark(o, s, c->pins_ok ? c->pins : NULL, c->host, c->host_is_ip);
+        if ((c->chain_ok || c->resumed_ok) && c->v.host[0] && s && !tg_session_is_marked(o, s))
+            tg_session_mark(o, s, c->v.pins_ok ? c->rules.pins : NULL, c->v.host, c->v.host_is_ip);
         return;
     }
-    if (!c->audit && !(o->SSL_get_verify_mode(ssl) & TG_VERIFY_PEER))
+    if (!c->rules.audit && !(o->SSL_get_verify_mode(ssl) & TG_VERIFY_PEER))
         o->SSL_set_verify(ssl, o->SSL_get_verify_mode(ssl) | TG_VERIFY_PEER, tg_verify_cb);
 }
 
@@ -250,50 +204,31 @@ static int negotiated_weak(const struct tg_ossl *o, const SSL_CIPHER *ciph)
     return 0;
 }
 
-/* The protocol and suite the peer chose: checked as soon as they are
- * known (the certificate check) and again at the end. */
-int tg_enforce_negotiated(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
+void tg_enforce_negotiated_facts(const struct tg_ossl *o, SSL *ssl, struct tg_facts *f)
 {
-    int version = o->SSL_version(ssl);
-    /* DTLS versions count down from 0xfeff and are not judged here. */
-    if (version < c->min_protocol && version < 0xfe00) {
-        tg_block_reason(c, TG_R_PROTOCOL, "protocol below %s refused: negotiated %s",
-                        c->min_protocol >= TG_TLS1_3_VERSION ? "TLS 1.3" : "TLS 1.2",
-                        o->SSL_get_version(ssl));
-        return 0;
-    }
     const SSL_CIPHER *ciph = o->SSL_get_current_cipher(ssl);
-    if (negotiated_weak(o, ciph)) {
-        tg_block_reason(c, TG_R_CIPHER, "weak cipher suite negotiated: %s", o->SSL_CIPHER_get_name(ciph));
-        return 0;
-    }
-    return 1;
+    f->negotiated = 1;
+    f->version = o->SSL_version(ssl);
+    f->version_is_dtls = f->version >= 0xfe00; /* DTLS versions count down from 0xfeff */
+    f->version_name = f->version < TG_TLS1_3_VERSION ? o->SSL_get_version(ssl) : NULL; /* named only below a floor */
+    f->suite_weak = negotiated_weak(o, ciph);
+    f->suite = f->suite_weak ? o->SSL_CIPHER_get_name(ciph) : NULL;
 }
 
 /* The handshake finished: does the result meet the policy? */
 static int judge(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
 {
-    if (!tg_enforce_negotiated(o, ssl, c))
-        return 0;
-    if (c->is_server)
-        return 1;
-    long vr = o->SSL_get_verify_result(ssl);
-    if (vr != TG_X509_V_OK && !c->audit) { /* audit: our own check took the notes */
-        tg_block_reason(c, TG_R_CERT, "certificate verification failed: %s",
-                        o->X509_verify_cert_error_string(vr));
-        return 0;
+    struct tg_facts f = { .is_server = c->is_server, .finished = 1 };
+    tg_enforce_negotiated_facts(o, ssl, &f);
+    if (!c->is_server) {
+        long vr = o->SSL_get_verify_result(ssl);
+        f.library_verify = vr == TG_X509_V_OK ? TG_FACT_PASS : TG_FACT_FAIL;
+        f.library_why = vr == TG_X509_V_OK ? NULL : o->X509_verify_cert_error_string(vr);
+        f.resumed = tg_ossl_session_reused(o, ssl);
+        f.resumed_vouched = c->resumed_ok;
+        f.chain_checked = c->chain_ok;
     }
-    if (tg_ossl_session_reused(o, ssl)) {
-        if (c->resumed_ok)
-            return 1;
-        tg_block_reason(c, TG_R_UNVERIFIED, "resumed a session that was never verified for this name");
-        return 0;
-    }
-    if (!c->chain_ok) {
-        tg_block_reason(c, TG_R_UNVERIFIED, "handshake completed without certificate verification");
-        return 0;
-    }
-    return 1;
+    return tg_decide(&f, &c->rules, &c->v);
 }
 
 /* Refuse every further byte on every road: libssl itself then fails
@@ -307,76 +242,79 @@ static void shut(const struct tg_ossl *o, SSL *ssl)
  * callback and before any application byte). */
 void tg_enforce_done(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
 {
-    if (c->blocked) {
+    if (c->v.blocked) {
         shut(o, ssl);
         return;
     }
-    if (judge(o, ssl, c) && c->reason == TG_R_NONE) {
+    judge(o, ssl, c);
+    switch (tg_verdict_action(&c->v, &c->rules)) {
+    case TG_ACTION_ALLOW:
         c->established = 1;
-        if (!c->is_server && (c->chain_ok || c->resumed_ok) && c->host[0])
-            tg_session_mark(o, o->SSL_get_session(ssl), c->pins_ok ? c->pins : NULL, c->host,
-                            c->host_is_ip);
+        if (!c->is_server && (c->chain_ok || c->resumed_ok) && c->v.host[0])
+            tg_session_mark(o, o->SSL_get_session(ssl), c->v.pins_ok ? c->rules.pins : NULL, c->v.host,
+                            c->v.host_is_ip);
         tg_block_allow(o, ssl, c);
         return;
-    }
-    if (c->audit) {
+    case TG_ACTION_AUDIT:
         c->established = 1;
         tg_block_audit(o, ssl, c);
         return;
+    case TG_ACTION_BLOCK:
+        tg_block(o, ssl, c);
+        shut(o, ssl);
+        return;
     }
-    tg_block(o, ssl, c);
-    shut(o, ssl);
 }
 
 /* Did the handshake fail because of the floor? The last SSL error says;
  * only when the floor changed what the program asked for. */
-static enum tg_reason floor_failure(const struct tg_ossl *o, const struct tg_conn *c)
+static enum tg_failure floor_failure(const struct tg_ossl *o, const struct tg_conn *c)
 {
     unsigned long e = o->ERR_peek_last_error();
     if (!e || tg_ossl_err_lib(o, e) != TG_ERR_LIB_SSL)
-        return TG_R_NONE;
+        return TG_FAILURE_NONE;
     switch (tg_ossl_err_reason(o, e)) {
     case TG_SSL_R_NO_CIPHERS_AVAILABLE:
     case TG_SSL_R_NO_SHARED_CIPHER:
     case TG_SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE:
-        return c->weak_dropped ? TG_R_CIPHER : TG_R_NONE;
+        return c->weak_dropped ? TG_FAILURE_NO_STRONG_SUITE : TG_FAILURE_NONE;
     case TG_SSL_R_TLSV1_ALERT_PROTOCOL_VERSION:
         /* Before 1.1.1 TLS 1.2 is the most a client offers: a peer that
          * refuses it wants something newer, not something older. */
         if (o->major == 1 && o->minor == 0)
-            return TG_R_NONE;
+            return TG_FAILURE_NONE;
         /* fall through */
     case TG_SSL_R_NO_PROTOCOLS_AVAILABLE:
     case TG_SSL_R_UNKNOWN_PROTOCOL:
     case TG_SSL_R_UNSUPPORTED_PROTOCOL:
     case TG_SSL_R_WRONG_VERSION_NUMBER:
     case TG_SSL_R_VERSION_TOO_LOW:
-        return c->floor_raised ? TG_R_PROTOCOL : TG_R_NONE;
+        return c->floor_raised ? TG_FAILURE_BELOW_FLOOR : TG_FAILURE_NONE;
     default:
-        return TG_R_NONE;
+        return TG_FAILURE_NONE;
     }
 }
 
 /* After a handshake step failed: a peer below the floor is a block. */
 static void after_failure(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
 {
-    enum tg_reason floor = c->reason == TG_R_NONE ? floor_failure(o, c) : TG_R_NONE;
-    if (floor != TG_R_NONE) {
-        const char *why = o->ERR_reason_error_string(o->ERR_peek_last_error());
-        const char *v = c->min_protocol >= TG_TLS1_3_VERSION ? "TLS 1.3" : "TLS 1.2";
-        if (floor == TG_R_PROTOCOL)
-            tg_block_reason(c, floor, "protocol below %s refused: peer cannot do %s or later (%s)",
-                            v, v, why ? why : "protocol version");
-        else
-            tg_block_reason(c, floor, "weak cipher suites refused: no strong suite in common (%s)",
-                            why ? why : "handshake failure");
+    if (c->v.reason == TG_R_NONE) {
+        struct tg_facts f = { .is_server = c->is_server, .failure = floor_failure(o, c) };
+        if (f.failure != TG_FAILURE_NONE) {
+            f.failure_why = o->ERR_reason_error_string(o->ERR_peek_last_error());
+            tg_decide(&f, &c->rules, &c->v);
+        }
     }
-    if (c->reason == TG_R_NONE)
+    switch (tg_verdict_action(&c->v, &c->rules)) {
+    case TG_ACTION_ALLOW:
         return;
-    if (c->audit)
+    case TG_ACTION_AUDIT:
         tg_block_audit(o, ssl, c);
-    else
+        return;
+    case TG_ACTION_BLOCK:
         tg_block(o, ssl, c); /* logged once; the error goes last on the queue */
+        return;
+    }
 }
 
 /* Where no hook sees the return (an SSL BIO on a -Bsymbolic 1.0.x libssl)
@@ -387,7 +325,7 @@ void tg_enforce_exit(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
 {
     if (o->SSL_want(ssl) != TG_SSL_NOTHING)
         return;
-    if (c->blocked)
+    if (c->v.blocked)
         tg_block_refuse(o, ssl, c);
     else
         after_failure(o, ssl, c);
@@ -402,7 +340,7 @@ int tg_handshake(const struct tg_ossl *o, SSL *ssl, enum tg_entry entry)
         tg_block_internal(o, ssl, "out of memory");
         return -1;
     }
-    if (c->blocked) {
+    if (c->v.blocked) {
         tg_block_refuse(o, ssl, c);
         return -1;
     }
@@ -412,7 +350,7 @@ int tg_handshake(const struct tg_ossl *o, SSL *ssl, enum tg_entry entry)
                                              : tg_ossl_is_server(o, ssl);
     if (!server && !tg_settings_policy(&err)) { /* not even a ClientHello */
         c->is_server = 0;
-        tg_enforce_policy(o, ssl, c, NULL);
+        tg_rules_apply(&c->rules, &c->v, 1, NULL);
         tg_block(o, ssl, c);
         return -1;
     }
@@ -427,7 +365,7 @@ int tg_handshake(const struct tg_ossl *o, SSL *ssl, enum tg_entry entry)
         TG_GUARDED(ssl, ret = o->SSL_do_handshake(ssl));
         break;
     }
-    if (ret == 1 && !c->blocked)
+    if (ret == 1 && !c->v.blocked)
         return 1;
     if (ret == 1) { /* judged at handshake-done: refused there */
         tg_block_refuse(o, ssl, c);
@@ -440,9 +378,9 @@ int tg_handshake(const struct tg_ossl *o, SSL *ssl, enum tg_entry entry)
 int tg_io_gate(const struct tg_ossl *o, SSL *ssl)
 {
     struct tg_conn *c = tg_conn_get(o, ssl, 0);
-    if (c && c->established && !c->blocked)
+    if (c && c->established && !c->v.blocked)
         return 1;
-    if (c && c->blocked) {
+    if (c && c->v.blocked) {
         tg_block_refuse(o, ssl, c);
         return -1;
     }
@@ -454,7 +392,8 @@ int tg_io_gate(const struct tg_ossl *o, SSL *ssl)
             tg_block_internal(o, ssl, "out of memory");
             return -1;
         }
-        tg_block_reason(c, TG_R_UNVERIFIED, "handshake completed without the shim's checks");
+        struct tg_facts f = { .finished = 1, .unseen = 1 };
+        tg_decide(&f, &c->rules, &c->v);
         tg_block(o, ssl, c);
         shut(o, ssl);
         return -1;
@@ -469,6 +408,6 @@ int tg_io_gate(const struct tg_ossl *o, SSL *ssl)
 void tg_io_failed(const struct tg_ossl *o, SSL *ssl)
 {
     struct tg_conn *c = tg_conn_get(o, ssl, 0);
-    if (c && c->blocked)
+    if (c && c->v.blocked)
         tg_block_refuse(o, ssl, c);
 }

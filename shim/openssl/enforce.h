@@ -29,12 +29,10 @@ void tg_enforce_done(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c);
 /* A handshake call returns a failure (info callback, every road), after
  * OpenSSL put its own errors on the queue. */
 void tg_enforce_exit(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c);
-/* The policy's settings for the name the connection is judged for (again
- * when that name changes); 0, with the reason recorded, when the policy
- * file is unusable. */
-int tg_enforce_policy(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, const char *name);
-/* The negotiated protocol and suite meet the floor; else 0, reason set. */
-int tg_enforce_negotiated(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c);
+/* What was negotiated, as facts for tg_decide (verdict.h): the protocol
+ * and suite the peer chose, checked as soon as they are known (the
+ * certificate check) and again at the end. */
+void tg_enforce_negotiated_facts(const struct tg_ossl *o, SSL *ssl, struct tg_facts *f);
 
 /* Run one handshake step through the policy. Returns what the real call
  * returned, or -1 when the policy blocks the connection. */

@@ -6,7 +6,7 @@
  */
 #include "callbacks.h"
 #include "conn.h"
-#include "init.h"
+#include "enter.h"
 #include "verify.h"
 
 #include <string.h>
@@ -93,7 +93,7 @@ TG_EXPORT void SSL_set_verify(SSL *ssl, int mode, tg_verify_fn cb)
     c->prog_mode_known = 1;
     /* In the middle of a client handshake under the policy, verification
      * stays on: between two non-blocking steps is no time to turn it off. */
-    if (c->started && !c->is_server && !c->audit && !c->established)
+    if (c->started && !c->is_server && !c->rules.audit && !c->established)
         mode |= TG_VERIFY_PEER;
     o->SSL_set_verify(ssl, mode, tg_verify_cb);
 }

@@ -7,7 +7,7 @@
  */
 #include "callbacks.h"
 #include "conn.h"
-#include "init.h"
+#include "enter.h"
 
 /* The record and our callbacks exist before the context can be shared
  * between threads, or used on any road. */

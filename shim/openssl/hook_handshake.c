@@ -6,7 +6,7 @@
 #include "conn.h"
 #include "enforce.h"
 #include "guard.h"
-#include "init.h"
+#include "enter.h"
 
 __thread const void *tg_guard_obj;
 

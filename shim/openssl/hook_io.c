@@ -9,7 +9,7 @@
  */
 #include "enforce.h"
 #include "guard.h"
-#include "init.h"
+#include "enter.h"
 
 /* The classic calls fail with <= 0; the _ex forms with 0. */
 #define TG_IO_HOOK(ret_t, name, params, args, fail)                           \

@@ -4,7 +4,7 @@
  * certificate-verify callback it may use to skip verification.
  */
 #include "conn.h"
-#include "init.h"
+#include "enter.h"
 #include "verify.h"
 
 static void mark_anchors(const struct tg_ossl *o, SSL_CTX *ctx)

@@ -17,8 +17,6 @@
  * first sight. NULL when none can be found or used: fail closed. */
 const struct tg_ossl *tg_libs_for(const void *caller);
 
-/* This library's file name as the dynamic linker loaded it (NULL if not
- * found): no dladdr. */
-const char *tg_own_file(void);
+#include "own_file.h" /* tg_own_file, defined in libs.c */
 
 #endif

@@ -10,12 +10,12 @@
 #include "chain.h"
 #include "enforce.h"
 #include "trust.h"
-#include "hostname.h"
+#include "leaf_name.h"
 #include "libs.h"
+#include "ossl_backend.h"
 #include "peer.h"
 #include "pins.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -25,102 +25,36 @@ static SSL *ssl_of(const struct tg_ossl *o, X509_STORE_CTX *xs)
     return o->X509_STORE_CTX_get_ex_data(xs, o->SSL_get_ex_data_X509_STORE_CTX_idx());
 }
 
-/* ---- OpenSSL 1.0.1: no X509_check_host/X509_check_ip ------------------ */
-
-#define TG_NID_commonName 13
-#define TG_NID_subject_alt_name 85
-#define TG_GEN_DNS 2
-#define TG_GEN_IPADD 7
-
-/* GENERAL_NAME's public layout (x509v3.h, unchanged from 0.9.8 to 3.x). */
-struct tg_general_name {
-    int type;
-    ASN1_STRING *value; /* dNSName / iPAddress: both ASN1_STRINGs */
-};
-
-static const unsigned char *asn1_bytes(const struct tg_ossl *o, ASN1_STRING *a, int *len)
+/* The name facts: THE name of the connection (shim/core/peer.h), the
+ * policy's rules for it, and the leaf against it. `matched` is the name
+ * the program set that OpenSSL matched (strictly) already, or "". 0 when
+ * no verdict can be reached (its reason is noted). */
+static int name_facts(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, X509 *leaf,
+                      const char *matched, struct tg_facts *f)
 {
-    *len = a ? o->ASN1_STRING_length(a) : 0;
-    if (!a)
-        return NULL;
-    return o->ASN1_STRING_get0_data ? o->ASN1_STRING_get0_data(a) : o->ASN1_STRING_data(a);
-}
-
-/* SAN dNSName (or, with no DNS SAN at all, the CN) against a name; SAN
- * iPAddress against an address (RFC 6125 6.4; never the CN for an IP). */
-static int fallback_match(const struct tg_ossl *o, X509 *leaf, const char *name,
-                          const unsigned char *ip, size_t iplen)
-{
-    if (!o->X509_get_ext_d2i || !o->ASN1_STRING_length ||
-        (!o->ASN1_STRING_get0_data && !o->ASN1_STRING_data))
-        return -1;
-    OPENSSL_STACK *sans = o->X509_get_ext_d2i(leaf, TG_NID_subject_alt_name, NULL, NULL);
-    int n = tg_ossl_sk_num(o, sans), had_dns = 0, ok = 0, len;
-    for (int i = 0; i < n && !ok; i++) {
-        const struct tg_general_name *g = tg_ossl_sk_value(o, sans, i);
-        const unsigned char *b = asn1_bytes(o, g->value, &len);
-        if (g->type == TG_GEN_DNS) {
-            had_dns = 1;
-            ok = !ip && b && tg_hostname_match((const char *)b, (size_t)len, name);
-        } else if (g->type == TG_GEN_IPADD) {
-            ok = ip && b && (size_t)len == iplen && !memcmp(b, ip, iplen);
-        }
+    struct tg_name n;
+    tg_peer_name(&tg_openssl_backend, TG_BC(o, ssl), matched, 0, &n);
+    f->name = TG_FACT_FAIL;
+    f->host = c->v.host;
+    if (n.source == TG_NAME_NONE) {
+        f->host = "";
+        return 1;
     }
-    if (sans)
-        o->GENERAL_NAMES_free(sans);
-    if (ok || had_dns || ip || !o->X509_get_subject_name)
-        return ok;
-    X509_NAME *subject = o->X509_get_subject_name(leaf);
-    int at = subject ? o->X509_NAME_get_index_by_NID(subject, TG_NID_commonName, -1) : -1;
-    if (at < 0)
+    snprintf(c->v.host, sizeof c->v.host, "%s", n.name);
+    c->v.host_is_ip = f->host_is_ip = n.source == TG_NAME_IP;
+    if (!tg_rules_apply(&c->rules, &c->v, 1, n.name))
         return 0;
-    const unsigned char *cn = asn1_bytes(o, o->X509_NAME_ENTRY_get_data(o->X509_NAME_get_entry(subject, at)), &len);
-    return cn && tg_hostname_match((const char *)cn, (size_t)len, name);
-}
-
-/* The leaf against THE name of the connection (peer.c), which the policy
- * is then looked up for; `set_host` is the name the program set that
- * OpenSSL matched (strictly) already, or "". */
-static int check_name(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, X509 *leaf,
-                      const char *set_host)
-{
-    struct tg_peer p;
-    unsigned char ip[16];
-    int ok;
-    tg_peer_name(o, ssl, set_host, &p);
-    if (p.source == TG_NAME_NONE) {
-        tg_block_reason(c, TG_R_NO_NAME,
-                        "no host name to verify: no SNI, no resolved name, no peer address");
-        return 0;
+    if (matched[0] && n.source == TG_NAME_HOST) {
+        f->name = TG_FACT_PASS; /* OpenSSL matched it, with our strict host flags */
+        return 1;
     }
-    snprintf(c->host, sizeof c->host, "%s", p.name);
-    c->host_is_ip = p.source == TG_NAME_IP;
-    if (!tg_enforce_policy(o, ssl, c, p.name))
-        return 0;
-    if (set_host[0] && p.source == TG_NAME_HOST)
-        return 1; /* OpenSSL matched it, with our strict host flags */
-    size_t iplen = 0;
-    if (p.source == TG_NAME_IP) {
-        if (inet_pton(AF_INET, p.name, ip) == 1)
-            iplen = 4;
-        else if (inet_pton(AF_INET6, p.name, ip) == 1)
-            iplen = 16;
-    }
-    /* X509_check_host/X509_check_ip: 1.0.2+; 1.0.1 gets our RFC 6125 matcher. */
-    if (o->X509_check_host && o->X509_check_ip)
-        ok = iplen ? o->X509_check_ip(leaf, ip, iplen, 0) == 1
-                   : p.source != TG_NAME_IP &&
-                         o->X509_check_host(leaf, p.name, strlen(p.name), 0x4 /* no partial wildcards */, NULL) == 1;
-    else
-        ok = fallback_match(o, leaf, p.name, iplen ? ip : NULL, iplen);
+    int ok = tg_leaf_name_matches(o, leaf, &n);
     if (ok < 0) {
-        tg_block_reason(c, TG_R_INTERNAL, "this OpenSSL offers no way to read certificate names");
+        tg_verdict_note(&c->v, TG_R_INTERNAL, "this OpenSSL offers no way to read certificate names");
         return 0;
     }
-    if (!ok)
-        tg_block_reason(c, TG_R_NAME, "host name mismatch: certificate is not valid for %s%s",
-                        p.name, p.source == TG_NAME_IP ? " (IP address)" : "");
-    return ok;
+    f->name = ok ? TG_FACT_PASS : TG_FACT_FAIL;
+    return 1;
 }
 
 /* NID_proxyCertInfo (RFC 3820), the same in every version: a proxy
@@ -128,36 +62,45 @@ static int check_name(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, X509
  * variable (OPENSSL_ALLOW_PROXY_CERTS, honoured by 1.0.x) says. */
 #define TG_NID_proxyCertInfo 663
 
-static int check_no_proxy(const struct tg_ossl *o, OPENSSL_STACK *chain, struct tg_conn *c)
+/* The depth of the first proxy certificate in the chain, -1 if none. */
+static int proxy_depth(const struct tg_ossl *o, OPENSSL_STACK *chain)
 {
     int n = tg_ossl_sk_num(o, chain);
     for (int i = 0; i < n; i++)
-        if (o->X509_get_ext_by_NID(tg_ossl_sk_value(o, chain, i), TG_NID_proxyCertInfo, -1) >= 0) {
-            tg_block_reason(c, TG_R_CERT, "certificate verification failed: proxy certificate "
-                            "in the chain (depth %d)", i);
-            return 0;
-        }
-    return 1;
+        if (o->X509_get_ext_by_NID(tg_ossl_sk_value(o, chain, i), TG_NID_proxyCertInfo, -1) >= 0)
+            return i;
+    return -1;
 }
 
-/* The verified chain against the host's pins, unless they have expired. */
-static int check_pins(const struct tg_ossl *o, OPENSSL_STACK *chain, struct tg_conn *c)
+/* A certificate the program's callback saw fail (`ok` 0), as facts. */
+static void failed_cert(const struct tg_ossl *o, X509_STORE_CTX *xs, struct tg_conn *c)
 {
-    if (!c->pin_count)
-        return 1;
-    if (c->pins_expire_at >= 0 && (long long)time(NULL) >= c->pins_expire_at) {
-        c->pins_expired = 1;
-        return 1;
+    struct tg_facts f = { 0 };
+    char why[300];
+    int err = o->X509_STORE_CTX_get_error(xs);
+    const char *text = o->X509_verify_cert_error_string(err);
+    if (err == TG_X509_V_ERR_HOSTNAME_MISMATCH || err == TG_X509_V_ERR_IP_ADDRESS_MISMATCH) {
+        f.name = TG_FACT_FAIL;
+        f.name_why = text ? text : "?";
+    } else {
+        snprintf(why, sizeof why, "%s (depth %d)", text ? text : "?", o->X509_STORE_CTX_get_error_depth(xs));
+        f.chain = TG_FACT_FAIL;
+        f.chain_why = why;
     }
-    if (tg_pins_match_chain(o, chain, c->pins, c->pin_count) == 1) {
-        c->pins_ok = 1;
-        return 1;
-    }
-    tg_block_reason(c, TG_R_PIN,
-                    "pin mismatch: no certificate of the verified chain matches the %zu pin(s) "
-                    "for %s (policy line %d)",
-                    c->pin_count, c->host[0] ? c->host : "this host", c->policy_line);
-    return 0;
+    tg_decide(&f, &c->rules, &c->v);
+}
+
+/* The program's callback refused a certificate while its verification
+ * was off: OpenSSL would have ignored that, so the block is the shim's
+ * doing, and logged as such; at the leaf, with the name's verdict if that
+ * is what failed (Ruby checks the host name in its callback). */
+static void program_refused(const struct tg_ossl *o, SSL *ssl, X509_STORE_CTX *xs, struct tg_conn *c)
+{
+    struct tg_facts f = { .program = TG_FACT_FAIL, .now = time(NULL) };
+    f.program_depth = o->X509_STORE_CTX_get_error_depth(xs);
+    if (f.program_depth == 0 && !name_facts(o, ssl, c, o->X509_STORE_CTX_get_current_cert(xs), "", &f))
+        return;
+    tg_decide(&f, &c->rules, &c->v);
 }
 
 int tg_verify_cb(int ok, X509_STORE_CTX *xs)
@@ -176,27 +119,13 @@ int tg_verify_cb(int ok, X509_STORE_CTX *xs)
      * but a failure stays a failure. In audit mode its verdict is final:
      * we only take notes. */
     int own = tg_chain_in_own_ctx();
-    int prog_ok = prog && !(own && c->audit) ? prog(ok, xs) : ok;
+    int prog_ok = prog && !(own && c->rules.audit) ? prog(ok, xs) : ok;
     if (!ok) {
-        int err = o->X509_STORE_CTX_get_error(xs);
-        const char *why = o->X509_verify_cert_error_string(err);
-        if (err == TG_X509_V_ERR_HOSTNAME_MISMATCH || err == TG_X509_V_ERR_IP_ADDRESS_MISMATCH)
-            tg_block_reason(c, TG_R_NAME, "host name mismatch: %s", why ? why : "?");
-        else
-            tg_block_reason(c, TG_R_CERT, "certificate verification failed: %s (depth %d)",
-                            why ? why : "?", o->X509_STORE_CTX_get_error_depth(xs));
-        return c->audit && !own ? prog_ok : 0;
+        failed_cert(o, xs, c);
+        return c->rules.audit && !own ? prog_ok : 0;
     }
-    if (!prog_ok && !c->audit && !(c->prog_verify_mode & TG_VERIFY_PEER)) {
-        /* Its verification was off, so OpenSSL would have ignored this
-         * refusal: the block is the shim's doing, and logged as such; at
-         * the leaf, with the name's verdict if that is what failed (Ruby
-         * checks the host name in its callback). */
-        int depth = o->X509_STORE_CTX_get_error_depth(xs);
-        if (depth != 0 || check_name(o, ssl, c, o->X509_STORE_CTX_get_current_cert(xs), ""))
-            tg_block_reason(c, TG_R_CERT, "certificate refused by the program's own verify callback "
-                            "(its verification was off; tlsguard turned it on) at depth %d", depth);
-    }
+    if (!prog_ok && !c->rules.audit && !(c->prog_verify_mode & TG_VERIFY_PEER))
+        program_refused(o, ssl, xs, c);
     return prog_ok;
 }
 
@@ -207,8 +136,7 @@ static void forget(struct tg_conn *c, const struct tg_ossl *o, OPENSSL_STACK **c
 {
     tg_ossl_free_chain(o, *chain);
     *chain = NULL;
-    c->reason = TG_R_NONE;
-    c->detail[0] = '\0';
+    tg_verdict_forget(&c->v);
 }
 
 /* libssl's own context, its parameters made strict: the usual road for a
@@ -237,13 +165,13 @@ static int verify_in_place(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c,
  * (ca-file/ca-dir inside `host`): for that connection only. */
 static X509_STORE *host_anchors(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
 {
-    struct tg_peer p;
-    tg_peer_name(o, ssl, "", &p);
-    if (p.source == TG_NAME_NONE || !tg_enforce_policy(o, ssl, c, p.name))
+    struct tg_name n;
+    tg_peer_name(&tg_openssl_backend, TG_BC(o, ssl), NULL, 0, &n);
+    if (n.source == TG_NAME_NONE || !tg_rules_apply(&c->rules, &c->v, 1, n.name))
         return NULL;
-    c->anchors_file = c->ca_file;
-    c->anchors_dir = c->ca_dir;
-    return tg_trust_host_store(o, c->ca_file, c->ca_dir);
+    c->anchors_file = c->rules.ca_file;
+    c->anchors_dir = c->rules.ca_dir;
+    return tg_trust_host_store(o, c->rules.ca_file, c->rules.ca_dir);
 }
 
 /* Where the chain is verified and against which anchors: the program's
@@ -278,27 +206,40 @@ static int verify_chain(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, X5
     return r;
 }
 
-/* Anchors of a host block vouch only for a connection judged for a name
- * that block matches (the name can change once verified: SSL_set1_host). */
-static int check_anchor_scope(struct tg_conn *c)
-{
-    if ((!c->anchors_file && !c->anchors_dir) ||
-        (c->anchors_file == c->ca_file && c->anchors_dir == c->ca_dir))
-        return 1;
-    tg_block_reason(c, TG_R_CERT, "certificate verification failed: its anchors are another host's "
-                    "(policy ca-file/ca-dir), not %s's", c->host);
-    return 0;
-}
-
 /* A chain that failed still names its connection in the log: THE name. */
 static void name_for_log(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
 {
-    struct tg_peer p;
-    if (c->host[0])
+    struct tg_name n;
+    if (c->v.host[0])
         return;
-    tg_peer_name(o, ssl, "", &p);
-    snprintf(c->host, sizeof c->host, "%s", p.name);
-    c->host_is_ip = p.source == TG_NAME_IP;
+    tg_peer_name(&tg_openssl_backend, TG_BC(o, ssl), NULL, 0, &n);
+    snprintf(c->v.host, sizeof c->v.host, "%s", n.name);
+    c->v.host_is_ip = n.source == TG_NAME_IP;
+}
+
+/* A verified chain's facts (proxies, the name, the anchors' scope, the
+ * pins, what was negotiated) judged: 1 when they pass. */
+static int judge_chain(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, X509_STORE_CTX *xs,
+                       OPENSSL_STACK *chain, const char *matched)
+{
+    struct tg_facts f = { .chain = TG_FACT_PASS, .now = time(NULL) };
+    char why[64];
+    int proxy = proxy_depth(o, chain);
+    if (proxy >= 0) {
+        snprintf(why, sizeof why, "proxy certificate in the chain (depth %d)", proxy);
+        f.chain = TG_FACT_FAIL;
+        f.chain_why = why;
+        return tg_decide(&f, &c->rules, &c->v);
+    }
+    if (!name_facts(o, ssl, c, tg_ossl_xs_cert(o, xs), matched, &f))
+        return 0;
+    f.anchors_file = c->anchors_file;
+    f.anchors_dir = c->anchors_dir;
+    if (f.name == TG_FACT_PASS && tg_rules_pins_due(&c->rules, f.now))
+        f.pins = tg_pins_match_chain(o, chain, c->rules.pins, c->rules.pin_count) == 1 ? TG_FACT_PASS
+                                                                                     : TG_FACT_FAIL;
+    tg_enforce_negotiated_facts(o, ssl, &f); /* the floor, the host's own if its block has one */
+    return tg_decide(&f, &c->rules, &c->v);
 }
 
 /* The decisive check of a client's peer: 1 when the chain, the name and
@@ -310,21 +251,19 @@ static int check_peer(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, X509
     OPENSSL_STACK *chain = NULL;
     int r = verify_chain(o, ssl, c, xs, in_place, peername, sizeof peername, &chain);
     if (r == -2) {
-        tg_block_reason(c, TG_R_INTERNAL, "cannot load the default trust store");
+        tg_verdict_note(&c->v, TG_R_INTERNAL, "cannot load the default trust store");
     } else if (r > 0) {
-        r = check_no_proxy(o, chain, c) && check_name(o, ssl, c, tg_ossl_xs_cert(o, xs), peername) &&
-            check_anchor_scope(c) && check_pins(o, chain, c) &&
-            tg_enforce_negotiated(o, ssl, c); /* the floor, the host's own if its block has one */
+        r = judge_chain(o, ssl, c, xs, chain, peername);
         if (!r && in_place)
-            o->X509_STORE_CTX_set_error(xs, c->reason == TG_R_NAME ? tg_ossl_name_mismatch_error(o, c->host_is_ip)
-                                                                    : TG_X509_V_ERR_APPLICATION_VERIFICATION);
+            o->X509_STORE_CTX_set_error(xs, c->v.reason == TG_R_NAME ? tg_ossl_name_mismatch_error(o, c->v.host_is_ip)
+                                                                      : TG_X509_V_ERR_APPLICATION_VERIFICATION);
     } else {
         name_for_log(o, ssl, c);
     }
-    if (r <= 0 && c->reason == TG_R_NONE) {
-        long err = o->X509_STORE_CTX_get_error(xs);
-        tg_block_reason(c, TG_R_CERT, "certificate verification failed: %s",
-                        o->X509_verify_cert_error_string(err));
+    if (r <= 0 && c->v.reason == TG_R_NONE) {
+        struct tg_facts f = { .chain = TG_FACT_FAIL };
+        f.chain_why = o->X509_verify_cert_error_string(o->X509_STORE_CTX_get_error(xs));
+        tg_decide(&f, &c->rules, &c->v);
     }
     tg_ossl_free_chain(o, chain);
     return r > 0;
@@ -342,18 +281,17 @@ int tg_cert_verify_cb(X509_STORE_CTX *xs, void *arg)
     tg_cert_verify_fn prog = t ? t->prog_cert_cb : NULL;
     if (!c || c->is_server || !c->started) /* servers keep the program's logic */
         return prog ? prog(xs, t->prog_cert_arg) : o->X509_verify_cert(xs);
-    if (c->blocked) {
+    if (c->v.blocked) {
         o->X509_STORE_CTX_set_error(xs, TG_X509_V_ERR_APPLICATION_VERIFICATION);
         return 0;
     }
-    if (c->audit) { /* notes of what enforcing would decide; the program's own verdict */
+    if (c->rules.audit) { /* notes of what enforcing would decide; the program's own verdict */
         if (!check_peer(o, ssl, c, xs, 0))
             tg_block_audit(o, ssl, c);
         c->chain_ok = 1;
         int r = prog ? prog(xs, t->prog_cert_arg) : o->X509_verify_cert(xs);
         /* What the program's own verification noted is its own business. */
-        c->reason = TG_R_NONE;
-        c->detail[0] = '\0';
+        tg_verdict_forget(&c->v);
         return r;
     }
     /* A program's own certificate-verify callback gets libssl's context
@@ -365,11 +303,11 @@ int tg_cert_verify_cb(X509_STORE_CTX *xs, void *arg)
         c->chain_ok = 1;
         return 1;
     }
-    if (!prog || c->reason != TG_R_NONE) {
+    if (!prog || c->v.reason != TG_R_NONE) {
         if (o->X509_STORE_CTX_get_error(xs) == TG_X509_V_OK)
             o->X509_STORE_CTX_set_error(xs, TG_X509_V_ERR_APPLICATION_VERIFICATION);
     }
-    if (c->reason != TG_R_NONE) /* the shim's refusal: decided, logged, here */
+    if (c->v.reason != TG_R_NONE) /* the shim's refusal: decided, logged, here */
         tg_block(o, ssl, c);
     return 0;
 }

@@ -1,5 +1,5 @@
 /*
- * test_cipher.c — the cipher floor's name classifier (shim/core/cipher.c), over
+ * test_cipher.c — the cipher floor's name classifier (shim/openssl/cipher.c), over
  * real OpenSSL suite names from 1.0.1 to 3.x.
  */
 #include "cipher.h"
