@@ -1,166 +1,76 @@
 /*
- * gt_decide.c — policy, verdict and log line of a GnuTLS client session.
+ * gt_decide.c — facts of a GnuTLS client session to the core's verdict,
+ * and the verdict back into GnuTLS.
  */
 #include "gt_decide.h"
-#include "gt_peer.h"
+#include "gt_backend.h"
 #include "gt_priority.h"
 #include "gt_verify.h"
-#include "log.h"
-#include "settings.h"
+#include "peer.h"
+#include "verdict_log.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
-void tg_gt_reason(struct tg_gt_rec *r, enum tg_gt_reason why, const char *fmt, ...)
-{
-    va_list ap;
-    if (r->reason != TG_GT_R_NONE)
-        return;
-    r->reason = why;
-    va_start(ap, fmt);
-    vsnprintf(r->detail, sizeof r->detail, fmt, ap);
-    va_end(ap);
-}
-
-int tg_gt_policy(struct tg_gt_rec *r, const char *name)
-{
-    const char *err = NULL;
-    const struct tg_policy *p = tg_settings_policy(&err);
-    struct tg_host_settings hs;
-    if (!p) {
-        r->min_protocol = TG_TLS1_2;
-        r->audit = 0;
-        tg_gt_reason(r, TG_GT_R_POLICY, "invalid policy: %s", err ? err : "?");
-        return 0;
-    }
-    tg_policy_lookup(p, name && *name ? name : NULL, &hs);
-    r->min_protocol = hs.min_protocol;
-    r->audit = hs.mode == TG_MODE_AUDIT || tg_settings()->force_audit;
-    r->pins = hs.pins;
-    r->pin_count = hs.pin_count;
-    r->pins_expire_at = hs.pins_expire_at;
-    r->policy_line = hs.block_line;
-    r->ca_file = hs.ca_file;
-    r->ca_dir = hs.ca_dir;
-    return 1;
-}
-
-/* TLS 1.3 suites by gnutls_cipher_algorithm_t: during the handshake
- * gnutls_ciphersuite_get answers NULL, and the TLS 1.2 naming would call
- * them ECDHE_RSA_... */
-static const char *tls13_suite(int cipher)
-{
-    switch (cipher) {
-    case 10: return "TLS_AES_128_GCM_SHA256";
-    case 11: return "TLS_AES_256_GCM_SHA384";
-    case 19: return "TLS_AES_128_CCM_SHA256";
-    case 21: return "TLS_AES_128_CCM_8_SHA256";
-    case 23: return "TLS_CHACHA20_POLY1305_SHA256";
-    default: return NULL;
-    }
-}
-
-const char *tg_gt_suite_name(const struct tg_gtls *g, const struct tg_gt_rec *r)
-{
-    int cipher = g->gnutls_cipher_get(r->session);
-    const char *name = g->gnutls_ciphersuite_get ? g->gnutls_ciphersuite_get(r->session) : NULL;
-    if (!name && g->gnutls_protocol_get_version(r->session) == TG_GT_TLS1_3)
-        name = tls13_suite(cipher);
-    if (!name)
-        name = g->gnutls_cipher_suite_get_name(g->gnutls_kx_get(r->session), cipher,
-                                               g->gnutls_mac_get(r->session));
-    return name ? name : "unknown";
-}
-
-/* One log line about `r`, with the version and suite once negotiated. */
-static void log_line(const struct tg_gtls *g, const struct tg_gt_rec *r, const char *action,
-                     const char *reason, int negotiated)
-{
-    struct tg_gt_peer p;
-    tg_gt_peer_identify(g, r, 0, &p);
-    const char *host = r->host[0] ? r->host : p.name[0] ? p.name : p.ip_text[0] ? p.ip_text : "-";
-    int v = negotiated ? g->gnutls_protocol_get_version(r->session) : 0;
-    struct tg_decision d = {
-        .action = action,
-        .host = host,
-        .port = p.port,
-        .protocol = v > 0 ? tg_gt_protocol_name(v) : NULL,
-        .cipher = v > 0 && (r->judged || v >= TG_GT_TLS1_3) ? tg_gt_suite_name(g, r) : NULL,
-        .reason = reason,
-    };
-    tg_log_decision(&d);
-}
-
 int tg_gt_block(const struct tg_gtls *g, struct tg_gt_rec *r)
 {
-    if (r->reason == TG_GT_R_NONE)
-        tg_gt_reason(r, TG_GT_R_INTERNAL, "blocked without a recorded reason");
-    r->blocked = 1;
-    if (!r->logged) {
-        r->logged = 1;
-        log_line(g, r, "block", r->detail, r->reason != TG_GT_R_PROTOCOL || r->verified);
-    }
+    struct tg_where w;
+    tg_verdict_log_block(&tg_gnutls_backend, TG_GT_BC(g, r), &r->verdict, &w);
     return TG_GT_E_CERTIFICATE_VERIFICATION_ERROR;
 }
 
-static void audit_line(const struct tg_gtls *g, struct tg_gt_rec *r, int negotiated)
+/* Apply the verdict after a tg_decide that found something: block, or in
+ * audit mode log it; the value for libgnutls (0: go on). */
+static int act(const struct tg_gtls *g, struct tg_gt_rec *r)
 {
-    char reason[300];
-    if (r->logged)
-        return;
-    r->logged = 1;
-    snprintf(reason, sizeof reason, "would block: %s", r->detail);
-    log_line(g, r, "audit", reason, negotiated);
+    switch (tg_verdict_action(&r->verdict, &r->rules)) {
+    case TG_ACTION_ALLOW:
+        return 0;
+    case TG_ACTION_AUDIT:
+        tg_verdict_log_audit(&tg_gnutls_backend, TG_GT_BC(g, r), &r->verdict);
+        return 0;
+    case TG_ACTION_BLOCK:
+        break;
+    }
+    return tg_gt_block(g, r);
 }
 
-static void allow_line(const struct tg_gtls *g, struct tg_gt_rec *r)
+int tg_gt_early_rules(const struct tg_gtls *g, struct tg_gt_rec *r)
 {
-    char reason[300];
-    if (r->logged)
-        return;
-    r->logged = 1;
-    if (r->pins_expired) {
-        snprintf(reason, sizeof reason, "pins expired (policy line %d): not enforced",
-                 r->policy_line);
-        log_line(g, r, "notice", reason, 1);
-    }
-    if (tg_log_wants_allowed())
-        log_line(g, r, "allow", r->pins_ok ? "verified, pinned" : "verified", 1);
+    struct tg_name n;
+    tg_peer_name(&tg_gnutls_backend, TG_GT_BC(g, r), NULL, 1, &n);
+    return tg_rules_apply(&r->rules, &r->verdict, 1, n.name);
 }
 
 void tg_gt_start(const struct tg_gtls *g, struct tg_gt_rec *r)
 {
-    struct tg_gt_peer p;
     r->started = 1;
-    r->verified = r->judged = r->pins_ok = r->pins_expired = 0;
-    if (!r->blocked) { /* a new handshake is judged, and logged, anew */
-        r->reason = TG_GT_R_NONE;
-        r->detail[0] = '\0';
-        r->logged = 0;
-    }
-    tg_gt_peer_identify(g, r, 1, &p);
-    snprintf(r->host, sizeof r->host, "%s", p.name);
-    if (!tg_gt_policy(r, p.name))
+    r->verified = r->judged = r->seen_server = r->finished = 0;
+    tg_verdict_restart(&r->verdict);
+    if (!tg_gt_early_rules(g, r))
         tg_gt_block(g, r);
     tg_gt_priority_apply(g, r);
     tg_gt_verify_install(g, r);
 }
 
-/* The check itself: version and suite, chain, name, pins. */
-static int check(const struct tg_gtls *g, struct tg_gt_rec *r)
+/* The certificate moment: THE name now (the socket's facts may be needed),
+ * its rules, the chain, name and pins, the version the server chose. */
+static int certificate(const struct tg_gtls *g, struct tg_gt_rec *r)
 {
-    struct tg_gt_peer p;
-    tg_gt_peer_identify(g, r, 0, &p);
-    if (strcasecmp(r->host, p.name)) { /* known only now: the resolved name, the address */
-        snprintf(r->host, sizeof r->host, "%s", p.name);
-        if (!tg_gt_policy(r, p.name))
-            return -1;
-    }
-    if (tg_gt_verify_params(g, r, 0))
-        return -1;
-    return tg_gt_verify_chain(g, r, &p);
+    struct tg_name n;
+    struct tg_facts f = { 0 };
+    char why[160];
+    tg_peer_name(&tg_gnutls_backend, TG_GT_BC(g, r), NULL, 0, &n);
+    if (!tg_rules_apply(&r->rules, &r->verdict, 1, n.name))
+        return 0;
+    snprintf(r->verdict.host, sizeof r->verdict.host, "%s", n.name);
+    r->verdict.host_is_ip = n.source == TG_NAME_IP;
+    f.host = n.name;
+    f.host_is_ip = r->verdict.host_is_ip;
+    tg_gt_cert_facts(g, r, &f, why, sizeof why);
+    tg_gt_negotiated_facts(g, r, 0, &f);
+    return tg_decide(&f, &r->rules, &r->verdict);
 }
 
 int tg_gt_verify_cb(tg_gt_session s)
@@ -175,74 +85,78 @@ int tg_gt_verify_cb(tg_gt_session s)
         prog = tg_gt_cred_verify((tg_gt_cred)cred);
     if (!r || !r->is_client)
         return prog ? prog(s) : 0;
-    if (r->blocked)
+    if (r->verdict.blocked)
         return TG_GT_E_CERTIFICATE_VERIFICATION_ERROR;
-    if (check(g, r) == 0) {
-        r->verified = 1;
-        return prog ? prog(s) : 0; /* it may refuse more, never less */
-    }
-    if (r->audit) {
-        audit_line(g, r, 1);
-        return prog ? prog(s) : 0;
-    }
-    return tg_gt_block(g, r);
+    r->seen_server = 1;
+    r->verified = certificate(g, r);
+    if (act(g, r))
+        return TG_GT_E_CERTIFICATE_VERIFICATION_ERROR;
+    return prog ? prog(s) : 0; /* it may refuse more, never less */
 }
 
 /* A failed handshake the floor caused (the peer refused every version or
- * suite we left): a block, logged as such. */
-static void after_failure(const struct tg_gtls *g, struct tg_gt_rec *r, int ret)
+ * suite we left), as libgnutls reports it. */
+static enum tg_failure failure_of(const struct tg_gtls *g, const struct tg_gt_rec *r, int ret)
 {
     int alert = ret == TG_GT_E_FATAL_ALERT_RECEIVED ? g->gnutls_alert_get(r->session) : -1;
-    const char *v = r->min_protocol >= TG_TLS1_3 ? "TLS 1.3" : "TLS 1.2";
-    if (r->reason == TG_GT_R_NONE && r->floor_raised && !r->audit) {
-        if (ret == TG_GT_E_UNSUPPORTED_VERSION_PACKET || alert == TG_GT_A_PROTOCOL_VERSION)
-            tg_gt_reason(r, TG_GT_R_PROTOCOL, "protocol below %s refused: peer cannot do %s or later (%s)",
-                         v, v, "protocol version");
-        else if (ret == TG_GT_E_NO_CIPHER_SUITES || ret == TG_GT_E_INSUFFICIENT_SECURITY ||
-                 alert == TG_GT_A_HANDSHAKE_FAILURE || alert == TG_GT_A_INSUFFICIENT_SECURITY)
-            tg_gt_reason(r, TG_GT_R_CIPHER, "weak cipher suites refused: no strong suite in common (%s)",
-                         "handshake failure");
-    }
-    if (r->reason != TG_GT_R_NONE && !r->audit)
-        tg_gt_block(g, r);
+    if (!r->floor_raised || r->rules.audit)
+        return TG_FAILURE_NONE;
+    if (ret == TG_GT_E_UNSUPPORTED_VERSION_PACKET || alert == TG_GT_A_PROTOCOL_VERSION)
+        return TG_FAILURE_BELOW_FLOOR;
+    if (ret == TG_GT_E_NO_CIPHER_SUITES || ret == TG_GT_E_INSUFFICIENT_SECURITY ||
+        alert == TG_GT_A_HANDSHAKE_FAILURE || alert == TG_GT_A_INSUFFICIENT_SECURITY)
+        return TG_FAILURE_NO_STRONG_SUITE;
+    return TG_FAILURE_NONE;
 }
 
 /* A resumed session ran no certificate check: it passes only when the data
  * the program set came from a connection verified for this very name and
  * the pins it has now. */
-static int resumed_ok(const struct tg_gt_rec *r)
+static int resumed_vouched(const struct tg_gt_rec *r)
 {
-    return r->resume_ok && r->host[0] && !strcasecmp(r->resume_host, r->host) &&
-           (!r->pin_count || r->resume_pins == r->pins);
+    return r->resume_ok && r->verdict.host[0] && !strcasecmp(r->resume_host, r->verdict.host) &&
+           (!r->rules.pin_count || r->resume_pins == r->rules.pins);
+}
+
+/* The end's facts: what was negotiated, and what vouches for the peer. */
+static void end_facts(const struct tg_gtls *g, struct tg_gt_rec *r, struct tg_facts *f)
+{
+    struct tg_name n;
+    f->finished = 1;
+    f->chain_checked = r->verified;
+    f->resumed = g->gnutls_session_is_resumed(r->session) != 0;
+    if (f->resumed && !r->verdict.host[0]) { /* no certificate moment: THE name now */
+        tg_peer_name(&tg_gnutls_backend, TG_GT_BC(g, r), NULL, 0, &n);
+        tg_rules_apply(&r->rules, &r->verdict, 1, n.name);
+        snprintf(r->verdict.host, sizeof r->verdict.host, "%s", n.name);
+    }
+    f->resumed_vouched = f->resumed && resumed_vouched(r);
+    tg_gt_negotiated_facts(g, r, 1, f);
 }
 
 int tg_gt_judge(const struct tg_gtls *g, struct tg_gt_rec *r, int ret)
 {
+    struct tg_facts f = { 0 };
     if (ret < 0 && !g->gnutls_error_is_fatal(ret)) /* the program calls again */
         return ret;
     r->started = 0;
     r->judged = 1;
     if (ret < 0) {
-        after_failure(g, r, ret);
+        f.failure = failure_of(g, r, ret);
+        f.failure_why = f.failure == TG_FAILURE_BELOW_FLOOR ? "protocol version" : "handshake failure";
+        tg_decide(&f, &r->rules, &r->verdict);
+        if (r->verdict.reason != TG_R_NONE)
+            act(g, r);
         return ret;
     }
-    if (!r->blocked && !r->verified) {
-        if (g->gnutls_session_is_resumed(r->session) && resumed_ok(r))
-            r->verified = 1;
-        else if (g->gnutls_session_is_resumed(r->session))
-            tg_gt_reason(r, TG_GT_R_UNVERIFIED, "resumed a session that was never verified for this name");
-        else
-            tg_gt_reason(r, TG_GT_R_UNVERIFIED, "handshake completed without certificate verification");
-    }
-    if (r->verified && tg_gt_verify_params(g, r, 1)) /* the result on the session */
-        r->verified = 0;
-    if (r->verified && !r->blocked) {
-        allow_line(g, r);
+    r->finished = 1;
+    if (!r->verdict.blocked)
+        end_facts(g, r, &f);
+    r->verified = !r->verdict.blocked && tg_decide(&f, &r->rules, &r->verdict) &&
+                  r->verdict.reason == TG_R_NONE;
+    if (r->verified) {
+        tg_verdict_log_allow(&tg_gnutls_backend, TG_GT_BC(g, r), &r->verdict, &r->rules);
         return ret;
     }
-    if (r->audit) {
-        audit_line(g, r, 1);
-        return ret;
-    }
-    return tg_gt_block(g, r);
+    return act(g, r) ? TG_GT_E_CERTIFICATE_VERIFICATION_ERROR : ret;
 }

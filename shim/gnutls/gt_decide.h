@@ -1,24 +1,21 @@
 /*
- * gt_decide.h — a GnuTLS client session's policy and verdict: settings at
- * handshake start, the check inside the handshake (our verify function,
- * which every handshake road runs), the judgement when it returns, and the
- * one log line.
+ * gt_decide.h — a GnuTLS client session driven through the core, in
+ * backend.h's order: rules at handshake start, the certificate inside the
+ * handshake (our verify function, which every handshake road runs), the
+ * handshake's end or failure when gnutls_handshake returns; the core's
+ * verdict applied GnuTLS's way (a failed handshake, refused records).
  */
 #ifndef TG_GT_DECIDE_H
 #define TG_GT_DECIDE_H
 
 #include "gt_records.h"
 
-/* Record why `r` fails the policy (the first reason wins). */
-void tg_gt_reason(struct tg_gt_rec *r, enum tg_gt_reason why, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* The rules for what is known of the name before the handshake (no system
+ * call); 0 when the policy is unusable (the reason is noted). */
+int tg_gt_early_rules(const struct tg_gtls *g, struct tg_gt_rec *r);
 
-/* The policy's settings for `name` (NULL: not known yet); 0 when the
- * policy is unusable (then the reason is recorded). */
-int tg_gt_policy(struct tg_gt_rec *r, const char *name);
-
-/* The first handshake call of a handshake: policy for the early name,
- * floor and suites, our verify function in place. */
+/* The first handshake call of a handshake: rules, floor and suites, our
+ * verify function in place. */
 void tg_gt_start(const struct tg_gtls *g, struct tg_gt_rec *r);
 
 /* The verify function installed on every client session. */
@@ -30,10 +27,8 @@ int tg_gt_verify_cb(tg_gt_session s);
  * logged as a block. */
 int tg_gt_judge(const struct tg_gtls *g, struct tg_gt_rec *r, int ret);
 
-/* Block `r` now (log once); the error to hand the program. */
+/* Block `r` now for the reason noted on its verdict (log once); the error
+ * to hand the program. */
 int tg_gt_block(const struct tg_gtls *g, struct tg_gt_rec *r);
-
-/* The negotiated suite's name, for the log. */
-const char *tg_gt_suite_name(const struct tg_gtls *g, const struct tg_gt_rec *r);
 
 #endif

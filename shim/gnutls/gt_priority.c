@@ -85,7 +85,7 @@ static tg_gt_prio floored(const struct tg_gtls *g, struct tg_gt_rec *r)
 {
     char suffix[1024];
     tg_gt_prio own = NULL, ours;
-    int floor = r->min_protocol >= TG_TLS1_3 ? TG_GT_TLS1_3 : TG_GT_TLS1_2;
+    int floor = r->rules.min_protocol >= TG_TLS1_3 ? TG_GT_TLS1_3 : TG_GT_TLS1_2;
     int below = 0, above = 0;
     const char *raise = floor == TG_GT_TLS1_3 ? RAISE_TLS13 : RAISE_TLS12;
     if (make(g, r, NULL, &own) == 0) {
@@ -108,20 +108,20 @@ void tg_gt_priority_apply(const struct tg_gtls *g, struct tg_gt_rec *r)
 {
     tg_gt_prio p = NULL;
     tg_gt_enter_own();
-    if (r->audit) {
+    if (r->rules.audit) {
         if (r->floor_raised && make(g, r, NULL, &p) == 0) { /* undo: as the program had it */
             r->floor_raised = 0;
             if (g->gnutls_priority_set(r->session, p) != 0)
-                tg_gt_reason(r, TG_GT_R_INTERNAL, "cannot restore the program's priority");
+                tg_verdict_note(&r->verdict, TG_R_INTERNAL, "cannot restore the program's priority");
             g->gnutls_priority_deinit(p);
         }
     } else if (!(p = floored(g, r))) {
-        tg_gt_reason(r, TG_GT_R_INTERNAL, "cannot apply the protocol floor to the priority %s",
+        tg_verdict_note(&r->verdict, TG_R_INTERNAL, "cannot apply the protocol floor to the priority %s",
                      r->prio ? r->prio : "(default)");
         tg_gt_block(g, r);
     } else {
         if (g->gnutls_priority_set(r->session, p) != 0) {
-            tg_gt_reason(r, TG_GT_R_INTERNAL, "cannot set the floored priority");
+            tg_verdict_note(&r->verdict, TG_R_INTERNAL, "cannot set the floored priority");
             tg_gt_block(g, r);
         }
         g->gnutls_priority_deinit(p);

@@ -9,32 +9,18 @@
 
 #include "gtls.h"
 #include "policy.h"
-
-enum tg_gt_reason {
-    TG_GT_R_NONE = 0,
-    TG_GT_R_PROTOCOL,   /* below the protocol floor */
-    TG_GT_R_CIPHER,     /* a weak suite */
-    TG_GT_R_CERT,       /* the chain does not verify */
-    TG_GT_R_NAME,       /* not valid for the name */
-    TG_GT_R_NO_NAME,    /* no name or address to check against */
-    TG_GT_R_UNVERIFIED, /* the handshake finished without our verification */
-    TG_GT_R_PIN,        /* no certificate of the chain has a pin */
-    TG_GT_R_POLICY,     /* the policy file is unusable */
-    TG_GT_R_INTERNAL,   /* the shim could not apply the policy */
-};
+#include "rules.h"
+#include "verdict.h"
 
 struct tg_gt_rec {
     tg_gt_session session;
     unsigned is_client : 1;
-    unsigned started : 1;        /* the first handshake call judged the policy */
+    unsigned started : 1;        /* the first handshake call applied the rules */
     unsigned verified : 1;       /* this handshake's chain passed our checks */
-    unsigned judged : 1;         /* the finished handshake was judged */
-    unsigned blocked : 1;        /* no application byte, ever */
-    unsigned logged : 1;         /* its decision's log line was written */
-    unsigned audit : 1;
-    unsigned pins_ok : 1;
-    unsigned pins_expired : 1;
-    unsigned floor_raised : 1;   /* our priority differs from the program's */
+    unsigned judged : 1;         /* the handshake's end was judged */
+    unsigned seen_server : 1;    /* the server chose a version (its certificate came) */
+    unsigned finished : 1;       /* the handshake completed */
+    unsigned floor_raised : 1;   /* our priority may differ from the program's */
     unsigned custom_transport : 1; /* push function of its own: no fd to read */
     unsigned prio_set : 1;       /* the program set a priority (prio below) */
     unsigned resume_ok : 1;      /* the session data it set was verified for `resume_host` */
@@ -45,15 +31,8 @@ struct tg_gt_rec {
     char sni[256];               /* gnutls_server_name_set's (a client cannot read it back) */
     char resume_host[256];
     const struct tg_pin *resume_pins;
-    int min_protocol;            /* TG_TLS1_2 or TG_TLS1_3 */
-    const struct tg_pin *pins;
-    size_t pin_count;
-    long long pins_expire_at;
-    int policy_line;
-    const char *ca_file, *ca_dir; /* the host block's own anchors */
-    enum tg_gt_reason reason;
-    char detail[256];
-    char host[256];              /* the name the connection is judged for */
+    struct tg_rules rules;       /* the policy for THE name (core/rules.h) */
+    struct tg_verdict verdict;   /* what the core concluded (core/verdict.h) */
 };
 
 /* The record of `s`; created when `create` (NULL only on OOM). */

@@ -2,9 +2,9 @@
  * gt_verify.c — chain, name, pins, version and suite of a GnuTLS session.
  */
 #include "gt_verify.h"
-#include "gt_decide.h"
 #include "gt_trust.h"
 #include "settings.h"
+#include "verdict.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -82,7 +82,7 @@ static unsigned verify_with(const struct tg_gtls *g, tg_gt_tlist list, struct ch
 /* The anchors in turn: the program's (else the system's), the policy's,
  * the host's own. The list that trusted the chain, NULL if none did. */
 static tg_gt_tlist verify_anchors(const struct tg_gtls *g, struct tg_gt_rec *r, struct chain *c,
-                                  unsigned *first_status)
+                                  unsigned *first_status, int *host_list)
 {
     const char *err = NULL;
     const struct tg_policy *pol = tg_settings_policy(&err);
@@ -93,14 +93,17 @@ static tg_gt_tlist verify_anchors(const struct tg_gtls *g, struct tg_gt_rec *r, 
         g->gnutls_certificate_get_trust_list((tg_gt_cred)cred, &own);
     lists[0] = tg_gt_trust_has_ca(g, own) ? own : tg_gt_trust_system(g);
     lists[1] = gl ? tg_gt_trust_paths(g, gl->ca_file, gl->ca_dir) : NULL;
-    lists[2] = tg_gt_trust_paths(g, r->ca_file, r->ca_dir);
+    lists[2] = tg_gt_trust_paths(g, r->rules.ca_file, r->rules.ca_dir);
     *first_status = 0;
+    *host_list = 0;
     for (int i = 0; i < 3; i++) {
         if (i > 0 && !lists[i])
             continue;
         unsigned st = verify_with(g, lists[i], c);
-        if (!st)
+        if (!st) {
+            *host_list = i == 2;
             return lists[i];
+        }
         if (!*first_status)
             *first_status = st;
     }
@@ -123,7 +126,7 @@ static int spki_hash(const struct tg_gtls *g, tg_gt_crt crt, unsigned char out[3
     return rc;
 }
 
-static int pinned(const struct tg_gtls *g, tg_gt_crt crt, const struct tg_gt_rec *r)
+static int pinned(const struct tg_gtls *g, tg_gt_crt crt, const struct tg_rules *r)
 {
     unsigned char h[32];
     if (spki_hash(g, crt, h))
@@ -138,7 +141,7 @@ static int pinned(const struct tg_gtls *g, tg_gt_crt crt, const struct tg_gt_rec
  * the peer sent that issued the last, then the anchor from `list`. Only
  * those count for pins, never a stray certificate the peer appended. */
 static int path_pinned(const struct tg_gtls *g, tg_gt_tlist list, struct chain *c,
-                       const struct tg_gt_rec *r)
+                       const struct tg_rules *r)
 {
     unsigned used = 1;
     tg_gt_crt cur = c->crt[0], anchor = NULL;
@@ -162,48 +165,35 @@ static int path_pinned(const struct tg_gtls *g, tg_gt_tlist list, struct chain *
     return ok;
 }
 
-static int check_pins(const struct tg_gtls *g, tg_gt_tlist list, struct chain *c,
-                      struct tg_gt_rec *r)
-{
-    if (!r->pin_count)
-        return 0;
-    if (r->pins_expire_at >= 0 && (long long)time(NULL) >= r->pins_expire_at) {
-        r->pins_expired = 1;
-        return 0;
-    }
-    if (path_pinned(g, list, c, r)) {
-        r->pins_ok = 1;
-        return 0;
-    }
-    tg_gt_reason(r, TG_GT_R_PIN,
-                 "pin mismatch: no certificate of the verified chain matches the %zu pin(s) "
-                 "for %s (policy line %d)", r->pin_count, r->host[0] ? r->host : "this host",
-                 r->policy_line);
-    return -1;
-}
-
-int tg_gt_verify_chain(const struct tg_gtls *g, struct tg_gt_rec *r, const struct tg_gt_peer *p)
+void tg_gt_cert_facts(const struct tg_gtls *g, struct tg_gt_rec *r, struct tg_facts *f,
+                      char *why, size_t n)
 {
     struct chain c;
     unsigned status;
-    int rc = -1;
+    int host_list;
+    f->now = (long long)time(NULL);
     if (chain_load(g, r->session, &c)) {
-        tg_gt_reason(r, TG_GT_R_CERT, "certificate verification failed: no peer certificate");
-        return -1;
+        f->chain = TG_FACT_FAIL;
+        f->chain_why = "no peer certificate";
+        return;
     }
-    tg_gt_tlist list = verify_anchors(g, r, &c, &status);
-    if (!list)
-        tg_gt_reason(r, TG_GT_R_CERT, "certificate verification failed: %s",
-                     status_text(g, &c, status));
-    else if (!p->name[0])
-        tg_gt_reason(r, TG_GT_R_NO_NAME, "no host name or address to check the certificate against");
-    else if (!g->gnutls_x509_crt_check_hostname2(c.crt[0], p->name, 0))
-        tg_gt_reason(r, TG_GT_R_NAME, "host name mismatch: certificate is not valid for %s%s",
-                     p->name, p->name_is_ip ? " (IP address)" : "");
-    else
-        rc = check_pins(g, list, &c, r);
+    tg_gt_tlist list = verify_anchors(g, r, &c, &status, &host_list);
+    if (!list) {
+        snprintf(why, n, "%s", status_text(g, &c, status));
+        f->chain = TG_FACT_FAIL;
+        f->chain_why = why;
+    } else {
+        f->chain = TG_FACT_PASS;
+        if (host_list) {
+            f->anchors_file = r->rules.ca_file;
+            f->anchors_dir = r->rules.ca_dir;
+        }
+        f->name = f->host && f->host[0] && g->gnutls_x509_crt_check_hostname2(c.crt[0], f->host, 0)
+                      ? TG_FACT_PASS : TG_FACT_FAIL;
+        if (tg_rules_pins_due(&r->rules, f->now))
+            f->pins = path_pinned(g, list, &c, &r->rules) ? TG_FACT_PASS : TG_FACT_FAIL;
+    }
     chain_free(g, &c);
-    return rc;
 }
 
 const char *tg_gt_protocol_name(int version)
@@ -216,6 +206,33 @@ const char *tg_gt_protocol_name(int version)
     case TG_GT_TLS1_3: return "TLSv1.3";
     default: return "unknown";
     }
+}
+
+/* TLS 1.3 suites by gnutls_cipher_algorithm_t: during the handshake
+ * gnutls_ciphersuite_get answers NULL, and the TLS 1.2 naming would call
+ * them ECDHE_RSA_... */
+static const char *tls13_suite(int cipher)
+{
+    switch (cipher) {
+    case 10: return "TLS_AES_128_GCM_SHA256";
+    case 11: return "TLS_AES_256_GCM_SHA384";
+    case 19: return "TLS_AES_128_CCM_SHA256";
+    case 21: return "TLS_AES_128_CCM_8_SHA256";
+    case 23: return "TLS_CHACHA20_POLY1305_SHA256";
+    default: return NULL;
+    }
+}
+
+const char *tg_gt_suite_name(const struct tg_gtls *g, const struct tg_gt_rec *r)
+{
+    int cipher = g->gnutls_cipher_get(r->session);
+    const char *name = g->gnutls_ciphersuite_get ? g->gnutls_ciphersuite_get(r->session) : NULL;
+    if (!name && g->gnutls_protocol_get_version(r->session) == TG_GT_TLS1_3)
+        name = tls13_suite(cipher);
+    if (!name)
+        name = g->gnutls_cipher_suite_get_name(g->gnutls_kx_get(r->session), cipher,
+                                               g->gnutls_mac_get(r->session));
+    return name ? name : "unknown";
 }
 
 /* gnutls_cipher_algorithm_t, gnutls_mac_algorithm_t, gnutls_kx_algorithm_t
@@ -231,22 +248,17 @@ static int weak_suite(int cipher, int mac, int kx)
            kx == 6 /* RSA-EXPORT */;
 }
 
-int tg_gt_verify_params(const struct tg_gtls *g, struct tg_gt_rec *r, int suite_too)
+void tg_gt_negotiated_facts(const struct tg_gtls *g, const struct tg_gt_rec *r, int suite_too,
+                            struct tg_facts *f)
 {
     int v = g->gnutls_protocol_get_version(r->session);
-    int floor = r->min_protocol >= TG_TLS1_3 ? TG_GT_TLS1_3 : TG_GT_TLS1_2;
-    if (v < floor || v > TG_GT_TLS1_3) {
-        tg_gt_reason(r, TG_GT_R_PROTOCOL, "protocol below %s refused: negotiated %s",
-                     floor == TG_GT_TLS1_3 ? "TLS 1.3" : "TLS 1.2", tg_gt_protocol_name(v));
-        return -1;
-    }
+    f->negotiated = 1;
+    f->version = v >= TG_GT_SSL3 && v <= TG_GT_TLS1_3 ? 0x0300 + v - 1 : 0;
+    f->version_is_dtls = v >= 200;
+    f->version_name = tg_gt_protocol_name(v);
     if (!suite_too)
-        return 0;
-    int cipher = g->gnutls_cipher_get(r->session), mac = g->gnutls_mac_get(r->session);
-    int kx = g->gnutls_kx_get(r->session);
-    if (weak_suite(cipher, mac, kx)) {
-        tg_gt_reason(r, TG_GT_R_CIPHER, "weak cipher suite negotiated: %s", tg_gt_suite_name(g, r));
-        return -1;
-    }
-    return 0;
+        return;
+    f->suite = tg_gt_suite_name(g, r);
+    f->suite_weak = weak_suite(g->gnutls_cipher_get(r->session), g->gnutls_mac_get(r->session),
+                               g->gnutls_kx_get(r->session));
 }

@@ -61,8 +61,8 @@ TG_GT_EXPORT int gnutls_server_name_set(tg_gt_session s, int type, const void *n
 /* Data taken from a connection that passed is marked with its name. */
 static void mark(const struct tg_gt_rec *r, const void *data, size_t len)
 {
-    if (r && r->judged && r->verified && !r->blocked && r->host[0])
-        tg_gt_ticket_mark(data, len, r->host, r->pin_count ? r->pins : NULL);
+    if (r && r->finished && r->verified && !r->verdict.blocked && r->verdict.host[0])
+        tg_gt_ticket_mark(data, len, r->verdict.host, r->rules.pin_count ? r->rules.pins : NULL);
 }
 
 TG_GT_EXPORT int gnutls_session_get_data(tg_gt_session s, void *data, size_t *size)

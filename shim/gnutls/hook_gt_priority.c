@@ -5,7 +5,6 @@
  * session. Caches remember their string so gnutls_priority_set knows it.
  */
 #include "gt_decide.h"
-#include "gt_peer.h"
 #include "gt_priority.h"
 #include "init.h"
 
@@ -26,7 +25,6 @@ static const struct tg_gtls *enter(void)
 static void program_set(const struct tg_gtls *g, tg_gt_session s, char *str, int known,
                         unsigned flags)
 {
-    struct tg_gt_peer p;
     struct tg_gt_rec *r = tg_gt_rec_get(s, 0);
     if (!r || !r->is_client) {
         free(str);
@@ -37,8 +35,7 @@ static void program_set(const struct tg_gtls *g, tg_gt_session s, char *str, int
     r->prio_flags = known ? flags : 0;
     r->prio_set = 1;
     r->floor_raised = 0;
-    tg_gt_peer_identify(g, r, 1, &p);
-    tg_gt_policy(r, p.name);
+    tg_gt_early_rules(g, r); /* an unusable policy: the handshake blocks */
     tg_gt_priority_apply(g, r);
 }
 

@@ -20,7 +20,7 @@ static int refused(tg_gt_session s, const struct tg_gtls **g)
     if (tg_gt_inside())
         return 0;
     struct tg_gt_rec *r = tg_gt_rec_get(s, 0);
-    return r && r->blocked;
+    return r && r->verdict.blocked;
 }
 
 #define REFUSE(s, g)                                        \
@@ -91,7 +91,7 @@ TG_GT_EXPORT long gnutls_record_send_early_data(tg_gt_session s, const void *dat
 {
     REFUSE(s, g)
     struct tg_gt_rec *r = tg_gt_inside() ? NULL : tg_gt_rec_get(s, 0);
-    if (r && r->is_client && !r->audit)
+    if (r && r->is_client && !r->rules.audit)
         return TG_GT_E_CERTIFICATE_VERIFICATION_ERROR;
     return g->gnutls_record_send_early_data ? g->gnutls_record_send_early_data(s, data, n)
                                             : TG_GT_E_INTERNAL_ERROR;

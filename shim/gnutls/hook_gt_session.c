@@ -49,11 +49,11 @@ TG_GT_EXPORT int gnutls_handshake(tg_gt_session s)
     struct tg_gt_rec *r = tg_gt_inside() ? NULL : tg_gt_rec_get(s, 0);
     if (!r || !r->is_client)
         return g->gnutls_handshake(s);
-    if (r->blocked)
+    if (r->verdict.blocked)
         return TG_GT_E_CERTIFICATE_VERIFICATION_ERROR;
     if (!r->started)
         tg_gt_start(g, r);
-    if (r->blocked)
+    if (r->verdict.blocked)
         return TG_GT_E_CERTIFICATE_VERIFICATION_ERROR;
     return tg_gt_judge(g, r, g->gnutls_handshake(s));
 }
