@@ -14,6 +14,7 @@
  *   append    gnutls_set_default_priority_append("+VERS-TLS1.0:+VERS-TLS1.1")
  *   weak      gnutls_priority_set_direct(WEAK): the NULL cipher only
  *   peers     direct, and gnutls_certificate_verify_peers2 after the handshake, result ignored
+ *   refuse    direct, with a verify function that refuses every certificate
  *   resume    direct; connects twice, the second time with the first session's
  *             data and SNI (6th argument, default "other.example")
  * It prints "handshake=<code>", "resumed=<0|1>", "send=<code>" and the bytes received.
@@ -37,6 +38,12 @@ static int accept_all(gnutls_session_t s)
 {
     (void)s;
     return 0;
+}
+
+static int refuse_all(gnutls_session_t s)
+{
+    (void)s;
+    return -1;
 }
 
 static int dial(const char *host, const char *port)
@@ -145,7 +152,7 @@ int main(int argc, char **argv)
     gnutls_datum_t data = { NULL, 0 };
     gnutls_global_init();
     gnutls_certificate_allocate_credentials(&cred);
-    gnutls_certificate_set_verify_function(cred, accept_all);
+    gnutls_certificate_set_verify_function(cred, strcmp(road, "refuse") ? accept_all : refuse_all);
     setvbuf(stdout, NULL, _IONBF, 0);
     int rc = one(argv[1], argv[2], argv[3], road, argv[1], cred, &data);
     if (!strcmp(road, "resume")) {

@@ -176,7 +176,8 @@ class Case:
     client: Client
     peer: str
     shim: bool
-    expect: str                       # "connects" | "blocked" | "audit"
+    expect: str                       # "connects" | "blocked" | "audit" | "refused" (by
+                                      # the program itself: no marker, no decision)
     reason: Optional[str] = None      # regex for the log line's reason
     policy: str = ""                  # extra policy lines
     env: Dict[str, str] = field(default_factory=dict)
@@ -237,6 +238,11 @@ def judge(case: Case, peer: Peer, marker: str, got: bytes, lines: List[str],
     reached = marker.encode() in got
     if case.marker_absent and (marker + case.marker_absent).encode() in got:
         return "the peer received the second connection's marker" + tail
+    if case.expect == "refused":
+        if reached or decisions:
+            return "want the program's own refusal alone: marker %s, decisions %s" % (
+                reached, decisions) + tail
+        return None
     if case.expect == "connects":
         if not reached:
             return "the peer did not receive the marker" + tail + " | log: %s" % lines
@@ -319,7 +325,20 @@ def extras(s: Suite) -> List[Case]:
             Case(n + "/shim/good12/min13-host", c, "good12", True, "blocked",
                  r"peer cannot do TLS 1\.3", policy="host localhost\n    min-protocol TLSv1.3\n"),
         ]
+    refuse = Client("careless_refuse", lambda p, m: [cl["careless_direct"].argv(p, m)[0],
+                                                     "localhost", str(p), m, "refuse"])
+    own_ca = Client("gnutls_cli_own_ca", lambda p, m: ["gnutls-cli", "--x509cafile",
+                                                       os.path.join(s.pki, "otherca.pem"),
+                                                       "-p", str(p), "localhost"],
+                    stdin=cli.stdin)
     cases += [
+        # The program's verify function still runs after ours, and its refusal stands.
+        Case("careless_refuse/noshim/good13", refuse, "good13", False, "refused"),
+        Case("careless_refuse/shim/good13", refuse, "good13", True, "refused"),
+        # gnutls-cli's own verification (its anchors: the other CA) after ours.
+        Case("gnutls_cli_own_ca/noshim/untrusted", own_ca, "untrusted", False, "connects"),
+        Case("gnutls_cli_own_ca/shim/untrusted", own_ca, "untrusted", True, "connects"),
+        Case("gnutls_cli_own_ca/shim/good13", own_ca, "good13", True, "refused"),
         Case("careless_weak/noshim/weaknull", weak, "weaknull", False, "connects"),
         Case("careless_weak/shim/weaknull", weak, "weaknull", True, "blocked", r"weak cipher"),
     ]
