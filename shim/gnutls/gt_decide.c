@@ -40,7 +40,7 @@ int tg_gt_early_rules(const struct tg_gtls *g, struct tg_gt_rec *r)
 {
     struct tg_name n;
     tg_peer_name(&tg_gnutls_backend, TG_GT_BC(g, r), NULL, 1, &n);
-    return tg_rules_apply(&r->rules, &r->verdict, 1, n.name);
+    return tg_rules_apply(&r->rules, &r->verdict, r->is_client, r->is_client ? n.name : NULL);
 }
 
 void tg_gt_start(const struct tg_gtls *g, struct tg_gt_rec *r)

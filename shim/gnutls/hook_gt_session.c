@@ -20,16 +20,18 @@ TG_GT_EXPORT int gnutls_init(tg_gt_session *s, unsigned flags)
     if (!g)
         return TG_GT_E_INTERNAL_ERROR;
     int ret = g->gnutls_init(s, flags);
-    if (ret != 0 || tg_gt_inside() || !(flags & TG_GT_CLIENT))
+    if (ret != 0 || tg_gt_inside())
         return ret;
+    /* Servers get a record too: the protocol and suite floor (SPEC.md). */
     struct tg_gt_rec *r = tg_gt_rec_get(*s, 1);
     if (!r) { /* no record, no enforcement: the session is not handed out */
         g->gnutls_deinit(*s);
         *s = NULL;
         return TG_GT_E_INTERNAL_ERROR;
     }
-    r->is_client = 1;
-    tg_gt_verify_install(g, r);
+    r->is_client = (flags & TG_GT_CLIENT) != 0;
+    if (r->is_client)
+        tg_gt_verify_install(g, r);
     return 0;
 }
 

@@ -39,7 +39,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(HERE)
 REPO = os.path.dirname(TESTS)
 sys.path.insert(0, os.path.join(TESTS, "lib"))
-from tgtest import free_port  # noqa: E402
+from tgtest import free_port, is_listening, stop_group  # noqa: E402
 
 CLIENT_TIMEOUT = 30
 LEGACY = "DEFAULT:@SECLEVEL=0"
@@ -368,6 +368,36 @@ def check_resumed(s: Suite) -> Optional[str]:
     return None if b"resumed=1" in out else "second connection did not resume: %r" % out[-300:]
 
 
+def check_server(s: Suite, shim: bool, client_version: str, want_ok: bool) -> Optional[str]:
+    """A GnuTLS server (gnutls-serv, priority NORMAL:+VERS-TLS1.0) gets the
+    protocol floor too: `openssl s_client -tls1` is refused under the shim,
+    accepted without it; TLS 1.2 works either way."""
+    port = free_port()
+    env = dict(os.environ, TLSGUARD_LOG="none")
+    if shim:
+        env["LD_PRELOAD"] = os.path.join(s.build, "libtlsguard.so")
+    srv = subprocess.Popen(["gnutls-serv", "--x509certfile", os.path.join(s.pki, "good.pem"),
+                            "--x509keyfile", os.path.join(s.pki, "good.key"), "-p", str(port),
+                            "--priority", "NORMAL:+VERS-TLS1.0:+VERS-TLS1.1"], env=env,
+                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        for _ in range(500):
+            if is_listening(port) or srv.poll() is not None:
+                break
+            threading.Event().wait(0.01)
+        res = subprocess.run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % port,
+                              client_version, "-cipher", LEGACY], input=b"",
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=CLIENT_TIMEOUT)
+    finally:
+        stop_group(srv)
+    out = res.stdout.decode(errors="replace")
+    ok = re.search(r"Protocol\s*: TLSv1", out) is not None and "alert" not in out
+    if ok != want_ok:
+        return "want %s, got: %s" % ("a handshake" if want_ok else "a refusal", out[-300:])
+    return None
+
+
 def check_report(s: Suite) -> Optional[str]:
     """`tlsguard report` reads the GnuTLS backend's lines like OpenSSL's."""
     peer = s.peers["selfsigned"]
@@ -397,7 +427,11 @@ def main() -> int:
     try:
         cases = matrix(suite) + extras(suite)
         checks = [("careless_resume/shim/good12/resumes", lambda: check_resumed(suite)),
-                  ("report/shim/selfsigned", lambda: check_report(suite))]
+                  ("report/shim/selfsigned", lambda: check_report(suite)),
+                  ("server/noshim/tls1", lambda: check_server(suite, False, "-tls1", True)),
+                  ("server/shim/tls1", lambda: check_server(suite, True, "-tls1", False)),
+                  ("server/shim/tls1_1", lambda: check_server(suite, True, "-tls1_1", False)),
+                  ("server/shim/tls1_2", lambda: check_server(suite, True, "-tls1_2", True))]
         for case in cases:
             if args.only and not re.search(args.only, case.name):
                 continue
