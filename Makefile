@@ -24,6 +24,10 @@ SHIM_HDR   = $(wildcard shim/*/*.h)
 SHIM_INC   = -Ishim/core -Ishim/openssl -Ishim/libc -Ishim/gnutls
 POLICY_SRC = $(wildcard policy/*.c)
 POLICY_HDR = $(wildcard policy/*.h)
+# Pure helpers both binaries link that are not policy: the TLSGUARD_* names,
+# libssl sonames, SHA-256 and the pin text, the IP-literal test.
+COMMON_SRC = $(wildcard common/*.c)
+COMMON_HDR = $(wildcard common/*.h)
 TOOL_SRC   = $(wildcard tools/*.c tools/doctor/*.c)
 TOOL_HDR   = $(wildcard tools/*.h tools/doctor/*.h)
 # Shim modules with no OpenSSL or dlsym in them, unit-tested alone.
@@ -50,23 +54,23 @@ all: $(LIB) $(TOOL)
 # symbol versions, shim/libc/secure_env.c finds getauxval/secure_getenv at run time,
 # and libdl.so.2/libpthread.so.0 stay in DT_NEEDED (glibc < 2.34 keeps dlsym and
 # pthread_once there; on >= 2.34 -ldl/-lpthread are empty archives).
-$(LIB): $(SHIM_SRC) $(SHIM_HDR) $(POLICY_SRC) $(POLICY_HDR) shim/exports.map
+$(LIB): $(SHIM_SRC) $(SHIM_HDR) $(POLICY_SRC) $(POLICY_HDR) $(COMMON_SRC) $(COMMON_HDR) shim/exports.map
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -include shim/libc/glibc_compat.h -fPIC -fvisibility=hidden -shared $(SHIM_INC) -Ipolicy \
-	  -o $@ $(SHIM_SRC) $(POLICY_SRC) $(LDFLAGS_ALL) \
+	$(CC) $(CFLAGS_ALL) -include shim/libc/glibc_compat.h -fPIC -fvisibility=hidden -shared $(SHIM_INC) -Ipolicy -Icommon \
+	  -o $@ $(SHIM_SRC) $(POLICY_SRC) $(COMMON_SRC) $(LDFLAGS_ALL) \
 	  -Wl,--version-script=shim/exports.map -Wl,--no-undefined -ldl -lpthread \
 	  -Wl,--no-as-needed -l:libdl.so.2 -l:libpthread.so.0
 
 # The CLI is an ordinary program: it may link libcrypto (for `pin`), and
 # libdl (`run` execs the command through the shim's own execvp).
-$(TOOL): $(TOOL_SRC) $(TOOL_HDR) $(POLICY_SRC) $(POLICY_HDR)
+$(TOOL): $(TOOL_SRC) $(TOOL_HDR) $(POLICY_SRC) $(POLICY_HDR) $(COMMON_SRC) $(COMMON_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -DTG_VERSION='"$(VERSION)"' -Ipolicy -Itools -o $@ $(TOOL_SRC) $(POLICY_SRC) \
+	$(CC) $(CFLAGS_ALL) -DTG_VERSION='"$(VERSION)"' -Ipolicy -Icommon -Itools -o $@ $(TOOL_SRC) $(POLICY_SRC) $(COMMON_SRC) \
 	  $(LDFLAGS_ALL) -lssl -lcrypto -ldl
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(POLICY_SRC) $(POLICY_HDR) $(SHIM_PURE) $(TOOL_PURE) tools/report.h $(wildcard tests/unit/*.h)
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(POLICY_SRC) $(POLICY_HDR) $(COMMON_SRC) $(COMMON_HDR) $(SHIM_PURE) $(TOOL_PURE) tools/report.h $(wildcard tests/unit/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -Ipolicy $(SHIM_INC) -Itools -Itests/unit -o $@ $< $(POLICY_SRC) $(SHIM_PURE) $(TOOL_PURE) \
+	$(CC) $(CFLAGS_ALL) -Ipolicy -Icommon $(SHIM_INC) -Itools -Itests/unit -o $@ $< $(POLICY_SRC) $(COMMON_SRC) $(SHIM_PURE) $(TOOL_PURE) \
 	  $(LDFLAGS_ALL) -lpthread
 
 unit: $(UNIT_BIN)

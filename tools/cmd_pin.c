@@ -18,6 +18,7 @@
 #include "tlsguard.h"
 #include "net.h"
 #include "pin_trust.h"
+#include "spki_pin.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -51,22 +52,27 @@ struct pin_opts {
 
 /* ---- printing ----------------------------------------------------------- */
 
-/* "sha256/" + base64(SHA-256(DER SubjectPublicKeyInfo)) into out[64]. */
-static int spki_pin(X509 *x, char out[64])
+static int sha256(const void *ctx, const unsigned char *in, size_t len,
+                  unsigned char out[TG_PIN_HASH_LEN])
 {
-    unsigned char *der = NULL;
-    unsigned char md[SHA256_DIGEST_LENGTH];
-    int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der);
-    if (len <= 0)
-        return -1;
-    int ok = EVP_Digest(der, (size_t)len, md, NULL, EVP_sha256(), NULL);
+    unsigned int n = 0;
+    (void)ctx;
+    return EVP_Digest(in, len, out, &n, EVP_sha256(), NULL) == 1 && n == TG_PIN_HASH_LEN ? 0 : -1;
+}
+
+/* The certificate's pin text (common/spki_pin.c), its DER SPKI taken as
+ * the shim takes it (shim/openssl/pins.c), so both hash the same bytes. */
+static int spki_pin(X509 *x, char out[TG_PIN_TEXT_SIZE])
+{
+    unsigned char *der = NULL, hash[TG_PIN_HASH_LEN];
+    EVP_PKEY *key = X509_get_pubkey(x);
+    int len = key ? i2d_PUBKEY(key, &der) : -1;
+    int rc = tg_spki_hash(der, len, sha256, NULL, hash);
+    EVP_PKEY_free(key);
     OPENSSL_free(der);
-    if (!ok)
-        return -1;
-    memcpy(out, "sha256/", 7);
-    /* 32 bytes -> 44 base64 characters + NUL; 7 + 45 < 64. */
-    EVP_EncodeBlock((unsigned char *)out + 7, md, sizeof md);
-    return 0;
+    if (rc == 0)
+        tg_pin_text(hash, out);
+    return rc;
 }
 
 /* The subject as one line, RFC 2253 order (CN first), UTF-8, control
@@ -141,7 +147,7 @@ static int print_block(const char *header, const char *host_line, STACK_OF(X509)
 {
     int n = sk_X509_num(certs);
     /* Every pin first: nothing is printed unless the whole block can be. */
-    char (*pins)[64] = calloc(n > 0 ? (size_t)n : 1, sizeof *pins);
+    char (*pins)[TG_PIN_TEXT_SIZE] = calloc(n > 0 ? (size_t)n : 1, sizeof *pins);
     if (!pins) {
         fprintf(stderr, "tlsguard pin: out of memory\n");
         return 1;
@@ -247,145 +253,186 @@ static int under_shim(void)
     return p && strstr(p, "libtlsguard") != NULL;
 }
 
+/* One fetch of a server's chain: what the steps below share. */
+struct pin_fetch {
+    const struct pin_opts *o;
+    char shown[300];     /* "host:port" or "[v6]:port", for messages */
+    const char *name;    /* the name the certificate must carry */
+    int fd;
+    long long deadline;
+    SSL_CTX *ctx;
+    SSL *ssl;
+    char trusted[1024];  /* the anchors, for messages */
+};
+
+/* It goes into the `host` line: no space, '#' or control character. */
+static int check_host_name(const char *name)
+{
+    for (const char *c = name; *c; c++) {
+        if ((unsigned char)*c <= ' ' || *c == '#' || *c == 0x7f) {
+            fprintf(stderr, "tlsguard pin: '%s' is not a host name\n", name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The context and SSL: the shim's anchors, verification, the name. */
+static int fetch_setup(struct pin_fetch *f)
+{
+    char why[300];
+    int name_is_ip = tg_is_ip_literal(f->name);
+    f->ctx = SSL_CTX_new(TLS_client_method());
+    if (f->ctx && tg_pin_trust_apply(&f->o->trust, f->ctx, f->name, f->trusted,
+                                     sizeof f->trusted) != 0)
+        return -1;
+    if (!f->ctx || !(f->ssl = SSL_new(f->ctx))) {
+        ssl_error_text(why, sizeof why, "out of memory");
+        fprintf(stderr, "tlsguard pin: cannot set up TLS: %s\n", why);
+        return -1;
+    }
+    /* Verification aborts the handshake on failure: with SSL_VERIFY_NONE
+     * OpenSSL still keeps a (partial) "verified" chain after a failure, and
+     * nothing unverified must be printable as verified. */
+    SSL_set_verify(f->ssl, f->o->insecure ? SSL_VERIFY_NONE : SSL_VERIFY_PEER, NULL);
+    /* SSL_set1_host: OpenSSL 1.1.0; X509_VERIFY_PARAM_set1_ip_asc: 1.0.2.  The
+     * CLI builds against the system's OpenSSL 3.0 only (the shim is the part
+     * that must cope with every version). */
+    int set_ok = name_is_ip ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(f->ssl), f->name)
+                            : SSL_set1_host(f->ssl, f->name);
+    /* SNI carries a DNS name only (RFC 6066 section 3), never an IP literal. */
+    if (set_ok == 1 && !name_is_ip)
+        set_ok = (int)SSL_set_tlsext_host_name(f->ssl, f->name);
+    if (set_ok != 1 || SSL_set_fd(f->ssl, f->fd) != 1) {
+        ssl_error_text(why, sizeof why, "invalid name");
+        fprintf(stderr, "tlsguard pin: %s: cannot use the name '%s': %s\n", f->shown, f->name,
+                why);
+        return -1;
+    }
+    return 0;
+}
+
+static void say_unverified(const struct pin_fetch *f, long vr)
+{
+    fprintf(stderr,
+            "tlsguard pin: %s: certificate verification failed: %s; refusing to pin an "
+            "unverified chain (use --insecure-fetch to pin it anyway)\n",
+            f->shown, X509_verify_cert_error_string(vr));
+}
+
+/* Why the handshake failed, once it did (not for want of I/O). */
+static void say_handshake_failed(const struct pin_fetch *f, int err)
+{
+    char why[300];
+    long vr = SSL_get_verify_result(f->ssl);
+    if (!f->o->insecure && vr != X509_V_OK) {
+        say_unverified(f, vr);
+        fprintf(stderr, "tlsguard pin: trusted: %s\n", f->trusted);
+    } else {
+        ssl_error_text(why, sizeof why,
+                       err == SSL_ERROR_SYSCALL || err == SSL_ERROR_ZERO_RETURN
+                           ? "the server closed the connection"
+                           : "unknown error");
+        fprintf(stderr, "tlsguard pin: %s: TLS handshake failed: %s\n", f->shown, why);
+    }
+    if (f->o->insecure && under_shim())
+        fprintf(stderr, "tlsguard pin: note: running under the tlsguard shim (LD_PRELOAD), "
+                        "which enforces verification even for --insecure-fetch\n");
+}
+
+/* The handshake on the non-blocking socket, within the deadline. */
+static int fetch_handshake(struct pin_fetch *f)
+{
+    for (;;) {
+        ERR_clear_error();
+        int r = SSL_connect(f->ssl);
+        if (r == 1)
+            return 0;
+        int err = SSL_get_error(f->ssl, r);
+        short ev = err == SSL_ERROR_WANT_READ ? POLLIN : err == SSL_ERROR_WANT_WRITE ? POLLOUT : 0;
+        if (!ev) {
+            say_handshake_failed(f, err);
+            return -1;
+        }
+        int w = tg_wait_fd(f->fd, ev, f->deadline);
+        if (w <= 0) {
+            fprintf(stderr, "tlsguard pin: %s: TLS handshake %s\n", f->shown,
+                    w == 0 ? "timed out after 10 s" : strerror(errno));
+            return -1;
+        }
+    }
+}
+
+/* The block for the chain the handshake got: verified, or as presented. */
+static int print_fetched(const struct pin_fetch *f)
+{
+    long vr = SSL_get_verify_result(f->ssl);
+    /* On a client SSL_get_peer_cert_chain includes the leaf; SSL_get0_verified_chain
+     * (OpenSSL 1.1.0) is the chain built up to the trust anchor. */
+    STACK_OF(X509) *chain = f->o->insecure ? SSL_get_peer_cert_chain(f->ssl)
+                                           : SSL_get0_verified_chain(f->ssl);
+    if (!f->o->insecure && vr != X509_V_OK) {
+        /* Cannot happen with SSL_VERIFY_PEER; refuse rather than trust that. */
+        say_unverified(f, vr);
+        return 1;
+    }
+    if (!chain || sk_X509_num(chain) == 0) {
+        fprintf(stderr, "tlsguard pin: %s: the server sent no certificate\n", f->shown);
+        return 1;
+    }
+    int n = sk_X509_num(chain);
+    char header[1024], host_line[300];
+    const char *s = n == 1 ? "" : "s";
+    if (f->o->insecure) {
+        snprintf(header, sizeof header,
+                 "# pins for %s (%d certificate%s; as presented by %s)\n"
+                 "# WARNING: chain NOT verified (verification %s%s): check these pins out of band\n",
+                 f->name, n, s, f->shown, vr == X509_V_OK ? "would have succeeded" : "fails: ",
+                 vr == X509_V_OK ? "" : X509_verify_cert_error_string(vr));
+    } else {
+        snprintf(header, sizeof header,
+                 "# pins for %s (%d certificate%s; verified chain)\n# trusted: %.700s\n", f->name,
+                 n, s, f->trusted);
+    }
+    snprintf(host_line, sizeof host_line, "host %s", f->name);
+    return print_block(header, host_line, chain, 1);
+}
+
 static int pin_host(const struct pin_opts *o)
 {
-    char host[256], port[8], shown[300];
+    struct pin_fetch f = { .o = o, .fd = -1 };
+    char host[256], port[8], why[300];
     if (tg_split_target(o->target, host, sizeof host, port, sizeof port) != 0) {
         fprintf(stderr, "tlsguard pin: %s: not a file, nor HOST[:PORT] ([IPv6]:PORT)\n",
                 o->target);
         return 1;
     }
-    snprintf(shown, sizeof shown, strchr(host, ':') ? "[%s]:%s" : "%s:%s", host, port);
-    /* The name the certificate must carry: --servername, else the host.  It
-     * goes into the `host` line: no space, '#' or control character. */
-    const char *name = o->servername ? o->servername : host;
-    for (const char *c = name; *c; c++) {
-        if ((unsigned char)*c <= ' ' || *c == '#' || *c == 0x7f) {
-            fprintf(stderr, "tlsguard pin: '%s' is not a host name\n", name);
-            return 1;
-        }
-    }
-    int name_is_ip = tg_is_ip_literal(name);
+    snprintf(f.shown, sizeof f.shown, strchr(host, ':') ? "[%s]:%s" : "%s:%s", host, port);
+    /* The name the certificate must carry: --servername, else the host. */
+    f.name = o->servername ? o->servername : host;
+    if (check_host_name(f.name) != 0)
+        return 1;
 
     /* A peer that resets the connection mid-handshake must not kill us with
      * SIGPIPE: OpenSSL's socket BIO writes with write(2). */
     signal(SIGPIPE, SIG_IGN);
-    long long deadline = tg_now_ms() + PIN_TIMEOUT_MS;
-    char why[300];
-    int fd = tg_tcp_connect(host, port, deadline, why, sizeof why);
-    if (fd < 0) {
-        fprintf(stderr, "tlsguard pin: %s: %s\n", shown, why);
+    f.deadline = tg_now_ms() + PIN_TIMEOUT_MS;
+    f.fd = tg_tcp_connect(host, port, f.deadline, why, sizeof why);
+    if (f.fd < 0) {
+        fprintf(stderr, "tlsguard pin: %s: %s\n", f.shown, why);
         return 1;
     }
-
     int rc = 1;
-    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
-    SSL *ssl = NULL;
-    char trusted[1024];
-    if (ctx && tg_pin_trust_apply(&o->trust, ctx, name, trusted, sizeof trusted) != 0)
-        goto out;
-    if (!ctx || !(ssl = SSL_new(ctx))) {
-        ssl_error_text(why, sizeof why, "out of memory");
-        fprintf(stderr, "tlsguard pin: cannot set up TLS: %s\n", why);
-        goto out;
-    }
-    /* Verification aborts the handshake on failure: with SSL_VERIFY_NONE
-     * OpenSSL still keeps a (partial) "verified" chain after a failure, and
-     * nothing unverified must be printable as verified. */
-    SSL_set_verify(ssl, o->insecure ? SSL_VERIFY_NONE : SSL_VERIFY_PEER, NULL);
-    /* SSL_set1_host: OpenSSL 1.1.0; X509_VERIFY_PARAM_set1_ip_asc: 1.0.2.  The
-     * CLI builds against the system's OpenSSL 3.0 only (the shim is the part
-     * that must cope with every version). */
-    int set_ok = name_is_ip ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name)
-                            : SSL_set1_host(ssl, name);
-    /* SNI carries a DNS name only (RFC 6066 section 3), never an IP literal. */
-    if (set_ok == 1 && !name_is_ip)
-        set_ok = (int)SSL_set_tlsext_host_name(ssl, name);
-    if (set_ok != 1 || SSL_set_fd(ssl, fd) != 1) {
-        ssl_error_text(why, sizeof why, "invalid name");
-        fprintf(stderr, "tlsguard pin: %s: cannot use the name '%s': %s\n", shown, name, why);
-        goto out;
-    }
-
-    for (;;) {
-        ERR_clear_error();
-        int r = SSL_connect(ssl);
-        if (r == 1)
-            break;
-        int err = SSL_get_error(ssl, r);
-        short ev = err == SSL_ERROR_WANT_READ ? POLLIN : err == SSL_ERROR_WANT_WRITE ? POLLOUT : 0;
-        if (ev) {
-            int w = tg_wait_fd(fd, ev, deadline);
-            if (w > 0)
-                continue;
-            fprintf(stderr, "tlsguard pin: %s: TLS handshake %s\n", shown,
-                    w == 0 ? "timed out after 10 s" : strerror(errno));
-            goto out;
-        }
-        long vr = SSL_get_verify_result(ssl);
-        if (!o->insecure && vr != X509_V_OK) {
-            fprintf(stderr,
-                    "tlsguard pin: %s: certificate verification failed: %s; refusing to pin an "
-                    "unverified chain (use --insecure-fetch to pin it anyway)\n",
-                    shown, X509_verify_cert_error_string(vr));
-            fprintf(stderr, "tlsguard pin: trusted: %s\n", trusted);
-        } else {
-            ssl_error_text(why, sizeof why,
-                           err == SSL_ERROR_SYSCALL || err == SSL_ERROR_ZERO_RETURN
-                               ? "the server closed the connection"
-                               : "unknown error");
-            fprintf(stderr, "tlsguard pin: %s: TLS handshake failed: %s\n", shown, why);
-        }
-        if (o->insecure && under_shim())
-            fprintf(stderr, "tlsguard pin: note: running under the tlsguard shim (LD_PRELOAD), "
-                            "which enforces verification even for --insecure-fetch\n");
-        goto out;
-    }
-
-    long vr = SSL_get_verify_result(ssl);
-    /* On a client SSL_get_peer_cert_chain includes the leaf; SSL_get0_verified_chain
-     * (OpenSSL 1.1.0) is the chain built up to the trust anchor. */
-    STACK_OF(X509) *chain = o->insecure ? SSL_get_peer_cert_chain(ssl)
-                                        : SSL_get0_verified_chain(ssl);
-    if (!o->insecure && vr != X509_V_OK) {
-        /* Cannot happen with SSL_VERIFY_PEER; refuse rather than trust that. */
-        fprintf(stderr,
-                "tlsguard pin: %s: certificate verification failed: %s; refusing to pin an "
-                "unverified chain (use --insecure-fetch to pin it anyway)\n",
-                shown, X509_verify_cert_error_string(vr));
-        goto out;
-    }
-    if (!chain || sk_X509_num(chain) == 0) {
-        fprintf(stderr, "tlsguard pin: %s: the server sent no certificate\n", shown);
-        goto out;
-    }
-
-    int n = sk_X509_num(chain);
-    char header[1024], host_line[300];
-    const char *s = n == 1 ? "" : "s";
-    if (o->insecure) {
-        snprintf(header, sizeof header,
-                 "# pins for %s (%d certificate%s; as presented by %s)\n"
-                 "# WARNING: chain NOT verified (verification %s%s): check these pins out of band\n",
-                 name, n, s, shown, vr == X509_V_OK ? "would have succeeded" : "fails: ",
-                 vr == X509_V_OK ? "" : X509_verify_cert_error_string(vr));
-    } else {
-        snprintf(header, sizeof header,
-                 "# pins for %s (%d certificate%s; verified chain)\n# trusted: %.700s\n", name, n,
-                 s, trusted);
-    }
-    snprintf(host_line, sizeof host_line, "host %s", name);
-    rc = print_block(header, host_line, chain, 1);
-
-out:
-    if (ssl) {
+    if (fetch_setup(&f) == 0 && fetch_handshake(&f) == 0)
+        rc = print_fetched(&f);
+    if (f.ssl) {
         /* A quiet shutdown: no close_notify round trip to wait for. */
-        SSL_set_quiet_shutdown(ssl, 1);
-        SSL_shutdown(ssl);
+        SSL_set_quiet_shutdown(f.ssl, 1);
+        SSL_shutdown(f.ssl);
     }
-    SSL_free(ssl);
-    SSL_CTX_free(ctx);
-    close(fd);
+    SSL_free(f.ssl);
+    SSL_CTX_free(f.ctx);
+    close(f.fd);
     return rc;
 }
 

@@ -8,6 +8,8 @@
  * by TLSGUARD_REPORT, and report.c reads them back.
  */
 #include "tlsguard.h"
+#include "env_names.h"
+#include "log_dest.h"
 #include "policy.h"
 #include "report.h"
 
@@ -49,7 +51,7 @@ static void exec_command(const char *lib, char **cmd)
 int tg_find_library(char *out, unsigned long n)
 {
     char exe[PATH_MAX];
-    const char *env = getenv("TLSGUARD_LIB");
+    const char *env = getenv(tg_env_name[TG_ENV_LIB]);
     if (env && *env && access(env, R_OK) == 0) {
         snprintf(out, n, "%s", env);
         return 0;
@@ -191,9 +193,9 @@ static int run_and_wait(const char *lib, char **cmd, const struct run_opts *o)
         fprintf(stderr, "tlsguard run: cannot create the report file: %s\n", strerror(errno));
         return 127;
     }
-    const char *outer_env = getenv("TLSGUARD_REPORT");
+    const char *outer_env = getenv(tg_env_name[TG_ENV_REPORT]);
     char *outer = outer_env && *outer_env ? strdup(outer_env) : NULL;
-    setenv("TLSGUARD_REPORT", path, 1);
+    setenv(tg_env_name[TG_ENV_REPORT], path, 1);
     int status = 0;
     int spawned = spawn_and_wait(lib, cmd, &status);
     struct tg_report *rep = tg_report_new();
@@ -271,17 +273,17 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
             if (!v || !*v)
                 return -tg_usage_error("run", "--policy needs a FILE");
             char *abs = realpath(v, NULL);
-            setenv("TLSGUARD_POLICY", abs ? abs : v, 1);
+            setenv(tg_env_name[TG_ENV_POLICY], abs ? abs : v, 1);
             precheck_policy(abs ? abs : v);
             free(abs);
         } else if (!strcmp(argv[i], "--audit")) {
-            setenv("TLSGUARD_MODE", "audit", 1);
+            setenv(tg_env_name[TG_ENV_MODE], "audit", 1);
         } else if ((v = tg_opt_value(argc, argv, &i, "--log", &err)) || err) {
-            if (!v || (strcmp(v, "stderr") && strcmp(v, "syslog") && strcmp(v, "none") &&
-                       v[0] != '/'))
+            enum tg_log_kind kind;
+            if (tg_log_dest_parse(v, &kind) != 0)
                 return -tg_usage_error("run", "--log takes stderr, syslog, none or an "
                                               "absolute path");
-            setenv("TLSGUARD_LOG", v, 1);
+            setenv(tg_env_name[TG_ENV_LOG], v, 1);
         } else if (argv[i][0] == '-') {
             return -tg_unknown_option("run", argv[i]);
         } else {

@@ -13,7 +13,6 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-#include <arpa/inet.h>
 
 long long tg_now_ms(void)
 {
@@ -77,12 +76,6 @@ int tg_split_target(const char *t, char *host, size_t hn, char *port, size_t pn)
         return -1;
     snprintf(port, pn, "%ld", v);
     return 0;
-}
-
-int tg_is_ip_literal(const char *s)
-{
-    unsigned char buf[sizeof(struct in6_addr)];
-    return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
 }
 
 /* Connect within the deadline; returns a connected non-blocking socket or -1

@@ -10,6 +10,7 @@
 #include "pin_trust.h"
 #include "tlsguard.h"
 #include "policy.h"
+#include "env_names.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +27,7 @@ static const char *policy_path(const struct tg_pin_trust *t)
         return NULL;
     if (t->policy)
         return t->policy;
-    const char *env = getenv("TLSGUARD_POLICY");
+    const char *env = getenv(tg_env_name[TG_ENV_POLICY]);
     if (env && *env)
         return env;
     return access(DEFAULT_POLICY, F_OK) == 0 ? DEFAULT_POLICY : NULL;

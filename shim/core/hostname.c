@@ -2,7 +2,7 @@
  * hostname.c — RFC 6125 section 6.4 matching, strict where it may choose.
  */
 #include "hostname.h"
-#include "resolver.h"
+#include "ip_literal.h"
 
 #include <string.h>
 #include <strings.h>

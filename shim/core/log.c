@@ -27,12 +27,10 @@
 
 extern char *program_invocation_short_name;
 
-enum dest { DEST_STDERR, DEST_SYSLOG, DEST_NONE, DEST_FILE };
-
 static int stderr_fd = -1;
 static dev_t stderr_dev;
 static ino_t stderr_ino;
-static enum dest dest = DEST_STDERR;
+static enum tg_log_kind dest = TG_LOG_STDERR;
 static int file_fd = -1;
 static int syslog_fd = -1;
 static int report_fd = -1;
@@ -64,13 +62,9 @@ static int open_append(const char *path)
     return fd;
 }
 
-void tg_log_set_destination(const char *d)
+void tg_log_set_destination(enum tg_log_kind kind, const char *path)
 {
-    if (!strcmp(d, "stderr")) {
-        dest = DEST_STDERR;
-    } else if (!strcmp(d, "none")) {
-        dest = DEST_NONE;
-    } else if (!strcmp(d, "syslog")) {
+    if (kind == TG_LOG_SYSLOG) {
         struct sockaddr_un sun;
         int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         memset(&sun, 0, sizeof sun);
@@ -81,11 +75,10 @@ void tg_log_set_destination(const char *d)
             fd = -1;
         }
         syslog_fd = fd;
-        dest = DEST_SYSLOG;
-    } else if (d[0] == '/') {
-        file_fd = open_append(d);
-        dest = DEST_FILE;
+    } else if (kind == TG_LOG_FILE) {
+        file_fd = path ? open_append(path) : -1;
     }
+    dest = kind;
 }
 
 void tg_log_set_allowed(int yes)
@@ -185,16 +178,16 @@ static void emit(const char *line, size_t len)
 {
     int saved = errno;
     switch (dest) {
-    case DEST_STDERR:
+    case TG_LOG_STDERR:
         write_stderr(line, len);
         break;
-    case DEST_FILE:
+    case TG_LOG_FILE:
         write_fd(file_fd, line, len);
         break;
-    case DEST_SYSLOG:
+    case TG_LOG_SYSLOG:
         write_syslog(line, len);
         break;
-    case DEST_NONE:
+    case TG_LOG_NONE:
         break;
     }
     errno = saved;

@@ -6,6 +6,8 @@
 #ifndef TG_LOG_H
 #define TG_LOG_H
 
+#include "log_dest.h"
+
 struct tg_decision {
     const char *action;   /* "block", "audit" (would block), "allow", "notice" */
     const char *host;     /* NULL: unknown */
@@ -17,8 +19,9 @@ struct tg_decision {
 
 /* Opens the private copy of stderr; called once from settings init. */
 void tg_log_open(void);
-/* "stderr", "syslog", "none" or an absolute file path (appended). */
-void tg_log_set_destination(const char *dest);
+/* stderr, syslog, none or the absolute file `path` (appended); the text
+ * is read by tg_log_dest_parse (policy/log_dest.h). */
+void tg_log_set_destination(enum tg_log_kind kind, const char *path);
 /* Log allowed connections too (policy: log-allowed yes). */
 void tg_log_set_allowed(int yes);
 /* Every decision (allowed connections and notices too) is also appended to

@@ -3,7 +3,7 @@
  * enforcement 3).
  */
 #include "name.h"
-#include "resolver.h"
+#include "ip_literal.h"
 
 #include <string.h>
 

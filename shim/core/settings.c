@@ -2,6 +2,7 @@
  * settings.c — environment and policy, each read once.
  */
 #include "settings.h"
+#include "env_names.h"
 #include "log.h"
 #include "secure_env.h"
 
@@ -36,13 +37,14 @@ void tg_settings_read_env(void)
 {
     char mode[16];
     settings.secure = tg_secure_execution();
-    copy_env(settings.policy_path, sizeof settings.policy_path, "TLSGUARD_POLICY");
-    copy_env(settings.log_override, sizeof settings.log_override, "TLSGUARD_LOG");
-    copy_env(settings.report_path, sizeof settings.report_path, "TLSGUARD_REPORT");
-    copy_env(mode, sizeof mode, "TLSGUARD_MODE");
+    copy_env(settings.policy_path, sizeof settings.policy_path, tg_env_name[TG_ENV_POLICY]);
+    copy_env(settings.log_override, sizeof settings.log_override, tg_env_name[TG_ENV_LOG]);
+    copy_env(settings.report_path, sizeof settings.report_path, tg_env_name[TG_ENV_REPORT]);
+    copy_env(mode, sizeof mode, tg_env_name[TG_ENV_MODE]);
     settings.force_audit = !strcmp(mode, "audit");
-    if (settings.log_override[0])
-        tg_log_set_destination(settings.log_override);
+    enum tg_log_kind kind;
+    if (settings.log_override[0] && tg_log_dest_parse(settings.log_override, &kind) == 0)
+        tg_log_set_destination(kind, settings.log_override);
     tg_log_set_report(settings.report_path);
 }
 
@@ -55,20 +57,7 @@ static void apply_log_setting(const struct tg_global *g)
 {
     if (settings.log_override[0])
         return; /* the command line wins over the file */
-    switch (g->log_kind) {
-    case TG_LOG_STDERR:
-        tg_log_set_destination("stderr");
-        break;
-    case TG_LOG_SYSLOG:
-        tg_log_set_destination("syslog");
-        break;
-    case TG_LOG_NONE:
-        tg_log_set_destination("none");
-        break;
-    case TG_LOG_FILE:
-        tg_log_set_destination(g->log_path);
-        break;
-    }
+    tg_log_set_destination(g->log_kind, g->log_path);
     tg_log_set_allowed(g->log_allowed);
 }
 

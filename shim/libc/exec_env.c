@@ -4,6 +4,7 @@
  */
 #include "exec_env.h"
 #include "coverage.h"
+#include "env_names.h"
 #include "log.h"
 #include "own_file.h"
 #include "settings.h"
@@ -14,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define NVARS 4
+#define NVARS TG_ENV_INHERITED
 static char lib_path[PATH_MAX];
 static char vars[NVARS][4200]; /* "TLSGUARD_X=value", "" when unset */
 static size_t var_names[NVARS];
@@ -27,14 +28,14 @@ void tg_exec_env_capture(void)
         return; /* a privileged process passes nothing of ours on */
     if (self && !realpath(self, lib_path))
         lib_path[0] = '\0';
-    const char *names[NVARS] = { "TLSGUARD_POLICY", "TLSGUARD_MODE", "TLSGUARD_LOG",
-                                 "TLSGUARD_REPORT" };
-    const char *values[NVARS] = { s->policy_path, s->force_audit ? "audit" : "", s->log_override,
-                                  s->report_path };
+    const char *values[NVARS] = { [TG_ENV_POLICY] = s->policy_path,
+                                  [TG_ENV_MODE] = s->force_audit ? "audit" : "",
+                                  [TG_ENV_LOG] = s->log_override,
+                                  [TG_ENV_REPORT] = s->report_path };
     for (int i = 0; i < NVARS; i++) {
-        var_names[i] = strlen(names[i]) + 1; /* with '=' */
-        if (values[i][0])
-            snprintf(vars[i], sizeof vars[i], "%s=%s", names[i], values[i]);
+        var_names[i] = strlen(tg_env_name[i]) + 1; /* with '=' */
+        if (values[i] && values[i][0])
+            snprintf(vars[i], sizeof vars[i], "%s=%s", tg_env_name[i], values[i]);
     }
 }
 

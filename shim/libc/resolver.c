@@ -13,8 +13,8 @@
  * and an ambiguous one gets none (the literal address is checked).
  */
 #include "resolver.h"
+#include "ip_literal.h"
 
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <string.h>
@@ -76,12 +76,6 @@ static int addr_of(const struct sockaddr *sa, int *family, const unsigned char *
         return 1;
     }
     return 0;
-}
-
-int tg_is_ip_literal(const char *s)
-{
-    unsigned char buf[16];
-    return s && (inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1);
 }
 
 void tg_resolver_remember(const char *name, const struct sockaddr *sa)

@@ -22,8 +22,6 @@ void tg_resolver_tie(int fd, const struct sockaddr *sa);
  * socket): the socket's own lookup, else the one name the address is known
  * under; 0 when none, or when it is known under several (ambiguous). */
 int tg_resolver_lookup(int fd, const struct sockaddr *sa, char *name, size_t n);
-/* 1 when `s` is an IPv4 or IPv6 literal. */
-int tg_is_ip_literal(const char *s);
 
 
 /* The peer of this thread's latest connect(): for the log's address and

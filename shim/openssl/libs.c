@@ -2,6 +2,7 @@
  * libs.c — the registry of libssl copies and the routing of calls to them.
  */
 #include "libs.h"
+#include "libssl_sonames.h"
 #include "block.h"
 #include "conn.h"
 #include "log.h"
@@ -42,13 +43,6 @@ static __thread struct {
     const void *caller;
     const struct tg_ossl *lib;
 } cache[CACHE];
-
-/* Sonames tried when nothing better leads to a libssl: Debian/Ubuntu,
- * RHEL/CentOS 7 (.so.10), CentOS 6 (.so.1.0.1e), upstream. */
-static const char *const sonames[] = {
-    "libssl.so.3", "libssl.so.1.1", "libssl.so.10", "libssl.so.1.0.2",
-    "libssl.so.1.0.1e", "libssl.so.1.0.0", "libssl.so",
-};
 
 /* The span of an object's PT_LOAD segments, given its load bias and
  * program headers. By address, not load base: a non-PIE program's bias is 0. */
@@ -154,8 +148,12 @@ static void *libssl_of(const void *caller)
         p = probe(RTLD_DEFAULT);
     if (main_map)
         dlclose(main_map);
-    for (size_t i = 0; !p && i < sizeof sonames / sizeof *sonames; i++) {
-        void *h = dlopen(sonames[i], RTLD_LAZY | RTLD_NOLOAD);
+    /* The sonames libssl goes by (common/libssl_sonames.c), when nothing
+     * better led to one. */
+    for (const struct tg_libssl_soname *s = tg_libssl_sonames; !p && s->soname; s++) {
+        if (!s->shim_serves)
+            continue;
+        void *h = dlopen(s->soname, RTLD_LAZY | RTLD_NOLOAD);
         p = probe(h);
         if (h)
             dlclose(h);

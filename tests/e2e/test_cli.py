@@ -484,7 +484,10 @@ class Suite:
 
     def test_run_usage(self):
         for args, what in ((("--fail-on", "never"), "block or audit"), (("--fail-on",), "block or audit"),
-                           (("--report=xml",), "table or json"), (("--report-file",), "PATH")):
+                           (("--report=xml",), "table or json"), (("--report-file",), "PATH"),
+                           # the policy's spelling of a log destination (policy/log_dest.c)
+                           (("--log", "tlsguard.log"), "absolute path"),
+                           (("--log", "Syslog"), "absolute path"), (("--log", ""), "absolute path")):
             rc, out, err = self.tg("run", *args, "--", "true")
             expect(rc == 2 and what in err and "--help" in err, f"{args}: exit {rc}: {err}")
 

@@ -365,6 +365,14 @@ class Suite:
                f"exit {rc}: {out}{err}")
         expect("MSB" in out and "NOT FOUND" in out, "evidence:\n" + out)
 
+    def test_doctor_centos6_soname(self):
+        # The soname table is the shim's own list (common/libssl_sonames.c):
+        # CentOS 6's libssl.so.1.0.1e is named as the release it is.
+        path = self.elf("centos6", interp=self.INTERP64, needed=["libssl.so.1.0.1e", "libc.so.6"])
+        rc, out, err, first = self.doctor(path)
+        expect(rc == 0 and first == f"covered: {path} links libssl.so.1.0.1e (CentOS 6 OpenSSL 1.0.1e)",
+               f"exit {rc}: {out}{err}")
+
     def test_doctor_go(self):
         path = self.elf("goprog", interp=self.INTERP64, needed=["libc.so.6"],
                         sections={".go.buildinfo": b"\xff Go buildinf:" + bytes(18)})

@@ -48,7 +48,7 @@ CFLAGS = ["-std=gnu99", "-D_GNU_SOURCE", "-O1", "-g", "-Wall", "-Wextra", "-Werr
           "-Wno-deprecated-declarations"]
 # The shim's own flags (Makefile: CSTD WARN HARDEN), for the sanitizer builds.
 SHIM_CFLAGS = ["-std=gnu99", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Wshadow", "-Wundef",
-               "-fstack-protector-strong", "-fPIC", "-fvisibility=hidden", "-Ishim/core", "-Ishim/openssl", "-Ishim/libc", "-Ipolicy"]
+               "-fstack-protector-strong", "-fPIC", "-fvisibility=hidden", "-Ishim/core", "-Ishim/openssl", "-Ishim/libc", "-Ipolicy", "-Icommon"]
 
 
 # --------------------------------------------------------------------------
@@ -424,7 +424,8 @@ def build_asan_shim(outdir):
     exports are checked by check-robust."""
     os.makedirs(outdir, exist_ok=True)
     rt = libasan_static()
-    srcs = sorted(glob.glob(os.path.join(REPO, "shim", "*", "*.c")) + glob.glob(os.path.join(REPO, "policy", "*.c")))
+    srcs = sorted(glob.glob(os.path.join(REPO, "shim", "*", "*.c")) + glob.glob(os.path.join(REPO, "policy", "*.c"))
+            + glob.glob(os.path.join(REPO, "common", "*.c")))
     out = os.path.join(outdir, "libtlsguard.so")
     sh(["gcc"] + SHIM_CFLAGS + ["-Werror", "-O1", "-g", "-fno-omit-frame-pointer",
                                 "-fsanitize=address,undefined", "-fno-sanitize-recover=all",
@@ -559,7 +560,8 @@ def build_tsan(outdir, ossl):
     resolve at load time, hence no --no-undefined. OpenSSL itself is not
     instrumented: its own locks are seen through the pthread interceptors."""
     os.makedirs(outdir, exist_ok=True)
-    srcs = sorted(glob.glob(os.path.join(REPO, "shim", "*", "*.c")) + glob.glob(os.path.join(REPO, "policy", "*.c")))
+    srcs = sorted(glob.glob(os.path.join(REPO, "shim", "*", "*.c")) + glob.glob(os.path.join(REPO, "policy", "*.c"))
+            + glob.glob(os.path.join(REPO, "common", "*.c")))
     lib = os.path.join(outdir, "libtlsguard.so")
     sh(["clang"] + SHIM_CFLAGS + ["-O1", "-g", "-fsanitize=thread", "-shared", "-o", lib] + srcs +
        ["-Wl,--version-script=shim/exports.map", "-ldl", "-lpthread"], "building the TSan shim")

@@ -100,7 +100,7 @@ int main(void)
     if (!CHECK(fd >= 0, "a log file"))
         return unit_finish();
     close(fd);
-    tg_log_set_destination(log_path);
+    tg_log_set_destination(TG_LOG_FILE, log_path);
     for (int k = 0; k < (int)(sizeof cases / sizeof cases[0]); k++) {
         struct tg_rules r = { .min_protocol = TG_TLS1_2, .audit = cases[k].audit, .policy_line = 4 };
         struct tg_verdict v = { .pins_expired = cases[k].pins_expired };

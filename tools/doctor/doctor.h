@@ -140,7 +140,8 @@ const struct tg_tls_lib *tree_lib(const struct tree *t, int i);
 
 /* ---- tls_libs.c ------------------------------------------------------------ */
 
-const char *openssl_version_of(const char *soname);
+/* "OpenSSL 3.x": the library and release a TLS library's soname names, in buf. */
+const char *tls_lib_version(const char *soname, char *buf, size_t n);
 int elf_openssl_text(struct elf *e, char *out, size_t on);
 /* OpenSSL built into this object: version text, defined SSL symbols or
  * libssl's own source-file marks; `how` says which was found. */

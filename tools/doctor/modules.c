@@ -31,10 +31,11 @@ static int verdict_module_tree(struct doctor *dr, const struct probe *p, const c
                                struct elf *e)
 {
     int i = tree_find_covered(t);
-    char built[256];
+    char built[256], version[96];
     if (i > 0) {
         verdict(dr, "covered: %s loads %s (%s) lazily through its %s module", display,
-                t->objs[i].name, openssl_version_of(t->objs[i].name), p->module);
+                t->objs[i].name, tls_lib_version(t->objs[i].name, version, sizeof version),
+                p->module);
         evidence_module(p, path, how, "");
         evidence_libssl(t, i);
         evidence("note:", "libssl is loaded when a script first uses %s, not at start-up",

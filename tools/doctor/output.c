@@ -49,16 +49,20 @@ void evidence(const char *key, const char *fmt, ...)
     va_end(ap);
 }
 
-/* The libssl evidence: where it is, the chain, and the version libcrypto states. */
+/* The covered library's evidence: where it is, the chain, and for OpenSSL
+ * the version its libcrypto states. */
 void evidence_libssl(const struct tree *t, int i)
 {
-    char chain[2048];
+    char chain[2048], version[96];
     tree_chain(t, i, 0, chain, sizeof chain);
     evidence("chain:", "%s", chain);
     const struct obj *o = &t->objs[i];
-    evidence("libssl:", "%s => %s (%s)", o->name, o->path ? o->path : "NOT FOUND on this system",
-             openssl_version_of(o->name));
-    for (size_t k = 1; k < t->n; k++) {
+    const struct tg_tls_lib *l = tg_tls_lib_of(o->name);
+    int openssl = !l || !strcmp(l->library, "OpenSSL");
+    evidence(openssl ? "libssl:" : "library:", "%s => %s (%s)", o->name,
+             o->path ? o->path : "NOT FOUND on this system",
+             tls_lib_version(o->name, version, sizeof version));
+    for (size_t k = 1; openssl && k < t->n; k++) {
         const struct obj *c = &t->objs[k];
         if (strncmp(c->name, "libcrypto.so", 12) || !c->path)
             continue;

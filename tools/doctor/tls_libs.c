@@ -6,6 +6,7 @@
  * -Wl,-Bstatic -lssl -lcrypto).
  */
 #include "doctor.h"
+#include "libssl_sonames.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -74,22 +75,21 @@ int elf_openssl_text(struct elf *e, char *out, size_t on)
 }
 
 
-/* The OpenSSL release line a libssl soname belongs to. */
-const char *openssl_version_of(const char *soname)
+/*
+ * What a TLS library's soname says: "OpenSSL 3.x" where the soname names a
+ * release (common/libssl_sonames.c, the list the shim tries), else the
+ * library of policy/coverage.c's table and that the soname does not tell.
+ */
+const char *tls_lib_version(const char *soname, char *buf, size_t n)
 {
-    static const struct { const char *soname, *version; } tab[] = {
-        { "libssl.so.3", "OpenSSL 3.x" },
-        { "libssl.so.1.1", "OpenSSL 1.1.x" },
-        { "libssl.so.10", "RHEL/CentOS 7 OpenSSL 1.0.2" },
-        { "libssl.so.1.0.2", "OpenSSL 1.0.2" },
-        { "libssl.so.1.0.0", "OpenSSL 1.0.x" },
-        { "libssl.so.0.9.8", "OpenSSL 0.9.8" },
-        { "libssl.so.6", "RHEL/CentOS 5 OpenSSL 0.9.8" },
-    };
-    for (size_t i = 0; i < sizeof tab / sizeof *tab; i++)
-        if (!strcmp(soname, tab[i].soname))
-            return tab[i].version;
-    return "version unknown from the soname";
+    const char *release = tg_libssl_release(soname);
+    const struct tg_tls_lib *l = tg_tls_lib_of(soname);
+    if (release)
+        snprintf(buf, n, "%s", release);
+    else
+        snprintf(buf, n, "%s%sversion unknown from the soname", l ? l->library : "",
+                 l ? ", " : "");
+    return buf;
 }
 
 /*

@@ -189,11 +189,11 @@ static int read_tree(struct doctor *dr, struct judged *j)
     j->f.covered = tree_lib(&j->t, j->ssl);
     j->f.other = tree_lib(&j->t, j->other);
     if (j->ssl > 0) {
-        char via[2048];
+        char via[2048], version[96];
+        const char *name = j->t.objs[j->ssl].name;
         tree_chain(&j->t, j->ssl, 1, via, sizeof via);
-        snprintf(j->line, sizeof j->line, "%s links %s (%s)%s%s", j->s->display,
-                 j->t.objs[j->ssl].name, openssl_version_of(j->t.objs[j->ssl].name),
-                 *via ? " via " : "", via);
+        snprintf(j->line, sizeof j->line, "%s links %s (%s)%s%s", j->s->display, name,
+                 tls_lib_version(name, version, sizeof version), *via ? " via " : "", via);
     }
     return 0;
 }
