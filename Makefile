@@ -36,6 +36,11 @@ SHIM_PURE  = shim/openssl/cipher.c shim/libc/resolver.c shim/core/hostname.c \
              shim/core/peer.c shim/libc/peer_addr.c shim/core/log.c
 # The log-line reader of `tlsguard report` and `run --report`: plain C and stdio.
 TOOL_PURE  = tools/report_parse.c tools/report.c
+# policy/ is compiled on its own (its own include path, no shim header): as
+# the library links it (PIC, hidden; the library's glibc floor applies to
+# every object in it) and as the CLI and the unit tests link it.
+POLICY_LIB_OBJ = $(patsubst policy/%.c,$(BUILD)/policy-lib/%.o,$(POLICY_SRC))
+POLICY_OBJ     = $(patsubst policy/%.c,$(BUILD)/policy/%.o,$(POLICY_SRC))
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)
 UNIT_BIN   = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
@@ -54,23 +59,31 @@ all: $(LIB) $(TOOL)
 # symbol versions, shim/libc/secure_env.c finds getauxval/secure_getenv at run time,
 # and libdl.so.2/libpthread.so.0 stay in DT_NEEDED (glibc < 2.34 keeps dlsym and
 # pthread_once there; on >= 2.34 -ldl/-lpthread are empty archives).
-$(LIB): $(SHIM_SRC) $(SHIM_HDR) $(POLICY_SRC) $(POLICY_HDR) $(COMMON_SRC) $(COMMON_HDR) shim/exports.map
+$(LIB): $(SHIM_SRC) $(SHIM_HDR) $(POLICY_HDR) $(POLICY_LIB_OBJ) $(COMMON_SRC) $(COMMON_HDR) shim/exports.map
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -include shim/libc/glibc_compat.h -fPIC -fvisibility=hidden -shared $(SHIM_INC) -Ipolicy -Icommon \
-	  -o $@ $(SHIM_SRC) $(POLICY_SRC) $(COMMON_SRC) $(LDFLAGS_ALL) \
+	  -o $@ $(SHIM_SRC) $(POLICY_LIB_OBJ) $(COMMON_SRC) $(LDFLAGS_ALL) \
 	  -Wl,--version-script=shim/exports.map -Wl,--no-undefined -ldl -lpthread \
 	  -Wl,--no-as-needed -l:libdl.so.2 -l:libpthread.so.0
 
 # The CLI is an ordinary program: it may link libcrypto (for `pin`), and
 # libdl (`run` execs the command through the shim's own execvp).
-$(TOOL): $(TOOL_SRC) $(TOOL_HDR) $(POLICY_SRC) $(POLICY_HDR) $(COMMON_SRC) $(COMMON_HDR)
+$(TOOL): $(TOOL_SRC) $(TOOL_HDR) $(POLICY_HDR) $(POLICY_OBJ) $(COMMON_SRC) $(COMMON_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -DTG_VERSION='"$(VERSION)"' -Ipolicy -Icommon -Itools -o $@ $(TOOL_SRC) $(POLICY_SRC) $(COMMON_SRC) \
+	$(CC) $(CFLAGS_ALL) -DTG_VERSION='"$(VERSION)"' -Ipolicy -Icommon -Itools -o $@ $(TOOL_SRC) $(POLICY_OBJ) $(COMMON_SRC) \
 	  $(LDFLAGS_ALL) -lssl -lcrypto -ldl
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(POLICY_SRC) $(POLICY_HDR) $(COMMON_SRC) $(COMMON_HDR) $(SHIM_PURE) $(TOOL_PURE) tools/report.h $(wildcard tests/unit/*.h)
+$(BUILD)/policy-lib/%.o: policy/%.c $(POLICY_HDR) shim/libc/glibc_compat.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -Ipolicy -Icommon $(SHIM_INC) -Itools -Itests/unit -o $@ $< $(POLICY_SRC) $(COMMON_SRC) $(SHIM_PURE) $(TOOL_PURE) \
+	$(CC) $(CFLAGS_ALL) -include shim/libc/glibc_compat.h -fPIC -fvisibility=hidden -Ipolicy -c -o $@ $<
+
+$(BUILD)/policy/%.o: policy/%.c $(POLICY_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -Ipolicy -c -o $@ $<
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(POLICY_OBJ) $(POLICY_HDR) $(COMMON_SRC) $(COMMON_HDR) $(SHIM_PURE) $(TOOL_PURE) tools/report.h $(wildcard tests/unit/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -Ipolicy -Icommon $(SHIM_INC) -Itools -Itests/unit -o $@ $< $(POLICY_OBJ) $(COMMON_SRC) $(SHIM_PURE) $(TOOL_PURE) \
 	  $(LDFLAGS_ALL) -lpthread
 
 unit: $(UNIT_BIN)
