@@ -21,7 +21,7 @@ LDFLAGS_ALL = -Wl,-z,relro,-z,now $(SAN) $(LDFLAGS)
 
 SHIM_SRC   = $(wildcard shim/*/*.c)
 SHIM_HDR   = $(wildcard shim/*/*.h)
-SHIM_INC   = -Ishim/core -Ishim/openssl -Ishim/libc
+SHIM_INC   = -Ishim/core -Ishim/openssl -Ishim/libc -Ishim/gnutls
 POLICY_SRC = $(wildcard policy/*.c)
 POLICY_HDR = $(wildcard policy/*.h)
 # Pure helpers both binaries link that are not policy: the TLSGUARD_* names,
@@ -49,7 +49,7 @@ LIB  = $(BUILD)/libtlsguard.so
 TOOL = $(BUILD)/tlsguard
 
 .PHONY: all test unit e2e demo install clean fuzz check-asan check-compat check-install \
-        check-secure-env check-tsan check-valgrind check-robust check-py2 check-adversarial bench check-fresh \
+        check-secure-env check-tsan check-valgrind check-robust check-py2 check-adversarial check-gnutls bench check-fresh \
         check-layout
 
 all: $(LIB) $(TOOL)
@@ -113,7 +113,7 @@ e2e: all
 	$(PYTHON) tests/e2e/test_cli.py --build $(BUILD)
 	$(PYTHON) tests/e2e/test_doctor.py --build $(BUILD)
 
-test: all unit e2e check-adversarial check-compat check-py2 fuzz check-install check-secure-env check-robust check-asan check-valgrind check-tsan
+test: all unit e2e check-adversarial check-gnutls check-compat check-py2 fuzz check-install check-secure-env check-robust check-asan check-valgrind check-tsan
 
 demo: all
 	@sh tests/demo.sh $(BUILD)
@@ -123,6 +123,17 @@ demo: all
 # program with its own ex-data (tests/adversarial/run.py says what each runs).
 check-adversarial: all
 	$(PYTHON) tests/adversarial/run.py --build $(BUILD)
+
+# The GnuTLS backend (shim/gnutls/): wget, gnutls-cli, git-remote-https and a
+# careless C client of tests/gnutls/ against bad peers, each with its no-shim
+# control; pins, audit, min-protocol TLSv1.3, weak suites, resumption, report.
+# Needs gnutls-bin, wget, git and libgnutls28-dev (the C client only).
+GNUTLS_CLIENT = $(BUILD)/tests/gnutls_careless
+$(GNUTLS_CLIENT): tests/gnutls/careless.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS_ALL) -lgnutls
+check-gnutls: all $(GNUTLS_CLIENT)
+	$(PYTHON) tests/gnutls/run.py --build $(BUILD)
 
 fuzz:
 	@sh tests/fuzz/run.sh $(BUILD) $${FUZZ_SECONDS:-60}
