@@ -126,19 +126,19 @@ def host_ca_shared_ctx(ctx):
     return None
 
 
-def run_notices_gnutls(ctx, argv_of):
-    # wget does its TLS through GnuTLS: LD_PRELOAD'ing the shim into it
-    # changes nothing, and `tlsguard run` must say so rather than look
-    # protected, for the command itself and for a child of a covered one.
+def run_gnutls_covered(ctx, argv_of):
+    # wget does its TLS through GnuTLS, which the shim covers (shim/gnutls/):
+    # `tlsguard run` must not call it uncovered, neither for the command
+    # itself nor for a child of a covered one; a static child still gets
+    # its notice (run-notices-setuid-child covers the other kind).
     def check():
         wget = shutil.which("wget")
         if not wget:
             return "wget is not installed (the CI installs it)"
         url = "http://127.0.0.1:%d/" % free_port()
         rc, out, err = ctx.run([ctx.tool, "run", "--"] + argv_of(wget, url), ctx.env(shim=False))
-        lines = [l for l in err.splitlines()
-                 if "action=notice" in l and "/wget" in l and "GnuTLS" in l]
-        return None if len(lines) == 1 else "no single GnuTLS notice for wget:\n" + indent("stderr", err)
+        lines = [l for l in err.splitlines() if "action=notice" in l and "/wget" in l]
+        return None if not lines else "wget noticed as uncovered:\n" + indent("stderr", err)
     return check
 
 
@@ -153,6 +153,6 @@ def checks(ctx):
             ("ossl3/check/run-covers-children-with-clean-env", lambda: run_clean_env_child(ctx)),
             ("ossl3/check/run-notices-setuid-child", lambda: run_setuid_child(ctx)),
             ("ossl3/check/host-ca-not-widened-on-a-shared-context", lambda: host_ca_shared_ctx(ctx)),
-            ("ossl3/check/run-notices-gnutls-wget",
-             run_notices_gnutls(ctx, lambda wget, url: [wget, "-q", "--tries=1", "-O", "/dev/null", url])),
-            ("ossl3/check/run-notices-gnutls-wget-child", run_notices_gnutls(ctx, gnutls_child))]
+            ("ossl3/check/run-no-notice-for-gnutls-wget",
+             run_gnutls_covered(ctx, lambda wget, url: [wget, "-q", "--tries=1", "-O", "/dev/null", url])),
+            ("ossl3/check/run-no-notice-for-gnutls-wget-child", run_gnutls_covered(ctx, gnutls_child))]
