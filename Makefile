@@ -21,7 +21,7 @@ LDFLAGS_ALL = -Wl,-z,relro,-z,now $(SAN) $(LDFLAGS)
 
 SHIM_SRC   = $(wildcard shim/*/*.c)
 SHIM_HDR   = $(wildcard shim/*/*.h)
-SHIM_INC   = -Ishim/core -Ishim/openssl -Ishim/libc
+SHIM_INC   = -Ishim/core -Ishim/openssl -Ishim/libc -Ishim/nss
 POLICY_SRC = $(wildcard policy/*.c)
 POLICY_HDR = $(wildcard policy/*.h)
 # Pure helpers both binaries link that are not policy: the TLSGUARD_* names,
