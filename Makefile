@@ -43,7 +43,7 @@ LIB  = $(BUILD)/libtlsguard.so
 TOOL = $(BUILD)/tlsguard
 
 .PHONY: all test unit e2e demo install clean fuzz check-asan check-compat check-install \
-        check-secure-env check-tsan check-valgrind check-robust check-py2 check-adversarial bench check-fresh \
+        check-secure-env check-tsan check-valgrind check-robust check-py2 check-adversarial check-nss bench check-fresh \
         check-layout
 
 all: $(LIB) $(TOOL)
@@ -88,7 +88,7 @@ e2e: all
 	$(PYTHON) tests/e2e/test_cli.py --build $(BUILD)
 	$(PYTHON) tests/e2e/test_doctor.py --build $(BUILD)
 
-test: all unit e2e check-adversarial check-compat check-py2 fuzz check-install check-secure-env check-robust check-asan check-valgrind check-tsan
+test: all unit e2e check-adversarial check-nss check-compat check-py2 fuzz check-install check-secure-env check-robust check-asan check-valgrind check-tsan
 
 demo: all
 	@sh tests/demo.sh $(BUILD)
@@ -98,6 +98,21 @@ demo: all
 # program with its own ex-data (tests/adversarial/run.py says what each runs).
 check-adversarial: all
 	$(PYTHON) tests/adversarial/run.py --build $(BUILD)
+
+# The NSS backend (shim/nss/): a libcurl-nss client (-k, -k with TLS 1.0,
+# plain), a careless NSS client and tstclnt against bad peers, each with its
+# no-shim control; pins, audit, min-protocol TLSv1.3. Needs libcurl3-nss,
+# libnss3-dev, libnspr4-dev (the C clients), libnss3-tools (tstclnt, certutil).
+NSS_CURL = $(BUILD)/tests/nss_curl
+NSS_CARELESS = $(BUILD)/tests/nss_careless
+$(NSS_CURL): tests/nss/curl_nss.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS_ALL) -l:libcurl-nss.so.4
+$(NSS_CARELESS): tests/nss/careless.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $$(pkg-config --cflags nss) -o $@ $< $(LDFLAGS_ALL) $$(pkg-config --libs nss)
+check-nss: all $(NSS_CURL) $(NSS_CARELESS)
+	$(PYTHON) tests/nss/run.py --build $(BUILD)
 
 fuzz:
 	@sh tests/fuzz/run.sh $(BUILD) $${FUZZ_SECONDS:-60}

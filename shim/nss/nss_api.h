@@ -142,6 +142,10 @@ typedef void (*tg_nss_hs_fn)(tg_pr_fd *fd, void *arg);
     X(N, tg_nss_status, PK11_HashBuf, (int, unsigned char *, const unsigned char *, int32_t)) \
     X(N, void, SECITEM_FreeItem, (tg_nss_item *, tg_nss_bool))                               \
     X(N, void, PORT_Free, (void *))                                                          \
+    X(P, int32_t, PR_Write, (tg_pr_fd *, const void *, int32_t))                             \
+    X(P, int32_t, PR_Read, (tg_pr_fd *, void *, int32_t))                                    \
+    X(P, int32_t, PR_Send, (tg_pr_fd *, const void *, int32_t, int32_t, uint32_t))           \
+    X(P, int32_t, PR_Recv, (tg_pr_fd *, void *, int32_t, int32_t, uint32_t))                 \
     X(P, int64_t, PR_Now, (void))                                                            \
     X(P, void, PR_SetError, (int32_t, int32_t))                                              \
     X(P, void, PR_SetErrorText, (int, const char *))                                         \

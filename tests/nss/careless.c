@@ -6,7 +6,7 @@
  *   careless HOST PORT MARKER [url] [tls10] [weak] [force]
  *
  * url: SSL_SetURL(HOST) (else no name at all); tls10: SSL_VersionRangeSet
- * {TLS 1.0, TLS 1.0} through SSL_OptionSet; weak: enables the 3DES suite;
+ * {TLS 1.0, TLS 1.3} and SSL_OptionSet(SSL_ENABLE_TLS); weak: enables the 3DES suite;
  * force: SSL_ForceHandshake first (its result ignored), else the handshake
  * runs inside the first PR_Write. Writes "MARKER\n" and reads a reply;
  * prints "wrote N" / "write failed: NAME: TEXT" and exits 0 when the
@@ -77,7 +77,7 @@ int main(int argc, char **argv)
     if (has(argc, argv, "url"))
         SSL_SetURL(s, argv[1]);
     if (has(argc, argv, "tls10")) {
-        SSLVersionRange r = { SSL_LIBRARY_VERSION_TLS_1_0, SSL_LIBRARY_VERSION_TLS_1_0 };
+        SSLVersionRange r = { SSL_LIBRARY_VERSION_TLS_1_0, SSL_LIBRARY_VERSION_TLS_1_3 };
         SSL_VersionRangeSet(s, &r);
         SSL_OptionSet(s, SSL_ENABLE_TLS, PR_TRUE);
     }
