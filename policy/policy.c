@@ -1,6 +1,6 @@
 /*
- * The policy value's lifetime (allocation, string arena, free), the built-in
- * defaults, and diagnostics.
+ * The policy value's lifetime (allocation, string arena, free), and
+ * diagnostics.  (The built-in defaults are the settings table's, setting_table.c.)
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -84,26 +84,11 @@ struct tg_arena_chunk {
 
 #define TG_ARENA_CHUNK 16384
 
-static void
-set_defaults(struct tg_global *g)
-{
-	g->min_protocol = TG_TLS1_2;
-	g->mode = TG_MODE_ENFORCE;
-	g->ca_file = NULL;
-	g->ca_dir = NULL;
-	g->log_kind = TG_LOG_STDERR;
-	g->log_path = NULL;
-	g->log_allowed = 0;
-}
-
+/* An empty policy value; the parser fills in the defaults and the index. */
 struct tg_policy *
 tg_policy_alloc(void)
 {
-	struct tg_policy *p = calloc(1, sizeof(*p));
-
-	if (p != NULL)
-		set_defaults(&p->global);
-	return p;
+	return calloc(1, sizeof(struct tg_policy));
 }
 
 /* Start a string chunk with room for at least size bytes. */
@@ -162,18 +147,6 @@ tg_policy_free(struct tg_policy *p)
 	if (p->slots != NULL)
 		tg_policy_mem_free(p->slots, (p->slot_mask + 1) * sizeof(*p->slots));
 	free(p);
-}
-
-struct tg_policy *
-tg_policy_default(void)
-{
-	struct tg_policy *p = tg_policy_alloc();
-
-	if (p != NULL && tg_policy_build_index(p) != 0) {
-		tg_policy_free(p);
-		p = NULL;
-	}
-	return p;
 }
 
 const struct tg_global *
@@ -279,13 +252,13 @@ tg_policy_ca_paths(const struct tg_policy *p, struct tg_policy_ca_path *out, siz
 {
 	size_t k = 0, i;
 
-	put_ca(out, n, &k, p->global.ca_file, 0, p->global_ca_file_line, -1);
-	put_ca(out, n, &k, p->global.ca_dir, 1, p->global_ca_dir_line, -1);
+	put_ca(out, n, &k, p->global.ca_file, 0, p->global_line[TG_SET_CA_FILE], -1);
+	put_ca(out, n, &k, p->global.ca_dir, 1, p->global_line[TG_SET_CA_DIR], -1);
 	for (i = 0; i < p->nblocks; i++) {
 		const struct tg_block *b = &p->blocks[i];
 
-		put_ca(out, n, &k, b->ca_file, 0, b->ca_file_line, (int)i);
-		put_ca(out, n, &k, b->ca_dir, 1, b->ca_dir_line, (int)i);
+		put_ca(out, n, &k, b->values.ca_file, 0, b->set_line[TG_SET_CA_FILE], (int)i);
+		put_ca(out, n, &k, b->values.ca_dir, 1, b->set_line[TG_SET_CA_DIR], (int)i);
 	}
 	return k;
 }

@@ -65,10 +65,12 @@ struct tg_policy;            /* opaque, immutable once returned */
 enum tg_mode { TG_MODE_ENFORCE, TG_MODE_AUDIT };
 enum tg_log_kind { TG_LOG_STDERR, TG_LOG_SYSLOG, TG_LOG_NONE, TG_LOG_FILE };
 
-/* Global settings, already merged with the built-in defaults. */
+/*
+ * The settings that are global only, already merged with the built-in
+ * defaults.  The global values of per-host settings (min-protocol, mode)
+ * are what a name no block matches gets: tg_policy_lookup(p, NULL, &s).
+ */
 struct tg_global {
-	int min_protocol;          /* TG_TLS1_2 (default) or TG_TLS1_3 */
-	enum tg_mode mode;         /* default TG_MODE_ENFORCE */
 	const char *ca_file;       /* absolute path or NULL */
 	const char *ca_dir;        /* absolute path or NULL */
 	enum tg_log_kind log_kind; /* default TG_LOG_STDERR */
@@ -96,7 +98,8 @@ struct tg_policy *tg_policy_parse(const char *text, size_t len, const char *file
  */
 struct tg_policy *tg_policy_load_file(const char *path, struct tg_diags *out);
 
-/* A policy with no host blocks and the built-in defaults; NULL only on OOM. */
+/* A policy with no host blocks and the built-in defaults (what an empty
+ * policy text says); NULL only on OOM. */
 struct tg_policy *tg_policy_default(void);
 
 /* Free a policy; NULL is a no-op.  Pointers obtained from it become invalid. */
@@ -116,7 +119,9 @@ struct tg_pin { unsigned char sha256[32]; };   /* SHA-256 of a DER SubjectPublic
  * The settings for one host name.  Each comes from the first host block (in
  * file order) that matches the name and sets it, else from the global
  * settings, else from the defaults.  pins and pins_expire_at come together
- * from the first matching block that has pins.
+ * from the first matching block that has pins.  One value: consumers keep
+ * a copy of the whole struct.  A field here is a row of the settings table
+ * (policy/setting_table.c), which says how it parses and where its default is.
  */
 struct tg_host_settings {
 	int min_protocol;             /* TG_TLS1_2 or TG_TLS1_3 */
@@ -129,6 +134,8 @@ struct tg_host_settings {
 	const char *ca_dir;           /* from the first matching block that sets either; NULL when
 	                                 unset (the global ones stay in struct tg_global) */
 	int ca_line;                  /* the `host` line of that block, 0 if none */
+	/* Where the result came from (keep these two last: every field before
+	 * them belongs to a row of the settings table, and a unit test says so). */
 	int block_index;              /* first matching block (0-based), -1 if none */
 	int block_line;               /* its `host` line, 0 if none */
 };

@@ -75,7 +75,7 @@ run_client() {
 echo "tlsguard demo: a legacy OpenSSL client (TLSv1_client_method, SSL_VERIFY_NONE,"
 echo "ignores SSL_connect's result) against two bad peers on 127.0.0.1."
 sh "$HERE/lib/pki.sh" "$T/pki"
-sh "$HERE/clients/build.sh" "$T/bin"
+make -s -C "$HERE/.." TEST_BIN="$T/bin" "$T/bin/legacy_tls1" >/dev/null   # tests/programs.mk
 mkfifo "$T/hold"
 exec 3<>"$T/hold"   # the servers' stdin: open, never written to
 start_peer tls10 good -tls1 -cipher 'DEFAULT:@SECLEVEL=0'

@@ -9,29 +9,19 @@
 void tg_rules_from_policy(struct tg_rules *r, const struct tg_policy *p, int force_audit,
                           int is_client, const char *name)
 {
-    const struct tg_global *g = tg_policy_global(p);
     struct tg_host_settings hs;
-    int audit = g->mode == TG_MODE_AUDIT;
     r->applied = 1;
     snprintf(r->host, sizeof r->host, "%s", name ? name : "");
-    r->min_protocol = g->min_protocol;
-    r->pins = NULL;
-    r->pin_count = 0;
-    r->pins_expire_at = -1;
-    r->policy_line = 0;
-    r->ca_file = r->ca_dir = NULL;
-    if (is_client) {
-        tg_policy_lookup(p, name && *name ? name : NULL, &hs);
-        audit = hs.mode == TG_MODE_AUDIT;
-        r->min_protocol = hs.min_protocol;
-        r->pins = hs.pins;
-        r->pin_count = hs.pin_count;
-        r->pins_expire_at = hs.pins_expire_at;
-        r->policy_line = hs.block_line;
-        r->ca_file = hs.ca_file;
-        r->ca_dir = hs.ca_dir;
-    }
-    r->audit = audit || force_audit;
+    /* A server judges no peer name: the global settings (no block matches NULL). */
+    tg_policy_lookup(p, is_client && name && *name ? name : NULL, &hs);
+    r->min_protocol = hs.min_protocol;
+    r->pins = hs.pins;
+    r->pin_count = hs.pin_count;
+    r->pins_expire_at = hs.pins_expire_at;
+    r->policy_line = hs.block_line;
+    r->ca_file = hs.ca_file;
+    r->ca_dir = hs.ca_dir;
+    r->audit = hs.mode == TG_MODE_AUDIT || force_audit;
 }
 
 int tg_rules_pins_due(const struct tg_rules *r, long long now)

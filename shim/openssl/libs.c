@@ -5,10 +5,10 @@
 #include "libssl_sonames.h"
 #include "block.h"
 #include "conn.h"
+#include "dynobj.h"
 #include "log.h"
 
 #include <dlfcn.h>
-#include <link.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -44,51 +44,6 @@ static __thread struct {
     const struct tg_ossl *lib;
 } cache[CACHE];
 
-/* The span of an object's PT_LOAD segments, given its load bias and
- * program headers. By address, not load base: a non-PIE program's bias is 0. */
-static void load_span(uintptr_t bias, const ElfW(Phdr) *phdr, int phnum, uintptr_t *lo, uintptr_t *hi)
-{
-    *lo = *hi = 0;
-    for (int i = 0; i < phnum; i++) {
-        if (phdr[i].p_type != PT_LOAD)
-            continue;
-        uintptr_t from = bias + phdr[i].p_vaddr, to = from + phdr[i].p_memsz;
-        if (!*lo || from < *lo)
-            *lo = from;
-        if (to > *hi)
-            *hi = to;
-    }
-}
-
-struct object_query {
-    uintptr_t addr, lo, hi;
-    const char *name;
-};
-
-static int find_object(struct dl_phdr_info *info, size_t size, void *arg)
-{
-    struct object_query *q = arg;
-    uintptr_t lo, hi;
-    (void)size;
-    load_span(info->dlpi_addr, info->dlpi_phdr, info->dlpi_phnum, &lo, &hi);
-    if (q->addr < lo || q->addr >= hi)
-        return 0;
-    q->lo = lo;
-    q->hi = hi;
-    q->name = info->dlpi_name;
-    return 1;
-}
-
-/* The loaded object holding `addr`: its span and name ("" for the program),
- * as dladdr's dli_fbase/dli_fname but without its symbol scan. 0 when none. */
-static int object_at(const void *addr, struct object_query *q)
-{
-    q->addr = (uintptr_t)addr;
-    q->lo = q->hi = 0;
-    q->name = NULL;
-    return addr && dl_iterate_phdr(find_object, q) && q->name;
-}
-
 /* Where this library lies, found once (dl_iterate_phdr, with no dladdr: a
  * linear scan of the symbol table of whatever object holds the address,
  * ~36 k instructions per lookup in libcrypto, which tg_ossl_resolve made once
@@ -99,8 +54,8 @@ int tg_is_ours(const void *p)
 {
     uintptr_t hi = __atomic_load_n(&own_hi, __ATOMIC_ACQUIRE), a = (uintptr_t)p;
     if (!hi) {
-        struct object_query q;
-        if (!object_at((const void *)&tg_is_ours, &q))
+        struct tg_dynobj q;
+        if (!tg_dynobj_at((const void *)&tg_is_ours, &q))
             return 0;
         hi = q.hi;
         __atomic_store_n(&own_lo, q.lo, __ATOMIC_RELAXED);
@@ -111,8 +66,8 @@ int tg_is_ours(const void *p)
 
 const char *tg_own_file(void)
 {
-    struct object_query q;
-    return object_at((const void *)&tg_own_file, &q) ? q.name : NULL;
+    struct tg_dynobj q;
+    return tg_dynobj_at((const void *)&tg_own_file, &q) ? q.name : NULL;
 }
 
 /* A libssl function as `handle`'s scope sees it (SSL_get_SSL_CTX is not
@@ -123,13 +78,27 @@ static void *probe(void *handle)
     return p && !tg_is_ours(p) ? p : NULL;
 }
 
+/* Does the object `q` bind to the libssl holding `fn`, by naming that
+ * libssl's soname among its own dependencies? Then its scope would only
+ * find the same libssl, and building that scope (dlopen of an object
+ * loaded at start-up makes ld.so list its whole dependency tree: ~100 k
+ * instructions for libcurl) can be skipped. */
+static int links_to(const struct tg_dynobj *q, const void *fn)
+{
+    struct tg_dynobj lib;
+    return fn && tg_dynobj_at(fn, &lib) && tg_dynobj_needs(q, tg_dynobj_soname(&lib)) == 1;
+}
+
 /* Which libssl does the object at `caller` bind to? A function of it. */
 static void *libssl_of(const void *caller)
 {
-    struct object_query q;
-    void *p = NULL;
+    struct tg_dynobj q;
+    void *p = NULL, *global = NULL;
     void *main_map = dlopen(NULL, RTLD_LAZY | RTLD_NOLOAD);
-    if (object_at(caller, &q)) {
+    /* Our own code calls hooks too (libssl 3's SSL_CTX_new tail-calls
+     * SSL_CTX_new_ex from our SSL_CTX_new): our scope holds no libssl. */
+    if (tg_dynobj_at(caller, &q) && !tg_is_ours(caller) &&
+        !(*q.name && links_to(&q, global = probe(RTLD_NEXT)))) {
         void *h = *q.name ? dlopen(q.name, RTLD_LAZY | RTLD_NOLOAD) : NULL;
         if (h && h != main_map) {
             /* Its own scope: a module dlopen'ed RTLD_LOCAL (python3's _ssl)
@@ -143,7 +112,7 @@ static void *libssl_of(const void *caller)
      * order, as the program's own calls bind (never a copy some module
      * dlopen'ed RTLD_LOCAL). */
     if (!p)
-        p = probe(RTLD_NEXT);
+        p = global ? global : probe(RTLD_NEXT);
     if (!p)
         p = probe(RTLD_DEFAULT);
     if (main_map)
@@ -170,17 +139,24 @@ static const struct tg_ossl *known_caller(uintptr_t a)
     return NULL;
 }
 
-/* Remember that the object holding `addr` binds to `o`. Under the registry
- * lock. */
-static void remember_caller(const void *addr, const struct tg_ossl *o)
+/* Remember that the object spanning [lo, hi) binds to `o`. Under the
+ * registry lock. */
+static void remember_span(uintptr_t lo, uintptr_t hi, const struct tg_ossl *o)
 {
-    struct object_query q;
-    if (!addr || ncallers == MAX_CALLERS || known_caller((uintptr_t)addr) || !object_at(addr, &q))
+    if (!hi || ncallers == MAX_CALLERS || known_caller(lo))
         return;
-    callers[ncallers].lo = q.lo;
-    callers[ncallers].hi = q.hi;
+    callers[ncallers].lo = lo;
+    callers[ncallers].hi = hi;
     callers[ncallers].lib = o;
     __atomic_store_n(&ncallers, ncallers + 1, __ATOMIC_RELEASE);
+}
+
+/* The same for the object holding `addr`. */
+static void remember_caller(const void *addr, const struct tg_ossl *o)
+{
+    struct tg_dynobj q;
+    if (addr && !known_caller((uintptr_t)addr) && tg_dynobj_at(addr, &q))
+        remember_span(q.lo, q.hi, o);
 }
 
 /* The registered copy whose libssl or libcrypto holds `addr` (for a copy
@@ -195,19 +171,16 @@ static const struct tg_ossl *known(const void *addr, int n)
     return NULL;
 }
 
-/* Where a copy's libssl (k = 0) or libcrypto (1) lies, from a function of it. */
-static void note_span(int i, int k, const void *fn)
+/* Where a copy's libssl (k = 0) or libcrypto (1) lies. */
+static void note_span(int i, int k, const struct tg_dynobj *q)
 {
-    struct object_query q;
-    if (!fn || !object_at(fn, &q))
-        return;
-    lib_spans[i][k].lo = q.lo;
-    lib_spans[i][k].hi = q.hi;
+    lib_spans[i][k].lo = q->lo;
+    lib_spans[i][k].hi = q->hi;
     if (k == 0) {
-        snprintf(libs[i].libssl_path, sizeof libs[i].libssl_path, "%s", q.name);
-        libs[i].ssl_base = (void *)q.lo;
+        snprintf(libs[i].libssl_path, sizeof libs[i].libssl_path, "%s", q->name);
+        libs[i].ssl_base = (void *)q->lo;
     } else {
-        libs[i].crypto_base = (void *)q.lo;
+        libs[i].crypto_base = (void *)q->lo;
     }
 }
 
@@ -215,32 +188,37 @@ static void note_span(int i, int k, const void *fn)
  * registry lock. */
 static const struct tg_ossl *add(void *fn)
 {
-    struct object_query q;
+    struct tg_dynobj q;
+    struct tg_symscope scope;
     const char *missing = NULL;
     char msg[512];
-    if (nlibs == MAX_LIBS || !object_at(fn, &q) || !*q.name)
+    if (nlibs == MAX_LIBS || !tg_dynobj_at(fn, &q) || !*q.name)
         return NULL;
     /* Kept open for the process's life: a copy we route to cannot be
      * unloaded under us. */
     void *h = dlopen(q.name, RTLD_LAZY | RTLD_NOLOAD);
     struct tg_ossl *t = &libs[nlibs];
     memset(t, 0, sizeof *t);
-    if (!h || tg_ossl_resolve(t, h, &missing) != 0) {
+    if (h)
+        tg_symscope_init(&scope, h, &q);
+    if (!h || tg_ossl_resolve(t, &scope, &missing) != 0) {
         snprintf(msg, sizeof msg, "%s lacks %s; its TLS connections fail closed", q.name,
                  missing ? missing : "a usable handle");
         tg_log_internal(msg);
         return NULL;
     }
-    note_span(nlibs, 0, (const void *)t->SSL_get_SSL_CTX);
-    note_span(nlibs, 1, (const void *)t->ERR_peek_error);
+    struct tg_dynobj crypto;
+    note_span(nlibs, 0, &q);
+    if (tg_dynobj_at((const void *)t->ERR_peek_error, &crypto))
+        note_span(nlibs, 1, &crypto);
     t->state = &states[nlibs];
     pthread_mutex_init(&t->state->store_lock, NULL);
     if (tg_conn_init(t) != 0) {
         tg_log_internal("cannot register OpenSSL ex-data; TLS connections fail closed");
         return NULL;
     }
-    remember_caller(t->ssl_base, t);
-    remember_caller(t->crypto_base, t);
+    for (int k = 0; k < 2; k++)
+        remember_span(lib_spans[nlibs][k].lo, lib_spans[nlibs][k].hi, t);
     __atomic_store_n(&nlibs, nlibs + 1, __ATOMIC_RELEASE);
     return t;
 }

@@ -4,9 +4,9 @@
  * libs.c's business.)
  */
 #include "ossl.h"
+#include "dynobj.h"
 #include "log.h"
 
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,15 +16,14 @@ static const SSL_METHOD *call(const SSL_METHOD *(*f)(void))
     return f ? f() : NULL;
 }
 
-/* Fill `t` from the libssl behind `handle` (its libcrypto is reached
- * through the handle's dependency scope). 0 on success; else -1 with the
- * first missing mandatory symbol in `missing`. */
-int tg_ossl_resolve(struct tg_ossl *t, void *handle, const char **missing)
+/* Fill `t` from a libssl's scope (libssl, then its libcrypto). 0 on
+ * success; else -1 with the first missing mandatory symbol in `missing`. */
+int tg_ossl_resolve(struct tg_ossl *t, const struct tg_symscope *scope, const char **missing)
 {
     *missing = NULL;
 #define TG_SYM_RESOLVE(kind, ret, name, args)                                 \
     {                                                                         \
-        void *p_ = dlsym(handle, #name);                                      \
+        void *p_ = tg_symscope_find(scope, #name);                            \
         if (p_ && tg_is_ours(p_))                                             \
             p_ = NULL;                                                        \
         *(void **)&t->name = p_;                                              \

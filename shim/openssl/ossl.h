@@ -319,9 +319,10 @@ struct tg_ossl {
 };
 #undef TG_SYM_FIELD
 
-/* Fill `t` from the libssl behind `handle`; 0, or -1 with the first missing
- * mandatory symbol in `missing` (then the copy cannot be used). */
-int tg_ossl_resolve(struct tg_ossl *t, void *handle, const char **missing);
+/* Fill `t` from a libssl's symbol scope (dynobj.h); 0, or -1 with the first
+ * missing mandatory symbol in `missing` (then the copy cannot be used). */
+struct tg_symscope;
+int tg_ossl_resolve(struct tg_ossl *t, const struct tg_symscope *scope, const char **missing);
 /* 1 when `p` points into this library (a lookup that found our own hook). */
 int tg_is_ours(const void *p);
 

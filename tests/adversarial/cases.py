@@ -8,14 +8,14 @@ programs.py.
 """
 
 import os
-import subprocess
 import sys
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, Optional
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(TESTS, "lib"))
+import pki  # noqa: E402
 import tgtest  # noqa: E402
 
 CLIENTS = ["adv_bio", "adv_resume", "adv_params", "adv_anchors", "adv_pin", "adv_resolve",
@@ -29,8 +29,7 @@ MISMATCH = r"mismatch|not valid for|name"
 class Ver:
     name: str
     label: str
-    cflags: List[str]
-    ldflags: List[str]
+    ossl: tgtest.OpensslBuild   # its flags, for tests/lib/cbuild.py
     env: Dict[str, str]
     openssl: str
     tls13: bool
@@ -69,24 +68,22 @@ def versions():
     """OpenSSL 3.0 and 1.1.1 always; 1.0.2u and 1.0.1e where the vendor builds exist."""
     vers, skips = [], []
     for b in tgtest.openssl_builds():
-        vers.append(Ver(b.name, b.label, b.cflags, b.ldflags, b.env, b.openssl, True))
+        vers.append(Ver(b.name, b.label, b, b.env, b.openssl, True))
     for what, name in (("openssl-1.0.2u", "ossl102"), ("openssl-1.0.1e", "ossl101")):
-        prefix, skip = tgtest.vendor_build(what)
-        if not prefix:
-            skips.append("SKIP %s/*: %s" % (name, skip))
+        old, skip, errors = tgtest.old_openssl_builds([name])
+        if errors:
+            raise RuntimeError(errors[0][1])
+        if not old:
+            skips.append("SKIP %s/*: %s" % (name, skip[0]))
             continue
-        lib = os.path.join(prefix, "lib")
-        vers.append(Ver(name, what, ["-I" + os.path.join(prefix, "include")],
-                        ["-L" + lib, "-Wl,-rpath," + lib, "-lssl", "-lcrypto"],
-                        {"LD_LIBRARY_PATH": lib}, os.path.join(prefix, "bin", "openssl"), False))
+        b = old[0]
+        vers.append(Ver(name, what, b, b.env, b.openssl, False))
     return vers, skips
 
 
 def make_pki(tmp):
-    d = os.path.join(tmp, "pki")
-    subprocess.run(["sh", os.path.join(HERE, "adv_pki.sh"), d], check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    return d
+    """The adversarial set of tests/lib/pki.py (it says what each certificate is)."""
+    return pki.make(os.path.join(tmp, "pki"), "adversarial")
 
 
 def base_env(ctx):

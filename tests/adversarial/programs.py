@@ -74,7 +74,7 @@ def stunnel_run(ctx, case, work):
         for i in range(3):
             through_stunnel(lport, b"ADV-MARKER stunnel %d\n" % i)
         deadline = time.monotonic() + (0.3 if case.expect == "block" else 2.0)
-        while srv.received().count(b"ADV-MARKER") < 3 and time.monotonic() < deadline:
+        while srv.read_from().count(b"ADV-MARKER") < 3 and time.monotonic() < deadline:
             time.sleep(0.02)
         rc = p.poll()
     finally:
@@ -84,7 +84,7 @@ def stunnel_run(ctx, case, work):
         log = f.read().decode(errors="replace")
     if rc is not None:
         return "stunnel4 died (exit %s): %r" % (rc, log[-300:])
-    got = srv.received()
+    got = srv.read_from()
     if case.expect == "block":
         return ctx.judge_block(case, srv.port, None, "", log, got)
     if got.count(b"ADV-MARKER") != 3:

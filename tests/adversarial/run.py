@@ -40,7 +40,8 @@ REPO = os.path.dirname(TESTS)
 sys.path.insert(0, os.path.join(TESTS, "lib"))
 sys.path.insert(0, HERE)
 import cases as plan_mod  # noqa: E402
-from tgtest import stop_group  # noqa: E402
+import cbuild  # noqa: E402  (tests/lib/cbuild.py: the C programs, made by make)
+import servers  # noqa: E402  (tests/lib/servers.py: the one server wrapper)
 
 STEP_TIMEOUT = 10.0     # seconds per client command
 POSITIVE_WAIT = 2.0     # how long a reaching client's marker may take to be logged
@@ -49,52 +50,24 @@ MARKER = b"ADV-MARKER"
 BLOCK_LINE = re.compile(r'tlsguard: .*action=block host=(\S*) port=(\S*) .*reason="([^"]*)"')
 
 
-class Server:
-    """adv_server on 127.0.0.1 (system OpenSSL 3, never under the shim)."""
-
-    def __init__(self, spec, work, binary, pki):
-        self.log = os.path.join(work, "bytes.log")
-        self.err = os.path.join(work, "server.err")
-        cmd = [binary, "--cert", os.path.join(pki, spec.cert + ".pem"),
-               "--key", os.path.join(pki, spec.cert + ".key"), "--tls", spec.tls, "--log", self.log]
-        if spec.push:
-            cmd.append("--push")
-        if spec.early:
-            cmd.append("--early")
-        if spec.no_tickets:
-            cmd.append("--no-tickets")
-        if spec.reneg:
-            cmd += ["--reneg-cert", os.path.join(pki, spec.reneg + ".pem"),
-                    "--reneg-key", os.path.join(pki, spec.reneg + ".key")]
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("LD_PRELOAD", "TLSGUARD"))}
-        with open(self.err, "wb") as err:
-            self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, env=env,
-                                         stdin=subprocess.DEVNULL, start_new_session=True)
-        line = self.proc.stdout.readline().decode()
-        if not line.startswith("PORT "):
-            self.stop()
-            raise RuntimeError("adv_server did not start: %s" % tail(self.err))
-        self.port = int(line.split()[1])
-
-    def received(self) -> bytes:
-        try:
-            with open(self.log, "rb") as f:
-                return f.read()
-        except OSError:
-            return b""
-
-    def stop(self):
-        stop_group(self.proc)
-        if self.proc.stdout:
-            self.proc.stdout.close()
-
-
-def tail(path, n=400):
-    try:
-        with open(path, "rb") as f:
-            return f.read().decode(errors="replace")[-n:]
-    except OSError:
-        return ""
+def Server(spec, work, binary, pki):
+    """adv_server on 127.0.0.1 (system OpenSSL 3, never under the shim), started:
+    it picks its port and says so; every application byte goes to work/bytes.log."""
+    log = os.path.join(work, "bytes.log")
+    cmd = [binary, "--cert", os.path.join(pki, spec.cert + ".pem"),
+           "--key", os.path.join(pki, spec.cert + ".key"), "--tls", spec.tls, "--log", log]
+    if spec.push:
+        cmd.append("--push")
+    if spec.early:
+        cmd.append("--early")
+    if spec.no_tickets:
+        cmd.append("--no-tickets")
+    if spec.reneg:
+        cmd += ["--reneg-cert", os.path.join(pki, spec.reneg + ".pem"),
+                "--reneg-key", os.path.join(pki, spec.reneg + ".key")]
+    srv = servers.Listener("adv_server", lambda port: cmd, log, os.path.join(work, "server.err"),
+                           stdin=subprocess.DEVNULL, ready="port-line")
+    return srv.start()
 
 
 def client_env(ctx, case):
@@ -193,7 +166,7 @@ def judge(case, port, rc, out, err, got):
 def wait_for_marker(srv, secs):
     """The server logs in its own thread: give a marker that much time to show."""
     deadline = time.monotonic() + secs
-    while MARKER not in srv.received() and time.monotonic() < deadline:
+    while MARKER not in srv.read_from() and time.monotonic() < deadline:
         time.sleep(0.02)
 
 
@@ -207,37 +180,19 @@ def run_case(ctx, case):
         try:
             rc, out, err = run_steps(ctx, case, srv.port, work)
             wait_for_marker(srv, NEGATIVE_WAIT if case.expect == "block" else POSITIVE_WAIT)
-            why = judge(case, srv.port, rc, out, err, srv.received())
+            why = judge(case, srv.port, rc, out, err, srv.read_from())
         finally:
             srv.stop()
     return case, why, time.monotonic() - start
 
 
 def build(ctx, vers):
-    """Compiles the server once and the clients per OpenSSL; drops versions that fail."""
-    warn = ["-std=gnu99", "-D_GNU_SOURCE", "-O1", "-g", "-Wall", "-Wextra", "-Werror", "-Wshadow",
-            "-Wundef", "-Wno-deprecated-declarations"]
-    cc = os.environ.get("CC", "cc")
-
-    def cc_run(args):
-        p = subprocess.run([cc] + warn + args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        if p.returncode:
-            raise RuntimeError(p.stdout.decode(errors="replace")[-2000:])
-
-    ctx.server_bin = os.path.join(ctx.tmp, "adv_server")
-    jobs = [["-o", ctx.server_bin, os.path.join(HERE, "adv_server.c"), "-lssl", "-lcrypto", "-lpthread"]]
-    common = os.path.join(HERE, "adv_common.c")
+    """Makes the server once and the clients per OpenSSL (tests/programs.mk)."""
+    ossl3 = next(v.ossl for v in ctx.vers if v.name == "ossl3")
+    ctx.server_bin = os.path.join(cbuild.build(ctx.build, ossl3, ["adv_server"]), "adv_server")
+    progs = plan_mod.CLIENTS + ["adv_plugin.so", "adv_deepbind"]
     for v in vers:
-        v.bin = os.path.join(ctx.tmp, "bin-" + v.name)
-        os.makedirs(v.bin, exist_ok=True)
-        for prog in plan_mod.CLIENTS:
-            jobs.append(v.cflags + ["-o", os.path.join(v.bin, prog), os.path.join(HERE, prog + ".c"),
-                                    common] + v.ldflags)
-        jobs.append(v.cflags + ["-shared", "-fPIC", "-o", os.path.join(v.bin, "adv_plugin.so"),
-                                os.path.join(HERE, "adv_plugin.c"), common] + v.ldflags)
-        jobs.append(["-o", os.path.join(v.bin, "adv_deepbind"), os.path.join(HERE, "adv_deepbind.c"), "-ldl"])
-    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as ex:
-        list(ex.map(cc_run, jobs))
+        v.bin = cbuild.build(ctx.build, v.ossl, progs, jobs=2)
 
 
 class Ctx:
@@ -269,6 +224,7 @@ def main():
     t0 = time.monotonic()
     try:
         vers, skips = plan_mod.versions()
+        ctx.vers, ctx.build = vers, args.build
         for line in skips:
             print(line)
         ctx.pki = plan_mod.make_pki(ctx.tmp)

@@ -32,33 +32,30 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(TESTS, "lib"))
 sys.path.insert(0, HERE)
-from tgtest import openssl_builds, vendor_build  # noqa: E402
+import cbuild  # noqa: E402  (tests/lib/cbuild.py: the C programs, made by make)
+from tgtest import old_openssl_builds, openssl_builds, vendor_build  # noqa: E402
 import peers as P  # noqa: E402
 
 BAD = ["tls10", "selfsigned", "wrongname"]
 GOOD = ["tls13"]
 ROADS = ["connect", "handshake", "bio"]
-CFLAGS = ["-std=gnu99", "-Wall", "-Wextra", "-Werror", "-Wno-deprecated-declarations"]
 
 
-def builds(tmp):
-    """[(name, binary, env)] and the skip lines of those that cannot be built."""
-    src = os.path.join(TESTS, "clients", "errqueue.c")
+def builds(build_dir):
+    """[(name, binary, env)] and the skip lines of those that cannot be built
+    (tests/clients/errqueue.c, made by make per OpenSSL)."""
     out, skips = [], []
     for b in openssl_builds():
-        exe = os.path.join(tmp, "errqueue-" + b.name)
-        P.sh(["cc"] + CFLAGS + b.cflags + ["-o", exe, src] + b.ldflags, "building errqueue for " + b.label)
-        out.append((b.name, exe, dict(b.env)))
+        out.append((b.name, os.path.join(cbuild.build(build_dir, b, ["errqueue"]), "errqueue"), dict(b.env)))
     for what, name in (("openssl-1.0.2u", "ossl102"), ("openssl-1.0.1e", "ossl101e")):
-        prefix, skip = vendor_build(what)
-        if skip:
-            skips.append("errqueue/%s: %s" % (name, skip))
+        old, skip, errors = old_openssl_builds(["ossl101" if name == "ossl101e" else name])
+        if errors:
+            raise RuntimeError(errors[0][1])
+        if not old:
+            skips.append("errqueue/%s: %s" % (name, skip[0]))
             continue
-        lib = os.path.join(prefix, "lib")
-        exe = os.path.join(tmp, "errqueue-" + name)
-        P.sh(["cc"] + CFLAGS + ["-I" + os.path.join(prefix, "include"), "-o", exe, src,
-                                "-L" + lib, "-Wl,-rpath," + lib, "-lssl", "-lcrypto"], "building errqueue for " + what)
-        out.append((name, exe, {"LD_LIBRARY_PATH": lib}))
+        b = old[0]
+        out.append((name, os.path.join(cbuild.build(build_dir, b, ["errqueue"]), "errqueue"), dict(b.env)))
     return out, skips
 
 
@@ -118,7 +115,7 @@ class Results:
 
 
 def run_c_cases(res, args, servers, env0, shim, tmp):
-    bins, skips = builds(tmp)
+    bins, skips = builds(args.build)
     for line in skips:
         print(line)
     for name, exe, benv in bins:

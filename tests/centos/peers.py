@@ -1,6 +1,6 @@
 """Test peers that log what they negotiated and every byte they received
 (peer_server.py, one process each on 127.0.0.1), and the PKI they use:
-tests/lib/pki.sh plus an RSA leaf from the same test CA (the user's report
+tests/lib/pki.py's local set with its RSA leaf from the same test CA (the user's report
 negotiated ECDHE-RSA-AES256-SHA). python3 standard library only."""
 
 import json
@@ -14,29 +14,14 @@ from typing import Dict, List, Optional
 HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(TESTS, "lib"))
-from tgtest import free_port, is_listening, stop_group  # noqa: E402
-
-
-def sh(argv: List[str], what: str, cwd: Optional[str] = None):
-    r = subprocess.run(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    if r.returncode != 0:
-        raise RuntimeError("%s failed (exit %d):\n%s" % (what, r.returncode, r.stdout.decode(errors="replace")))
+import pki  # noqa: E402  (tests/lib/pki.py: the one test PKI)
+import servers  # noqa: E402  (tests/lib/servers.py: the one server wrapper)
 
 
 def make_pki(d: str) -> str:
-    """tests/lib/pki.sh into d, and d/rsa.pem/.key: RSA 2048, test CA, SAN localhost + 127.0.0.1."""
-    sh(["sh", os.path.join(TESTS, "lib", "pki.sh"), d], "making the test PKI")
-    if not os.path.exists(os.path.join(d, "rsa.pem")):
-        with open(os.path.join(d, "rsa.ext"), "w") as f:
-            f.write("basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
-                    "extendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n")
-        sh(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "rsa.key"],
-           "making the RSA key", d)
-        sh(["openssl", "req", "-new", "-key", "rsa.key", "-subj", "/CN=tlsguard test rsa", "-out", "rsa.csr"],
-           "making the RSA request", d)
-        sh(["openssl", "x509", "-req", "-in", "rsa.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-            "-sha256", "-days", "825", "-extfile", "rsa.ext", "-out", "rsa.pem"], "signing the RSA leaf", d)
-    return d
+    """The local set of tests/lib/pki.py into d, with d/rsa.pem/.key: RSA 2048,
+    test CA, SAN localhost + 127.0.0.1."""
+    return pki.make(d, rsa=True)
 
 
 @dataclass
@@ -59,34 +44,18 @@ PEERS: Dict[str, Peer] = {p.name: p for p in [
 ]}
 
 
-class PeerServer:
-    def __init__(self, peer: Peer, workdir: str, pki: str):
-        self.peer, self.pki = peer, pki
+class PeerServer(servers.Listener):
+    """peer_server.py for `peer`: one JSON line per connection in its log."""
+
+    def __init__(self, peer: Peer, workdir: str, pki_dir: str):
+        self.peer = peer
         self.log = os.path.join(workdir, "peer-%s.jsonl" % peer.name)
-        self.err = os.path.join(workdir, "peer-%s.err" % peer.name)
-        self.proc = None
-        self.port = 0
-
-    def start(self):
-        for _ in range(5):  # a port found free may be taken before the server binds it
-            self.port = free_port()
-            cmd = [sys.executable, os.path.join(HERE, "peer_server.py"), "--port", str(self.port),
-                   "--cert", os.path.join(self.pki, self.peer.cert + ".pem"),
-                   "--key", os.path.join(self.pki, self.peer.cert + ".key"),
-                   "--min", self.peer.min, "--max", self.peer.max, "--log", self.log]
-            with open(self.err, "ab") as err:
-                self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=err, stderr=err,
-                                             start_new_session=True)
-            deadline = time.monotonic() + 5
-            while time.monotonic() < deadline and self.proc.poll() is None:
-                if is_listening(self.port):
-                    return
-                time.sleep(0.02)
-            self.stop()
-        raise RuntimeError("peer %s did not start: %s" % (self.peer.name, open(self.err).read()[-500:]))
-
-    def stop(self):
-        stop_group(self.proc)
+        err = os.path.join(workdir, "peer-%s.err" % peer.name)
+        argv_of = lambda port: [sys.executable, os.path.join(HERE, "peer_server.py"), "--port", str(port),
+                                "--cert", os.path.join(pki_dir, peer.cert + ".pem"),
+                                "--key", os.path.join(pki_dir, peer.cert + ".key"),
+                                "--min", peer.min, "--max", peer.max, "--log", self.log]
+        super().__init__("peer %s" % peer.name, argv_of, err, err, stdin=subprocess.DEVNULL)
 
     def records(self) -> List[dict]:
         try:

@@ -32,7 +32,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(REPO, "tests", "lib"))
-from test_cli import Fail, Skip, expect, need, run  # noqa: E402
+from cli_lib import Fail, Skip, expect, need, run  # noqa: E402
 import tgtest  # noqa: E402
 
 

@@ -139,7 +139,7 @@ def checks(ctx, indent):
         check("ossl3", "curl-k", lambda p: ["curl", "-sS", "-k", "-o", "/dev/null", url % p], "once"),
     ]
     for ossl in sorted(envs):
-        bins = os.path.join(ctx.tmp, "clients-" + ossl)
+        bins = ctx.bins(ossl)
         out.append(check(ossl, "late-anchors", lambda p, b=bins: [
             os.path.join(b, "late_anchors"), "localhost", str(p), ca], "none", delay=0.3))
         out.append(check(ossl, "no-anchors", lambda p, b=bins: [

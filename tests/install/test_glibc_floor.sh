@@ -23,7 +23,6 @@ set -u
 
 BUILD=${1:-build}
 FLOOR=2.12
-CC=${CC:-cc}
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 lib=$BUILD/libtlsguard.so
@@ -202,15 +201,17 @@ else
 fi
 
 # 6. The header on its own: every function it lists, both file-offset modes.
+# The probes are made by make (tests/programs.mk: the shim's flags).
+probe() {  # probe NAME: make $tmp/NAME, its errors in $tmp/cc.err
+    "${MAKE:-make}" -s -C "$top" TEST_BIN="$tmp" "$tmp/$1" >"$tmp/cc.err" 2>&1
+}
 for fob in "" "-D_FILE_OFFSET_BITS=64"; do
     label="glibc_compat.h probe${fob:+ ($fob)}"
-    if ! "$CC" -std=gnu99 -D_GNU_SOURCE $fob -D_FORTIFY_SOURCE=2 -Wall -Wextra -Werror -Wshadow -Wundef -O2 \
-            -fPIC -shared -include "$top/shim/libc/glibc_compat.h" -o "$tmp/probe.so" \
-            "$here/compat_probe.c" "$top/shim/libc/glibc_compat.c" -Wl,--no-undefined -ldl -lpthread \
-            -Wl,--no-as-needed -l:libdl.so.2 -l:libpthread.so.0 2>"$tmp/cc.err"; then
+    if ! probe "compat_probe${fob:+-fob64}.so"; then
         bad "$label builds" "$(cat "$tmp/cc.err")"
         continue
     fi
+    cp "$tmp/compat_probe${fob:+-fob64}.so" "$tmp/probe.so"
     over=$(above_floor "$tmp/probe.so")
     if [ -z "$over" ]; then
         ok "$label: highest $(highest "$tmp/probe.so")"
@@ -232,9 +233,8 @@ done
 here_glibc=$(getconf GNU_LIBC_VERSION 2>/dev/null | sed 's/^glibc //')
 if [ "$(printf '%s\n2.16\n' "${here_glibc:-0}" | sort -V | head -1)" != 2.16 ]; then
     echo "skip: negative control (this glibc ${here_glibc:-?} predates __poll_chk)"
-elif "$CC" -std=gnu99 -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -O2 -fPIC -shared -o "$tmp/bare.so" \
-        "$here/compat_probe.c" -ldl -lpthread 2>"$tmp/cc.err"; then
-    over=$(above_floor "$tmp/bare.so")
+elif probe compat_probe-bare.so; then
+    over=$(above_floor "$tmp/compat_probe-bare.so")
     # clang's fortified poll() never reaches __poll_chk; gcc's does.
     seen=$(printf '%s\n' "$over" | grep -xE 'memcpy@GLIBC_2\.14|__poll_chk@GLIBC_2\.16|__fdelt_chk@GLIBC_2\.15')
     if printf '%s\n' "$seen" | grep -qx 'memcpy@GLIBC_2\.14'; then

@@ -196,11 +196,11 @@ for t in openssl curl python3; do
     fi
 done
 
-cert=$tmp/cert.pem
-key=$tmp/key.pem
-if ! openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
-        -addext subjectAltName=DNS:localhost -keyout "$key" -out "$cert" >"$tmp/req.log" 2>&1; then
-    bad "openssl req makes a self-signed certificate" "$(cat "$tmp/req.log")"
+# The self-signed peer of the test PKI (tests/lib/pki.py).
+cert=$tmp/pki/selfsigned.pem
+key=$tmp/pki/selfsigned.key
+if ! sh "$top/tests/lib/pki.sh" "$tmp/pki" >"$tmp/req.log" 2>&1; then
+    bad "tests/lib/pki.sh makes a self-signed certificate" "$(cat "$tmp/req.log")"
     finish
 fi
 chmod 0644 "$key" "$cert"

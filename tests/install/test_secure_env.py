@@ -34,9 +34,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
+import pki  # noqa: E402  (tests/lib/pki.py: the one test PKI)
+import servers  # noqa: E402  (tests/lib/servers.py: the one server wrapper)
 import tgtest  # noqa: E402
 
 TOP = os.path.dirname(tgtest.TESTS)
@@ -67,9 +68,7 @@ class Setup:
     def __init__(self, tmp: str):
         self.tmp = tmp
         os.chmod(tmp, 0o755)
-        pki = os.path.join(tmp, "pki")
-        subprocess.run(["sh", os.path.join(tgtest.TESTS, "lib", "pki.sh"), pki], check=True,
-                       stdout=subprocess.DEVNULL)
+        pki_dir = pki.make(os.path.join(tmp, "pki"))
         self.policy = os.path.join(tmp, "bad.policy")
         with open(self.policy, "w") as f:
             f.write("this is not a directive\n")
@@ -82,20 +81,12 @@ class Setup:
             os.chown(path, 0, 0)
             os.chmod(path, mode)
             self.clients[kind] = path
-        self.port = tgtest.free_port()
-        self.server = subprocess.Popen(
-            [openssl, "s_server", "-quiet", "-accept", "127.0.0.1:%d" % self.port,
-             "-cert", os.path.join(pki, "selfsigned.pem"), "-key", os.path.join(pki, "selfsigned.key")],
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True)
-        deadline = time.time() + 10
-        while not tgtest.is_listening(self.port):
-            if time.time() > deadline or self.server.poll() is not None:
-                raise RuntimeError("openssl s_server did not start")
-            time.sleep(0.05)
+        self.server = servers.s_server("openssl s_server", pki_dir, "selfsigned", [],
+                                       os.path.join(tmp, "server.out"), openssl=openssl).start()
+        self.port = self.server.port
 
     def close(self):
-        tgtest.stop_group(self.server)
+        self.server.stop()
 
     def run(self, lib_name: str, process: str):
         """Run the client as `process` ("setuid-noproc": setuid, no /proc)

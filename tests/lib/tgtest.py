@@ -76,7 +76,7 @@ class OpensslBuild:
 
     @property
     def tree(self):
-        """What tests/clients/build.sh takes as OPENSSL_ROOT (None: the system's)."""
+        """Its dpkg -x root or its prefix (None: the system's)."""
         return self.root or self.prefix
 
     @property

@@ -108,14 +108,13 @@ unit_pin(unsigned char fill, char *out)
 	unit_base64(raw, sizeof(raw), out + 7);
 }
 
-/* Do two lookups agree on everything? */
+/* Do two lookups agree on everything?  A lookup fills every byte of the
+ * struct from zeroed storage (policy/host_index.c resolve), so memcmp
+ * compares every field, those a new setting adds too. */
 static inline int
 unit_same_settings(const struct tg_host_settings *a, const struct tg_host_settings *b)
 {
-	return a->min_protocol == b->min_protocol && a->mode == b->mode && a->pins == b->pins &&
-	       a->pin_count == b->pin_count && a->pins_expire_at == b->pins_expire_at &&
-	       a->block_index == b->block_index && a->block_line == b->block_line &&
-	       a->ca_file == b->ca_file && a->ca_dir == b->ca_dir && a->ca_line == b->ca_line;
+	return memcmp(a, b, sizeof(*a)) == 0;
 }
 
 #endif /* TG_UNIT_H */

@@ -1,0 +1,162 @@
+/*
+ * gt_decide.c — facts of a GnuTLS client session to the core's verdict,
+ * and the verdict back into GnuTLS.
+ */
+#include "gt_decide.h"
+#include "gt_backend.h"
+#include "gt_priority.h"
+#include "gt_verify.h"
+#include "peer.h"
+#include "verdict_log.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+int tg_gt_block(const struct tg_gtls *g, struct tg_gt_rec *r)
+{
+    struct tg_where w;
+    tg_verdict_log_block(&tg_gnutls_backend, TG_GT_BC(g, r), &r->verdict, &w);
+    return TG_GT_E_CERTIFICATE_VERIFICATION_ERROR;
+}
+
+/* Apply the verdict after a tg_decide that found something: block, or in
+ * audit mode log it; the value for libgnutls (0: go on). */
+static int act(const struct tg_gtls *g, struct tg_gt_rec *r)
+{
+    switch (tg_verdict_action(&r->verdict, &r->rules)) {
+    case TG_ACTION_ALLOW:
+        return 0;
+    case TG_ACTION_AUDIT:
+        tg_verdict_log_audit(&tg_gnutls_backend, TG_GT_BC(g, r), &r->verdict);
+        return 0;
+    case TG_ACTION_BLOCK:
+        break;
+    }
+    return tg_gt_block(g, r);
+}
+
+int tg_gt_early_rules(const struct tg_gtls *g, struct tg_gt_rec *r)
+{
+    struct tg_name n;
+    tg_peer_name(&tg_gnutls_backend, TG_GT_BC(g, r), NULL, 1, &n);
+    return tg_rules_apply(&r->rules, &r->verdict, r->is_client, r->is_client ? n.name : NULL);
+}
+
+void tg_gt_start(const struct tg_gtls *g, struct tg_gt_rec *r)
+{
+    r->started = 1;
+    r->verified = r->judged = r->seen_server = r->finished = 0;
+    tg_verdict_restart(&r->verdict);
+    if (!tg_gt_early_rules(g, r))
+        tg_gt_block(g, r);
+    tg_gt_priority_apply(g, r);
+    tg_gt_verify_install(g, r);
+}
+
+/* The certificate moment: THE name now (the socket's facts may be needed),
+ * its rules, the chain, name and pins, the version the server chose. */
+static int certificate(const struct tg_gtls *g, struct tg_gt_rec *r)
+{
+    struct tg_name n;
+    struct tg_facts f = { 0 };
+    char why[160];
+    tg_peer_name(&tg_gnutls_backend, TG_GT_BC(g, r), NULL, 0, &n);
+    if (!tg_rules_apply(&r->rules, &r->verdict, 1, n.name))
+        return 0;
+    snprintf(r->verdict.host, sizeof r->verdict.host, "%s", n.name);
+    r->verdict.host_is_ip = n.source == TG_NAME_IP;
+    f.host = n.name;
+    f.host_is_ip = r->verdict.host_is_ip;
+    tg_gt_cert_facts(g, r, &f, why, sizeof why);
+    tg_gt_negotiated_facts(g, r, 0, &f);
+    return tg_decide(&f, &r->rules, &r->verdict);
+}
+
+int tg_gt_verify_cb(tg_gt_session s)
+{
+    const struct tg_gtls *g = tg_gtls();
+    struct tg_gt_rec *r = g ? tg_gt_rec_get(s, 0) : NULL;
+    void *cred = NULL;
+    if (!g)
+        return TG_GT_E_CERTIFICATE_VERIFICATION_ERROR;
+    tg_gt_verify_fn prog = r ? r->prog_verify : NULL;
+    if (!prog && g->gnutls_credentials_get(s, TG_GT_CRD_CERTIFICATE, &cred) == 0 && cred)
+        prog = tg_gt_cred_verify((tg_gt_cred)cred);
+    if (!r || !r->is_client)
+        return prog ? prog(s) : 0;
+    if (r->verdict.blocked)
+        return TG_GT_E_CERTIFICATE_VERIFICATION_ERROR;
+    r->seen_server = 1;
+    r->verified = certificate(g, r);
+    if (act(g, r))
+        return TG_GT_E_CERTIFICATE_VERIFICATION_ERROR;
+    return prog ? prog(s) : 0; /* it may refuse more, never less */
+}
+
+/* A failed handshake the floor caused (the peer refused every version or
+ * suite we left), as libgnutls reports it. */
+static enum tg_failure failure_of(const struct tg_gtls *g, const struct tg_gt_rec *r, int ret)
+{
+    int alert = ret == TG_GT_E_FATAL_ALERT_RECEIVED ? g->gnutls_alert_get(r->session) : -1;
+    if (!r->floor_raised || r->rules.audit)
+        return TG_FAILURE_NONE;
+    if (ret == TG_GT_E_UNSUPPORTED_VERSION_PACKET || alert == TG_GT_A_PROTOCOL_VERSION)
+        return TG_FAILURE_BELOW_FLOOR;
+    if (ret == TG_GT_E_NO_CIPHER_SUITES || ret == TG_GT_E_INSUFFICIENT_SECURITY ||
+        alert == TG_GT_A_HANDSHAKE_FAILURE || alert == TG_GT_A_INSUFFICIENT_SECURITY)
+        return TG_FAILURE_NO_STRONG_SUITE;
+    return TG_FAILURE_NONE;
+}
+
+/* A resumed session ran no certificate check: it passes only when the data
+ * the program set came from a connection verified for this very name and
+ * the pins it has now. */
+static int resumed_vouched(const struct tg_gt_rec *r)
+{
+    return r->resume_ok && r->verdict.host[0] && !strcasecmp(r->resume_host, r->verdict.host) &&
+           (!r->rules.pin_count || r->resume_pins == r->rules.pins);
+}
+
+/* The end's facts: what was negotiated, and what vouches for the peer. */
+static void end_facts(const struct tg_gtls *g, struct tg_gt_rec *r, struct tg_facts *f)
+{
+    struct tg_name n;
+    f->finished = 1;
+    f->chain_checked = r->verified;
+    f->resumed = g->gnutls_session_is_resumed(r->session) != 0;
+    if (f->resumed && !r->verdict.host[0]) { /* no certificate moment: THE name now */
+        tg_peer_name(&tg_gnutls_backend, TG_GT_BC(g, r), NULL, 0, &n);
+        tg_rules_apply(&r->rules, &r->verdict, 1, n.name);
+        snprintf(r->verdict.host, sizeof r->verdict.host, "%s", n.name);
+    }
+    f->resumed_vouched = f->resumed && resumed_vouched(r);
+    tg_gt_negotiated_facts(g, r, 1, f);
+}
+
+int tg_gt_judge(const struct tg_gtls *g, struct tg_gt_rec *r, int ret)
+{
+    struct tg_facts f = { 0 };
+    if (ret < 0 && !g->gnutls_error_is_fatal(ret)) /* the program calls again */
+        return ret;
+    r->started = 0;
+    r->judged = 1;
+    if (ret < 0) {
+        f.failure = failure_of(g, r, ret);
+        f.failure_why = f.failure == TG_FAILURE_BELOW_FLOOR ? "protocol version" : "handshake failure";
+        tg_decide(&f, &r->rules, &r->verdict);
+        if (r->verdict.reason != TG_R_NONE)
+            act(g, r);
+        return ret;
+    }
+    r->finished = 1;
+    if (!r->verdict.blocked)
+        end_facts(g, r, &f);
+    r->verified = !r->verdict.blocked && tg_decide(&f, &r->rules, &r->verdict) &&
+                  r->verdict.reason == TG_R_NONE;
+    if (r->verified) {
+        tg_verdict_log_allow(&tg_gnutls_backend, TG_GT_BC(g, r), &r->verdict, &r->rules);
+        return ret;
+    }
+    return act(g, r) ? TG_GT_E_CERTIFICATE_VERIFICATION_ERROR : ret;
+}

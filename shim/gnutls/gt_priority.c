@@ -1,0 +1,137 @@
+/*
+ * gt_priority.c — priority strings with the floor appended.
+ */
+#include "gt_priority.h"
+#include "gt_decide.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GNUTLS_PRIORITY_INIT_DEF_APPEND 1
+
+/* Every name here is one GnuTLS 3.3 to 3.8 parse (an unknown one would make
+ * the whole string invalid). Removing what is already absent is a no-op. */
+#define BELOW_TLS12 "-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1:-VERS-DTLS0.9:-VERS-DTLS1.0"
+#define BELOW_TLS13 ":-VERS-TLS1.2:-VERS-DTLS1.2"
+#define WEAK_SUITES ":-ARCFOUR-128:-ARCFOUR-40:-3DES-CBC:-DES-CBC:-RC2-40:-NULL:-MD5:-ANON-DH:-ANON-ECDH"
+/* When the program allowed nothing at or above the floor: what it gets. */
+#define RAISE_TLS12 ":+VERS-TLS1.3:+VERS-TLS1.2"
+#define RAISE_TLS13 ":+VERS-TLS1.3"
+/* When the program listed no strong suite at all. */
+#define STRONG_SUITES ":+AES-256-GCM:+AES-128-GCM:+CHACHA20-POLY1305:+AEAD:+ECDHE-ECDSA:+ECDHE-RSA" \
+                      ":+SIGN-ALL:+GROUP-ALL"
+
+/* A priority cache of the program's string plus `suffix` (NULL: none). */
+static int make(const struct tg_gtls *g, const struct tg_gt_rec *r, const char *suffix,
+                tg_gt_prio *out)
+{
+    char text[8192];
+    const char *base = r->prio;
+    unsigned flags = r->prio_flags;
+    if (!base && !suffix)
+        return g->gnutls_priority_init(out, NULL, NULL);
+    if (!base && !g->gnutls_priority_init2)
+        base = "NORMAL"; /* before 3.6.3: no appending to the default */
+    else if (!base)
+        flags |= GNUTLS_PRIORITY_INIT_DEF_APPEND;
+    int n = snprintf(text, sizeof text, "%s%s%s", base ? base : "", base && suffix ? ":" : "",
+                     suffix ? suffix : "");
+    if (n < 0 || (size_t)n >= sizeof text)
+        return -1;
+    if (g->gnutls_priority_init2)
+        return g->gnutls_priority_init2(out, text, NULL, flags);
+    return g->gnutls_priority_init(out, text, NULL);
+}
+
+/* How many of the cache's protocols are below / at or above `floor`. */
+static void count_versions(const struct tg_gtls *g, tg_gt_prio p, int floor, int *below,
+                           int *above)
+{
+    const unsigned *list = NULL;
+    int n = g->gnutls_priority_protocol_list(p, &list);
+    *below = *above = 0;
+    for (int i = 0; list && i < n; i++) {
+        if (list[i] >= 200) /* DTLS: never used on a stream */
+            continue;
+        if ((int)list[i] < floor)
+            ++*below;
+        else
+            ++*above;
+    }
+}
+
+/* The cache of the program's string plus `suffix`, if it keeps a version
+ * at or above `floor` and none below; NULL otherwise. */
+static tg_gt_prio try_suffix(const struct tg_gtls *g, const struct tg_gt_rec *r, int floor,
+                             const char *suffix)
+{
+    tg_gt_prio p = NULL;
+    int below, above;
+    if (make(g, r, suffix, &p) != 0)
+        return NULL;
+    count_versions(g, p, floor, &below, &above);
+    if (!below && above)
+        return p;
+    g->gnutls_priority_deinit(p);
+    return NULL;
+}
+
+/* The program's priority floored: versions and weak suites out; where that
+ * leaves no version (or no suite), the floor's versions (strong suites)
+ * come in, as OpenSSL's backend lets a program that disabled them all
+ * negotiate those instead. */
+static tg_gt_prio floored(const struct tg_gtls *g, struct tg_gt_rec *r)
+{
+    char suffix[1024];
+    tg_gt_prio own = NULL, ours;
+    int floor = r->rules.min_protocol >= TG_TLS1_3 ? TG_GT_TLS1_3 : TG_GT_TLS1_2;
+    int below = 0, above = 0;
+    const char *raise = floor == TG_GT_TLS1_3 ? RAISE_TLS13 : RAISE_TLS12;
+    if (make(g, r, NULL, &own) == 0) {
+        count_versions(g, own, floor, &below, &above);
+        g->gnutls_priority_deinit(own);
+    }
+    r->floor_raised = 1; /* versions or suites may be gone: judged on failure */
+    snprintf(suffix, sizeof suffix, "%s%s%s", BELOW_TLS12, floor == TG_GT_TLS1_3 ? BELOW_TLS13 : "",
+             WEAK_SUITES);
+    if ((ours = try_suffix(g, r, floor, suffix)))
+        return ours;
+    strncat(suffix, raise, sizeof suffix - strlen(suffix) - 1);
+    if ((ours = try_suffix(g, r, floor, suffix)))
+        return ours;
+    strncat(suffix, STRONG_SUITES, sizeof suffix - strlen(suffix) - 1);
+    return try_suffix(g, r, floor, suffix);
+}
+
+void tg_gt_priority_apply(const struct tg_gtls *g, struct tg_gt_rec *r)
+{
+    tg_gt_prio p = NULL;
+    tg_gt_enter_own();
+    if (r->rules.audit) {
+        if (r->floor_raised && make(g, r, NULL, &p) == 0) { /* undo: as the program had it */
+            r->floor_raised = 0;
+            if (g->gnutls_priority_set(r->session, p) != 0)
+                tg_verdict_note(&r->verdict, TG_R_INTERNAL, "cannot restore the program's priority");
+            g->gnutls_priority_deinit(p);
+        }
+    } else if (!(p = floored(g, r))) {
+        tg_verdict_note(&r->verdict, TG_R_INTERNAL, "cannot apply the protocol floor to the priority %s",
+                     r->prio ? r->prio : "(default)");
+        tg_gt_block(g, r);
+    } else {
+        if (g->gnutls_priority_set(r->session, p) != 0) {
+            tg_verdict_note(&r->verdict, TG_R_INTERNAL, "cannot set the floored priority");
+            tg_gt_block(g, r);
+        }
+        g->gnutls_priority_deinit(p);
+    }
+    tg_gt_leave_own();
+}
+
+void tg_gt_verify_install(const struct tg_gtls *g, struct tg_gt_rec *r)
+{
+    tg_gt_enter_own();
+    g->gnutls_session_set_verify_function(r->session, tg_gt_verify_cb);
+    tg_gt_leave_own();
+}

@@ -1,0 +1,100 @@
+/*
+ * gt_trust.c — trust lists built by the shim, cached by path.
+ */
+#include "gt_trust.h"
+#include "secure_env.h"
+
+#include <pthread.h>
+#include <string.h>
+
+#define CACHED 16
+
+struct cached {
+    const char *file, *dir; /* into the policy, which lives for the process */
+    tg_gt_tlist list;
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct cached cache[CACHED];
+static int cached_count;
+static tg_gt_tlist system_list;
+static int system_tried;
+
+static int same(const char *a, const char *b)
+{
+    return a == b || (a && b && !strcmp(a, b));
+}
+
+/* A new list of `file` and `dir`; NULL when neither gave an anchor. */
+static tg_gt_tlist load(const struct tg_gtls *g, const char *file, const char *dir)
+{
+    tg_gt_tlist l = NULL;
+    int n = 0;
+    if (g->gnutls_x509_trust_list_init(&l, 0) != 0)
+        return NULL;
+    if (file) {
+        int k = g->gnutls_x509_trust_list_add_trust_file(l, file, NULL, TG_GT_FMT_PEM, 0, 0);
+        n += k > 0 ? k : 0;
+    }
+    if (dir) {
+        int k = g->gnutls_x509_trust_list_add_trust_dir(l, dir, NULL, TG_GT_FMT_PEM, 0, 0);
+        n += k > 0 ? k : 0;
+    }
+    if (n > 0)
+        return l;
+    g->gnutls_x509_trust_list_deinit(l, 1);
+    return NULL;
+}
+
+tg_gt_tlist tg_gt_trust_system(const struct tg_gtls *g)
+{
+    pthread_mutex_lock(&lock);
+    if (!system_tried) {
+        const char *file = tg_secure_getenv("SSL_CERT_FILE");
+        const char *dir = tg_secure_getenv("SSL_CERT_DIR");
+        system_tried = 1;
+        if ((file && *file) || (dir && *dir)) {
+            system_list = load(g, file && *file ? file : NULL, dir && *dir ? dir : NULL);
+        } else if (g->gnutls_x509_trust_list_init(&system_list, 0) == 0 &&
+                   g->gnutls_x509_trust_list_add_system_trust(system_list, 0, 0) <= 0) {
+            g->gnutls_x509_trust_list_deinit(system_list, 1);
+            system_list = NULL;
+        }
+    }
+    tg_gt_tlist l = system_list;
+    pthread_mutex_unlock(&lock);
+    return l;
+}
+
+tg_gt_tlist tg_gt_trust_paths(const struct tg_gtls *g, const char *file, const char *dir)
+{
+    tg_gt_tlist l = NULL;
+    if (!file && !dir)
+        return NULL;
+    pthread_mutex_lock(&lock);
+    for (int i = 0; i < cached_count; i++)
+        if (same(cache[i].file, file) && same(cache[i].dir, dir)) {
+            l = cache[i].list;
+            pthread_mutex_unlock(&lock);
+            return l;
+        }
+    l = load(g, file, dir);
+    if (cached_count < CACHED)
+        cache[cached_count++] = (struct cached){ file, dir, l };
+    pthread_mutex_unlock(&lock);
+    return l; /* past CACHED pairs: kept anyway, a small leak per new pair */
+}
+
+int tg_gt_trust_has_ca(const struct tg_gtls *g, tg_gt_tlist list)
+{
+    tg_gt_iter it = NULL;
+    tg_gt_crt ca = NULL;
+    if (!list)
+        return 0;
+    int found = g->gnutls_x509_trust_list_iter_get_ca(list, &it, &ca) == 0;
+    if (ca)
+        g->gnutls_x509_crt_deinit(ca);
+    if (it)
+        g->gnutls_x509_trust_list_iter_deinit(it);
+    return found;
+}

@@ -1,0 +1,141 @@
+/*
+ * hook_gt_priority.c — every way a GnuTLS program sets a priority: the
+ * program's call goes through unchanged (its errors and err_pos stay its
+ * own), then the floored version of what it asked for replaces it on the
+ * session. Caches remember their string so gnutls_priority_set knows it.
+ */
+#include "gt_decide.h"
+#include "gt_priority.h"
+#include "init.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define GNUTLS_PRIORITY_INIT_DEF_APPEND 1
+
+static const struct tg_gtls *enter(void)
+{
+    tg_init();
+    return tg_gtls();
+}
+
+/* The program set `str` (NULL: the default) on `s`: floor it now, with
+ * what is known of the name so far (the handshake applies it again once
+ * the name is final). */
+static void program_set(const struct tg_gtls *g, tg_gt_session s, char *str, int known,
+                        unsigned flags)
+{
+    struct tg_gt_rec *r = tg_gt_rec_get(s, 0);
+    if (!r) { /* servers too: their floor */
+        free(str);
+        return;
+    }
+    free(r->prio);
+    r->prio = known ? str : NULL; /* unknown cache: the default, floored */
+    r->prio_flags = known ? flags : 0;
+    r->prio_set = 1;
+    r->floor_raised = 0;
+    tg_gt_early_rules(g, r); /* an unusable policy: the handshake blocks */
+    tg_gt_priority_apply(g, r);
+}
+
+static char *copy(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+TG_GT_EXPORT int gnutls_priority_init(tg_gt_prio *p, const char *str, const char **err)
+{
+    const struct tg_gtls *g = enter();
+    if (!g)
+        return TG_GT_E_INTERNAL_ERROR;
+    int ret = g->gnutls_priority_init(p, str, err);
+    if (ret == 0 && !tg_gt_inside())
+        tg_gt_prio_remember(*p, str, 0);
+    return ret;
+}
+
+TG_GT_EXPORT int gnutls_priority_init2(tg_gt_prio *p, const char *str, const char **err,
+                                       unsigned flags)
+{
+    const struct tg_gtls *g = enter();
+    if (!g || !g->gnutls_priority_init2)
+        return TG_GT_E_INTERNAL_ERROR;
+    int ret = g->gnutls_priority_init2(p, str, err, flags);
+    if (ret == 0 && !tg_gt_inside())
+        tg_gt_prio_remember(*p, str, flags);
+    return ret;
+}
+
+TG_GT_EXPORT void gnutls_priority_deinit(tg_gt_prio p)
+{
+    const struct tg_gtls *g = enter();
+    if (!tg_gt_inside())
+        tg_gt_prio_forget(p);
+    if (g)
+        g->gnutls_priority_deinit(p);
+}
+
+TG_GT_EXPORT int gnutls_priority_set(tg_gt_session s, tg_gt_prio p)
+{
+    const struct tg_gtls *g = enter();
+    char *str = NULL;
+    unsigned flags = 0;
+    if (!g)
+        return TG_GT_E_INTERNAL_ERROR;
+    if (tg_gt_inside())
+        return g->gnutls_priority_set(s, p);
+    int ret = g->gnutls_priority_set(s, p);
+    if (ret == 0) {
+        int known = tg_gt_prio_lookup(p, &str, &flags);
+        program_set(g, s, str, known, flags);
+    }
+    return ret;
+}
+
+TG_GT_EXPORT int gnutls_priority_set_direct(tg_gt_session s, const char *str, const char **err)
+{
+    const struct tg_gtls *g = enter();
+    if (!g)
+        return TG_GT_E_INTERNAL_ERROR;
+    if (tg_gt_inside())
+        return g->gnutls_priority_set_direct(s, str, err);
+    tg_gt_enter_own(); /* its inner init/set are its own, not the program's */
+    int ret = g->gnutls_priority_set_direct(s, str, err);
+    tg_gt_leave_own();
+    if (ret == 0)
+        program_set(g, s, copy(str), 1, 0);
+    return ret;
+}
+
+TG_GT_EXPORT int gnutls_set_default_priority(tg_gt_session s)
+{
+    const struct tg_gtls *g = enter();
+    if (!g)
+        return TG_GT_E_INTERNAL_ERROR;
+    if (tg_gt_inside())
+        return g->gnutls_set_default_priority(s);
+    tg_gt_enter_own();
+    int ret = g->gnutls_set_default_priority(s);
+    tg_gt_leave_own();
+    if (ret == 0)
+        program_set(g, s, NULL, 1, 0);
+    return ret;
+}
+
+TG_GT_EXPORT int gnutls_set_default_priority_append(tg_gt_session s, const char *add,
+                                                    const char **err, unsigned flags)
+{
+    const struct tg_gtls *g = enter();
+    if (!g || !g->gnutls_set_default_priority_append)
+        return TG_GT_E_INTERNAL_ERROR;
+    if (tg_gt_inside())
+        return g->gnutls_set_default_priority_append(s, add, err, flags);
+    tg_gt_enter_own();
+    int ret = g->gnutls_set_default_priority_append(s, add, err, flags);
+    tg_gt_leave_own();
+    (void)flags; /* no flag of its own changes the priority */
+    if (ret == 0)
+        program_set(g, s, copy(add), 1, GNUTLS_PRIORITY_INIT_DEF_APPEND);
+    return ret;
+}
