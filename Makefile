@@ -21,7 +21,7 @@ LDFLAGS_ALL = -Wl,-z,relro,-z,now $(SAN) $(LDFLAGS)
 
 SHIM_SRC   = $(wildcard shim/*/*.c)
 SHIM_HDR   = $(wildcard shim/*/*.h)
-SHIM_INC   = -Ishim/core -Ishim/openssl -Ishim/libc -Ishim/gnutls
+SHIM_INC   = -Ishim/core -Ishim/openssl -Ishim/libc -Ishim/gnutls -Ishim/nss
 POLICY_SRC = $(wildcard policy/*.c)
 POLICY_HDR = $(wildcard policy/*.h)
 # Pure helpers both binaries link that are not policy: the TLSGUARD_* names,
@@ -49,7 +49,7 @@ LIB  = $(BUILD)/libtlsguard.so
 TOOL = $(BUILD)/tlsguard
 
 .PHONY: all test unit e2e demo install clean fuzz check-asan check-compat check-install \
-        check-secure-env check-tsan check-valgrind check-robust check-py2 check-adversarial check-gnutls bench check-fresh \
+        check-secure-env check-tsan check-valgrind check-robust check-py2 check-adversarial check-gnutls check-nss bench check-fresh \
         check-layout
 
 all: $(LIB) $(TOOL)
@@ -113,7 +113,7 @@ e2e: all
 	$(PYTHON) tests/e2e/test_cli.py --build $(BUILD)
 	$(PYTHON) tests/e2e/test_doctor.py --build $(BUILD)
 
-test: all unit e2e check-adversarial check-gnutls check-compat check-py2 fuzz check-install check-secure-env check-robust check-asan check-valgrind check-tsan
+test: all unit e2e check-adversarial check-gnutls check-nss check-compat check-py2 fuzz check-install check-secure-env check-robust check-asan check-valgrind check-tsan
 
 demo: all
 	@sh tests/demo.sh $(BUILD)
@@ -134,6 +134,21 @@ $(GNUTLS_CLIENT): tests/gnutls/careless.c
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS_ALL) -lgnutls
 check-gnutls: all $(GNUTLS_CLIENT)
 	$(PYTHON) tests/gnutls/run.py --build $(BUILD)
+
+# The NSS backend (shim/nss/): a libcurl-nss client (-k, -k with TLS 1.0,
+# plain), a careless NSS client and tstclnt against bad peers, each with its
+# no-shim control; pins, audit, min-protocol TLSv1.3. Needs libcurl3-nss,
+# libnss3-dev, libnspr4-dev (the C clients), libnss3-tools (tstclnt, certutil).
+NSS_CURL = $(BUILD)/tests/nss_curl
+NSS_CARELESS = $(BUILD)/tests/nss_careless
+$(NSS_CURL): tests/nss/curl_nss.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS_ALL) -l:libcurl-nss.so.4
+$(NSS_CARELESS): tests/nss/careless.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $$(pkg-config --cflags nss) -o $@ $< $(LDFLAGS_ALL) $$(pkg-config --libs nss)
+check-nss: all $(NSS_CURL) $(NSS_CARELESS)
+	$(PYTHON) tests/nss/run.py --build $(BUILD)
 
 fuzz:
 	@sh tests/fuzz/run.sh $(BUILD) $${FUZZ_SECONDS:-60}

@@ -1,0 +1,72 @@
+/*
+ * hook_nss_io.c — NSPR's I/O entry points, only to see a handshake NSS
+ * itself failed inside the first PR_Write or PR_Read (tstclnt, careless
+ * programs that never call SSL_ForceHandshake) and log a floor refusal
+ * once. They block nothing: the guard layer (nss_guard.c) does, on every
+ * road, these included.
+ */
+#include "init.h"
+#include "nss_verify.h"
+
+#include <dlfcn.h>
+
+/* NSS, once libssl3 is in the process; NULL for a program on NSPR alone
+ * (then the hooks are NSPR's own functions, found next in line). */
+static const struct tg_nss *nss_if_loaded(void)
+{
+    static int loaded;
+    if (!loaded) {
+        void *h = dlopen("libssl3.so", RTLD_LAZY | RTLD_NOLOAD);
+        if (!h)
+            return NULL;
+        dlclose(h);
+        loaded = 1;
+    }
+    return tg_nss();
+}
+
+#define NEXT(name) ((__typeof__(&name))dlsym(RTLD_NEXT, #name))
+
+static int32_t seen(const struct tg_nss *n, tg_pr_fd *fd, int32_t rv)
+{
+    struct tg_nss_rec *r;
+    if (rv < 0 && (r = tg_nss_rec_get(fd, 0)) != NULL && !r->checked)
+        tg_nss_check_failure(n, r, n->PR_GetError());
+    return rv;
+}
+
+TG_EXPORT int32_t PR_Write(tg_pr_fd *fd, const void *buf, int32_t len)
+{
+    const struct tg_nss *n = nss_if_loaded();
+    if (n)
+        return seen(n, fd, n->PR_Write(fd, buf, len));
+    __typeof__(&PR_Write) next = NEXT(PR_Write);
+    return next ? next(fd, buf, len) : -1;
+}
+
+TG_EXPORT int32_t PR_Read(tg_pr_fd *fd, void *buf, int32_t len)
+{
+    const struct tg_nss *n = nss_if_loaded();
+    if (n)
+        return seen(n, fd, n->PR_Read(fd, buf, len));
+    __typeof__(&PR_Read) next = NEXT(PR_Read);
+    return next ? next(fd, buf, len) : -1;
+}
+
+TG_EXPORT int32_t PR_Send(tg_pr_fd *fd, const void *buf, int32_t len, int32_t flags, uint32_t timeout)
+{
+    const struct tg_nss *n = nss_if_loaded();
+    if (n)
+        return seen(n, fd, n->PR_Send(fd, buf, len, flags, timeout));
+    __typeof__(&PR_Send) next = NEXT(PR_Send);
+    return next ? next(fd, buf, len, flags, timeout) : -1;
+}
+
+TG_EXPORT int32_t PR_Recv(tg_pr_fd *fd, void *buf, int32_t len, int32_t flags, uint32_t timeout)
+{
+    const struct tg_nss *n = nss_if_loaded();
+    if (n)
+        return seen(n, fd, n->PR_Recv(fd, buf, len, flags, timeout));
+    __typeof__(&PR_Recv) next = NEXT(PR_Recv);
+    return next ? next(fd, buf, len, flags, timeout) : -1;
+}

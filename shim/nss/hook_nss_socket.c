@@ -1,0 +1,176 @@
+/*
+ * hook_nss_socket.c — NSS sockets as the program makes and hooks them.
+ * Every imported socket gets the shim's auth-certificate, bad-certificate
+ * and handshake hooks, no session cache (a resumed handshake would skip
+ * the certificate check), the floor, and the guard layer under it; the
+ * program's own hooks are remembered and run after the shim's, which they
+ * can make stricter but never looser.
+ */
+#include "init.h"
+#include "nss_floor.h"
+#include "nss_guard.h"
+#include "nss_verify.h"
+
+#include <stddef.h>
+
+static tg_nss_status shim_auth(void *arg, tg_pr_fd *fd, tg_nss_bool check_sig, tg_nss_bool is_server);
+static tg_nss_status shim_bad(void *arg, tg_pr_fd *fd);
+static void shim_handshake(tg_pr_fd *fd, void *arg);
+
+/* The floor for a socket: its rules' once looked up, else the global ones. */
+static uint16_t floor_for(struct tg_nss_rec *r)
+{
+    struct tg_rules ru = { 0 };
+    struct tg_verdict v = { 0 };
+    if (r && r->rules.applied)
+        return tg_nss_floor_of(r->rules.min_protocol);
+    tg_rules_apply(&ru, &v, 1, NULL);
+    return tg_nss_floor_of(ru.applied ? ru.min_protocol : TG_TLS1_2);
+}
+
+uint16_t tg_nss_hook_floor(tg_pr_fd *fd)
+{
+    return floor_for(fd ? tg_nss_rec_get(fd, 0) : NULL);
+}
+
+static void take_model_hooks(struct tg_nss_rec *r, tg_pr_fd *model)
+{
+    struct tg_nss_rec *m = model ? tg_nss_rec_get(model, 0) : NULL;
+    if (!m || r->prog_auth || r->prog_bad || r->prog_hs)
+        return;
+    r->prog_auth = m->prog_auth;
+    r->prog_auth_arg = m->prog_auth_arg;
+    r->prog_bad = m->prog_bad;
+    r->prog_bad_arg = m->prog_bad_arg;
+    r->prog_hs = m->prog_hs;
+    r->prog_hs_arg = m->prog_hs_arg;
+}
+
+TG_EXPORT tg_pr_fd *SSL_ImportFD(tg_pr_fd *model, tg_pr_fd *fd)
+{
+    tg_init();
+    const struct tg_nss *n = tg_nss();
+    tg_pr_fd *out = n ? n->SSL_ImportFD(model, fd) : NULL;
+    struct tg_nss_rec *r = out ? tg_nss_rec_get(out, 1) : NULL;
+    if (!r) {
+        if (n)
+            n->PR_SetError(TG_NSS_E_LIBRARY_FAILURE, 0);
+        return NULL;
+    }
+    take_model_hooks(r, model);
+    if (n->SSL_AuthCertificateHook(out, shim_auth, NULL) || n->SSL_BadCertHook(out, shim_bad, NULL) ||
+        n->SSL_HandshakeCallback(out, shim_handshake, NULL) || n->SSL_OptionSet(out, TG_NSS_NO_CACHE, 1) ||
+        tg_nss_floor_apply(n, out, floor_for(NULL)) || (!r->guarded && tg_nss_guard_push(n, r))) {
+        r->verdict.blocked = 1; /* cannot enforce on it: it carries nothing */
+        r->error = TG_NSS_E_LIBRARY_FAILURE;
+    }
+    tg_nss_weak_off(n, out);
+    return out;
+}
+
+TG_EXPORT tg_nss_status SSL_AuthCertificateHook(tg_pr_fd *fd, tg_nss_auth_fn f, void *arg)
+{
+    const struct tg_nss *n = tg_nss();
+    struct tg_nss_rec *r = n ? tg_nss_rec_get(fd, 1) : NULL;
+    if (!r)
+        return TG_SEC_FAILURE;
+    r->prog_auth = f == shim_auth ? NULL : f;
+    r->prog_auth_arg = arg;
+    return n->SSL_AuthCertificateHook(fd, shim_auth, NULL);
+}
+
+TG_EXPORT tg_nss_status SSL_BadCertHook(tg_pr_fd *fd, tg_nss_bad_fn f, void *arg)
+{
+    const struct tg_nss *n = tg_nss();
+    struct tg_nss_rec *r = n ? tg_nss_rec_get(fd, 1) : NULL;
+    if (!r)
+        return TG_SEC_FAILURE;
+    r->prog_bad = f == shim_bad ? NULL : f;
+    r->prog_bad_arg = arg;
+    return n->SSL_BadCertHook(fd, shim_bad, NULL);
+}
+
+TG_EXPORT tg_nss_status SSL_HandshakeCallback(tg_pr_fd *fd, tg_nss_hs_fn f, void *arg)
+{
+    const struct tg_nss *n = tg_nss();
+    struct tg_nss_rec *r = n ? tg_nss_rec_get(fd, 1) : NULL;
+    if (!r)
+        return TG_SEC_FAILURE;
+    r->prog_hs = f == shim_handshake ? NULL : f;
+    r->prog_hs_arg = arg;
+    return n->SSL_HandshakeCallback(fd, shim_handshake, NULL);
+}
+
+/* The shim's check first; the program's hook (else NSS's own check, as
+ * NSS would run it) only on a pass, so it can refuse but never accept. */
+static tg_nss_status shim_auth(void *arg, tg_pr_fd *fd, tg_nss_bool check_sig, tg_nss_bool is_server)
+{
+    const struct tg_nss *n = tg_nss();
+    struct tg_nss_rec *r = n ? tg_nss_rec_get(fd, 1) : NULL;
+    (void)arg;
+    if (!r) {
+        if (n)
+            n->PR_SetError(TG_NSS_E_LIBRARY_FAILURE, 0);
+        return TG_SEC_FAILURE;
+    }
+    if (!is_server && !tg_nss_check_certificate(n, r))
+        return TG_SEC_FAILURE;
+    if (r->prog_auth)
+        return r->prog_auth(r->prog_auth_arg, fd, check_sig, is_server);
+    return n->SSL_AuthCertificate(n->CERT_GetDefaultCertDB(), fd, check_sig, is_server);
+}
+
+/* NSS asks whether to go on despite a failed check: never after ours. */
+static tg_nss_status shim_bad(void *arg, tg_pr_fd *fd)
+{
+    struct tg_nss_rec *r = tg_nss_rec_get(fd, 0);
+    (void)arg;
+    if (!r || r->verdict.blocked || !r->checked || !r->prog_bad)
+        return TG_SEC_FAILURE;
+    return r->prog_bad(r->prog_bad_arg, fd);
+}
+
+static void shim_handshake(tg_pr_fd *fd, void *arg)
+{
+    const struct tg_nss *n = tg_nss();
+    struct tg_nss_rec *r = n ? tg_nss_rec_get(fd, 0) : NULL;
+    (void)arg;
+    if (!r || !tg_nss_check_end(n, r))
+        return; /* blocked: the guard refuses every later byte */
+    if (r->prog_hs)
+        r->prog_hs(fd, r->prog_hs_arg);
+}
+
+/* The URL is THE name: the socket's rules (and floor) are those for it. */
+TG_EXPORT tg_nss_status SSL_SetURL(tg_pr_fd *fd, const char *url)
+{
+    const struct tg_nss *n = tg_nss();
+    struct tg_nss_rec *r;
+    if (!n)
+        return TG_SEC_FAILURE;
+    tg_nss_status rv = n->SSL_SetURL(fd, url);
+    if (rv == TG_SEC_SUCCESS && (r = tg_nss_rec_get(fd, 0)) != NULL &&
+        tg_rules_apply(&r->rules, &r->verdict, 1, url))
+        tg_nss_floor_apply(n, fd, tg_nss_floor_of(r->rules.min_protocol));
+    return rv;
+}
+
+static tg_nss_status after_handshake(const struct tg_nss *n, tg_pr_fd *fd, tg_nss_status rv)
+{
+    struct tg_nss_rec *r;
+    if (rv != TG_SEC_SUCCESS && (r = tg_nss_rec_get(fd, 0)) != NULL)
+        tg_nss_check_failure(n, r, n->PR_GetError());
+    return rv;
+}
+
+TG_EXPORT tg_nss_status SSL_ForceHandshake(tg_pr_fd *fd)
+{
+    const struct tg_nss *n = tg_nss();
+    return n ? after_handshake(n, fd, n->SSL_ForceHandshake(fd)) : TG_SEC_FAILURE;
+}
+
+TG_EXPORT tg_nss_status SSL_ForceHandshakeWithTimeout(tg_pr_fd *fd, uint32_t timeout)
+{
+    const struct tg_nss *n = tg_nss();
+    return n ? after_handshake(n, fd, n->SSL_ForceHandshakeWithTimeout(fd, timeout)) : TG_SEC_FAILURE;
+}

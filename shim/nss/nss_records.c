@@ -1,0 +1,42 @@
+/*
+ * nss_records.c — the side table of NSS sockets: a locked list (a process
+ * holds few sockets at once; a lookup is a handful of compares).
+ */
+#include "nss_records.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct tg_nss_rec *head;
+
+struct tg_nss_rec *tg_nss_rec_get(tg_pr_fd *fd, int create)
+{
+    struct tg_nss_rec *r;
+    if (!fd)
+        return NULL;
+    pthread_mutex_lock(&lock);
+    for (r = head; r && r->fd != fd; r = r->next)
+        ;
+    if (!r && create && (r = calloc(1, sizeof *r)) != NULL) {
+        r->fd = fd;
+        r->next = head;
+        head = r;
+    }
+    pthread_mutex_unlock(&lock);
+    return r;
+}
+
+void tg_nss_rec_free(tg_pr_fd *fd)
+{
+    struct tg_nss_rec **p, *dead = NULL;
+    pthread_mutex_lock(&lock);
+    for (p = &head; *p; p = &(*p)->next)
+        if ((*p)->fd == fd) {
+            dead = *p;
+            *p = dead->next;
+            break;
+        }
+    pthread_mutex_unlock(&lock);
+    free(dead);
+}

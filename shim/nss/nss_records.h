@@ -1,0 +1,39 @@
+/*
+ * nss_records.h — what the shim keeps per NSS socket, in a side table
+ * keyed by the PRFileDesc the program holds (NSS has no ex-data): the
+ * program's own hooks (ours stay installed, theirs are chained), the rules
+ * and the verdict. A socket's record is freed when the socket is closed
+ * (the guard layer's close, nss_guard.c).
+ */
+#ifndef TG_NSS_RECORDS_H
+#define TG_NSS_RECORDS_H
+
+#include "nss_api.h"
+#include "rules.h"
+#include "verdict.h"
+
+struct tg_nss_rec {
+    tg_pr_fd *fd;               /* the key: the socket's top descriptor */
+    tg_nss_auth_fn prog_auth;   /* the program's hooks, NULL: none */
+    void *prog_auth_arg;
+    tg_nss_bad_fn prog_bad;
+    void *prog_bad_arg;
+    tg_nss_hs_fn prog_hs;
+    void *prog_hs_arg;
+    struct tg_rules rules;
+    struct tg_verdict verdict;
+    int32_t error;              /* the NSS error a blocked socket reports */
+    unsigned checked : 1;       /* our certificate check passed this handshake */
+    unsigned guarded : 1;       /* the guard layer is under it */
+    struct tg_nss_rec *next;
+};
+
+/* The record of `fd`, made (zeroed) when `create` and there is none; NULL
+ * when there is none or memory ran out. Records stay valid until
+ * tg_nss_rec_free. */
+struct tg_nss_rec *tg_nss_rec_get(tg_pr_fd *fd, int create);
+
+/* Forget `fd`'s record. */
+void tg_nss_rec_free(tg_pr_fd *fd);
+
+#endif

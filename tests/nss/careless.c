@@ -1,0 +1,106 @@
+/*
+ * careless.c — a careless NSS client: verification off by hooks that
+ * accept anything, old versions allowed, the handshake result ignored,
+ * writes anyway.
+ *
+ *   careless HOST PORT MARKER [url] [tls10] [weak] [force]
+ *
+ * url: SSL_SetURL(HOST) (else no name at all); tls10: SSL_VersionRangeSet
+ * {TLS 1.0, TLS 1.3} and SSL_OptionSet(SSL_ENABLE_TLS); weak: enables the 3DES suite;
+ * force: SSL_ForceHandshake first (its result ignored), else the handshake
+ * runs inside the first PR_Write. Writes "MARKER\n" and reads a reply;
+ * prints "wrote N" / "write failed: NAME: TEXT" and exits 0 when the
+ * write went through.
+ */
+#include <nspr.h>
+#include <nss.h>
+#include <prerror.h>
+#include <ssl.h>
+#include <sslproto.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static SECStatus accept_any(void *arg, PRFileDesc *fd, PRBool sig, PRBool server)
+{
+    (void)arg; (void)fd; (void)sig; (void)server;
+    return SECSuccess;
+}
+
+static SECStatus go_on(void *arg, PRFileDesc *fd)
+{
+    (void)arg; (void)fd;
+    return SECSuccess;
+}
+
+static int has(int argc, char **argv, const char *word)
+{
+    for (int i = 4; i < argc; i++)
+        if (!strcmp(argv[i], word))
+            return 1;
+    return 0;
+}
+
+static PRFileDesc *open_to(const char *host, int port)
+{
+    PRNetAddr addr;
+    PRFileDesc *tcp = PR_NewTCPSocket();
+    /* "localhost" is the test peer's 127.0.0.1 (Debian maps it to ::1 too). */
+    if (PR_StringToNetAddr(strcmp(host, "localhost") ? host : "127.0.0.1", &addr) != PR_SUCCESS)
+        return NULL;
+    addr.inet.port = PR_htons((PRUint16)port);
+    if (PR_Connect(tcp, &addr, PR_SecondsToInterval(10)) != PR_SUCCESS)
+        return NULL;
+    return tcp;
+}
+
+int main(int argc, char **argv)
+{
+    char line[512], buf[256];
+    if (argc < 4) {
+        fprintf(stderr, "usage: careless HOST PORT MARKER [url] [tls10] [weak] [force]\n");
+        return 2;
+    }
+    NSS_NoDB_Init(NULL);
+    NSS_SetDomesticPolicy();
+    PRFileDesc *tcp = open_to(argv[1], atoi(argv[2]));
+    PRFileDesc *s = tcp ? SSL_ImportFD(NULL, tcp) : NULL;
+    if (!s) {
+        printf("connect failed: %s\n", PR_ErrorToName(PR_GetError()));
+        return 1;
+    }
+    SSL_OptionSet(s, SSL_SECURITY, PR_TRUE);
+    SSL_OptionSet(s, SSL_HANDSHAKE_AS_CLIENT, PR_TRUE);
+    SSL_AuthCertificateHook(s, accept_any, NULL);
+    SSL_BadCertHook(s, go_on, NULL);
+    if (has(argc, argv, "url"))
+        SSL_SetURL(s, argv[1]);
+    if (has(argc, argv, "tls10")) {
+        SSLVersionRange r = { SSL_LIBRARY_VERSION_TLS_1_0, SSL_LIBRARY_VERSION_TLS_1_3 };
+        SSL_VersionRangeSet(s, &r);
+        SSL_OptionSet(s, SSL_ENABLE_TLS, PR_TRUE);
+    }
+    if (has(argc, argv, "weak"))
+        SSL_CipherPrefSet(s, TLS_RSA_WITH_3DES_EDE_CBC_SHA, PR_TRUE);
+    SSL_ResetHandshake(s, PR_FALSE);
+    if (has(argc, argv, "force"))
+        (void)SSL_ForceHandshake(s); /* careless: result ignored */
+    int len = snprintf(line, sizeof line, "%s\n", argv[3]);
+    PRInt32 n = PR_Write(s, line, len);
+    if (n != len) {
+        PRErrorCode e = PR_GetError();
+        printf("write failed: %s: %s\n", PR_ErrorToName(e), PR_ErrorToString(e, PR_LANGUAGE_I_DEFAULT));
+        PR_Close(s);
+        return 1;
+    }
+    printf("wrote %d\n", (int)n);
+    n = PR_Recv(s, buf, sizeof buf - 1, 0, PR_SecondsToInterval(5));
+    if (n > 0) {
+        buf[n] = '\0';
+        printf("read: %s\n", buf);
+    }
+    PR_Close(s);
+    NSS_Shutdown();
+    return 0;
+}

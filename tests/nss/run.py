@@ -1,0 +1,252 @@
+#!/usr/bin/env python3
+"""NSS programs under tlsguard: real NSS clients against real bad peers.
+
+    python3 tests/nss/run.py --build build [--only REGEX]
+
+Peers are TLS servers of this driver (Python's ssl, one thread per
+connection) on 127.0.0.1 with tests/lib/pki.sh's certificates; each records
+every application byte it receives and answers one HTTP reply. Clients:
+build/tests/nss_curl (libcurl-nss, as CentOS 6/7's curl: -k, -k with TLS 1.0
+only, and plain with --cacert), build/tests/nss_careless (accept-everything
+hooks, old versions allowed, handshake result ignored, writes anyway) and
+tstclnt (-o: bad certificates overridden). Debian's /usr/bin/curl cannot run
+on libcurl-nss (it needs the symbol version CURL_OPENSSL_4).
+
+Cases are <client>/<shim|noshim>/<peer>. Without the shim every bad peer
+receives the marker; with it a bad peer receives no byte and the log has one
+block line naming tlsguard, the host, the port and the reason; a good peer
+receives the marker. Then pins, audit and min-protocol TLSv1.3.
+Prints `ok NAME` / `FAIL NAME: why`, then `N passed, N failed`.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import warnings
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TESTS = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(TESTS, "lib"))
+from tgtest import free_port  # noqa: E402
+
+V = ssl.TLSVersion
+warnings.filterwarnings("ignore", category=DeprecationWarning)  # old peers on purpose
+
+# peer: (certificate, min, max, reason regex or None for a good peer)
+PEERS = {
+    "good13": ("good", V.TLSv1_3, V.TLSv1_3, None),
+    "good12": ("good", V.TLSv1_2, V.TLSv1_2, None),
+    "selfsigned": ("selfsigned", V.TLSv1_2, V.TLSv1_3, r"certificate verification failed"),
+    "untrusted": ("untrusted", V.TLSv1_2, V.TLSv1_3, r"certificate verification failed: SEC_ERROR_UNKNOWN_ISSUER"),
+    "wrongname": ("wrongname", V.TLSv1_2, V.TLSv1_3, r"not valid for"),
+    "expired": ("expired", V.TLSv1_2, V.TLSv1_3, r"SEC_ERROR_EXPIRED_CERTIFICATE"),
+    "tls10": ("good", V.TLSv1, V.TLSv1, r"protocol below TLS 1.2"),
+    "tls11": ("good", V.TLSv1_1, V.TLSv1_1, r"protocol below TLS 1.2"),
+}
+
+
+class Peer:
+    """A TLS server recording what it receives, until stop()."""
+
+    def __init__(self, pki, cert, lo, hi):
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.minimum_version, ctx.maximum_version = lo, hi
+        if lo < V.TLSv1_2:
+            ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+        ctx.load_cert_chain(os.path.join(pki, cert + ".pem"), os.path.join(pki, cert + ".key"))
+        self.ctx, self.received, self.port = ctx, b"", free_port()
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", self.port))
+        self.sock.listen(8)
+        self.sock.settimeout(0.2)
+        self.running = True
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        while self.running:
+            try:
+                conn, _ = self.sock.accept()
+            except (socket.timeout, OSError):
+                continue
+            threading.Thread(target=self.one, args=(conn,), daemon=True).start()
+
+    def one(self, conn):
+        conn.settimeout(10)
+        try:
+            with self.ctx.wrap_socket(conn, server_side=True) as s:
+                data = b""
+                while b"\n" not in data:  # TLS 1.0 clients split records 1/n-1
+                    more = s.recv(4096)
+                    if not more:
+                        break
+                    data += more
+                self.received += data
+                s.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: 6\r\n\r\nhello\n")
+        except (OSError, ssl.SSLError):
+            conn.close()
+
+    def stop(self):
+        self.running = False
+        self.thread.join()
+        self.sock.close()
+
+
+def clients(build, db):
+    curl, careless = os.path.join(build, "tests", "nss_curl"), os.path.join(build, "tests", "nss_careless")
+    out = {
+        "curl-k": lambda p, m, pki: [curl, "https://localhost:%d/%s" % (p, m), "insecure"],
+        "curl-k-tls10": lambda p, m, pki: [curl, "https://localhost:%d/%s" % (p, m), "insecure", "tls10"],
+        "careless-nourl": lambda p, m, pki: [careless, "127.0.0.1", str(p), m],
+        "careless-url": lambda p, m, pki: [careless, "localhost", str(p), m, "url", "force"],
+        "careless-tls10-weak": lambda p, m, pki: [careless, "localhost", str(p), m, "url", "tls10", "weak"],
+    }
+    if shutil.which("tstclnt"):
+        out["tstclnt"] = lambda p, m, pki: ["tstclnt", "-d", "sql:" + db, "-h", "127.0.0.1", "-p", str(p),
+                                            "-a", "localhost", "-o", "-V", "tls1.0:tls1.3"]
+        out["tstclnt-tls10"] = out["tstclnt"]
+    return out
+
+
+def run(cmd, marker, env):
+    # tstclnt sends stdin and waits for the peer to close: the peer closes after its reply.
+    try:
+        return subprocess.run(cmd, input=(marker + "\n").encode(), env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, timeout=15)
+    except subprocess.TimeoutExpired as e:
+        return subprocess.CompletedProcess(cmd, -1, e.stdout or b"", (e.stderr or b"") + b" timeout")
+
+
+class Suite:
+    def __init__(self, args, work):
+        self.args, self.work, self.passed, self.failed = args, work, 0, 0
+        self.pki = os.path.join(work, "pki")
+        subprocess.run(["sh", os.path.join(TESTS, "lib", "pki.sh"), self.pki], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.db = os.path.join(work, "db")
+        os.makedirs(self.db)
+        subprocess.run(["certutil", "-N", "-d", "sql:" + self.db, "--empty-password"], check=True)
+        self.lib = os.path.abspath(os.path.join(args.build, "libtlsguard.so"))
+
+    def policy(self, name, text):
+        path = os.path.join(self.work, name + ".policy")
+        with open(path, "w") as f:
+            f.write("ca-file %s/ca.pem\n%s" % (self.pki, text))
+        return path
+
+    def env(self, shim, policy, log):
+        e = dict(os.environ)
+        for k in list(e):
+            if k.startswith("TLSGUARD_") or k == "LD_PRELOAD":
+                del e[k]
+        if shim:
+            e.update(LD_PRELOAD=self.lib, TLSGUARD_POLICY=policy, TLSGUARD_LOG=log)
+        return e
+
+    def check(self, name, why):
+        if self.args.only and not re.search(self.args.only, name):
+            return
+        if why:
+            self.failed += 1
+            print("FAIL %s: %s" % (name, why))
+        else:
+            self.passed += 1
+            print("ok %s" % name)
+
+    def case(self, name, cmd_of, peer, shim, policy, reason, marker):
+        if self.args.only and not re.search(self.args.only, name):
+            return
+        cert, lo, hi, _ = PEERS[peer]
+        p = Peer(self.pki, cert, lo, hi)
+        log = os.path.join(self.work, re.sub(r"\W", "_", name) + ".log")
+        open(log, "w").close()
+        try:
+            r = run(cmd_of(p.port, marker, self.pki), marker, self.env(shim, policy, log))
+        finally:
+            p.stop()
+        lines = [l for l in open(log).read().splitlines() if "action=" in l and "action=notice" not in l]
+        got = marker.encode() in p.received
+        self.check(name, judge(shim, reason, got, lines, p, r))
+
+
+def judge(shim, reason, got, lines, p, r):
+    tail = " (client rc %d: %s)" % (r.returncode, (r.stdout + r.stderr).decode(errors="replace")[-300:])
+    if not shim:
+        return None if got else "the peer never saw the marker without the shim" + tail
+    if reason is None:
+        if not got or [l for l in lines if "action=block" in l]:
+            return "good peer did not get the marker or was blocked: %s%s" % (lines, tail)
+        return None
+    if p.received:
+        return "blocked peer received %r" % p.received[:60]
+    blocks = [l for l in lines if "action=block" in l]
+    if len(blocks) != 1:
+        return "want one block line, got %s%s" % (lines, tail)
+    l = blocks[0]
+    if not (l.startswith("tlsguard") and "port=%d" % p.port in l and re.search(r"host=\S", l)
+            and re.search(reason, l)):
+        return "block line lacks tlsguard/host/port/%r: %s" % (reason, l)
+    return None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--only")
+    args = ap.parse_args()
+    work = tempfile.mkdtemp(prefix="tg-nss-")
+    try:
+        s = Suite(args, work)
+        base = s.policy("base", "")
+        cl = clients(args.build, s.db)
+        for cname, cmd in cl.items():
+            for peer, (_, _, _, reason) in PEERS.items():
+                if peer in ("tls10", "tls11") and "tls10" not in cname:
+                    continue  # NSS's default range cannot reach them even without the shim
+                if cname == "curl-k-tls10" and peer not in ("tls10", "good12"):
+                    continue  # TLS 1.0 only: it reaches no other peer even without the shim
+                for shim in (False, True):
+                    if not shim and reason is None:
+                        continue
+                    s.case("%s/%s/%s" % (cname, "shim" if shim else "noshim", peer), cmd, peer, shim,
+                           base, reason, "MARKER-" + peer)
+        plain = lambda p, m, pki: [cl["curl-k"](p, m, pki)[0], "https://localhost:%d/%s" % (p, m),
+                                   "cacert=" + os.path.join(pki, "ca.pem")]
+        s.case("curl-plain/shim/good13", plain, "good13", True, base, None, "MARKER-plain")
+        s.case("curl-plain/shim/wrongname", plain, "wrongname", True, base, r"not valid for", "MARKER-plain")
+        extras(s, cl)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print("%d passed, %d failed" % (s.passed, s.failed))
+    sys.exit(1 if s.failed else 0)
+
+
+def pin_of(s, name):
+    pin = open(os.path.join(s.pki, "pins", name + ".pin")).read().strip()
+    return pin if pin.startswith("sha256/") else "sha256/" + pin
+
+
+def extras(s, cl):
+    for cname in ("curl-k", "careless-url"):
+        cmd = cl[cname]
+        good_pin = s.policy("pin-ok", "host localhost\n    pin %s\n" % pin_of(s, "ca"))
+        bad_pin = s.policy("pin-bad", "host localhost\n    pin %s\n" % pin_of(s, "otherca"))
+        s.case(cname + "/pins/match", cmd, "good13", True, good_pin, None, "MARKER-pin")
+        s.case(cname + "/pins/mismatch", cmd, "good13", True, bad_pin, r"pin mismatch", "MARKER-pin")
+        audit = s.policy("audit", "mode audit\n")
+        s.case(cname + "/audit/selfsigned", cmd, "selfsigned", True, audit, None, "MARKER-audit")
+        tls13 = s.policy("tls13", "min-protocol TLSv1.3\n")
+        s.case(cname + "/tls13floor/good13", cmd, "good13", True, tls13, None, "MARKER-13")
+        s.case(cname + "/tls13floor/good12", cmd, "good12", True, tls13, r"protocol below TLS 1.3", "MARKER-13")
+
+
+if __name__ == "__main__":
+    main()
