@@ -25,13 +25,13 @@ static const struct tg_tls_lib TLS_LIBS[] = {
 	{ .prefix = "libssl.so", .library = "OpenSSL", .covered = 1 },
 	{ .prefix = "libgnutls.so", .library = "GnuTLS", .covered = 1 },
 	{ .prefix = "libgnutls-openssl.so", .library = "GnuTLS", .covered = 0 },
-	{ .prefix = "libnss3.so", .library = "NSS", .covered = 0 },
-	{ .prefix = "libssl3.so", .library = "NSS", .covered = 0 },
-	{ .prefix = "libsmime3.so", .library = "NSS", .covered = 0 },
+	{ .prefix = "libnss3.so", .library = "NSS", .covered = 1 },
+	{ .prefix = "libssl3.so", .library = "NSS", .covered = 1 },
+	{ .prefix = "libsmime3.so", .library = "NSS", .covered = 1 },
 	{ .prefix = "libmbedtls.so", .library = "Mbed TLS", .covered = 0 },
 	{ .prefix = "libwolfssl.so", .library = "wolfSSL", .covered = 0 },
 	{ .prefix = "libcurl-gnutls.so", .library = "GnuTLS", .covered = 1, .front_end = 1 },
-	{ .prefix = "libcurl-nss.so", .library = "NSS", .covered = 0, .front_end = 1 },
+	{ .prefix = "libcurl-nss.so", .library = "NSS", .covered = 1, .front_end = 1 },
 };
 #define N_TLS_LIBS (sizeof TLS_LIBS / sizeof *TLS_LIBS)
 

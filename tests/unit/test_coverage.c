@@ -21,11 +21,11 @@ static void test_table(void)
 		{ "libssl.so.3", "OpenSSL", 1 },
 		{ "libssl.so.10", "OpenSSL", 1 },
 		{ "libssl.so", "OpenSSL", 1 },
-		{ "libssl3.so", "NSS", 0 },        /* NSS's, not OpenSSL's libssl.so.3 */
+		{ "libssl3.so", "NSS", 1 },        /* NSS's, not OpenSSL's libssl.so.3 */
 		{ "libgnutls.so.30", "GnuTLS", 1 },
 		{ "libcurl-gnutls.so.4", "GnuTLS", 1 },
-		{ "libcurl-nss.so.4", "NSS", 0 },
-		{ "libnss3.so", "NSS", 0 },
+		{ "libcurl-nss.so.4", "NSS", 1 },
+		{ "libnss3.so", "NSS", 1 },
 		{ "libsslx.so.1", NULL, 0 },
 		{ "libcurl.so.4", NULL, 0 },
 		{ "libc.so.6", NULL, 0 },
@@ -37,7 +37,7 @@ static void test_table(void)
 			CHECK_INT(l->covered, cases[i].covered, cases[i].soname);
 	}
 	char names[64];
-	CHECK_STR(tg_tls_covered_names(names, sizeof names), "OpenSSL or GnuTLS", NULL);
+	CHECK_STR(tg_tls_covered_names(names, sizeof names), "OpenSSL or GnuTLS or NSS", NULL);
 }
 
 static void test_secure_exec(void)
