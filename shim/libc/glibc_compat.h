@@ -62,6 +62,8 @@
  */
 
 /* ---- libdl (libdl.so.2 before 2.34; @@GLIBC_2.34 in libc since) -------- */
+/* symbol@VERSION must stay one token for .symver: */
+/* clang-format off */
 TG_SYMVER(dlopen, dlopen@GLIBC_2.2.5);
 TG_SYMVER(dlsym, dlsym@GLIBC_2.2.5);
 TG_SYMVER(dlvsym, dlvsym@GLIBC_2.2.5);
@@ -164,6 +166,7 @@ TG_SYMVER(__xstat, __xstat@GLIBC_2.2.5);
 TG_SYMVER(__lxstat, __lxstat@GLIBC_2.2.5);
 TG_SYMVER(__fxstat, __fxstat@GLIBC_2.2.5);
 TG_SYMVER(__fxstatat, __fxstatat@GLIBC_2.4);
+/* clang-format on */
 
 #define TG_STAT_VER 1
 
