@@ -99,7 +99,8 @@ int main(int argc, char **argv)
     }
     int bulk = !strcmp(mode, "bulk");
     if (!port || !ca || n < 1 || (!bulk && strcmp(mode, "handshakes"))) {
-        fprintf(stderr, "usage: bench_client --port P --ca FILE [--mode handshakes|bulk] [--n N]\n");
+        fprintf(stderr,
+                "usage: bench_client --port P --ca FILE [--mode handshakes|bulk] [--n N]\n");
         return 1;
     }
     SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());

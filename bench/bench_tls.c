@@ -46,7 +46,13 @@
 
 #define RECORD 16384
 
-enum mode { M_FULL, M_RESUME, M_BULK, M_CONTEXTS, M_RSS };
+enum mode {
+    M_FULL,
+    M_RESUME,
+    M_BULK,
+    M_CONTEXTS,
+    M_RSS
+};
 
 static struct {
     const char *pki;
@@ -76,10 +82,16 @@ static double clock_s(clockid_t id)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static double now(void) { return clock_s(CLOCK_MONOTONIC); }
+static double now(void)
+{
+    return clock_s(CLOCK_MONOTONIC);
+}
 /* The process's CPU time (user + system): less disturbed by other load on a
  * shared machine than the wall clock. */
-static double cpu(void) { return clock_s(CLOCK_PROCESS_CPUTIME_ID); }
+static double cpu(void)
+{
+    return clock_s(CLOCK_PROCESS_CPUTIME_ID);
+}
 
 static long rss_kb(void)
 {
@@ -302,8 +314,10 @@ __attribute__((noinline)) static void bench_loop(SSL_CTX *cctx, char *buf, char 
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: bench_tls --pki DIR --mode full|resume|bulk|contexts|rss [--proto 13|12] [--n N]\n"
-                    "                 [--app verify|legacy] [--contexts K --anchors own|none]\n");
+    fprintf(
+        stderr,
+        "usage: bench_tls --pki DIR --mode full|resume|bulk|contexts|rss [--proto 13|12] [--n N]\n"
+        "                 [--app verify|legacy] [--contexts K --anchors own|none]\n");
     exit(2);
 }
 
@@ -334,8 +348,12 @@ int main(int argc, char **argv)
     }
     if (!opt.pki || opt.n <= 0 || opt.contexts <= 0)
         usage();
-    opt.mode = !strcmp(mode, "full") ? M_FULL : !strcmp(mode, "resume") ? M_RESUME : !strcmp(mode, "bulk") ? M_BULK
-               : !strcmp(mode, "contexts") ? M_CONTEXTS : !strcmp(mode, "rss") ? M_RSS : (usage(), M_FULL);
+    opt.mode = !strcmp(mode, "full")       ? M_FULL
+               : !strcmp(mode, "resume")   ? M_RESUME
+               : !strcmp(mode, "bulk")     ? M_BULK
+               : !strcmp(mode, "contexts") ? M_CONTEXTS
+               : !strcmp(mode, "rss")      ? M_RSS
+                                           : (usage(), M_FULL);
     if (opt.mode == M_CONTEXTS)
         opt.legacy = !opt.own_anchors;
     snprintf(ca_path, sizeof ca_path, "%s/ca.pem", opt.pki);
@@ -357,7 +375,8 @@ int main(int argc, char **argv)
     double secs = now() - t0, csecs = cpu() - c0;
 
     printf("bench_tls mode=%s proto=%s app=%s n=%ld seconds=%.4f cpu_seconds=%.4f", mode,
-           opt.proto == TLS1_3_VERSION ? "1.3" : "1.2", opt.legacy ? "legacy" : "verify", opt.n, secs, csecs);
+           opt.proto == TLS1_3_VERSION ? "1.3" : "1.2", opt.legacy ? "legacy" : "verify", opt.n,
+           secs, csecs);
     switch (opt.mode) {
     case M_FULL:
         printf(" rate=%.1f unit=handshakes/s\n", (double)opt.n / secs);
@@ -374,8 +393,8 @@ int main(int argc, char **argv)
         printf(" contexts=%d anchors=%s\n", opt.contexts, opt.own_anchors ? "own" : "none");
         break;
     case M_RSS:
-        printf(" resumed=%ld rss_kb_start=%ld rss_kb_after_1000=%ld rss_kb_after_n=%ld\n", resumed_count, rss0,
-               bench_rss_at_1000, rss_kb());
+        printf(" resumed=%ld rss_kb_start=%ld rss_kb_after_1000=%ld rss_kb_after_n=%ld\n",
+               resumed_count, rss0, bench_rss_at_1000, rss_kb());
         if (resumed_count != opt.n)
             die("not every handshake resumed");
         break;

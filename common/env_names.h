@@ -7,11 +7,11 @@
 #define TG_ENV_NAMES_H
 
 /* X(id, name): the ones a covered process passes to its children first. */
-#define TG_ENV_VARS(X)                                                              \
-    X(POLICY, "TLSGUARD_POLICY") /* the policy file */                              \
-    X(MODE, "TLSGUARD_MODE")     /* "audit": block nothing (tlsguard run --audit) */ \
-    X(LOG, "TLSGUARD_LOG")       /* stderr|syslog|none|/path, over the policy's */   \
-    X(REPORT, "TLSGUARD_REPORT") /* where every process appends its decisions */     \
+#define TG_ENV_VARS(X)                                                                             \
+    X(POLICY, "TLSGUARD_POLICY") /* the policy file */                                             \
+    X(MODE, "TLSGUARD_MODE")     /* "audit": block nothing (tlsguard run --audit) */               \
+    X(LOG, "TLSGUARD_LOG")       /* stderr|syslog|none|/path, over the policy's */                 \
+    X(REPORT, "TLSGUARD_REPORT") /* where every process appends its decisions */                   \
     X(LIB, "TLSGUARD_LIB")       /* `tlsguard run`: where libtlsguard.so is */
 
 enum tg_env_var {

@@ -22,10 +22,10 @@
 #include <sys/types.h>
 
 struct tg_tls_lib {
-	const char *prefix;   /* soname prefix, then '\0' or '.' ("libssl.so" != "libssl3.so") */
-	const char *library;  /* "OpenSSL", "GnuTLS", "NSS" ... */
-	int covered;          /* the shim enforces the policy on connections made through it */
-	int front_end;        /* a library doing its TLS through `library` (libcurl-gnutls) */
+    const char *prefix;  /* soname prefix, then '\0' or '.' ("libssl.so" != "libssl3.so") */
+    const char *library; /* "OpenSSL", "GnuTLS", "NSS" ... */
+    int covered;         /* the shim enforces the policy on connections made through it */
+    int front_end;       /* a library doing its TLS through `library` (libcurl-gnutls) */
 };
 
 /* The table entry for a soname, or NULL when it is no TLS library. */
@@ -47,24 +47,24 @@ const char *tg_secure_exec_reason_of(const char *path);
 /* Facts about one program file, read by tg_exec_facts_read() at exec time or
  * filled by doctor from its own reader. */
 struct tg_cov_facts {
-	int is_elf;
-	int has_interp;                     /* PT_INTERP: ld.so runs it */
-	int n_needed;                       /* DT_NEEDED entries */
-	int has_soname;                     /* DT_SONAME: a shared library */
-	int is_go;                          /* Go build-ID note (or build info) */
-	const char *secure;                 /* tg_secure_exec_reason, or NULL */
-	const struct tg_tls_lib *covered;   /* first covered TLS library needed */
-	const struct tg_tls_lib *other;     /* first uncovered one */
-	char other_name[64];                /* its soname */
+    int is_elf;
+    int has_interp;                   /* PT_INTERP: ld.so runs it */
+    int n_needed;                     /* DT_NEEDED entries */
+    int has_soname;                   /* DT_SONAME: a shared library */
+    int is_go;                        /* Go build-ID note (or build info) */
+    const char *secure;               /* tg_secure_exec_reason, or NULL */
+    const struct tg_tls_lib *covered; /* first covered TLS library needed */
+    const struct tg_tls_lib *other;   /* first uncovered one */
+    char other_name[64];              /* its soname */
 };
 
 enum tg_cov_verdict {
-	TG_COV_NO_TLS,      /* no TLS library among the facts: look further */
-	TG_COV_COVERED,
-	TG_COV_GO,
-	TG_COV_STATIC,
-	TG_COV_SECURE_EXEC,
-	TG_COV_OTHER_LIB,
+    TG_COV_NO_TLS, /* no TLS library among the facts: look further */
+    TG_COV_COVERED,
+    TG_COV_GO,
+    TG_COV_STATIC,
+    TG_COV_SECURE_EXEC,
+    TG_COV_OTHER_LIB,
 };
 
 /* Runs without a dynamic linker: no PT_INTERP and nothing to load. */

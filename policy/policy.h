@@ -15,9 +15,9 @@
 #include <stddef.h>
 
 /* Limits of the language. */
-#define TG_POLICY_MAX_LINE   4096                /* bytes per line, without the newline */
-#define TG_POLICY_MAX_FILE   (4u * 1024 * 1024)  /* tg_policy_load_file refuses larger */
-#define TG_POLICY_MAX_DIAGS  100                 /* diagnostics kept; more set .truncated */
+#define TG_POLICY_MAX_LINE  4096               /* bytes per line, without the newline */
+#define TG_POLICY_MAX_FILE  (4u * 1024 * 1024) /* tg_policy_load_file refuses larger */
+#define TG_POLICY_MAX_DIAGS 100                /* diagnostics kept; more set .truncated */
 
 /* TLS version numbers as on the wire (and as OpenSSL's TLS1_2_VERSION...). */
 #define TG_TLS1_2 0x0303
@@ -26,9 +26,9 @@
 /* ---- diagnostics ------------------------------------------------------ */
 
 struct tg_diag {
-	int line;          /* 1-based line, or 0 for a problem with the whole file */
-	int is_warning;    /* 0: error (the policy is rejected), 1: warning */
-	char message[200];
+    int line;       /* 1-based line, or 0 for a problem with the whole file */
+    int is_warning; /* 0: error (the policy is rejected), 1: warning */
+    char message[200];
 };
 
 /*
@@ -37,13 +37,13 @@ struct tg_diag {
  * two uses).  Release with tg_diags_free, on success and on failure.
  */
 struct tg_diags {
-	struct tg_diag *items;
-	size_t count;        /* items kept (at most cap) */
-	size_t cap;          /* TG_POLICY_MAX_DIAGS */
-	int truncated;       /* more diagnostics were found than kept */
-	size_t errors;       /* errors found, including ones not kept */
-	size_t warnings;     /* warnings found, including ones not kept */
-	char file[256];      /* file name used in messages (truncated if longer) */
+    struct tg_diag *items;
+    size_t count;    /* items kept (at most cap) */
+    size_t cap;      /* TG_POLICY_MAX_DIAGS */
+    int truncated;   /* more diagnostics were found than kept */
+    size_t errors;   /* errors found, including ones not kept */
+    size_t warnings; /* warnings found, including ones not kept */
+    char file[256];  /* file name used in messages (truncated if longer) */
 };
 
 /* Free the items of d (not d itself) and leave it empty; NULL is a no-op. */
@@ -60,10 +60,18 @@ int tg_diag_format(const struct tg_diags *d, size_t i, char *buf, size_t n);
 
 /* ---- the policy value ------------------------------------------------- */
 
-struct tg_policy;            /* opaque, immutable once returned */
+struct tg_policy; /* opaque, immutable once returned */
 
-enum tg_mode { TG_MODE_ENFORCE, TG_MODE_AUDIT };
-enum tg_log_kind { TG_LOG_STDERR, TG_LOG_SYSLOG, TG_LOG_NONE, TG_LOG_FILE };
+enum tg_mode {
+    TG_MODE_ENFORCE,
+    TG_MODE_AUDIT
+};
+enum tg_log_kind {
+    TG_LOG_STDERR,
+    TG_LOG_SYSLOG,
+    TG_LOG_NONE,
+    TG_LOG_FILE
+};
 
 /*
  * The settings that are global only, already merged with the built-in
@@ -71,11 +79,11 @@ enum tg_log_kind { TG_LOG_STDERR, TG_LOG_SYSLOG, TG_LOG_NONE, TG_LOG_FILE };
  * are what a name no block matches gets: tg_policy_lookup(p, NULL, &s).
  */
 struct tg_global {
-	const char *ca_file;       /* absolute path or NULL */
-	const char *ca_dir;        /* absolute path or NULL */
-	enum tg_log_kind log_kind; /* default TG_LOG_STDERR */
-	const char *log_path;      /* absolute path when log_kind is TG_LOG_FILE, else NULL */
-	int log_allowed;           /* log allowed connections too; default 0 */
+    const char *ca_file;       /* absolute path or NULL */
+    const char *ca_dir;        /* absolute path or NULL */
+    enum tg_log_kind log_kind; /* default TG_LOG_STDERR */
+    const char *log_path;      /* absolute path when log_kind is TG_LOG_FILE, else NULL */
+    int log_allowed;           /* log allowed connections too; default 0 */
 };
 
 /*
@@ -113,7 +121,9 @@ size_t tg_policy_block_count(const struct tg_policy *p);
 
 /* ---- host lookup ------------------------------------------------------ */
 
-struct tg_pin { unsigned char sha256[32]; };   /* SHA-256 of a DER SubjectPublicKeyInfo */
+struct tg_pin {
+    unsigned char sha256[32];
+}; /* SHA-256 of a DER SubjectPublicKeyInfo */
 
 /*
  * The settings for one host name.  Each comes from the first host block (in
@@ -124,20 +134,20 @@ struct tg_pin { unsigned char sha256[32]; };   /* SHA-256 of a DER SubjectPublic
  * (policy/setting_table.c), which says how it parses and where its default is.
  */
 struct tg_host_settings {
-	int min_protocol;             /* TG_TLS1_2 or TG_TLS1_3 */
-	enum tg_mode mode;
-	const struct tg_pin *pins;    /* points into the policy; NULL when pin_count is 0 */
-	size_t pin_count;
-	long long pins_expire_at;     /* unix time of 00:00 UTC on the day after pin-expires:
+    int min_protocol; /* TG_TLS1_2 or TG_TLS1_3 */
+    enum tg_mode mode;
+    const struct tg_pin *pins; /* points into the policy; NULL when pin_count is 0 */
+    size_t pin_count;
+    long long pins_expire_at; /* unix time of 00:00 UTC on the day after pin-expires:
 	                                 pins are enforced while now < this; -1: no expiry */
-	const char *ca_file;          /* per-host trust anchors: ca-file and ca-dir come together */
-	const char *ca_dir;           /* from the first matching block that sets either; NULL when
+    const char *ca_file;      /* per-host trust anchors: ca-file and ca-dir come together */
+    const char *ca_dir;       /* from the first matching block that sets either; NULL when
 	                                 unset (the global ones stay in struct tg_global) */
-	int ca_line;                  /* the `host` line of that block, 0 if none */
-	/* Where the result came from (keep these two last: every field before
+    int ca_line;              /* the `host` line of that block, 0 if none */
+    /* Where the result came from (keep these two last: every field before
 	 * them belongs to a row of the settings table, and a unit test says so). */
-	int block_index;              /* first matching block (0-based), -1 if none */
-	int block_line;               /* its `host` line, 0 if none */
+    int block_index; /* first matching block (0-based), -1 if none */
+    int block_line;  /* its `host` line, 0 if none */
 };
 
 /*
@@ -146,8 +156,7 @@ struct tg_host_settings {
  * ignored; NULL or "" matches no block.  Cost does not grow with the number
  * of blocks: a hash probe per label of host.
  */
-void tg_policy_lookup(const struct tg_policy *p, const char *host,
-                      struct tg_host_settings *out);
+void tg_policy_lookup(const struct tg_policy *p, const char *host, struct tg_host_settings *out);
 
 /*
  * The same result as tg_policy_lookup, computed by testing every block in
@@ -175,10 +184,10 @@ const char *tg_host_pattern_check(const char *pattern, size_t len);
  * how many there are in all.
  */
 struct tg_policy_ca_path {
-	const char *path;
-	int is_dir;                   /* ca-dir, else ca-file */
-	int line;                     /* where it is set */
-	int block_index;              /* -1: global */
+    const char *path;
+    int is_dir;      /* ca-dir, else ca-file */
+    int line;        /* where it is set */
+    int block_index; /* -1: global */
 };
 size_t tg_policy_ca_paths(const struct tg_policy *p, struct tg_policy_ca_path *out, size_t n);
 
@@ -191,7 +200,6 @@ size_t tg_policy_ca_paths(const struct tg_policy *p, struct tg_policy_ca_path *o
  * bytes to out and their number to *outlen.  Returns 0, -1 if the input is
  * not strict base64, -2 if it does not fit in outcap bytes.
  */
-int tg_base64_decode(const char *in, size_t len, unsigned char *out, size_t outcap,
-                     size_t *outlen);
+int tg_base64_decode(const char *in, size_t len, unsigned char *out, size_t outcap, size_t *outlen);
 
 #endif /* TG_POLICY_H */

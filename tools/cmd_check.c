@@ -48,8 +48,8 @@ static size_t check_ca_paths(const char *file, const struct tg_policy *p)
             why = strerror(errno);
         if (!why)
             continue;
-        printf("%s:%d: warning: %s %s: %s (connections %s would fail to verify)\n", file,
-               v[i].line, what, v[i].path, why,
+        printf("%s:%d: warning: %s %s: %s (connections %s would fail to verify)\n", file, v[i].line,
+               what, v[i].path, why,
                v[i].block_index < 0 ? "that need it" : "to this block's hosts");
         warned++;
     }

@@ -44,9 +44,9 @@
 #define PIN_PLACEHOLDER_HOST "example.com"
 
 struct pin_opts {
-    const char *target;      /* FILE.pem or HOST[:PORT] */
-    const char *servername;  /* --servername, or NULL */
-    int insecure;            /* --insecure-fetch */
+    const char *target;        /* FILE.pem or HOST[:PORT] */
+    const char *servername;    /* --servername, or NULL */
+    int insecure;              /* --insecure-fetch */
     struct tg_pin_trust trust; /* --policy, --no-policy, --ca-file */
 };
 
@@ -142,12 +142,12 @@ static void leaf_name(X509 *x, char *out, size_t n)
  * Print the block.  leaf_first: certificate 0 is the server's leaf (a chain
  * from a server); otherwise a certificate is labelled leaf when it is not a CA.
  */
-static int print_block(const char *header, const char *host_line, STACK_OF(X509) *certs,
+static int print_block(const char *header, const char *host_line, STACK_OF(X509) * certs,
                        int leaf_first)
 {
     int n = sk_X509_num(certs);
     /* Every pin first: nothing is printed unless the whole block can be. */
-    char (*pins)[TG_PIN_TEXT_SIZE] = calloc(n > 0 ? (size_t)n : 1, sizeof *pins);
+    char(*pins)[TG_PIN_TEXT_SIZE] = calloc(n > 0 ? (size_t)n : 1, sizeof *pins);
     if (!pins) {
         fprintf(stderr, "tlsguard pin: out of memory\n");
         return 1;
@@ -170,7 +170,8 @@ static int print_block(const char *header, const char *host_line, STACK_OF(X509)
         printf("    pin %s   # %s%s\n", pins[i], subj, leaf ? " (leaf)" : "");
     }
     if (n == 1)
-        printf("    # a single pin has no backup: add one (e.g. your next key's) before enforcing\n");
+        printf(
+            "    # a single pin has no backup: add one (e.g. your next key's) before enforcing\n");
     free(pins);
     return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
 }
@@ -256,13 +257,13 @@ static int under_shim(void)
 /* One fetch of a server's chain: what the steps below share. */
 struct pin_fetch {
     const struct pin_opts *o;
-    char shown[300];     /* "host:port" or "[v6]:port", for messages */
-    const char *name;    /* the name the certificate must carry */
+    char shown[300];  /* "host:port" or "[v6]:port", for messages */
+    const char *name; /* the name the certificate must carry */
     int fd;
     long long deadline;
     SSL_CTX *ctx;
     SSL *ssl;
-    char trusted[1024];  /* the anchors, for messages */
+    char trusted[1024]; /* the anchors, for messages */
 };
 
 /* It goes into the `host` line: no space, '#' or control character. */
@@ -283,8 +284,8 @@ static int fetch_setup(struct pin_fetch *f)
     char why[300];
     int name_is_ip = tg_is_ip_literal(f->name);
     f->ctx = SSL_CTX_new(TLS_client_method());
-    if (f->ctx && tg_pin_trust_apply(&f->o->trust, f->ctx, f->name, f->trusted,
-                                     sizeof f->trusted) != 0)
+    if (f->ctx &&
+        tg_pin_trust_apply(&f->o->trust, f->ctx, f->name, f->trusted, sizeof f->trusted) != 0)
         return -1;
     if (!f->ctx || !(f->ssl = SSL_new(f->ctx))) {
         ssl_error_text(why, sizeof why, "out of memory");
@@ -305,8 +306,7 @@ static int fetch_setup(struct pin_fetch *f)
         set_ok = (int)SSL_set_tlsext_host_name(f->ssl, f->name);
     if (set_ok != 1 || SSL_set_fd(f->ssl, f->fd) != 1) {
         ssl_error_text(why, sizeof why, "invalid name");
-        fprintf(stderr, "tlsguard pin: %s: cannot use the name '%s': %s\n", f->shown, f->name,
-                why);
+        fprintf(stderr, "tlsguard pin: %s: cannot use the name '%s': %s\n", f->shown, f->name, why);
         return -1;
     }
     return 0;
@@ -369,8 +369,8 @@ static int print_fetched(const struct pin_fetch *f)
     long vr = SSL_get_verify_result(f->ssl);
     /* On a client SSL_get_peer_cert_chain includes the leaf; SSL_get0_verified_chain
      * (OpenSSL 1.1.0) is the chain built up to the trust anchor. */
-    STACK_OF(X509) *chain = f->o->insecure ? SSL_get_peer_cert_chain(f->ssl)
-                                           : SSL_get0_verified_chain(f->ssl);
+    STACK_OF(X509) *chain =
+        f->o->insecure ? SSL_get_peer_cert_chain(f->ssl) : SSL_get0_verified_chain(f->ssl);
     if (!f->o->insecure && vr != X509_V_OK) {
         /* Cannot happen with SSL_VERIFY_PEER; refuse rather than trust that. */
         say_unverified(f, vr);
@@ -384,11 +384,12 @@ static int print_fetched(const struct pin_fetch *f)
     char header[1024], host_line[300];
     const char *s = n == 1 ? "" : "s";
     if (f->o->insecure) {
-        snprintf(header, sizeof header,
-                 "# pins for %s (%d certificate%s; as presented by %s)\n"
-                 "# WARNING: chain NOT verified (verification %s%s): check these pins out of band\n",
-                 f->name, n, s, f->shown, vr == X509_V_OK ? "would have succeeded" : "fails: ",
-                 vr == X509_V_OK ? "" : X509_verify_cert_error_string(vr));
+        snprintf(
+            header, sizeof header,
+            "# pins for %s (%d certificate%s; as presented by %s)\n"
+            "# WARNING: chain NOT verified (verification %s%s): check these pins out of band\n",
+            f->name, n, s, f->shown, vr == X509_V_OK ? "would have succeeded" : "fails: ",
+            vr == X509_V_OK ? "" : X509_verify_cert_error_string(vr));
     } else {
         snprintf(header, sizeof header,
                  "# pins for %s (%d certificate%s; verified chain)\n# trusted: %.700s\n", f->name,
@@ -403,8 +404,7 @@ static int pin_host(const struct pin_opts *o)
     struct pin_fetch f = { .o = o, .fd = -1 };
     char host[256], port[8], why[300];
     if (tg_split_target(o->target, host, sizeof host, port, sizeof port) != 0) {
-        fprintf(stderr, "tlsguard pin: %s: not a file, nor HOST[:PORT] ([IPv6]:PORT)\n",
-                o->target);
+        fprintf(stderr, "tlsguard pin: %s: not a file, nor HOST[:PORT] ([IPv6]:PORT)\n", o->target);
         return 1;
     }
     snprintf(f.shown, sizeof f.shown, strchr(host, ':') ? "[%s]:%s" : "%s:%s", host, port);

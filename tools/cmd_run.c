@@ -64,7 +64,8 @@ int tg_find_library(char *out, unsigned long n)
     /* Beside the binary (the build tree), or PREFIX/lib (PREFIX/lib64 on RPM
      * distributions) for PREFIX/bin. */
     const char *candidates[] = { "%s/libtlsguard.so", "%s/../lib/libtlsguard.so",
-                                 "%s/../lib64/libtlsguard.so", "%s/../lib/tlsguard/libtlsguard.so" };
+                                 "%s/../lib64/libtlsguard.so",
+                                 "%s/../lib/tlsguard/libtlsguard.so" };
     for (size_t i = 0; i < sizeof candidates / sizeof *candidates; i++) {
         char path[PATH_MAX];
         snprintf(path, sizeof path, candidates[i], dir);
@@ -174,8 +175,9 @@ static int spawn_and_wait(const char *lib, char **cmd, int *status)
 static void say_tripped(const struct tg_report *rep, const char *fail_on, int status)
 {
     const struct tg_report_counts *c = tg_report_counts(rep);
-    fprintf(stderr, "tlsguard run: --fail-on %s: %lu connection%s blocked, %lu would have been "
-                    "(audit); exit %d (the command ",
+    fprintf(stderr,
+            "tlsguard run: --fail-on %s: %lu connection%s blocked, %lu would have been "
+            "(audit); exit %d (the command ",
             fail_on, c->blocked, c->blocked == 1 ? "" : "s", c->audit, TG_EXIT_FAIL_ON);
     if (WIFSIGNALED(status))
         fprintf(stderr, "was killed by signal %d)\n", WTERMSIG(status));

@@ -22,7 +22,7 @@
 /* The OpenSSL lines the shim serves: keep in step with shim/openssl/ossl.c. */
 #define TG_OPENSSL_LINES "1.0.1, 1.0.2 (also as libssl.so.10), 1.1.1, 3.x"
 
-#define SEE_ALSO "See tlsguard(1) and tlsguard.policy(5).\n"
+#define SEE_ALSO         "See tlsguard(1) and tlsguard.policy(5).\n"
 
 struct help {
     const char *cmd;
@@ -37,7 +37,8 @@ static const struct help helps[] = {
       "  --policy FILE        use the policy FILE (checked first; sets TLSGUARD_POLICY)\n"
       "  --audit              block nothing, log what would be blocked (TLSGUARD_MODE=audit)\n"
       "  --log DEST           log to stderr, syslog, none or an absolute path (TLSGUARD_LOG)\n"
-      "  --report[=FORMAT]    when COMMAND ends, print its TLS connections: table (default) or json\n"
+      "  --report[=FORMAT]    when COMMAND ends, print its TLS connections: table (default) or "
+      "json\n"
       "  --report-file PATH   write that report to PATH instead of standard error\n"
       "  --fail-on block      exit 3 if any connection of the tree was blocked\n"
       "  --fail-on audit      exit 3 if any was blocked or would have been (action=audit)\n"
@@ -57,8 +58,8 @@ static const struct help helps[] = {
       "\n"
       "Lines that are not the shim's are skipped and counted, never fatal.\n"
       "e.g. journalctl -t tlsguard -o cat | tlsguard report -\n"
-      "Exit status: 0; 1 a file could not be read; 3 --fail-on tripped; 2 usage error.\n"
-      SEE_ALSO },
+      "Exit status: 0; 1 a file could not be read; 3 --fail-on tripped; 2 usage "
+      "error.\n" SEE_ALSO },
     { "pin",
       "usage: tlsguard pin [OPTIONS] HOST[:PORT] | FILE.pem | -\n"
       "Print the sha256/ pins of a server's verified chain, or of a PEM file, as a\n"
@@ -74,15 +75,14 @@ static const struct help helps[] = {
       "  -h, --help           show this help\n"
       "\n"
       "Exit status: 0 pins printed; 1 none could be obtained; 2 usage error.\n" SEE_ALSO },
-    { "check",
-      "usage: tlsguard check FILE\n"
-      "Validate a policy exactly as the shim will read it (ownership and mode too).\n"
-      "Errors go to stderr as FILE:LINE: message; warnings (a single pin, a ca-file\n"
-      "that cannot be read) to stdout as FILE:LINE: warning: message.\n"
-      "\n"
-      "  -h, --help           show this help\n"
-      "\n"
-      "Exit status: 0 valid (warnings allowed); 1 not valid; 2 usage error.\n" SEE_ALSO },
+    { "check", "usage: tlsguard check FILE\n"
+               "Validate a policy exactly as the shim will read it (ownership and mode too).\n"
+               "Errors go to stderr as FILE:LINE: message; warnings (a single pin, a ca-file\n"
+               "that cannot be read) to stdout as FILE:LINE: warning: message.\n"
+               "\n"
+               "  -h, --help           show this help\n"
+               "\n"
+               "Exit status: 0 valid (warnings allowed); 1 not valid; 2 usage error.\n" SEE_ALSO },
     { "doctor",
       "usage: tlsguard doctor PROGRAM\n"
       "Say whether PROGRAM (a path or a name in PATH) is covered by the shim, and why\n"

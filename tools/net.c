@@ -80,8 +80,7 @@ int tg_split_target(const char *t, char *host, size_t hn, char *port, size_t pn)
 
 /* Connect within the deadline; returns a connected non-blocking socket or -1
  * with the reason in why. */
-int tg_tcp_connect(const char *host, const char *port, long long deadline, char *why,
-                   size_t wn)
+int tg_tcp_connect(const char *host, const char *port, long long deadline, char *why, size_t wn)
 {
     struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
     struct addrinfo *res = NULL;
@@ -95,8 +94,7 @@ int tg_tcp_connect(const char *host, const char *port, long long deadline, char 
     int fd = -1;
     snprintf(why, wn, "no address to connect to");
     for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                    ai->ai_protocol);
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
         if (fd < 0) {
             snprintf(why, wn, "socket: %s", strerror(errno));
             continue;
@@ -129,4 +127,3 @@ int tg_tcp_connect(const char *host, const char *port, long long deadline, char 
     freeaddrinfo(res);
     return fd;
 }
-

@@ -63,8 +63,8 @@ static int add(SSL_CTX *ctx, const char *file, const char *dir, const char *from
     return 0;
 }
 
-int tg_pin_trust_apply(const struct tg_pin_trust *t, SSL_CTX *ctx, const char *name,
-                       char *desc, size_t n)
+int tg_pin_trust_apply(const struct tg_pin_trust *t, SSL_CTX *ctx, const char *name, char *desc,
+                       size_t n)
 {
     snprintf(desc, n, "the default paths");
     if (SSL_CTX_set_default_verify_paths(ctx) != 1) {

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #define TALLY_MAX 32
-#define OTHER "(other)"
+#define OTHER     "(other)"
 
 struct tally {
     char *text;
@@ -27,7 +27,7 @@ struct tallies {
 };
 
 struct row {
-    char *key; /* host \t port \t protocol \t verdict */
+    char *key;                                    /* host \t port \t protocol \t verdict */
     const char *host, *port, *protocol, *verdict; /* into a copy of key */
     char *split;
     unsigned long count;
@@ -342,8 +342,8 @@ static void programs_cell(const struct row *r, char *out, size_t n)
 static void summary(const struct tg_report_counts *c, FILE *out)
 {
     unsigned long conns = c->allowed + c->blocked + c->audit;
-    fprintf(out, "tlsguard report: %lu TLS connection%s, %lu blocked", conns,
-            conns == 1 ? "" : "s", c->blocked);
+    fprintf(out, "tlsguard report: %lu TLS connection%s, %lu blocked", conns, conns == 1 ? "" : "s",
+            c->blocked);
     if (c->audit)
         fprintf(out, ", %lu would have been (audit)", c->audit);
     if (c->notices)
@@ -356,8 +356,9 @@ void tg_report_print_table(const struct tg_report *rep, FILE *out, int with_inpu
     const struct tg_report_counts *c = &rep->c;
     summary(c, out);
     if (with_input)
-        fprintf(out, "  (%lu line%s read: %lu record%s, %lu tlsguard error%s, %lu malformed, "
-                     "%lu other)\n",
+        fprintf(out,
+                "  (%lu line%s read: %lu record%s, %lu tlsguard error%s, %lu malformed, "
+                "%lu other)\n",
                 c->lines, c->lines == 1 ? "" : "s", c->records, c->records == 1 ? "" : "s",
                 c->errors, c->errors == 1 ? "" : "s", c->malformed, c->other);
     const struct row **v = sorted_rows(rep);
@@ -494,11 +495,13 @@ void tg_report_print_json(const struct tg_report *rep, FILE *out, const struct t
 {
     const struct tg_report_counts *c = &rep->c;
     fputs("{\n  \"tlsguard_report\": 1,\n", out);
-    fprintf(out, "  \"summary\": {\"connections\": %lu, \"allowed\": %lu, \"blocked\": %lu, "
-                 "\"audit\": %lu, \"notices\": %lu},\n",
+    fprintf(out,
+            "  \"summary\": {\"connections\": %lu, \"allowed\": %lu, \"blocked\": %lu, "
+            "\"audit\": %lu, \"notices\": %lu},\n",
             c->allowed + c->blocked + c->audit, c->allowed, c->blocked, c->audit, c->notices);
-    fprintf(out, "  \"input\": {\"lines\": %lu, \"records\": %lu, \"errors\": %lu, "
-                 "\"malformed\": %lu, \"other\": %lu},\n",
+    fprintf(out,
+            "  \"input\": {\"lines\": %lu, \"records\": %lu, \"errors\": %lu, "
+            "\"malformed\": %lu, \"other\": %lu},\n",
             c->lines, c->records, c->errors, c->malformed, c->other);
     if (run)
         json_run(out, run);

@@ -35,7 +35,7 @@ struct tg_log_record {
     char protocol[32];
     char cipher[96];
     char reason[600];
-    long pid;          /* -1: absent */
+    long pid; /* -1: absent */
 };
 
 /* Lines longer than this are malformed (the shim writes at most 1024 bytes,
@@ -61,10 +61,10 @@ struct tg_report_counts {
 
 /* What `tlsguard run` adds to its report (JSON "run" object). */
 struct tg_report_run {
-    int status;         /* the command's exit status, or -1 when a signal ended it */
-    int signal;         /* that signal, 0 if none */
+    int status;          /* the command's exit status, or -1 when a signal ended it */
+    int signal;          /* that signal, 0 if none */
     const char *fail_on; /* "block", "audit" or NULL */
-    int exit_status;    /* what tlsguard run exits with */
+    int exit_status;     /* what tlsguard run exits with */
 };
 
 struct tg_report *tg_report_new(void);

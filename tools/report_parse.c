@@ -21,11 +21,14 @@ struct field {
     size_t off, size; /* where in struct tg_log_record, and its room */
 };
 
-#define FIELD(k, m) { k, offsetof(struct tg_log_record, m), sizeof(((struct tg_log_record *)0)->m) }
+#define FIELD(k, m)                                                                                \
+    {                                                                                              \
+        k, offsetof(struct tg_log_record, m), sizeof(((struct tg_log_record *)0)->m)               \
+    }
 static const struct field fields[] = {
-    FIELD("time", time),       FIELD("program", program), FIELD("action", action),
-    FIELD("host", host),       FIELD("port", port),       FIELD("protocol", protocol),
-    FIELD("cipher", cipher),   FIELD("reason", reason),
+    FIELD("time", time),     FIELD("program", program), FIELD("action", action),
+    FIELD("host", host),     FIELD("port", port),       FIELD("protocol", protocol),
+    FIELD("cipher", cipher), FIELD("reason", reason),
 };
 #define NFIELDS (sizeof fields / sizeof *fields)
 

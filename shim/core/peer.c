@@ -40,7 +40,10 @@ void tg_peer_where(const struct tg_backend *b, struct tg_backend_conn *bc, const
         tg_name_choose(&f, &n);
     }
     snprintf(w->host, sizeof w->host, "%s",
-             !need_name ? judged : n.name[0] ? n.name : a.ip_text[0] ? a.ip_text : "-");
+             !need_name     ? judged
+             : n.name[0]    ? n.name
+             : a.ip_text[0] ? a.ip_text
+                            : "-");
     w->port = a.port;
     b->negotiated(bc, &w->negotiated);
 }

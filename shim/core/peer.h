@@ -16,8 +16,8 @@ void tg_peer_name(const struct tg_backend *b, struct tg_backend_conn *bc, const 
                   int early, struct tg_name *out);
 
 struct tg_where {
-    char host[256];       /* never empty: "-" when nothing is known */
-    int port;             /* 0: unknown */
+    char host[256]; /* never empty: "-" when nothing is known */
+    int port;       /* 0: unknown */
     struct tg_negotiated negotiated;
 };
 

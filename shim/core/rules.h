@@ -13,15 +13,15 @@
 struct tg_verdict;
 
 struct tg_rules {
-    unsigned applied : 1;     /* the fields below are set */
-    unsigned audit : 1;       /* log what would be blocked, block nothing */
-    int min_protocol;         /* TG_TLS1_2 or TG_TLS1_3 */
+    unsigned applied : 1;      /* the fields below are set */
+    unsigned audit : 1;        /* log what would be blocked, block nothing */
+    int min_protocol;          /* TG_TLS1_2 or TG_TLS1_3 */
     const struct tg_pin *pins; /* into the policy, which lives for the process */
     size_t pin_count;
-    long long pins_expire_at; /* -1: never */
-    int policy_line;          /* the host block's line, 0 if none */
+    long long pins_expire_at;     /* -1: never */
+    int policy_line;              /* the host block's line, 0 if none */
     const char *ca_file, *ca_dir; /* the matching host block's own anchors */
-    char host[256];           /* the name they were looked up for */
+    char host[256];               /* the name they were looked up for */
 };
 
 /* The rules `p` sets for a connection judged for `name` (NULL or "": no

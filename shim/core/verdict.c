@@ -19,7 +19,7 @@ void tg_verdict_note(struct tg_verdict *v, enum tg_reason why, const char *fmt, 
     va_end(ap);
 }
 
-static const char *or(const char *s, const char *dflt)
+static const char * or (const char *s, const char *dflt)
 {
     return s ? s : dflt;
 }
@@ -28,9 +28,10 @@ static const char *or(const char *s, const char *dflt)
  * only for a connection judged for a name that block matches. */
 static int judge_name(const struct tg_facts *f, const struct tg_rules *r, struct tg_verdict *v)
 {
-    const char *host = or(f->host, "");
+    const char *host = or (f->host, "");
     if (f->name == TG_FACT_FAIL && !f->name_why && !host[0]) {
-        tg_verdict_note(v, TG_R_NO_NAME, "no host name to verify: no SNI, no resolved name, no peer address");
+        tg_verdict_note(v, TG_R_NO_NAME,
+                        "no host name to verify: no SNI, no resolved name, no peer address");
         return 0;
     }
     if (f->name == TG_FACT_FAIL && f->name_why) {
@@ -44,8 +45,10 @@ static int judge_name(const struct tg_facts *f, const struct tg_rules *r, struct
     }
     if ((f->anchors_file || f->anchors_dir) &&
         !(f->anchors_file == r->ca_file && f->anchors_dir == r->ca_dir)) {
-        tg_verdict_note(v, TG_R_CERT, "certificate verification failed: its anchors are another "
-                        "host's (policy ca-file/ca-dir), not %s's", host);
+        tg_verdict_note(v, TG_R_CERT,
+                        "certificate verification failed: its anchors are another "
+                        "host's (policy ca-file/ca-dir), not %s's",
+                        host);
         return 0;
     }
     return 1;
@@ -71,10 +74,12 @@ static int judge_pins(const struct tg_facts *f, const struct tg_rules *r, struct
     return 0;
 }
 
-static int judge_certificate(const struct tg_facts *f, const struct tg_rules *r, struct tg_verdict *v)
+static int judge_certificate(const struct tg_facts *f, const struct tg_rules *r,
+                             struct tg_verdict *v)
 {
     if (f->chain == TG_FACT_FAIL) {
-        tg_verdict_note(v, TG_R_CERT, "certificate verification failed: %s", or(f->chain_why, "?"));
+        tg_verdict_note(v, TG_R_CERT, "certificate verification failed: %s",
+                        or (f->chain_why, "?"));
         return 0;
     }
     if (!judge_name(f, r, v))
@@ -82,7 +87,8 @@ static int judge_certificate(const struct tg_facts *f, const struct tg_rules *r,
     if (f->chain == TG_FACT_PASS && !judge_pins(f, r, v))
         return 0;
     if (f->program == TG_FACT_FAIL) {
-        tg_verdict_note(v, TG_R_CERT, "certificate refused by the program's own verify callback "
+        tg_verdict_note(v, TG_R_CERT,
+                        "certificate refused by the program's own verify callback "
                         "(its verification was off; tlsguard turned it on) at depth %d",
                         f->program_depth);
         return 0;
@@ -91,13 +97,14 @@ static int judge_certificate(const struct tg_facts *f, const struct tg_rules *r,
 }
 
 /* The protocol and suite the peer chose meet the floor. */
-static int judge_negotiated(const struct tg_facts *f, const struct tg_rules *r, struct tg_verdict *v)
+static int judge_negotiated(const struct tg_facts *f, const struct tg_rules *r,
+                            struct tg_verdict *v)
 {
     if (!f->negotiated)
         return 1;
     if (f->version < r->min_protocol && !f->version_is_dtls) {
         tg_verdict_note(v, TG_R_PROTOCOL, "protocol below %s refused: negotiated %s",
-                        tg_rules_floor_name(r), or(f->version_name, "?"));
+                        tg_rules_floor_name(r), or (f->version_name, "?"));
         return 0;
     }
     if (f->suite && f->suite_weak) {
@@ -120,13 +127,15 @@ static int judge_end(const struct tg_facts *f, const struct tg_rules *r, struct 
         return 1;
     /* Audit: the shim's own check took the notes, the library's is the program's. */
     if (f->library_verify == TG_FACT_FAIL && !r->audit) {
-        tg_verdict_note(v, TG_R_CERT, "certificate verification failed: %s", or(f->library_why, "?"));
+        tg_verdict_note(v, TG_R_CERT, "certificate verification failed: %s",
+                        or (f->library_why, "?"));
         return 0;
     }
     if (f->resumed) {
         if (f->resumed_vouched)
             return 1;
-        tg_verdict_note(v, TG_R_UNVERIFIED, "resumed a session that was never verified for this name");
+        tg_verdict_note(v, TG_R_UNVERIFIED,
+                        "resumed a session that was never verified for this name");
         return 0;
     }
     if (!f->chain_checked) {
@@ -141,12 +150,14 @@ static int judge_failure(const struct tg_facts *f, const struct tg_rules *r, str
     const char *floor = tg_rules_floor_name(r);
     switch (f->failure) {
     case TG_FAILURE_BELOW_FLOOR:
-        tg_verdict_note(v, TG_R_PROTOCOL, "protocol below %s refused: peer cannot do %s or later (%s)",
-                        floor, floor, or(f->failure_why, "protocol version"));
+        tg_verdict_note(v, TG_R_PROTOCOL,
+                        "protocol below %s refused: peer cannot do %s or later (%s)", floor, floor,
+                        or (f->failure_why, "protocol version"));
         return 0;
     case TG_FAILURE_NO_STRONG_SUITE:
-        tg_verdict_note(v, TG_R_CIPHER, "weak cipher suites refused: no strong suite in common (%s)",
-                        or(f->failure_why, "handshake failure"));
+        tg_verdict_note(v, TG_R_CIPHER,
+                        "weak cipher suites refused: no strong suite in common (%s)",
+                        or (f->failure_why, "handshake failure"));
         return 0;
     case TG_FAILURE_NONE:
         break;

@@ -30,59 +30,63 @@ enum tg_reason {
 
 /* What the shim concluded about one connection so far. */
 struct tg_verdict {
-    enum tg_reason reason;    /* TG_R_NONE: nothing against it (yet) */
-    char detail[256];         /* why, for the log and the program's error */
-    unsigned blocked : 1;     /* refused: no application byte, ever */
-    unsigned logged : 1;      /* this handshake's log line was written */
-    unsigned pins_ok : 1;     /* the verified chain matched a pin */
+    enum tg_reason reason;     /* TG_R_NONE: nothing against it (yet) */
+    char detail[256];          /* why, for the log and the program's error */
+    unsigned blocked : 1;      /* refused: no application byte, ever */
+    unsigned logged : 1;       /* this handshake's log line was written */
+    unsigned pins_ok : 1;      /* the verified chain matched a pin */
     unsigned pins_expired : 1; /* the host's pins were past pin-expires */
     unsigned host_is_ip : 1;
-    char host[256];           /* THE name it is judged for, "" until known */
+    char host[256]; /* THE name it is judged for, "" until known */
 };
 
-enum tg_fact { TG_FACT_UNKNOWN = 0, TG_FACT_PASS, TG_FACT_FAIL };
+enum tg_fact {
+    TG_FACT_UNKNOWN = 0,
+    TG_FACT_PASS,
+    TG_FACT_FAIL
+};
 
 /* A handshake the peer broke off, as the backend reads its library's error. */
 enum tg_failure {
     TG_FAILURE_NONE = 0,
-    TG_FAILURE_BELOW_FLOOR,    /* the peer wants a protocol below the floor */
+    TG_FAILURE_BELOW_FLOOR,     /* the peer wants a protocol below the floor */
     TG_FAILURE_NO_STRONG_SUITE, /* no suite in common once weak ones went */
 };
 
 struct tg_facts {
     int is_server;
     /* The peer's certificate (clients only). */
-    enum tg_fact chain;        /* strict verification of its chain */
-    const char *chain_why;     /* FAIL: the library's words, e.g. "certificate has expired (depth 0)" */
-    enum tg_fact name;         /* the leaf against `host` */
-    const char *name_why;      /* FAIL: the library's words; NULL: "not valid for HOST" */
-    const char *host;          /* THE name (name.h); "" when there is none */
+    enum tg_fact chain;    /* strict verification of its chain */
+    const char *chain_why; /* FAIL: the library's words, e.g. "certificate has expired (depth 0)" */
+    enum tg_fact name;     /* the leaf against `host` */
+    const char *name_why;  /* FAIL: the library's words; NULL: "not valid for HOST" */
+    const char *host;      /* THE name (name.h); "" when there is none */
     int host_is_ip;
-    const char *anchors_file;  /* a host block's anchors the chain verified with */
-    const char *anchors_dir;   /* (NULL, NULL: other anchors) */
-    enum tg_fact pins;         /* the chain against the pins, when tg_rules_pins_due */
-    long long now;             /* unix time, for pin-expires */
-    enum tg_fact program;      /* FAIL: the program's own verify callback refused
+    const char *anchors_file; /* a host block's anchors the chain verified with */
+    const char *anchors_dir;  /* (NULL, NULL: other anchors) */
+    enum tg_fact pins;        /* the chain against the pins, when tg_rules_pins_due */
+    long long now;            /* unix time, for pin-expires */
+    enum tg_fact program;     /* FAIL: the program's own verify callback refused
                                   while its own verification was off */
     int program_depth;
     /* What was negotiated, when `negotiated`. */
     int negotiated;
-    int version;               /* wire version, TG_TLS1_2 = 0x0303 */
-    int version_is_dtls;       /* DTLS: not judged by the floor */
-    const char *version_name;  /* "TLSv1.1" */
-    int suite_weak;            /* the suite is one the floor refuses */
-    const char *suite;         /* its name (may stay NULL for a strong one) */
+    int version;              /* wire version, TG_TLS1_2 = 0x0303 */
+    int version_is_dtls;      /* DTLS: not judged by the floor */
+    const char *version_name; /* "TLSv1.1" */
+    int suite_weak;           /* the suite is one the floor refuses */
+    const char *suite;        /* its name (may stay NULL for a strong one) */
     /* The handshake's end. */
-    int finished;              /* it completed */
-    int unseen;                /* ... where none of the shim's checks ran */
+    int finished;                /* it completed */
+    int unseen;                  /* ... where none of the shim's checks ran */
     enum tg_fact library_verify; /* the library's own verify result */
     const char *library_why;
-    int resumed;               /* a session was resumed ... */
-    int resumed_vouched;       /* ... one verified for this name and pins */
-    int chain_checked;         /* a full handshake's chain passed the shim's check */
+    int resumed;         /* a session was resumed ... */
+    int resumed_vouched; /* ... one verified for this name and pins */
+    int chain_checked;   /* a full handshake's chain passed the shim's check */
     /* A handshake that failed. */
     enum tg_failure failure;
-    const char *failure_why;   /* the library's words */
+    const char *failure_why; /* the library's words */
 };
 
 /* Record why the connection fails the policy (first reason wins). */

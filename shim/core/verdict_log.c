@@ -22,8 +22,8 @@ static void log_line(const struct tg_backend *b, struct tg_backend_conn *bc,
     tg_log_decision(&d);
 }
 
-void tg_verdict_log_block(const struct tg_backend *b, struct tg_backend_conn *bc, struct tg_verdict *v,
-                     struct tg_where *w)
+void tg_verdict_log_block(const struct tg_backend *b, struct tg_backend_conn *bc,
+                          struct tg_verdict *v, struct tg_where *w)
 {
     tg_verdict_note(v, TG_R_INTERNAL, "blocked without a recorded reason"); /* if none */
     v->blocked = 1;
@@ -35,7 +35,8 @@ void tg_verdict_log_block(const struct tg_backend *b, struct tg_backend_conn *bc
     log_line(b, bc, v, "block", v->detail, w);
 }
 
-void tg_verdict_log_audit(const struct tg_backend *b, struct tg_backend_conn *bc, struct tg_verdict *v)
+void tg_verdict_log_audit(const struct tg_backend *b, struct tg_backend_conn *bc,
+                          struct tg_verdict *v)
 {
     char reason[300];
     struct tg_where w;
@@ -46,8 +47,8 @@ void tg_verdict_log_audit(const struct tg_backend *b, struct tg_backend_conn *bc
     log_line(b, bc, v, "audit", reason, &w);
 }
 
-void tg_verdict_log_allow(const struct tg_backend *b, struct tg_backend_conn *bc, struct tg_verdict *v,
-                     const struct tg_rules *r)
+void tg_verdict_log_allow(const struct tg_backend *b, struct tg_backend_conn *bc,
+                          struct tg_verdict *v, const struct tg_rules *r)
 {
     char reason[300];
     struct tg_where w;
@@ -55,14 +56,16 @@ void tg_verdict_log_allow(const struct tg_backend *b, struct tg_backend_conn *bc
         return;
     v->logged = 1;
     if (v->pins_expired) {
-        snprintf(reason, sizeof reason, "pins expired (policy line %d): not enforced", r->policy_line);
+        snprintf(reason, sizeof reason, "pins expired (policy line %d): not enforced",
+                 r->policy_line);
         log_line(b, bc, v, "notice", reason, &w);
     }
     if (tg_log_wants_allowed())
         log_line(b, bc, v, "allow", v->pins_ok ? "verified, pinned" : "verified", &w);
 }
 
-void tg_verdict_error_text(const struct tg_verdict *v, const struct tg_where *w, char *buf, size_t n)
+void tg_verdict_error_text(const struct tg_verdict *v, const struct tg_where *w, char *buf,
+                           size_t n)
 {
     if (w->port > 0)
         snprintf(buf, n, "tlsguard: blocked host=%s port=%d: %s", w->host, w->port, v->detail);

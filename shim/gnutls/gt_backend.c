@@ -29,9 +29,12 @@ static int socket_of(struct tg_backend_conn *bc)
  * (TLS 1.2's pending suite is not readable before) or, in TLS 1.3, known. */
 static void negotiated(struct tg_backend_conn *bc, struct tg_negotiated *n)
 {
-    int v = bc->r->seen_server || bc->r->finished ? bc->g->gnutls_protocol_get_version(bc->r->session) : 0;
+    int v = bc->r->seen_server || bc->r->finished
+                ? bc->g->gnutls_protocol_get_version(bc->r->session)
+                : 0;
     n->protocol = v > 0 ? tg_gt_protocol_name(v) : NULL;
-    n->suite = v > 0 && (bc->r->finished || v >= TG_GT_TLS1_3) ? tg_gt_suite_name(bc->g, bc->r) : NULL;
+    n->suite =
+        v > 0 && (bc->r->finished || v >= TG_GT_TLS1_3) ? tg_gt_suite_name(bc->g, bc->r) : NULL;
 }
 
 const struct tg_backend tg_gnutls_backend = {

@@ -143,7 +143,8 @@ int tg_gt_judge(const struct tg_gtls *g, struct tg_gt_rec *r, int ret)
     r->judged = 1;
     if (ret < 0) {
         f.failure = failure_of(g, r, ret);
-        f.failure_why = f.failure == TG_FAILURE_BELOW_FLOOR ? "protocol version" : "handshake failure";
+        f.failure_why =
+            f.failure == TG_FAILURE_BELOW_FLOOR ? "protocol version" : "handshake failure";
         tg_decide(&f, &r->rules, &r->verdict);
         if (r->verdict.reason != TG_R_NONE)
             act(g, r);

@@ -14,13 +14,15 @@
  * the whole string invalid). Removing what is already absent is a no-op. */
 #define BELOW_TLS12 "-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1:-VERS-DTLS0.9:-VERS-DTLS1.0"
 #define BELOW_TLS13 ":-VERS-TLS1.2:-VERS-DTLS1.2"
-#define WEAK_SUITES ":-ARCFOUR-128:-ARCFOUR-40:-3DES-CBC:-DES-CBC:-RC2-40:-NULL:-MD5:-ANON-DH:-ANON-ECDH"
+#define WEAK_SUITES                                                                                \
+    ":-ARCFOUR-128:-ARCFOUR-40:-3DES-CBC:-DES-CBC:-RC2-40:-NULL:-MD5:-ANON-DH:-ANON-ECDH"
 /* When the program allowed nothing at or above the floor: what it gets. */
 #define RAISE_TLS12 ":+VERS-TLS1.3:+VERS-TLS1.2"
 #define RAISE_TLS13 ":+VERS-TLS1.3"
 /* When the program listed no strong suite at all. */
-#define STRONG_SUITES ":+AES-256-GCM:+AES-128-GCM:+CHACHA20-POLY1305:+AEAD:+ECDHE-ECDSA:+ECDHE-RSA" \
-                      ":+SIGN-ALL:+GROUP-ALL"
+#define STRONG_SUITES                                                                              \
+    ":+AES-256-GCM:+AES-128-GCM:+CHACHA20-POLY1305:+AEAD:+ECDHE-ECDSA:+ECDHE-RSA"                  \
+    ":+SIGN-ALL:+GROUP-ALL"
 
 /* A priority cache of the program's string plus `suffix` (NULL: none). */
 static int make(const struct tg_gtls *g, const struct tg_gt_rec *r, const char *suffix,
@@ -45,8 +47,7 @@ static int make(const struct tg_gtls *g, const struct tg_gt_rec *r, const char *
 }
 
 /* How many of the cache's protocols are below / at or above `floor`. */
-static void count_versions(const struct tg_gtls *g, tg_gt_prio p, int floor, int *below,
-                           int *above)
+static void count_versions(const struct tg_gtls *g, tg_gt_prio p, int floor, int *below, int *above)
 {
     const unsigned *list = NULL;
     int n = g->gnutls_priority_protocol_list(p, &list);
@@ -112,12 +113,14 @@ void tg_gt_priority_apply(const struct tg_gtls *g, struct tg_gt_rec *r)
         if (r->floor_raised && make(g, r, NULL, &p) == 0) { /* undo: as the program had it */
             r->floor_raised = 0;
             if (g->gnutls_priority_set(r->session, p) != 0)
-                tg_verdict_note(&r->verdict, TG_R_INTERNAL, "cannot restore the program's priority");
+                tg_verdict_note(&r->verdict, TG_R_INTERNAL,
+                                "cannot restore the program's priority");
             g->gnutls_priority_deinit(p);
         }
     } else if (!(p = floored(g, r))) {
-        tg_verdict_note(&r->verdict, TG_R_INTERNAL, "cannot apply the protocol floor to the priority %s",
-                     r->prio ? r->prio : "(default)");
+        tg_verdict_note(&r->verdict, TG_R_INTERNAL,
+                        "cannot apply the protocol floor to the priority %s",
+                        r->prio ? r->prio : "(default)");
         tg_gt_block(g, r);
     } else {
         if (g->gnutls_priority_set(r->session, p) != 0) {

@@ -15,24 +15,24 @@
 struct tg_gt_rec {
     tg_gt_session session;
     unsigned is_client : 1;
-    unsigned started : 1;        /* the first handshake call applied the rules */
-    unsigned verified : 1;       /* this handshake's chain passed our checks */
-    unsigned judged : 1;         /* the handshake's end was judged */
-    unsigned seen_server : 1;    /* the server chose a version (its certificate came) */
-    unsigned finished : 1;       /* the handshake completed */
-    unsigned floor_raised : 1;   /* our priority may differ from the program's */
+    unsigned started : 1;          /* the first handshake call applied the rules */
+    unsigned verified : 1;         /* this handshake's chain passed our checks */
+    unsigned judged : 1;           /* the handshake's end was judged */
+    unsigned seen_server : 1;      /* the server chose a version (its certificate came) */
+    unsigned finished : 1;         /* the handshake completed */
+    unsigned floor_raised : 1;     /* our priority may differ from the program's */
     unsigned custom_transport : 1; /* push function of its own: no fd to read */
-    unsigned prio_set : 1;       /* the program set a priority (prio below) */
-    unsigned resume_ok : 1;      /* the session data it set was verified for `resume_host` */
-    char *prio;                  /* its priority string (malloc'd); NULL: the default */
-    unsigned prio_flags;         /* gnutls_priority_init2's flags */
-    tg_gt_verify_fn prog_verify; /* its session-level verify function */
-    char prog_host[256];         /* gnutls_session_set_verify_cert's name */
-    char sni[256];               /* gnutls_server_name_set's (a client cannot read it back) */
+    unsigned prio_set : 1;         /* the program set a priority (prio below) */
+    unsigned resume_ok : 1;        /* the session data it set was verified for `resume_host` */
+    char *prio;                    /* its priority string (malloc'd); NULL: the default */
+    unsigned prio_flags;           /* gnutls_priority_init2's flags */
+    tg_gt_verify_fn prog_verify;   /* its session-level verify function */
+    char prog_host[256];           /* gnutls_session_set_verify_cert's name */
+    char sni[256];                 /* gnutls_server_name_set's (a client cannot read it back) */
     char resume_host[256];
     const struct tg_pin *resume_pins;
-    struct tg_rules rules;       /* the policy for THE name (core/rules.h) */
-    struct tg_verdict verdict;   /* what the core concluded (core/verdict.h) */
+    struct tg_rules rules;     /* the policy for THE name (core/rules.h) */
+    struct tg_verdict verdict; /* what the core concluded (core/verdict.h) */
 };
 
 /* The record of `s`; created when `create` (NULL only on OOM). */

@@ -74,7 +74,8 @@ static unsigned verify_with(const struct tg_gtls *g, tg_gt_tlist list, struct ch
     unsigned status = 0;
     if (!list)
         return TG_GT_CERT_SIGNER_NOT_FOUND;
-    if (g->gnutls_x509_trust_list_verify_crt2(list, c->crt, c->n, &purpose, 1, 0, &status, NULL) != 0)
+    if (g->gnutls_x509_trust_list_verify_crt2(list, c->crt, c->n, &purpose, 1, 0, &status, NULL) !=
+        0)
         return status ? status : TG_GT_CERT_SIGNER_NOT_FOUND;
     return status;
 }
@@ -165,8 +166,8 @@ static int path_pinned(const struct tg_gtls *g, tg_gt_tlist list, struct chain *
     return ok;
 }
 
-void tg_gt_cert_facts(const struct tg_gtls *g, struct tg_gt_rec *r, struct tg_facts *f,
-                      char *why, size_t n)
+void tg_gt_cert_facts(const struct tg_gtls *g, struct tg_gt_rec *r, struct tg_facts *f, char *why,
+                      size_t n)
 {
     struct chain c;
     unsigned status;
@@ -189,7 +190,8 @@ void tg_gt_cert_facts(const struct tg_gtls *g, struct tg_gt_rec *r, struct tg_fa
             f->anchors_dir = r->rules.ca_dir;
         }
         f->name = f->host && f->host[0] && g->gnutls_x509_crt_check_hostname2(c.crt[0], f->host, 0)
-                      ? TG_FACT_PASS : TG_FACT_FAIL;
+                      ? TG_FACT_PASS
+                      : TG_FACT_FAIL;
         if (tg_rules_pins_due(&r->rules, f->now))
             f->pins = path_pinned(g, list, &c, &r->rules) ? TG_FACT_PASS : TG_FACT_FAIL;
     }
@@ -199,12 +201,18 @@ void tg_gt_cert_facts(const struct tg_gtls *g, struct tg_gt_rec *r, struct tg_fa
 const char *tg_gt_protocol_name(int version)
 {
     switch (version) {
-    case TG_GT_SSL3: return "SSLv3";
-    case TG_GT_TLS1_0: return "TLSv1";
-    case TG_GT_TLS1_1: return "TLSv1.1";
-    case TG_GT_TLS1_2: return "TLSv1.2";
-    case TG_GT_TLS1_3: return "TLSv1.3";
-    default: return "unknown";
+    case TG_GT_SSL3:
+        return "SSLv3";
+    case TG_GT_TLS1_0:
+        return "TLSv1";
+    case TG_GT_TLS1_1:
+        return "TLSv1.1";
+    case TG_GT_TLS1_2:
+        return "TLSv1.2";
+    case TG_GT_TLS1_3:
+        return "TLSv1.3";
+    default:
+        return "unknown";
     }
 }
 
@@ -214,12 +222,18 @@ const char *tg_gt_protocol_name(int version)
 static const char *tls13_suite(int cipher)
 {
     switch (cipher) {
-    case 10: return "TLS_AES_128_GCM_SHA256";
-    case 11: return "TLS_AES_256_GCM_SHA384";
-    case 19: return "TLS_AES_128_CCM_SHA256";
-    case 21: return "TLS_AES_128_CCM_8_SHA256";
-    case 23: return "TLS_CHACHA20_POLY1305_SHA256";
-    default: return NULL;
+    case 10:
+        return "TLS_AES_128_GCM_SHA256";
+    case 11:
+        return "TLS_AES_256_GCM_SHA384";
+    case 19:
+        return "TLS_AES_128_CCM_SHA256";
+    case 21:
+        return "TLS_AES_128_CCM_8_SHA256";
+    case 23:
+        return "TLS_CHACHA20_POLY1305_SHA256";
+    default:
+        return NULL;
     }
 }
 
@@ -239,8 +253,8 @@ const char *tg_gt_suite_name(const struct tg_gtls *g, const struct tg_gt_rec *r)
  * values of the suites SPEC.md calls weak. */
 static int weak_suite(int cipher, int mac, int kx)
 {
-    static const int ciphers[] = { 1 /* NULL */, 2 /* ARCFOUR-128 */, 3 /* 3DES-CBC */,
-                                   6 /* ARCFOUR-40 */, 17 /* RC2-40 */, 18 /* DES-CBC */ };
+    static const int ciphers[] = { 1 /* NULL */,       2 /* ARCFOUR-128 */, 3 /* 3DES-CBC */,
+                                   6 /* ARCFOUR-40 */, 17 /* RC2-40 */,     18 /* DES-CBC */ };
     for (size_t i = 0; i < sizeof ciphers / sizeof *ciphers; i++)
         if (cipher == ciphers[i])
             return 1;

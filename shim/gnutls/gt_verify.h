@@ -15,8 +15,8 @@
 /* The certificate's facts into `f` (f->host, f->host_is_ip already set):
  * chain (its failure in `why`), name, pins when due, the host block's
  * anchors when they are what verified it. */
-void tg_gt_cert_facts(const struct tg_gtls *g, struct tg_gt_rec *r, struct tg_facts *f,
-                      char *why, size_t n);
+void tg_gt_cert_facts(const struct tg_gtls *g, struct tg_gt_rec *r, struct tg_facts *f, char *why,
+                      size_t n);
 
 /* What was negotiated: the version, and with `suite_too` the suite (only
  * once the handshake is done: before TLS 1.2's ChangeCipherSpec libgnutls

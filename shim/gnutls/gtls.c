@@ -36,9 +36,9 @@ static void resolve(void)
         tg_log_internal("GnuTLS hook called but no libgnutls is loaded: failing closed");
         return;
     }
-#define TG_GT_RESOLVE(kind, ret, name, params)                        \
-    table.name = (ret(*) params)dlsym(h, #name);                      \
-    if (!table.name && #kind[0] == 'M' && !missing)                   \
+#define TG_GT_RESOLVE(kind, ret, name, params)                                                     \
+    table.name = (ret(*) params)dlsym(h, #name);                                                   \
+    if (!table.name && #kind[0] == 'M' && !missing)                                                \
         missing = #name;
     TG_GT_SYMBOLS(TG_GT_RESOLVE)
 #undef TG_GT_RESOLVE

@@ -96,7 +96,7 @@ TG_GT_EXPORT int gnutls_session_set_data(tg_gt_session s, const void *data, size
     if (!g)
         return TG_GT_E_INTERNAL_ERROR;
     if (r)
-        r->resume_ok = tg_gt_ticket_lookup(data, size, r->resume_host, sizeof r->resume_host,
-                                           &r->resume_pins);
+        r->resume_ok =
+            tg_gt_ticket_lookup(data, size, r->resume_host, sizeof r->resume_host, &r->resume_pins);
     return g->gnutls_session_set_data(s, data, size);
 }

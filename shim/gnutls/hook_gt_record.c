@@ -23,9 +23,9 @@ static int refused(tg_gt_session s, const struct tg_gtls **g)
     return r && r->verdict.blocked;
 }
 
-#define REFUSE(s, g)                                        \
-    const struct tg_gtls *g;                                \
-    if (refused(s, &g))                                     \
+#define REFUSE(s, g)                                                                               \
+    const struct tg_gtls *g;                                                                       \
+    if (refused(s, &g))                                                                            \
         return TG_GT_E_CERTIFICATE_VERIFICATION_ERROR;
 
 TG_GT_EXPORT long gnutls_record_send(tg_gt_session s, const void *data, size_t n)
@@ -56,8 +56,7 @@ TG_GT_EXPORT long gnutls_record_recv(tg_gt_session s, void *data, size_t n)
     return g->gnutls_record_recv(s, data, n);
 }
 
-TG_GT_EXPORT long gnutls_record_recv_seq(tg_gt_session s, void *data, size_t n,
-                                         unsigned char *seq)
+TG_GT_EXPORT long gnutls_record_recv_seq(tg_gt_session s, void *data, size_t n, unsigned char *seq)
 {
     REFUSE(s, g)
     return g->gnutls_record_recv_seq ? g->gnutls_record_recv_seq(s, data, n, seq)

@@ -112,8 +112,8 @@ TG_GT_EXPORT void gnutls_session_set_verify_cert(tg_gt_session s, const char *ho
     g->gnutls_session_set_verify_cert(s, host, flags);
 }
 
-TG_GT_EXPORT void gnutls_session_set_verify_cert2(tg_gt_session s, tg_gt_vdata *data,
-                                                  unsigned n, unsigned flags)
+TG_GT_EXPORT void gnutls_session_set_verify_cert2(tg_gt_session s, tg_gt_vdata *data, unsigned n,
+                                                  unsigned flags)
 {
     const struct tg_gtls *g = enter();
     if (!g)

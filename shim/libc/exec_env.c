@@ -71,7 +71,8 @@ char *const *tg_exec_env_build(char *const *envp, char **slots, size_t n, char *
         if (!strncmp(e, "LD_PRELOAD=", 11)) {
             have_preload = 1;
             if (!lists(e + 11, lib_path)) {
-                int w = snprintf(buf, buflen, "LD_PRELOAD=%s%s%s", lib_path, e[11] ? ":" : "", e + 11);
+                int w =
+                    snprintf(buf, buflen, "LD_PRELOAD=%s%s%s", lib_path, e[11] ? ":" : "", e + 11);
                 if (w < 0 || (size_t)w >= buflen)
                     return envp;
                 e = buf;
@@ -124,8 +125,9 @@ static int find_in_path(const char *file, char *out, size_t n)
 void tg_exec_check_target(const char *file, int search)
 {
     char path[PATH_MAX], why[256], reason[PATH_MAX + 300];
-    if (!lib_path[0] || !file || !(search ? find_in_path(file, path, sizeof path)
-                                          : snprintf(path, sizeof path, "%s", file) > 0))
+    if (!lib_path[0] || !file ||
+        !(search ? find_in_path(file, path, sizeof path)
+                 : snprintf(path, sizeof path, "%s", file) > 0))
         return;
     if (!tg_exec_uncovered_reason(path, why, sizeof why))
         return;

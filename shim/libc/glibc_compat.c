@@ -12,8 +12,7 @@
 #include <stddef.h>
 #include <sys/select.h>
 
-#if defined(__GLIBC__) && defined(__x86_64__) && !defined(__ILP32__) && \
-    !defined(TG_NO_GLIBC_COMPAT)
+#if defined(__GLIBC__) && defined(__x86_64__) && !defined(__ILP32__) && !defined(TG_NO_GLIBC_COMPAT)
 
 extern void __chk_fail(void) __attribute__((noreturn));
 

@@ -50,8 +50,7 @@
  * wrappers below.  _GNU_SOURCE comes from the command line (CSTD). */
 #include <sys/stat.h>
 
-#if defined(__GLIBC__) && defined(__x86_64__) && !defined(__ILP32__) && \
-    !defined(TG_NO_GLIBC_COMPAT)
+#if defined(__GLIBC__) && defined(__x86_64__) && !defined(__ILP32__) && !defined(TG_NO_GLIBC_COMPAT)
 
 #define TG_SYMVER(name, real) __asm__(".symver " #name "," #real)
 
@@ -190,14 +189,14 @@ static inline int tg_compat_fstatat(int dirfd, const char *path, struct stat *bu
     return __fxstatat(TG_STAT_VER, dirfd, path, buf, flags);
 }
 
-#define stat(path, buf) tg_compat_stat((path), (buf))
-#define lstat(path, buf) tg_compat_lstat((path), (buf))
-#define fstat(fd, buf) tg_compat_fstat((fd), (buf))
+#define stat(path, buf)                  tg_compat_stat((path), (buf))
+#define lstat(path, buf)                 tg_compat_lstat((path), (buf))
+#define fstat(fd, buf)                   tg_compat_fstat((fd), (buf))
 #define fstatat(dirfd, path, buf, flags) tg_compat_fstatat((dirfd), (path), (buf), (flags))
-#define stat64(path, buf) tg_compat_stat((path), (struct stat *)(buf))
-#define lstat64(path, buf) tg_compat_lstat((path), (struct stat *)(buf))
-#define fstat64(fd, buf) tg_compat_fstat((fd), (struct stat *)(buf))
-#define fstatat64(dirfd, path, buf, flags) \
+#define stat64(path, buf)                tg_compat_stat((path), (struct stat *)(buf))
+#define lstat64(path, buf)               tg_compat_lstat((path), (struct stat *)(buf))
+#define fstat64(fd, buf)                 tg_compat_fstat((fd), (struct stat *)(buf))
+#define fstatat64(dirfd, path, buf, flags)                                                         \
     tg_compat_fstatat((dirfd), (path), (struct stat *)(buf), (flags))
 
 #undef TG_SYMVER

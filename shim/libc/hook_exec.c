@@ -49,13 +49,13 @@ static void resolve(void)
 }
 
 /* Run `call` with `envp` replaced by the covered environment. */
-#define WITH_COVERED_ENV(envp, covered, call)                                 \
-    do {                                                                      \
-        size_t n_ = tg_exec_env_size(envp);                                   \
-        char *slots_[n_];                                                     \
-        char buf_[TG_EXEC_ENV_BUF];                                           \
-        char *const *covered = tg_exec_env_build(envp, slots_, n_, buf_, sizeof buf_); \
-        call;                                                                 \
+#define WITH_COVERED_ENV(envp, covered, call)                                                      \
+    do {                                                                                           \
+        size_t n_ = tg_exec_env_size(envp);                                                        \
+        char *slots_[n_];                                                                          \
+        char buf_[TG_EXEC_ENV_BUF];                                                                \
+        char *const *covered = tg_exec_env_build(envp, slots_, n_, buf_, sizeof buf_);             \
+        call;                                                                                      \
     } while (0)
 
 TG_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
@@ -108,16 +108,16 @@ TG_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 
 /* execl, execlp, execle: collect the variadic arguments into an argv on
  * the stack, then take the road above. */
-#define COLLECT_ARGS(first, ap, argv)                                         \
-    size_t argc_ = 1;                                                         \
-    va_start(ap, first);                                                      \
-    while (va_arg(ap, char *))                                                \
-        argc_++;                                                              \
-    va_end(ap);                                                               \
-    char *argv[argc_ + 1];                                                    \
-    argv[0] = (char *)(first);                                                \
-    va_start(ap, first);                                                      \
-    for (size_t i_ = 1; i_ <= argc_; i_++)                                    \
+#define COLLECT_ARGS(first, ap, argv)                                                              \
+    size_t argc_ = 1;                                                                              \
+    va_start(ap, first);                                                                           \
+    while (va_arg(ap, char *))                                                                     \
+        argc_++;                                                                                   \
+    va_end(ap);                                                                                    \
+    char *argv[argc_ + 1];                                                                         \
+    argv[0] = (char *)(first);                                                                     \
+    va_start(ap, first);                                                                           \
+    for (size_t i_ = 1; i_ <= argc_; i_++)                                                         \
         argv[i_] = va_arg(ap, char *);
 
 TG_EXPORT int execl(const char *path, const char *arg, ...)

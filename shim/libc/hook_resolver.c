@@ -12,10 +12,12 @@
 #include <string.h>
 
 typedef int (*connect_fn)(int, const struct sockaddr *, socklen_t);
-typedef int (*getaddrinfo_fn)(const char *, const char *, const struct addrinfo *, struct addrinfo **);
+typedef int (*getaddrinfo_fn)(const char *, const char *, const struct addrinfo *,
+                              struct addrinfo **);
 typedef struct hostent *(*gethostbyname_fn)(const char *);
 typedef struct hostent *(*gethostbyname2_fn)(const char *, int);
-typedef int (*gethostbyname_r_fn)(const char *, struct hostent *, char *, size_t, struct hostent **, int *);
+typedef int (*gethostbyname_r_fn)(const char *, struct hostent *, char *, size_t, struct hostent **,
+                                  int *);
 
 static connect_fn real_connect;
 static getaddrinfo_fn real_getaddrinfo;

@@ -8,14 +8,14 @@
 #include <stddef.h>
 
 struct tg_peer_addr {
-    unsigned char ip[16];  /* the peer address when known */
-    size_t ip_len;         /* 0: no address (no socket, not connected) */
+    unsigned char ip[16]; /* the peer address when known */
+    size_t ip_len;        /* 0: no address (no socket, not connected) */
     char ip_text[64];
-    int port;              /* 0: unknown */
-    int is_socket;         /* the address is `fd`'s own peer; else it is only
+    int port;           /* 0: unknown */
+    int is_socket;      /* the address is `fd`'s own peer; else it is only
                               this thread's latest connect(), good for the
                               log, never for naming */
-    char resolved[256];    /* with want_name: the name the program resolved
+    char resolved[256]; /* with want_name: the name the program resolved
                               for the socket's peer, "" if none or ambiguous */
 };
 

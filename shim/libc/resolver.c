@@ -22,7 +22,7 @@
 #define RING 256
 
 struct entry {
-    int family;              /* 0: empty */
+    int family; /* 0: empty */
     unsigned char addr[16];
     char name[256];
 };
@@ -55,9 +55,18 @@ static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 
 /* A fork while another thread holds the lock must not leave the child's
  * resolver deadlocked. */
-static void before_fork(void) { pthread_mutex_lock(&lock); }
-static void after_fork(void) { pthread_mutex_unlock(&lock); }
-static void register_atfork(void) { pthread_atfork(before_fork, after_fork, after_fork); }
+static void before_fork(void)
+{
+    pthread_mutex_lock(&lock);
+}
+static void after_fork(void)
+{
+    pthread_mutex_unlock(&lock);
+}
+static void register_atfork(void)
+{
+    pthread_atfork(before_fork, after_fork, after_fork);
+}
 
 static int addr_of(const struct sockaddr *sa, int *family, const unsigned char **bytes, size_t *len)
 {
@@ -107,12 +116,14 @@ void tg_resolver_remember(const char *name, const struct sockaddr *sa)
 }
 
 /* Under the lock: the socket's own lookup, if it was tied to one. */
-static int tied_name(int fd, int family, const unsigned char *bytes, size_t len, char *name, size_t n)
+static int tied_name(int fd, int family, const unsigned char *bytes, size_t len, char *name,
+                     size_t n)
 {
     if (fd < 0)
         return 0;
     const __typeof__(tied[0]) *t = &tied[fd % TIED];
-    if (t->fd1 != fd + 1 || t->family != family || memcmp(t->addr, bytes, len) || strlen(t->name) >= n)
+    if (t->fd1 != fd + 1 || t->family != family || memcmp(t->addr, bytes, len) ||
+        strlen(t->name) >= n)
         return 0;
     memcpy(name, t->name, strlen(t->name) + 1);
     return 1;
@@ -198,8 +209,7 @@ static __thread struct sockaddr_storage last_connect;
 
 void tg_resolver_note_connect(const struct sockaddr *sa, socklen_t len)
 {
-    if (!sa || (sa->sa_family != AF_INET && sa->sa_family != AF_INET6) ||
-        len > sizeof last_connect)
+    if (!sa || (sa->sa_family != AF_INET && sa->sa_family != AF_INET6) || len > sizeof last_connect)
         return;
     memcpy(&last_connect, sa, len);
 }

@@ -23,7 +23,6 @@ void tg_resolver_tie(int fd, const struct sockaddr *sa);
  * under; 0 when none, or when it is known under several (ambiguous). */
 int tg_resolver_lookup(int fd, const struct sockaddr *sa, char *name, size_t n);
 
-
 /* The peer of this thread's latest connect(): for the log's address and
  * port when a connection has no socket the shim can see (custom BIOs, as in
  * curl). Never used to choose the name a certificate is checked against. */

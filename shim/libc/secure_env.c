@@ -109,8 +109,8 @@ static int secure_from_proc(void)
 static void trace(const char *source)
 {
     char line[160];
-    int n = snprintf(line, sizeof line, "tlsguard-test: secure=%d from=%s env=%s\n", secure,
-                     source, env_name);
+    int n = snprintf(line, sizeof line, "tlsguard-test: secure=%d from=%s env=%s\n", secure, source,
+                     env_name);
     if (n > 0 && write(2, line, (size_t)n) < 0)
         return;
 }

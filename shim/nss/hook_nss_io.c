@@ -53,7 +53,8 @@ TG_EXPORT int32_t PR_Read(tg_pr_fd *fd, void *buf, int32_t len)
     return next ? next(fd, buf, len) : -1;
 }
 
-TG_EXPORT int32_t PR_Send(tg_pr_fd *fd, const void *buf, int32_t len, int32_t flags, uint32_t timeout)
+TG_EXPORT int32_t PR_Send(tg_pr_fd *fd, const void *buf, int32_t len, int32_t flags,
+                          uint32_t timeout)
 {
     const struct tg_nss *n = nss_if_loaded();
     if (n)

@@ -13,7 +13,8 @@
 
 #include <stddef.h>
 
-static tg_nss_status shim_auth(void *arg, tg_pr_fd *fd, tg_nss_bool check_sig, tg_nss_bool is_server);
+static tg_nss_status shim_auth(void *arg, tg_pr_fd *fd, tg_nss_bool check_sig,
+                               tg_nss_bool is_server);
 static tg_nss_status shim_bad(void *arg, tg_pr_fd *fd);
 static void shim_handshake(tg_pr_fd *fd, void *arg);
 
@@ -58,9 +59,11 @@ TG_EXPORT tg_pr_fd *SSL_ImportFD(tg_pr_fd *model, tg_pr_fd *fd)
         return NULL;
     }
     take_model_hooks(r, model);
-    if (n->SSL_AuthCertificateHook(out, shim_auth, NULL) || n->SSL_BadCertHook(out, shim_bad, NULL) ||
-        n->SSL_HandshakeCallback(out, shim_handshake, NULL) || n->SSL_OptionSet(out, TG_NSS_NO_CACHE, 1) ||
-        tg_nss_floor_apply(n, out, floor_for(NULL)) || (!r->guarded && tg_nss_guard_push(n, r))) {
+    if (n->SSL_AuthCertificateHook(out, shim_auth, NULL) ||
+        n->SSL_BadCertHook(out, shim_bad, NULL) ||
+        n->SSL_HandshakeCallback(out, shim_handshake, NULL) ||
+        n->SSL_OptionSet(out, TG_NSS_NO_CACHE, 1) || tg_nss_floor_apply(n, out, floor_for(NULL)) ||
+        (!r->guarded && tg_nss_guard_push(n, r))) {
         r->verdict.blocked = 1; /* cannot enforce on it: it carries nothing */
         r->error = TG_NSS_E_LIBRARY_FAILURE;
     }
@@ -103,7 +106,8 @@ TG_EXPORT tg_nss_status SSL_HandshakeCallback(tg_pr_fd *fd, tg_nss_hs_fn f, void
 
 /* The shim's check first; the program's hook (else NSS's own check, as
  * NSS would run it) only on a pass, so it can refuse but never accept. */
-static tg_nss_status shim_auth(void *arg, tg_pr_fd *fd, tg_nss_bool check_sig, tg_nss_bool is_server)
+static tg_nss_status shim_auth(void *arg, tg_pr_fd *fd, tg_nss_bool check_sig,
+                               tg_nss_bool is_server)
 {
     const struct tg_nss *n = tg_nss();
     struct tg_nss_rec *r = n ? tg_nss_rec_get(fd, 1) : NULL;
@@ -172,5 +176,6 @@ TG_EXPORT tg_nss_status SSL_ForceHandshake(tg_pr_fd *fd)
 TG_EXPORT tg_nss_status SSL_ForceHandshakeWithTimeout(tg_pr_fd *fd, uint32_t timeout)
 {
     const struct tg_nss *n = tg_nss();
-    return n ? after_handshake(n, fd, n->SSL_ForceHandshakeWithTimeout(fd, timeout)) : TG_SEC_FAILURE;
+    return n ? after_handshake(n, fd, n->SSL_ForceHandshakeWithTimeout(fd, timeout))
+             : TG_SEC_FAILURE;
 }

@@ -10,10 +10,13 @@
 #include <string.h>
 
 #define MAX_FILES 16
-#define MAX_PEM (4 << 20)
+#define MAX_PEM   (4 << 20)
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct { char *path; tg_nss_cert_list *list; } cache[MAX_FILES];
+static struct {
+    char *path;
+    tg_nss_cert_list *list;
+} cache[MAX_FILES];
 
 static char *slurp(const char *path)
 {
@@ -33,7 +36,8 @@ static void add_one(const struct tg_nss *n, tg_nss_cert_list *list, char *b64)
     unsigned int len = 0;
     unsigned char *der = n->ATOB_AsciiToData(b64, &len);
     tg_nss_item item = { 0, der, len };
-    tg_nss_cert *c = der ? n->CERT_NewTempCertificate(n->CERT_GetDefaultCertDB(), &item, NULL, 0, 1) : NULL;
+    tg_nss_cert *c =
+        der ? n->CERT_NewTempCertificate(n->CERT_GetDefaultCertDB(), &item, NULL, 0, 1) : NULL;
     if (c && n->CERT_AddCertToListTail(list, c))
         n->CERT_DestroyCertificate(c);
     if (der)

@@ -25,12 +25,13 @@ static void resolve(void)
     void *h_S = loaded("libssl3.so"), *h_N = loaded("libnss3.so"), *h_P = loaded("libnspr4.so");
     const char *missing = NULL;
     if (!h_S || !h_N || !h_P) {
-        tg_log_internal("NSS hook called but libssl3/libnss3/libnspr4 is not loaded: failing closed");
+        tg_log_internal(
+            "NSS hook called but libssl3/libnss3/libnspr4 is not loaded: failing closed");
         return;
     }
-#define TG_NSS_RESOLVE(lib, ret, name, params)                 \
-    table.name = (ret(*) params)dlsym(h_##lib, #name);         \
-    if (!table.name && !missing)                               \
+#define TG_NSS_RESOLVE(lib, ret, name, params)                                                     \
+    table.name = (ret(*) params)dlsym(h_##lib, #name);                                             \
+    if (!table.name && !missing)                                                                   \
         missing = #name;
     TG_NSS_SYMBOLS(TG_NSS_RESOLVE)
 #undef TG_NSS_RESOLVE

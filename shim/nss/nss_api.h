@@ -50,26 +50,51 @@ struct tg_pr_methods {
     void *connectcontinue, *reserved_fn_3, *reserved_fn_2, *reserved_fn_1, *reserved_fn_0;
 };
 
-typedef struct { uint16_t min, max; } tg_nss_range; /* SSLVersionRange */
-typedef struct { int type; unsigned char *data; unsigned int len; } tg_nss_item; /* SECItem */
+typedef struct {
+    uint16_t min, max;
+} tg_nss_range; /* SSLVersionRange */
+typedef struct {
+    int type;
+    unsigned char *data;
+    unsigned int len;
+} tg_nss_item; /* SECItem */
 
 /* CERTCertList and its nodes (certt.h). */
-typedef struct tg_nss_link { struct tg_nss_link *next, *prev; } tg_nss_link;
+typedef struct tg_nss_link {
+    struct tg_nss_link *next, *prev;
+} tg_nss_link;
 typedef struct tg_nss_cert tg_nss_cert; /* CERTCertificate: opaque */
-typedef struct { tg_nss_link links; tg_nss_cert *cert; void *app; } tg_nss_cert_node;
-typedef struct { tg_nss_link list; void *arena; } tg_nss_cert_list;
+typedef struct {
+    tg_nss_link links;
+    tg_nss_cert *cert;
+    void *app;
+} tg_nss_cert_node;
+typedef struct {
+    tg_nss_link list;
+    void *arena;
+} tg_nss_cert_list;
 
 /* CERTCertTrust (certt.h): the trust flags of a certificate. */
-typedef struct { unsigned int ssl, email, object_signing; } tg_nss_trust;
+typedef struct {
+    unsigned int ssl, email, object_signing;
+} tg_nss_trust;
 #define TG_CERTDB_TERMINAL_RECORD (1u << 0)
-#define TG_CERTDB_VALID_CA (1u << 3)
-#define TG_CERTDB_TRUSTED_CA (1u << 4)
-#define TG_CERT_USAGE_SSL_SERVER 1 /* SECCertUsage certUsageSSLServer */
-#define TG_CERT_USAGE_SERVER 0x0002 /* certificateUsageSSLServer */
+#define TG_CERTDB_VALID_CA        (1u << 3)
+#define TG_CERTDB_TRUSTED_CA      (1u << 4)
+#define TG_CERT_USAGE_SSL_SERVER  1      /* SECCertUsage certUsageSSLServer */
+#define TG_CERT_USAGE_SERVER      0x0002 /* certificateUsageSSLServer */
 
 /* The head of SSLChannelInfo and SSLCipherSuiteInfo (NSS copies by length). */
-typedef struct { uint32_t length; uint16_t protocol; uint16_t suite; } tg_nss_channel;
-typedef struct { uint16_t length; uint16_t suite; const char *name; } tg_nss_suite_info;
+typedef struct {
+    uint32_t length;
+    uint16_t protocol;
+    uint16_t suite;
+} tg_nss_channel;
+typedef struct {
+    uint16_t length;
+    uint16_t suite;
+    const char *name;
+} tg_nss_suite_info;
 
 typedef tg_nss_status (*tg_nss_auth_fn)(void *arg, tg_pr_fd *fd, tg_nss_bool check_sig,
                                         tg_nss_bool is_server);
@@ -77,85 +102,85 @@ typedef tg_nss_status (*tg_nss_bad_fn)(void *arg, tg_pr_fd *fd);
 typedef void (*tg_nss_hs_fn)(tg_pr_fd *fd, void *arg);
 
 /* Options (ssl.h), versions (sslproto.h), OIDs and errors a program knows. */
-#define TG_NSS_ENABLE_SSL2 7
-#define TG_NSS_ENABLE_SSL3 8
-#define TG_NSS_NO_CACHE 9
-#define TG_NSS_ENABLE_TLS 13
-#define TG_NSS_TLS1_0 0x0301
-#define TG_NSS_TLS1_2 0x0303
-#define TG_NSS_TLS1_3 0x0304
-#define TG_NSS_VARIANT_STREAM 0
-#define TG_NSS_OID_SHA256 191
-#define TG_NSS_E_BAD_CERTIFICATE (-0x3000 + 4)
-#define TG_NSS_E_UNSUPPORTED_VERSION (-0x3000 + 9)
-#define TG_NSS_E_BAD_CERT_DOMAIN (-0x3000 + 12)
+#define TG_NSS_ENABLE_SSL2               7
+#define TG_NSS_ENABLE_SSL3               8
+#define TG_NSS_NO_CACHE                  9
+#define TG_NSS_ENABLE_TLS                13
+#define TG_NSS_TLS1_0                    0x0301
+#define TG_NSS_TLS1_2                    0x0303
+#define TG_NSS_TLS1_3                    0x0304
+#define TG_NSS_VARIANT_STREAM            0
+#define TG_NSS_OID_SHA256                191
+#define TG_NSS_E_BAD_CERTIFICATE         (-0x3000 + 4)
+#define TG_NSS_E_UNSUPPORTED_VERSION     (-0x3000 + 9)
+#define TG_NSS_E_BAD_CERT_DOMAIN         (-0x3000 + 12)
 #define TG_NSS_E_HANDSHAKE_FAILURE_ALERT (-0x3000 + 61)
-#define TG_NSS_E_PROTOCOL_VERSION_ALERT (-0x3000 + 98)
-#define TG_NSS_E_NO_CYPHER_OVERLAP (-0x3000 + 2)
-#define TG_NSS_E_LIBRARY_FAILURE (-0x2000 + 1)
-#define TG_NSS_E_UNTRUSTED_ISSUER (-0x2000 + 20)
+#define TG_NSS_E_PROTOCOL_VERSION_ALERT  (-0x3000 + 98)
+#define TG_NSS_E_NO_CYPHER_OVERLAP       (-0x3000 + 2)
+#define TG_NSS_E_LIBRARY_FAILURE         (-0x2000 + 1)
+#define TG_NSS_E_UNTRUSTED_ISSUER        (-0x2000 + 20)
 
 /*
  * The symbol table: X(library, return type, name, parameter list); library
  * S libssl3, N libnss3, P libnspr4. All are mandatory: NSS
  * has had each since 3.15.
  */
-#define TG_NSS_SYMBOLS(X)                                                                    \
-    X(S, tg_pr_fd *, SSL_ImportFD, (tg_pr_fd *, tg_pr_fd *))                                 \
-    X(S, tg_nss_status, SSL_AuthCertificateHook, (tg_pr_fd *, tg_nss_auth_fn, void *))       \
-    X(S, tg_nss_status, SSL_AuthCertificate, (void *, tg_pr_fd *, tg_nss_bool, tg_nss_bool)) \
-    X(S, tg_nss_status, SSL_BadCertHook, (tg_pr_fd *, tg_nss_bad_fn, void *))                \
-    X(S, tg_nss_status, SSL_HandshakeCallback, (tg_pr_fd *, tg_nss_hs_fn, void *))           \
-    X(S, tg_nss_status, SSL_VersionRangeSet, (tg_pr_fd *, const tg_nss_range *))            \
-    X(S, tg_nss_status, SSL_VersionRangeGet, (tg_pr_fd *, tg_nss_range *))                  \
-    X(S, tg_nss_status, SSL_VersionRangeSetDefault, (int, const tg_nss_range *))            \
-    X(S, tg_nss_status, SSL_VersionRangeGetDefault, (int, tg_nss_range *))                  \
-    X(S, tg_nss_status, SSL_OptionSet, (tg_pr_fd *, int32_t, int))                           \
-    X(S, tg_nss_status, SSL_OptionSetDefault, (int32_t, int))                                \
-    X(S, tg_nss_status, SSL_CipherPrefSet, (tg_pr_fd *, int32_t, tg_nss_bool))               \
-    X(S, tg_nss_status, SSL_CipherPrefSetDefault, (int32_t, tg_nss_bool))                    \
-    X(S, const uint16_t *, SSL_GetImplementedCiphers, (void))                                \
-    X(S, uint16_t, SSL_GetNumImplementedCiphers, (void))                                     \
-    X(S, tg_nss_status, SSL_GetCipherSuiteInfo, (uint16_t, tg_nss_suite_info *, unsigned))   \
-    X(S, tg_nss_status, SSL_GetChannelInfo, (tg_pr_fd *, tg_nss_channel *, unsigned))        \
-    X(S, tg_nss_cert *, SSL_PeerCertificate, (tg_pr_fd *))                                   \
-    X(S, char *, SSL_RevealURL, (tg_pr_fd *))                                                \
-    X(S, tg_nss_status, SSL_SetURL, (tg_pr_fd *, const char *))                              \
-    X(S, tg_nss_status, SSL_ForceHandshake, (tg_pr_fd *))                                    \
-    X(S, tg_nss_status, SSL_ForceHandshakeWithTimeout, (tg_pr_fd *, uint32_t))               \
-    X(N, void *, CERT_GetDefaultCertDB, (void))                                              \
-    X(N, tg_nss_status, CERT_VerifyCertificateNow,                                           \
-      (void *, tg_nss_cert *, tg_nss_bool, int64_t, void *, int64_t *))                      \
-    X(N, tg_nss_cert_list *, CERT_GetCertChainFromCert, (tg_nss_cert *, int64_t, int))       \
-    X(N, tg_nss_status, CERT_ChangeCertTrust, (void *, tg_nss_cert *, tg_nss_trust *))       \
-    X(N, tg_nss_status, CERT_VerifyCertName, (const tg_nss_cert *, const char *))            \
-    X(N, void, CERT_DestroyCertificate, (tg_nss_cert *))                                     \
-    X(N, tg_nss_cert_list *, CERT_NewCertList, (void))                                       \
-    X(N, tg_nss_status, CERT_AddCertToListTail, (tg_nss_cert_list *, tg_nss_cert *))         \
-    X(N, void, CERT_DestroyCertList, (tg_nss_cert_list *))                                   \
-    X(N, unsigned char *, ATOB_AsciiToData, (const char *, unsigned int *))                  \
-    X(N, tg_nss_cert *, CERT_NewTempCertificate,                                             \
-      (void *, tg_nss_item *, char *, tg_nss_bool, tg_nss_bool))                             \
-    X(N, void *, CERT_ExtractPublicKey, (tg_nss_cert *))                                     \
-    X(N, void, SECKEY_DestroyPublicKey, (void *))                                            \
-    X(N, tg_nss_item *, SECKEY_EncodeDERSubjectPublicKeyInfo, (const void *))                \
-    X(N, tg_nss_status, PK11_HashBuf, (int, unsigned char *, const unsigned char *, int32_t)) \
-    X(N, void, SECITEM_FreeItem, (tg_nss_item *, tg_nss_bool))                               \
-    X(N, void, PORT_Free, (void *))                                                          \
-    X(P, int32_t, PR_Write, (tg_pr_fd *, const void *, int32_t))                             \
-    X(P, int32_t, PR_Read, (tg_pr_fd *, void *, int32_t))                                    \
-    X(P, int32_t, PR_Send, (tg_pr_fd *, const void *, int32_t, int32_t, uint32_t))           \
-    X(P, int32_t, PR_Recv, (tg_pr_fd *, void *, int32_t, int32_t, uint32_t))                 \
-    X(P, int64_t, PR_Now, (void))                                                            \
-    X(P, void, PR_SetError, (int32_t, int32_t))                                              \
-    X(P, void, PR_SetErrorText, (int, const char *))                                         \
-    X(P, int32_t, PR_GetError, (void))                                                       \
-    X(P, const char *, PR_ErrorToName, (int32_t))                                            \
-    X(P, int32_t, PR_FileDesc2NativeHandle, (tg_pr_fd *))                                    \
-    X(P, int, PR_GetUniqueIdentity, (const char *))                                          \
-    X(P, const struct tg_pr_methods *, PR_GetDefaultIOMethods, (void))                       \
-    X(P, tg_pr_fd *, PR_CreateIOLayerStub, (int, const struct tg_pr_methods *))              \
-    X(P, tg_nss_status, PR_PushIOLayer, (tg_pr_fd *, int, tg_pr_fd *))                       \
+#define TG_NSS_SYMBOLS(X)                                                                          \
+    X(S, tg_pr_fd *, SSL_ImportFD, (tg_pr_fd *, tg_pr_fd *))                                       \
+    X(S, tg_nss_status, SSL_AuthCertificateHook, (tg_pr_fd *, tg_nss_auth_fn, void *))             \
+    X(S, tg_nss_status, SSL_AuthCertificate, (void *, tg_pr_fd *, tg_nss_bool, tg_nss_bool))       \
+    X(S, tg_nss_status, SSL_BadCertHook, (tg_pr_fd *, tg_nss_bad_fn, void *))                      \
+    X(S, tg_nss_status, SSL_HandshakeCallback, (tg_pr_fd *, tg_nss_hs_fn, void *))                 \
+    X(S, tg_nss_status, SSL_VersionRangeSet, (tg_pr_fd *, const tg_nss_range *))                   \
+    X(S, tg_nss_status, SSL_VersionRangeGet, (tg_pr_fd *, tg_nss_range *))                         \
+    X(S, tg_nss_status, SSL_VersionRangeSetDefault, (int, const tg_nss_range *))                   \
+    X(S, tg_nss_status, SSL_VersionRangeGetDefault, (int, tg_nss_range *))                         \
+    X(S, tg_nss_status, SSL_OptionSet, (tg_pr_fd *, int32_t, int))                                 \
+    X(S, tg_nss_status, SSL_OptionSetDefault, (int32_t, int))                                      \
+    X(S, tg_nss_status, SSL_CipherPrefSet, (tg_pr_fd *, int32_t, tg_nss_bool))                     \
+    X(S, tg_nss_status, SSL_CipherPrefSetDefault, (int32_t, tg_nss_bool))                          \
+    X(S, const uint16_t *, SSL_GetImplementedCiphers, (void))                                      \
+    X(S, uint16_t, SSL_GetNumImplementedCiphers, (void))                                           \
+    X(S, tg_nss_status, SSL_GetCipherSuiteInfo, (uint16_t, tg_nss_suite_info *, unsigned))         \
+    X(S, tg_nss_status, SSL_GetChannelInfo, (tg_pr_fd *, tg_nss_channel *, unsigned))              \
+    X(S, tg_nss_cert *, SSL_PeerCertificate, (tg_pr_fd *))                                         \
+    X(S, char *, SSL_RevealURL, (tg_pr_fd *))                                                      \
+    X(S, tg_nss_status, SSL_SetURL, (tg_pr_fd *, const char *))                                    \
+    X(S, tg_nss_status, SSL_ForceHandshake, (tg_pr_fd *))                                          \
+    X(S, tg_nss_status, SSL_ForceHandshakeWithTimeout, (tg_pr_fd *, uint32_t))                     \
+    X(N, void *, CERT_GetDefaultCertDB, (void))                                                    \
+    X(N, tg_nss_status, CERT_VerifyCertificateNow,                                                 \
+      (void *, tg_nss_cert *, tg_nss_bool, int64_t, void *, int64_t *))                            \
+    X(N, tg_nss_cert_list *, CERT_GetCertChainFromCert, (tg_nss_cert *, int64_t, int))             \
+    X(N, tg_nss_status, CERT_ChangeCertTrust, (void *, tg_nss_cert *, tg_nss_trust *))             \
+    X(N, tg_nss_status, CERT_VerifyCertName, (const tg_nss_cert *, const char *))                  \
+    X(N, void, CERT_DestroyCertificate, (tg_nss_cert *))                                           \
+    X(N, tg_nss_cert_list *, CERT_NewCertList, (void))                                             \
+    X(N, tg_nss_status, CERT_AddCertToListTail, (tg_nss_cert_list *, tg_nss_cert *))               \
+    X(N, void, CERT_DestroyCertList, (tg_nss_cert_list *))                                         \
+    X(N, unsigned char *, ATOB_AsciiToData, (const char *, unsigned int *))                        \
+    X(N, tg_nss_cert *, CERT_NewTempCertificate,                                                   \
+      (void *, tg_nss_item *, char *, tg_nss_bool, tg_nss_bool))                                   \
+    X(N, void *, CERT_ExtractPublicKey, (tg_nss_cert *))                                           \
+    X(N, void, SECKEY_DestroyPublicKey, (void *))                                                  \
+    X(N, tg_nss_item *, SECKEY_EncodeDERSubjectPublicKeyInfo, (const void *))                      \
+    X(N, tg_nss_status, PK11_HashBuf, (int, unsigned char *, const unsigned char *, int32_t))      \
+    X(N, void, SECITEM_FreeItem, (tg_nss_item *, tg_nss_bool))                                     \
+    X(N, void, PORT_Free, (void *))                                                                \
+    X(P, int32_t, PR_Write, (tg_pr_fd *, const void *, int32_t))                                   \
+    X(P, int32_t, PR_Read, (tg_pr_fd *, void *, int32_t))                                          \
+    X(P, int32_t, PR_Send, (tg_pr_fd *, const void *, int32_t, int32_t, uint32_t))                 \
+    X(P, int32_t, PR_Recv, (tg_pr_fd *, void *, int32_t, int32_t, uint32_t))                       \
+    X(P, int64_t, PR_Now, (void))                                                                  \
+    X(P, void, PR_SetError, (int32_t, int32_t))                                                    \
+    X(P, void, PR_SetErrorText, (int, const char *))                                               \
+    X(P, int32_t, PR_GetError, (void))                                                             \
+    X(P, const char *, PR_ErrorToName, (int32_t))                                                  \
+    X(P, int32_t, PR_FileDesc2NativeHandle, (tg_pr_fd *))                                          \
+    X(P, int, PR_GetUniqueIdentity, (const char *))                                                \
+    X(P, const struct tg_pr_methods *, PR_GetDefaultIOMethods, (void))                             \
+    X(P, tg_pr_fd *, PR_CreateIOLayerStub, (int, const struct tg_pr_methods *))                    \
+    X(P, tg_nss_status, PR_PushIOLayer, (tg_pr_fd *, int, tg_pr_fd *))                             \
     X(P, tg_pr_fd *, PR_PopIOLayer, (tg_pr_fd *, int))
 
 struct tg_nss {

@@ -9,12 +9,18 @@
 const char *tg_nss_protocol_name(uint16_t v)
 {
     switch (v) {
-    case 0x0300: return "SSLv3";
-    case 0x0301: return "TLSv1";
-    case 0x0302: return "TLSv1.1";
-    case 0x0303: return "TLSv1.2";
-    case 0x0304: return "TLSv1.3";
-    default: return NULL;
+    case 0x0300:
+        return "SSLv3";
+    case 0x0301:
+        return "TLSv1";
+    case 0x0302:
+        return "TLSv1.1";
+    case 0x0303:
+        return "TLSv1.2";
+    case 0x0304:
+        return "TLSv1.3";
+    default:
+        return NULL;
     }
 }
 

@@ -12,7 +12,7 @@
 struct tg_backend_conn {
     const struct tg_nss *n;
     struct tg_nss_rec *r;
-    char url[256];           /* SSL_SetURL's name, "" when none */
+    char url[256]; /* SSL_SetURL's name, "" when none */
     char protocol[16];
     char suite[96];
 };

@@ -27,12 +27,14 @@ tg_nss_range tg_nss_range_clamp(const tg_nss_range *in, uint16_t floor)
 int tg_nss_floor_apply(const struct tg_nss *n, tg_pr_fd *fd, uint16_t floor)
 {
     tg_nss_range now, want;
-    if (fd ? n->SSL_VersionRangeGet(fd, &now) : n->SSL_VersionRangeGetDefault(TG_NSS_VARIANT_STREAM, &now))
+    if (fd ? n->SSL_VersionRangeGet(fd, &now)
+           : n->SSL_VersionRangeGetDefault(TG_NSS_VARIANT_STREAM, &now))
         return -1;
     want = tg_nss_range_clamp(&now, floor);
     if (want.min == now.min && want.max == now.max)
         return 0;
-    return fd ? n->SSL_VersionRangeSet(fd, &want) : n->SSL_VersionRangeSetDefault(TG_NSS_VARIANT_STREAM, &want);
+    return fd ? n->SSL_VersionRangeSet(fd, &want)
+              : n->SSL_VersionRangeSetDefault(TG_NSS_VARIANT_STREAM, &want);
 }
 
 int tg_nss_suite_weak(const struct tg_nss *n, uint16_t suite)

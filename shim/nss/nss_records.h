@@ -13,8 +13,8 @@
 #include "verdict.h"
 
 struct tg_nss_rec {
-    tg_pr_fd *fd;               /* the key: the socket's top descriptor */
-    tg_nss_auth_fn prog_auth;   /* the program's hooks, NULL: none */
+    tg_pr_fd *fd;             /* the key: the socket's top descriptor */
+    tg_nss_auth_fn prog_auth; /* the program's hooks, NULL: none */
     void *prog_auth_arg;
     tg_nss_bad_fn prog_bad;
     void *prog_bad_arg;
@@ -22,9 +22,9 @@ struct tg_nss_rec {
     void *prog_hs_arg;
     struct tg_rules rules;
     struct tg_verdict verdict;
-    int32_t error;              /* the NSS error a blocked socket reports */
-    unsigned checked : 1;       /* our certificate check passed this handshake */
-    unsigned guarded : 1;       /* the guard layer is under it */
+    int32_t error;        /* the NSS error a blocked socket reports */
+    unsigned checked : 1; /* our certificate check passed this handshake */
+    unsigned guarded : 1; /* the guard layer is under it */
     struct tg_nss_rec *next;
 };
 

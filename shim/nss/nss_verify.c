@@ -19,7 +19,8 @@
 #include <string.h>
 #include <time.h>
 
-static int sha256(const void *ctx, const unsigned char *in, size_t len, unsigned char out[TG_PIN_HASH_LEN])
+static int sha256(const void *ctx, const unsigned char *in, size_t len,
+                  unsigned char out[TG_PIN_HASH_LEN])
 {
     const struct tg_nss *n = ctx;
     return n->PK11_HashBuf(TG_NSS_OID_SHA256, out, in, (int32_t)len) ? -1 : 0;
@@ -37,9 +38,11 @@ static int cert_pin(const struct tg_nss *n, tg_nss_cert *c, unsigned char out[TG
     return rc;
 }
 
-static enum tg_fact pins_of(const struct tg_nss *n, const tg_nss_cert_list *chain, const struct tg_rules *ru)
+static enum tg_fact pins_of(const struct tg_nss *n, const tg_nss_cert_list *chain,
+                            const struct tg_rules *ru)
 {
-    for (const tg_nss_link *l = chain ? chain->list.next : NULL; l && l != &chain->list; l = l->next) {
+    for (const tg_nss_link *l = chain ? chain->list.next : NULL; l && l != &chain->list;
+         l = l->next) {
         unsigned char h[TG_PIN_HASH_LEN];
         if (cert_pin(n, ((const tg_nss_cert_node *)l)->cert, h))
             return TG_FACT_FAIL;
@@ -67,8 +70,8 @@ static int verify_chain(const struct tg_nss *n, tg_nss_cert *leaf, const struct 
     pthread_mutex_lock(&trust_lock);
     tg_nss_anchors_trust(n, global, 1);
     tg_nss_anchors_trust(n, own, 1);
-    ok = n->CERT_VerifyCertificateNow(n->CERT_GetDefaultCertDB(), leaf, 1, TG_CERT_USAGE_SERVER, NULL,
-                                      NULL) == TG_SEC_SUCCESS;
+    ok = n->CERT_VerifyCertificateNow(n->CERT_GetDefaultCertDB(), leaf, 1, TG_CERT_USAGE_SERVER,
+                                      NULL, NULL) == TG_SEC_SUCCESS;
     if (!ok)
         *err = n->PR_GetError();
     else
@@ -117,11 +120,17 @@ static int apply(const struct tg_nss *n, struct tg_backend_conn *bc, int32_t err
 static int32_t error_for(enum tg_reason why, int32_t chain_err)
 {
     switch (why) {
-    case TG_R_CERT: return chain_err ? chain_err : TG_NSS_E_UNTRUSTED_ISSUER;
-    case TG_R_NAME: case TG_R_NO_NAME: return TG_NSS_E_BAD_CERT_DOMAIN;
-    case TG_R_PROTOCOL: return TG_NSS_E_UNSUPPORTED_VERSION;
-    case TG_R_CIPHER: return TG_NSS_E_NO_CYPHER_OVERLAP;
-    default: return TG_NSS_E_BAD_CERTIFICATE;
+    case TG_R_CERT:
+        return chain_err ? chain_err : TG_NSS_E_UNTRUSTED_ISSUER;
+    case TG_R_NAME:
+    case TG_R_NO_NAME:
+        return TG_NSS_E_BAD_CERT_DOMAIN;
+    case TG_R_PROTOCOL:
+        return TG_NSS_E_UNSUPPORTED_VERSION;
+    case TG_R_CIPHER:
+        return TG_NSS_E_NO_CYPHER_OVERLAP;
+    default:
+        return TG_NSS_E_BAD_CERTIFICATE;
     }
 }
 
@@ -136,7 +145,7 @@ static void certificate_facts(const struct tg_nss *n, struct tg_nss_rec *r, tg_n
     }
     f->chain = TG_FACT_PASS;
     f->name = f->host[0] && n->CERT_VerifyCertName(leaf, f->host) == TG_SEC_SUCCESS ? TG_FACT_PASS
-                                                                                   : TG_FACT_FAIL;
+                                                                                    : TG_FACT_FAIL;
     if (f->name == TG_FACT_PASS && tg_rules_pins_due(&r->rules, f->now))
         f->pins = pins_of(n, chain, &r->rules);
     if (chain)
@@ -202,7 +211,8 @@ void tg_nss_check_failure(const struct tg_nss *n, struct tg_nss_rec *r, int32_t 
     if (tg_rules_apply(&r->rules, &r->verdict, 1, name.name))
         snprintf(r->verdict.host, sizeof r->verdict.host, "%s", name.name);
     memset(&f, 0, sizeof f);
-    f.failure = err == TG_NSS_E_NO_CYPHER_OVERLAP ? TG_FAILURE_NO_STRONG_SUITE : TG_FAILURE_BELOW_FLOOR;
+    f.failure =
+        err == TG_NSS_E_NO_CYPHER_OVERLAP ? TG_FAILURE_NO_STRONG_SUITE : TG_FAILURE_BELOW_FLOOR;
     f.failure_why = n->PR_ErrorToName(err);
     tg_decide(&f, &r->rules, &r->verdict);
     if (apply(n, &bc, err))

@@ -25,9 +25,9 @@
 #define TEXT_SLOTS 64
 /* ERR_error_string() fills 256 bytes: "error:XXXXXXXX:tlsguard:func(0):"
  * (32) + the reason string + NUL. */
-#define TEXT_LEN 224
+#define TEXT_LEN         224
 #define TEXT_REASON_BASE 100 /* codes 100..163; 1.x's reason field is 12 bits */
-#define FALLBACK_REASON 99
+#define FALLBACK_REASON  99
 static const char fallback_text[] = "tlsguard: connection blocked by policy";
 static char texts[TEXT_SLOTS][TEXT_LEN];
 /* A writer holds a slot's flag; acquire/release orders successive writers. */
@@ -38,7 +38,10 @@ static __thread int last_slot = -1;
 /* ERR_load_strings keeps pointers into these and patches the library
  * number in place, so they are static and writable: one set per libssl
  * copy (libs.c registers at most 4). */
-struct err_string { unsigned long error; const char *string; };
+struct err_string {
+    unsigned long error;
+    const char *string;
+};
 #define MAX_COPIES 4
 static struct err_string reasons[MAX_COPIES][TEXT_SLOTS + 2];
 static struct err_string lib_name[MAX_COPIES][2];

@@ -15,10 +15,10 @@
 #include "ossl.h"
 
 /* SSL_CB_* bits (the same from 1.0.1 to 3.x). */
-#define TG_CB_LOOP 0x01
-#define TG_CB_EXIT 0x02 /* a handshake call returns; ret <= 0: failed or would block */
+#define TG_CB_LOOP            0x01
+#define TG_CB_EXIT            0x02 /* a handshake call returns; ret <= 0: failed or would block */
 #define TG_CB_HANDSHAKE_START 0x10
-#define TG_CB_HANDSHAKE_DONE 0x20
+#define TG_CB_HANDSHAKE_DONE  0x20
 
 void tg_info_cb(const SSL *ssl, int where, int ret);
 

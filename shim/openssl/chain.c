@@ -7,14 +7,15 @@
 #include <stdio.h>
 
 /* X509_V_FLAG_*: the same bits from 1.0.1 to 3.x. */
-#define TG_V_FLAG_USE_CHECK_TIME 0x2
-#define TG_V_FLAG_IGNORE_CRITICAL 0x10
+#define TG_V_FLAG_USE_CHECK_TIME    0x2
+#define TG_V_FLAG_IGNORE_CRITICAL   0x10
 #define TG_V_FLAG_ALLOW_PROXY_CERTS 0x40
-#define TG_V_FLAG_NO_CHECK_TIME 0x200000
-#define TG_V_WEAKENING (TG_V_FLAG_USE_CHECK_TIME | TG_V_FLAG_IGNORE_CRITICAL | \
-                        TG_V_FLAG_ALLOW_PROXY_CERTS | TG_V_FLAG_NO_CHECK_TIME)
+#define TG_V_FLAG_NO_CHECK_TIME     0x200000
+#define TG_V_WEAKENING                                                                             \
+    (TG_V_FLAG_USE_CHECK_TIME | TG_V_FLAG_IGNORE_CRITICAL | TG_V_FLAG_ALLOW_PROXY_CERTS |          \
+     TG_V_FLAG_NO_CHECK_TIME)
 #define TG_PURPOSE_SSL_SERVER 2
-#define TG_TRUST_SSL_SERVER 3
+#define TG_TRUST_SSL_SERVER   3
 /* X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS: "www*.example.com" never matches. */
 #define TG_CHECK_FLAG_NO_PARTIAL_WILDCARDS 0x4
 
@@ -90,14 +91,16 @@ int tg_chain_verify_with(const struct tg_ossl *o, SSL *ssl, X509_STORE_CTX *xs, 
         X509_VERIFY_PARAM *vp = o->X509_STORE_CTX_get0_param(mine);
         o->X509_STORE_CTX_set_ex_data(mine, o->SSL_get_ex_data_X509_STORE_CTX_idx(), ssl);
         o->X509_STORE_CTX_set_default(mine, "ssl_server");
-        o->X509_VERIFY_PARAM_set1(vp, o->X509_STORE_CTX_get0_param(xs)); /* incl. the program's host */
+        o->X509_VERIFY_PARAM_set1(vp,
+                                  o->X509_STORE_CTX_get0_param(xs)); /* incl. the program's host */
         tg_chain_make_strict(o, vp);
         o->X509_STORE_CTX_set_verify_cb(mine, tg_verify_cb);
         in_own_ctx = 1;
         r = o->X509_verify_cert(mine);
         in_own_ctx = 0;
         last_error = o->X509_STORE_CTX_get_error(mine);
-        const char *pn = o->X509_VERIFY_PARAM_get0_peername ? o->X509_VERIFY_PARAM_get0_peername(vp) : NULL;
+        const char *pn =
+            o->X509_VERIFY_PARAM_get0_peername ? o->X509_VERIFY_PARAM_get0_peername(vp) : NULL;
         if (r > 0 && pn)
             snprintf(peername, n, "%s", pn);
         *chain = o->X509_STORE_CTX_get1_chain(mine);

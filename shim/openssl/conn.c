@@ -13,10 +13,13 @@
  * whose first record may be wanted by several threads at once. */
 static pthread_mutex_t ctx_create_lock = PTHREAD_MUTEX_INITIALIZER;
 
-
 static void free_record(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
 {
-    (void)parent; (void)ad; (void)idx; (void)argl; (void)argp;
+    (void)parent;
+    (void)ad;
+    (void)idx;
+    (void)argl;
+    (void)argp;
     free(ptr);
 }
 
@@ -25,7 +28,11 @@ static void free_record(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, lo
 static int dup_record(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void *from_d, int idx,
                       long argl, void *argp)
 {
-    (void)to; (void)from; (void)idx; (void)argl; (void)argp;
+    (void)to;
+    (void)from;
+    (void)idx;
+    (void)argl;
+    (void)argp;
     *(void **)from_d = NULL;
     return 1;
 }
@@ -66,7 +73,8 @@ void tg_conn_reset(struct tg_conn *c)
     memcpy(c->prog_host, keep.prog_host, sizeof c->prog_host);
 }
 
-tg_verify_fn tg_conn_prog_verify_cb(const struct tg_ossl *o, const SSL *ssl, const struct tg_conn *c)
+tg_verify_fn tg_conn_prog_verify_cb(const struct tg_ossl *o, const SSL *ssl,
+                                    const struct tg_conn *c)
 {
     const struct tg_ctx *t;
     if (c && c->prog_verify_set)

@@ -15,8 +15,8 @@
 /* ---- finding objects ---------------------------------------------------- */
 
 struct query {
-    uintptr_t addr;          /* find by address, or */
-    const char *soname;      /* by soname */
+    uintptr_t addr;     /* find by address, or */
+    const char *soname; /* by soname */
     struct tg_dynobj *out;
 };
 
@@ -128,13 +128,26 @@ int tg_dynobj_tables(const struct tg_dynobj *o, struct tg_dyntables *t)
     memset(t, 0, sizeof *t);
     for (const ElfW(Dyn) *d = o->dyn; d && d->d_tag != DT_NULL; d++) {
         switch (d->d_tag) {
-        case DT_SYMTAB: symtab = d->d_un.d_ptr; break;
-        case DT_STRTAB: strtab = d->d_un.d_ptr; break;
-        case DT_STRSZ: t->strsz = d->d_un.d_val; break;
-        case DT_GNU_HASH: gnu = d->d_un.d_ptr; break;
-        case DT_HASH: sysv = d->d_un.d_ptr; break;
-        case DT_VERSYM: versym = d->d_un.d_ptr; break;
-        default: break;
+        case DT_SYMTAB:
+            symtab = d->d_un.d_ptr;
+            break;
+        case DT_STRTAB:
+            strtab = d->d_un.d_ptr;
+            break;
+        case DT_STRSZ:
+            t->strsz = d->d_un.d_val;
+            break;
+        case DT_GNU_HASH:
+            gnu = d->d_un.d_ptr;
+            break;
+        case DT_HASH:
+            sysv = d->d_un.d_ptr;
+            break;
+        case DT_VERSYM:
+            versym = d->d_un.d_ptr;
+            break;
+        default:
+            break;
         }
     }
     t->bias = o->bias;
@@ -153,7 +166,8 @@ static int match(const struct tg_dyntables *t, uint32_t i, const char *name)
 {
     const ElfW(Sym) *s = &t->symtab[i];
     int type = ELF64_ST_TYPE(s->st_info), bind = ELF64_ST_BIND(s->st_info);
-    if (s->st_shndx == SHN_UNDEF || s->st_name >= t->strsz || strcmp(t->strtab + s->st_name, name) != 0)
+    if (s->st_shndx == SHN_UNDEF || s->st_name >= t->strsz ||
+        strcmp(t->strtab + s->st_name, name) != 0)
         return 0;
     if (bind != STB_GLOBAL && bind != STB_WEAK && bind != STB_GNU_UNIQUE)
         return 0;
@@ -204,7 +218,8 @@ static int gnu_lookup(const struct tg_dyntables *t, const struct key *k, uint32_
     uint32_t h = k->gnu;
     uint32_t nbuckets = t->gnu[0], symoffset = t->gnu[1], bloom_size = t->gnu[2], shift = t->gnu[3];
     const ElfW(Addr) *bloom = (const ElfW(Addr) *)(const void *)(t->gnu + 4);
-    const uint32_t *buckets = (const uint32_t *)(const void *)(bloom + bloom_size), *chain = buckets + nbuckets;
+    const uint32_t *buckets = (const uint32_t *)(const void *)(bloom + bloom_size),
+                   *chain = buckets + nbuckets;
     const unsigned bits = sizeof(ElfW(Addr)) * 8;
     if (!nbuckets || !bloom_size)
         return 0;

@@ -12,10 +12,10 @@
 #include <stdint.h>
 
 struct tg_dynobj {
-    uintptr_t lo, hi;       /* the span of its PT_LOAD segments */
-    uintptr_t bias;         /* load bias (0 for a non-PIE program) */
-    const char *name;       /* as ld.so loaded it; "" for the program */
-    const ElfW(Dyn) *dyn;   /* its dynamic section, NULL if none */
+    uintptr_t lo, hi;      /* the span of its PT_LOAD segments */
+    uintptr_t bias;        /* load bias (0 for a non-PIE program) */
+    const char *name;      /* as ld.so loaded it; "" for the program */
+    const ElfW(Dyn) * dyn; /* its dynamic section, NULL if none */
 };
 
 /* The loaded object holding `addr`. 0 when none. */
@@ -29,11 +29,11 @@ int tg_dynobj_needs(const struct tg_dynobj *o, const char *soname);
 
 /* An object's symbol tables, read once from its dynamic section. */
 struct tg_dyntables {
-    const ElfW(Sym) *symtab;
+    const ElfW(Sym) * symtab;
     const char *strtab;
     uintptr_t strsz, bias;
     const uint32_t *gnu, *sysv;
-    const ElfW(Versym) *versym;
+    const ElfW(Versym) * versym;
 };
 
 /* 0 when the object has no readable symbol and hash tables. */

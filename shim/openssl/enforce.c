@@ -67,7 +67,8 @@ static uint64_t fingerprint(const struct tg_ossl *o, const OPENSSL_STACK *sk, in
     uint64_t f = (uint64_t)(uintptr_t)sk * 0x9E3779B97F4A7C15ULL + (uint64_t)n;
     void *const *data = tg_ossl_sk_data(o, sk, n); /* once per handshake: no call per suite */
     for (int i = 0; i < n; i++)
-        f += ((uint64_t)(uintptr_t)(data ? data[i] : tg_ossl_sk_value(o, sk, i)) + 1) * 0xC2B2AE3D27D4EB4FULL;
+        f += ((uint64_t)(uintptr_t)(data ? data[i] : tg_ossl_sk_value(o, sk, i)) + 1) *
+             0xC2B2AE3D27D4EB4FULL;
     return f ? f : 1;
 }
 
@@ -158,9 +159,10 @@ void tg_enforce_start(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
     c->chain_ok = 0;
     c->anchors_file = c->anchors_dir = NULL;
     tg_verdict_restart(&c->v); /* a renegotiation is judged, and logged, anew */
-    if (!c->is_server) /* the program's host name or SNI: no system call */
+    if (!c->is_server)         /* the program's host name or SNI: no system call */
         tg_peer_name(&tg_openssl_backend, TG_BC(o, ssl), NULL, 1, &n);
-    if (!tg_rules_apply(&c->rules, &c->v, !c->is_server, c->is_server ? NULL : n.name) && !c->v.blocked)
+    if (!tg_rules_apply(&c->rules, &c->v, !c->is_server, c->is_server ? NULL : n.name) &&
+        !c->v.blocked)
         tg_block(o, ssl, c); /* fails in the certificate check, or at the end */
     if (!c->rules.audit)
         apply_floor(o, ssl, c, c->rules.min_protocol);
@@ -210,7 +212,8 @@ void tg_enforce_negotiated_facts(const struct tg_ossl *o, SSL *ssl, struct tg_fa
     f->negotiated = 1;
     f->version = o->SSL_version(ssl);
     f->version_is_dtls = f->version >= 0xfe00; /* DTLS versions count down from 0xfeff */
-    f->version_name = f->version < TG_TLS1_3_VERSION ? o->SSL_get_version(ssl) : NULL; /* named only below a floor */
+    f->version_name = f->version < TG_TLS1_3_VERSION ? o->SSL_get_version(ssl)
+                                                     : NULL; /* named only below a floor */
     f->suite_weak = negotiated_weak(o, ciph);
     f->suite = f->suite_weak ? o->SSL_CIPHER_get_name(ciph) : NULL;
 }
@@ -251,8 +254,8 @@ void tg_enforce_done(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
     case TG_ACTION_ALLOW:
         c->established = 1;
         if (!c->is_server && (c->chain_ok || c->resumed_ok) && c->v.host[0])
-            tg_session_mark(o, o->SSL_get_session(ssl), c->v.pins_ok ? c->rules.pins : NULL, c->v.host,
-                            c->v.host_is_ip);
+            tg_session_mark(o, o->SSL_get_session(ssl), c->v.pins_ok ? c->rules.pins : NULL,
+                            c->v.host, c->v.host_is_ip);
         tg_block_allow(o, ssl, c);
         return;
     case TG_ACTION_AUDIT:

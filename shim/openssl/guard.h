@@ -18,12 +18,12 @@ static inline int tg_guard_is(const void *obj)
 }
 
 /* Run `expr` (a real OpenSSL call on `obj`) with the guard set to `obj`. */
-#define TG_GUARDED(obj, expr)                                                 \
-    do {                                                                      \
-        const void *tg_saved_ = tg_guard_obj;                                 \
-        tg_guard_obj = (obj);                                                 \
-        expr;                                                                 \
-        tg_guard_obj = tg_saved_;                                             \
+#define TG_GUARDED(obj, expr)                                                                      \
+    do {                                                                                           \
+        const void *tg_saved_ = tg_guard_obj;                                                      \
+        tg_guard_obj = (obj);                                                                      \
+        expr;                                                                                      \
+        tg_guard_obj = tg_saved_;                                                                  \
     } while (0)
 
 #endif

@@ -31,27 +31,27 @@ TG_EXPORT void SSL_CTX_set_cert_verify_callback(SSL_CTX *ctx, tg_cert_verify_fn 
 
 /* Each trust-loading call: the real one, then remember the context has
  * anchors of the program's choosing. */
-#define TG_TRUST_HOOK(name, params, args)                                     \
-    TG_EXPORT int name params                                                 \
-    {                                                                         \
-        const struct tg_ossl *o = tg_enter(TG_CALLER());                      \
-        if (!o || !o->name)                                                   \
-            return 0;                                                         \
-        int r = o->name args;                                                 \
-        if (r == 1)                                                           \
-            mark_anchors(o, ctx);                                             \
-        return r;                                                             \
+#define TG_TRUST_HOOK(name, params, args)                                                          \
+    TG_EXPORT int name params                                                                      \
+    {                                                                                              \
+        const struct tg_ossl *o = tg_enter(TG_CALLER());                                           \
+        if (!o || !o->name)                                                                        \
+            return 0;                                                                              \
+        int r = o->name args;                                                                      \
+        if (r == 1)                                                                                \
+            mark_anchors(o, ctx);                                                                  \
+        return r;                                                                                  \
     }
 
-TG_TRUST_HOOK(SSL_CTX_load_verify_locations, (SSL_CTX *ctx, const char *file, const char *dir),
+TG_TRUST_HOOK(SSL_CTX_load_verify_locations, (SSL_CTX * ctx, const char *file, const char *dir),
               (ctx, file, dir))
-TG_TRUST_HOOK(SSL_CTX_set_default_verify_paths, (SSL_CTX *ctx), (ctx))
-TG_TRUST_HOOK(SSL_CTX_set_default_verify_dir, (SSL_CTX *ctx), (ctx))        /* 1.1.0+ */
-TG_TRUST_HOOK(SSL_CTX_set_default_verify_file, (SSL_CTX *ctx), (ctx))       /* 1.1.0+ */
-TG_TRUST_HOOK(SSL_CTX_set_default_verify_store, (SSL_CTX *ctx), (ctx))      /* 3.0+ */
-TG_TRUST_HOOK(SSL_CTX_load_verify_file, (SSL_CTX *ctx, const char *f), (ctx, f))  /* 3.0+ */
-TG_TRUST_HOOK(SSL_CTX_load_verify_dir, (SSL_CTX *ctx, const char *d), (ctx, d))   /* 3.0+ */
-TG_TRUST_HOOK(SSL_CTX_load_verify_store, (SSL_CTX *ctx, const char *s), (ctx, s)) /* 3.0+ */
+TG_TRUST_HOOK(SSL_CTX_set_default_verify_paths, (SSL_CTX * ctx), (ctx))
+TG_TRUST_HOOK(SSL_CTX_set_default_verify_dir, (SSL_CTX * ctx), (ctx))              /* 1.1.0+ */
+TG_TRUST_HOOK(SSL_CTX_set_default_verify_file, (SSL_CTX * ctx), (ctx))             /* 1.1.0+ */
+TG_TRUST_HOOK(SSL_CTX_set_default_verify_store, (SSL_CTX * ctx), (ctx))            /* 3.0+ */
+TG_TRUST_HOOK(SSL_CTX_load_verify_file, (SSL_CTX * ctx, const char *f), (ctx, f))  /* 3.0+ */
+TG_TRUST_HOOK(SSL_CTX_load_verify_dir, (SSL_CTX * ctx, const char *d), (ctx, d))   /* 3.0+ */
+TG_TRUST_HOOK(SSL_CTX_load_verify_store, (SSL_CTX * ctx, const char *s), (ctx, s)) /* 3.0+ */
 
 TG_EXPORT void SSL_CTX_set_cert_store(SSL_CTX *ctx, X509_STORE *store)
 {

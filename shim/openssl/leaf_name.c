@@ -11,10 +11,10 @@
 
 /* ---- OpenSSL 1.0.1: no X509_check_host/X509_check_ip ------------------ */
 
-#define TG_NID_commonName 13
+#define TG_NID_commonName       13
 #define TG_NID_subject_alt_name 85
-#define TG_GEN_DNS 2
-#define TG_GEN_IPADD 7
+#define TG_GEN_DNS              2
+#define TG_GEN_IPADD            7
 
 /* GENERAL_NAME's public layout (x509v3.h, unchanged from 0.9.8 to 3.x). */
 struct tg_general_name {
@@ -58,7 +58,8 @@ static int fallback_match(const struct tg_ossl *o, X509 *leaf, const char *name,
     int at = subject ? o->X509_NAME_get_index_by_NID(subject, TG_NID_commonName, -1) : -1;
     if (at < 0)
         return 0;
-    const unsigned char *cn = asn1_bytes(o, o->X509_NAME_ENTRY_get_data(o->X509_NAME_get_entry(subject, at)), &len);
+    const unsigned char *cn =
+        asn1_bytes(o, o->X509_NAME_ENTRY_get_data(o->X509_NAME_get_entry(subject, at)), &len);
     return cn && tg_hostname_match((const char *)cn, (size_t)len, name);
 }
 
@@ -76,6 +77,7 @@ int tg_leaf_name_matches(const struct tg_ossl *o, X509 *leaf, const struct tg_na
     if (o->X509_check_host && o->X509_check_ip)
         return iplen ? o->X509_check_ip(leaf, ip, iplen, 0) == 1
                      : n->source != TG_NAME_IP &&
-                           o->X509_check_host(leaf, n->name, strlen(n->name), 0x4 /* no partial wildcards */, NULL) == 1;
+                           o->X509_check_host(leaf, n->name, strlen(n->name),
+                                              0x4 /* no partial wildcards */, NULL) == 1;
     return fallback_match(o, leaf, n->name, iplen ? ip : NULL, iplen);
 }

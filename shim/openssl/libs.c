@@ -14,7 +14,7 @@
 #include <string.h>
 
 #define MAX_LIBS 4
-#define CACHE 256 /* per thread; a power of two */
+#define CACHE    256 /* per thread; a power of two */
 
 static struct tg_ossl libs[MAX_LIBS];
 static struct tg_ossl_state states[MAX_LIBS];

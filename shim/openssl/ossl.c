@@ -21,14 +21,14 @@ static const SSL_METHOD *call(const SSL_METHOD *(*f)(void))
 int tg_ossl_resolve(struct tg_ossl *t, const struct tg_symscope *scope, const char **missing)
 {
     *missing = NULL;
-#define TG_SYM_RESOLVE(kind, ret, name, args)                                 \
-    {                                                                         \
-        void *p_ = tg_symscope_find(scope, #name);                            \
-        if (p_ && tg_is_ours(p_))                                             \
-            p_ = NULL;                                                        \
-        *(void **)&t->name = p_;                                              \
-        if (!p_ && TG_SYM_IS_##kind && !*missing)                             \
-            *missing = #name;                                                 \
+#define TG_SYM_RESOLVE(kind, ret, name, args)                                                      \
+    {                                                                                              \
+        void *p_ = tg_symscope_find(scope, #name);                                                 \
+        if (p_ && tg_is_ours(p_))                                                                  \
+            p_ = NULL;                                                                             \
+        *(void **)&t->name = p_;                                                                   \
+        if (!p_ && TG_SYM_IS_##kind && !*missing)                                                  \
+            *missing = #name;                                                                      \
     }
 #define TG_SYM_IS_M 1
 #define TG_SYM_IS_O 0
@@ -37,8 +37,8 @@ int tg_ossl_resolve(struct tg_ossl *t, const struct tg_symscope *scope, const ch
 #ifdef TG_TEST_WITHOUT
     /* Test builds only: behave as if these optional symbols were absent, to
      * run the older-OpenSSL fallbacks against the libssl we have. */
-#define TG_SYM_HIDE(kind, ret, name, args)                                    \
-    if (TG_SYM_IS_##kind == 0 && strstr(" " TG_TEST_WITHOUT " ", " " #name " ")) \
+#define TG_SYM_HIDE(kind, ret, name, args)                                                         \
+    if (TG_SYM_IS_##kind == 0 && strstr(" " TG_TEST_WITHOUT " ", " " #name " "))                   \
         t->name = NULL;
     TG_OSSL_SYMBOLS(TG_SYM_HIDE)
 #undef TG_SYM_HIDE
@@ -172,10 +172,14 @@ void *tg_ossl_sk_value(const struct tg_ossl *o, const OPENSSL_STACK *sk, int i)
  * on the count and the first and last elements. */
 void *const *tg_ossl_sk_data(const struct tg_ossl *o, const OPENSSL_STACK *sk, int n)
 {
-    const struct { int num; void **data; } *head = (const void *)sk;
+    const struct {
+        int num;
+        void **data;
+    } *head = (const void *)sk;
     if (!sk || n <= 0 || head->num != n || !head->data)
         return NULL;
-    if (head->data[0] != tg_ossl_sk_value(o, sk, 0) || head->data[n - 1] != tg_ossl_sk_value(o, sk, n - 1))
+    if (head->data[0] != tg_ossl_sk_value(o, sk, 0) ||
+        head->data[n - 1] != tg_ossl_sk_value(o, sk, n - 1))
         return NULL;
     return head->data;
 }
@@ -196,7 +200,8 @@ int tg_ossl_ex_index(const struct tg_ossl *o, int what, tg_ex_dup_cb dup, tg_ex_
             return o->SSL_SESSION_get_ex_new_index(0, NULL, NULL, dup, fr);
         return -1;
     }
-    return o->CRYPTO_get_ex_new_index ? o->CRYPTO_get_ex_new_index(what, 0, NULL, NULL, dup, fr) : -1;
+    return o->CRYPTO_get_ex_new_index ? o->CRYPTO_get_ex_new_index(what, 0, NULL, NULL, dup, fr)
+                                      : -1;
 }
 
 OPENSSL_STACK *tg_ossl_verified_chain(const struct tg_ossl *o, X509_STORE_CTX *xs)
@@ -208,7 +213,8 @@ OPENSSL_STACK *tg_ossl_verified_chain(const struct tg_ossl *o, X509_STORE_CTX *x
 
 const SSL_METHOD *tg_ossl_upgrade_method(const struct tg_ossl *o, const SSL_METHOD *m, int *version)
 {
-    static const int versions[4] = { TG_TLS1_VERSION, TG_TLS1_1_VERSION, TG_SSL3_VERSION, TG_SSL2_VERSION };
+    static const int versions[4] = { TG_TLS1_VERSION, TG_TLS1_1_VERSION, TG_SSL3_VERSION,
+                                     TG_SSL2_VERSION };
     if (!m || m == o->flexible[0] || m == o->flexible[1] || m == o->flexible[2])
         return NULL;
     for (int v = 0; v < 4; v++)
@@ -225,13 +231,17 @@ const SSL_METHOD *tg_ossl_upgrade_method(const struct tg_ossl *o, const SSL_METH
  * TG_OP_NO_TLSv1_3's bit as SSL_OP_NETSCAPE_CA_DN_BUG: never set there. */
 static unsigned long all_but(int version)
 {
-    unsigned long all = TG_OP_NO_SSLv2 | TG_OP_NO_SSLv3 | TG_OP_NO_TLSv1 | TG_OP_NO_TLSv1_1 |
-                        TG_OP_NO_TLSv1_2;
+    unsigned long all =
+        TG_OP_NO_SSLv2 | TG_OP_NO_SSLv3 | TG_OP_NO_TLSv1 | TG_OP_NO_TLSv1_1 | TG_OP_NO_TLSv1_2;
     switch (version) {
-    case TG_SSL2_VERSION: return all & ~TG_OP_NO_SSLv2;
-    case TG_SSL3_VERSION: return all & ~TG_OP_NO_SSLv3;
-    case TG_TLS1_VERSION: return all & ~TG_OP_NO_TLSv1;
-    default: return all & ~TG_OP_NO_TLSv1_1;
+    case TG_SSL2_VERSION:
+        return all & ~TG_OP_NO_SSLv2;
+    case TG_SSL3_VERSION:
+        return all & ~TG_OP_NO_SSLv3;
+    case TG_TLS1_VERSION:
+        return all & ~TG_OP_NO_TLSv1;
+    default:
+        return all & ~TG_OP_NO_TLSv1_1;
     }
 }
 

@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define TG_ERR_LIB_SYS 2
-#define TG_ERR_TXT_STRING 0x02
+#define TG_ERR_LIB_SYS     2
+#define TG_ERR_TXT_STRING  0x02
 #define TG_ERR_SYSTEM_FLAG 0x80000000UL /* 3.0+: errno-based errors */
 /* ERR_NUM_ERRORS is 16 from 0.9.8 to 3.x and the ring keeps one slot free:
  * a queue holds at most 15 errors, the oldest dropped first. */
@@ -122,7 +122,9 @@ int tg_ossl_err_can_bracket(const struct tg_ossl *o)
  * handshake call clears the whole queue instead of its tail. */
 void tg_ossl_err_push_first_last(const struct tg_ossl *o, int lib, int reason, const char *text)
 {
-    enum { KEEP = QUEUE_CAPACITY - 2 };
+    enum {
+        KEEP = QUEUE_CAPACITY - 2
+    };
     struct saved_error saved[KEEP], s;
     int n = 0;
     if (!tg_ossl_err_can_bracket(o)) {

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#define SLOTS 2048 /* a power of two */
+#define SLOTS  2048 /* a power of two */
 #define PROBES 8
 
 struct mark {
@@ -16,7 +16,7 @@ struct mark {
     unsigned char id[32];
     unsigned id_len;
     long time;
-    uint64_t key_digest;  /* 0 where the version cannot tell */
+    uint64_t key_digest; /* 0 where the version cannot tell */
     const struct tg_pin *pins;
     int host_is_ip;
     char host[256];
@@ -26,9 +26,18 @@ static struct mark table[SLOTS];
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 
-static void before_fork(void) { pthread_mutex_lock(&lock); }
-static void after_fork(void) { pthread_mutex_unlock(&lock); }
-static void register_atfork(void) { pthread_atfork(before_fork, after_fork, after_fork); }
+static void before_fork(void)
+{
+    pthread_mutex_lock(&lock);
+}
+static void after_fork(void)
+{
+    pthread_mutex_unlock(&lock);
+}
+static void register_atfork(void)
+{
+    pthread_atfork(before_fork, after_fork, after_fork);
+}
 
 static unsigned slot_of(const SSL_SESSION *s)
 {

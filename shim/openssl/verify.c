@@ -50,7 +50,8 @@ static int name_facts(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, X509
     }
     int ok = tg_leaf_name_matches(o, leaf, &n);
     if (ok < 0) {
-        tg_verdict_note(&c->v, TG_R_INTERNAL, "this OpenSSL offers no way to read certificate names");
+        tg_verdict_note(&c->v, TG_R_INTERNAL,
+                        "this OpenSSL offers no way to read certificate names");
         return 0;
     }
     f->name = ok ? TG_FACT_PASS : TG_FACT_FAIL;
@@ -83,7 +84,8 @@ static void failed_cert(const struct tg_ossl *o, X509_STORE_CTX *xs, struct tg_c
         f.name = TG_FACT_FAIL;
         f.name_why = text ? text : "?";
     } else {
-        snprintf(why, sizeof why, "%s (depth %d)", text ? text : "?", o->X509_STORE_CTX_get_error_depth(xs));
+        snprintf(why, sizeof why, "%s (depth %d)", text ? text : "?",
+                 o->X509_STORE_CTX_get_error_depth(xs));
         f.chain = TG_FACT_FAIL;
         f.chain_why = why;
     }
@@ -94,11 +96,13 @@ static void failed_cert(const struct tg_ossl *o, X509_STORE_CTX *xs, struct tg_c
  * was off: OpenSSL would have ignored that, so the block is the shim's
  * doing, and logged as such; at the leaf, with the name's verdict if that
  * is what failed (Ruby checks the host name in its callback). */
-static void program_refused(const struct tg_ossl *o, SSL *ssl, X509_STORE_CTX *xs, struct tg_conn *c)
+static void program_refused(const struct tg_ossl *o, SSL *ssl, X509_STORE_CTX *xs,
+                            struct tg_conn *c)
 {
     struct tg_facts f = { .program = TG_FACT_FAIL, .now = time(NULL) };
     f.program_depth = o->X509_STORE_CTX_get_error_depth(xs);
-    if (f.program_depth == 0 && !name_facts(o, ssl, c, o->X509_STORE_CTX_get_current_cert(xs), "", &f))
+    if (f.program_depth == 0 &&
+        !name_facts(o, ssl, c, o->X509_STORE_CTX_get_current_cert(xs), "", &f))
         return;
     tg_decide(&f, &c->rules, &c->v);
 }
@@ -147,7 +151,8 @@ static int verify_in_place(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c,
     tg_chain_make_strict(o, o->X509_STORE_CTX_get0_param(xs));
     int r = o->X509_verify_cert(xs);
     const X509_VERIFY_PARAM *vp = o->X509_STORE_CTX_get0_param(xs);
-    const char *pn = o->X509_VERIFY_PARAM_get0_peername ? o->X509_VERIFY_PARAM_get0_peername(vp) : NULL;
+    const char *pn =
+        o->X509_VERIFY_PARAM_get0_peername ? o->X509_VERIFY_PARAM_get0_peername(vp) : NULL;
     snprintf(peername, n, "%s", r > 0 && pn ? pn : "");
     *chain = o->X509_STORE_CTX_get1_chain(xs);
     *err = o->X509_STORE_CTX_get_error(xs);
@@ -192,7 +197,8 @@ static int verify_chain(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, X5
         r = tg_chain_verify_with(o, ssl, xs, st, in_place, peername, n, chain);
         err = tg_chain_last_error();
     }
-    if (r <= 0 && anchors && tg_chain_error_is_untrusted(err) && (extra = tg_trust_policy_store(o))) {
+    if (r <= 0 && anchors && tg_chain_error_is_untrusted(err) &&
+        (extra = tg_trust_policy_store(o))) {
         forget(c, o, chain);
         r = tg_chain_verify_with(o, ssl, xs, extra, in_place, peername, n, chain);
         err = tg_chain_last_error();
@@ -236,8 +242,9 @@ static int judge_chain(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, X50
     f.anchors_file = c->anchors_file;
     f.anchors_dir = c->anchors_dir;
     if (f.name == TG_FACT_PASS && tg_rules_pins_due(&c->rules, f.now))
-        f.pins = tg_pins_match_chain(o, chain, c->rules.pins, c->rules.pin_count) == 1 ? TG_FACT_PASS
-                                                                                     : TG_FACT_FAIL;
+        f.pins = tg_pins_match_chain(o, chain, c->rules.pins, c->rules.pin_count) == 1
+                     ? TG_FACT_PASS
+                     : TG_FACT_FAIL;
     tg_enforce_negotiated_facts(o, ssl, &f); /* the floor, the host's own if its block has one */
     return tg_decide(&f, &c->rules, &c->v);
 }
@@ -255,8 +262,9 @@ static int check_peer(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, X509
     } else if (r > 0) {
         r = judge_chain(o, ssl, c, xs, chain, peername);
         if (!r && in_place)
-            o->X509_STORE_CTX_set_error(xs, c->v.reason == TG_R_NAME ? tg_ossl_name_mismatch_error(o, c->v.host_is_ip)
-                                                                      : TG_X509_V_ERR_APPLICATION_VERIFICATION);
+            o->X509_STORE_CTX_set_error(xs, c->v.reason == TG_R_NAME
+                                                ? tg_ossl_name_mismatch_error(o, c->v.host_is_ip)
+                                                : TG_X509_V_ERR_APPLICATION_VERIFICATION);
     } else {
         name_for_log(o, ssl, c);
     }

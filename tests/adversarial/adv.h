@@ -17,23 +17,23 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
-#define ADV_OK 0
-#define ADV_TLS 1
+#define ADV_OK    0
+#define ADV_TLS   1
 #define ADV_SETUP 2
-#define ADV_SKIP 77
+#define ADV_SKIP  77
 
 /* SSL_set1_host came with 1.1.0, X509_VERIFY_PARAM_set1_host with 1.0.2. */
-#define ADV_HAVE_SET1_HOST (OPENSSL_VERSION_NUMBER >= 0x10100000L)
+#define ADV_HAVE_SET1_HOST  (OPENSSL_VERSION_NUMBER >= 0x10100000L)
 #define ADV_HAVE_PARAM_HOST (OPENSSL_VERSION_NUMBER >= 0x10002000L)
 
 struct adv {
     const char *prog, *road, *port;
-    const char *ca;          /* --ca FILE: an anchor file some roads load */
-    const char *dir;         /* --dir DIR: a hashed CA directory */
-    const char *sni;         /* --sni NAME (default victim.test; "-" none) */
-    const char *first_sni;   /* --first-sni NAME: the name of a first connection */
-    const char *plugin;      /* --plugin SO */
-    const char *peer_cert;   /* --peer-cert FILE: the server's certificate (DANE) */
+    const char *ca;        /* --ca FILE: an anchor file some roads load */
+    const char *dir;       /* --dir DIR: a hashed CA directory */
+    const char *sni;       /* --sni NAME (default victim.test; "-" none) */
+    const char *first_sni; /* --first-sni NAME: the name of a first connection */
+    const char *plugin;    /* --plugin SO */
+    const char *peer_cert; /* --peer-cert FILE: the server's certificate (DANE) */
     char marker[128];
 };
 

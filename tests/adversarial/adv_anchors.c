@@ -55,7 +55,8 @@ static int set_anchors(SSL_CTX *ctx, const struct adv *a)
 #endif
     }
     if (!strcmp(road, "hash_dir")) {
-        X509_LOOKUP *lu = X509_STORE_add_lookup(SSL_CTX_get_cert_store(ctx), X509_LOOKUP_hash_dir());
+        X509_LOOKUP *lu =
+            X509_STORE_add_lookup(SSL_CTX_get_cert_store(ctx), X509_LOOKUP_hash_dir());
         return lu && X509_LOOKUP_add_dir(lu, a->dir, X509_FILETYPE_PEM) == 1;
     }
     if (!strcmp(road, "load_dir"))
@@ -64,7 +65,7 @@ static int set_anchors(SSL_CTX *ctx, const struct adv *a)
         X509_STORE *st = store_from_file(a->ca);
         if (!st)
             return 0;
-        SSL_CTX_set_cert_store(ctx, st);     /* the context owns it now */
+        SSL_CTX_set_cert_store(ctx, st); /* the context owns it now */
         return 1;
     }
     if (!strcmp(road, "store_add_cert"))

@@ -19,19 +19,28 @@
 
 static void quiet_info(const SSL *ssl, int where, int ret)
 {
-    (void)ssl; (void)where; (void)ret;
+    (void)ssl;
+    (void)where;
+    (void)ret;
 }
 
 static int say_yes(int ok, X509_STORE_CTX *x)
 {
-    (void)ok; (void)x;
+    (void)ok;
+    (void)x;
     return 1;
 }
 
 static void quiet_msg(int write_p, int version, int content_type, const void *buf, size_t len,
                       SSL *ssl, void *arg)
 {
-    (void)write_p; (void)version; (void)content_type; (void)buf; (void)len; (void)ssl; (void)arg;
+    (void)write_p;
+    (void)version;
+    (void)content_type;
+    (void)buf;
+    (void)len;
+    (void)ssl;
+    (void)arg;
 }
 
 /* The callback roads: replace what the program can replace, then connect_puts. */

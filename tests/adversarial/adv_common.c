@@ -12,19 +12,27 @@
 
 static void usage(const char *prog)
 {
-    fprintf(stderr, "usage: %s ROAD PORT [--ca F] [--dir D] [--sni N|-] [--first-sni N] [--plugin SO] [--peer-cert F]\n",
+    fprintf(stderr,
+            "usage: %s ROAD PORT [--ca F] [--dir D] [--sni N|-] [--first-sni N] [--plugin SO] "
+            "[--peer-cert F]\n",
             prog);
     exit(ADV_SETUP);
 }
 
 static const char **option_slot(struct adv *a, const char *name)
 {
-    if (!strcmp(name, "--ca")) return &a->ca;
-    if (!strcmp(name, "--dir")) return &a->dir;
-    if (!strcmp(name, "--sni")) return &a->sni;
-    if (!strcmp(name, "--first-sni")) return &a->first_sni;
-    if (!strcmp(name, "--plugin")) return &a->plugin;
-    if (!strcmp(name, "--peer-cert")) return &a->peer_cert;
+    if (!strcmp(name, "--ca"))
+        return &a->ca;
+    if (!strcmp(name, "--dir"))
+        return &a->dir;
+    if (!strcmp(name, "--sni"))
+        return &a->sni;
+    if (!strcmp(name, "--first-sni"))
+        return &a->first_sni;
+    if (!strcmp(name, "--plugin"))
+        return &a->plugin;
+    if (!strcmp(name, "--peer-cert"))
+        return &a->peer_cert;
     return NULL;
 }
 

@@ -30,7 +30,7 @@ static SSL_SESSION *first(SSL_CTX *ctx, const struct adv *a)
     }
     SSL_write(ssl, "ADV-FIRST\n", 10);
     if (SSL_shutdown(ssl) == 0)
-        SSL_shutdown(ssl);      /* reads the tickets */
+        SSL_shutdown(ssl); /* reads the tickets */
     SSL_SESSION *sess = SSL_get1_session(ssl);
     SSL_free(ssl);
     close(fd);

@@ -18,13 +18,25 @@
 
 #define OWN_MAGIC 0x0a11ce5eu
 
-struct own { unsigned magic; };
-struct counts { int news, dups, dup_empty, frees, free_own, foreign; };
-enum { C_SSL, C_CTX, C_SESS, C_N };
+struct own {
+    unsigned magic;
+};
+struct counts {
+    int news, dups, dup_empty, frees, free_own, foreign;
+};
+enum {
+    C_SSL,
+    C_CTX,
+    C_SESS,
+    C_N
+};
 static struct counts seen[C_N];
-static const char *const class_name[C_N] = {"ssl", "ctx", "session"};
+static const char *const class_name[C_N] = { "ssl", "ctx", "session" };
 
-static int is_own(const void *p) { return p && ((const struct own *)p)->magic == OWN_MAGIC; }
+static int is_own(const void *p)
+{
+    return p && ((const struct own *)p)->magic == OWN_MAGIC;
+}
 
 /* CRYPTO_EX_new returned int before 1.1.0. */
 #if OPENSSL_VERSION_NUMBER >= 0x10100000L
@@ -34,9 +46,13 @@ static int is_own(const void *p) { return p && ((const struct own *)p)->magic ==
 #define NEW_RESULT int
 #define NEW_RETURN return 1
 #endif
-static NEW_RESULT on_new(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+static NEW_RESULT on_new(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
+                         void *argp)
 {
-    (void)parent; (void)ad; (void)idx; (void)argp;
+    (void)parent;
+    (void)ad;
+    (void)idx;
+    (void)argp;
     seen[argl].news++;
     if (ptr)
         seen[argl].foreign++;
@@ -45,35 +61,41 @@ static NEW_RESULT on_new(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, l
 
 /* 1.1.0 made `from` const; 3.0 passes from_d as void ** (before: void * holding one). */
 #if OPENSSL_VERSION_NUMBER >= 0x30000000L
-static int on_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void **from_d,
-                  int idx, long argl, void *argp)
+static int on_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void **from_d, int idx, long argl,
+                  void *argp)
 {
     void **slot = from_d;
 #elif OPENSSL_VERSION_NUMBER >= 0x10100000L
-static int on_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void *from_d,
-                  int idx, long argl, void *argp)
+static int on_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void *from_d, int idx, long argl,
+                  void *argp)
 {
     void **slot = (void **)from_d;
 #else
-static int on_dup(CRYPTO_EX_DATA *to, CRYPTO_EX_DATA *from, void *from_d,
-                  int idx, long argl, void *argp)
+static int on_dup(CRYPTO_EX_DATA *to, CRYPTO_EX_DATA *from, void *from_d, int idx, long argl,
+                  void *argp)
 {
     void **slot = (void **)from_d;
 #endif
-    (void)to; (void)from; (void)idx; (void)argp;
+    (void)to;
+    (void)from;
+    (void)idx;
+    (void)argp;
     seen[argl].dups++;
     if (!*slot)
-        seen[argl].dup_empty++;    /* stunnel's cb_dup_addr dereferences this */
+        seen[argl].dup_empty++; /* stunnel's cb_dup_addr dereferences this */
     else if (!is_own(*slot))
         seen[argl].foreign++;
     else
-        *slot = NULL;              /* keep ownership simple: copies carry nothing */
+        *slot = NULL; /* keep ownership simple: copies carry nothing */
     return 1;
 }
 
 static void on_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
 {
-    (void)parent; (void)ad; (void)idx; (void)argp;
+    (void)parent;
+    (void)ad;
+    (void)idx;
+    (void)argp;
     seen[argl].frees++;
     if (is_own(ptr)) {
         seen[argl].free_own++;
@@ -107,7 +129,7 @@ static int connect_once(SSL_CTX *ctx, int ssl_idx, const struct adv *a, SSL_SESS
     printf("session reused: %s\n", SSL_session_reused(ssl) ? "yes" : "no");
     int rc = adv_write_marker(ssl, a);
     if (SSL_shutdown(ssl) == 0)
-        SSL_shutdown(ssl);         /* reads the TLS 1.3 tickets */
+        SSL_shutdown(ssl); /* reads the TLS 1.3 tickets */
     if (*sess)
         SSL_SESSION_free(*sess);
     *sess = SSL_get1_session(ssl);

@@ -91,7 +91,7 @@ static void weaken(SSL *ssl, const struct adv *a)
         adv_skip("X509_V_FLAG_NO_CHECK_TIME is new in OpenSSL 1.1.0");
 #endif
     } else if (!strcmp(road, "set_time")) {
-        X509_VERIFY_PARAM_set_time(p, (time_t)1593561600);   /* 2020-07-01 */
+        X509_VERIFY_PARAM_set_time(p, (time_t)1593561600); /* 2020-07-01 */
     } else if (!strcmp(road, "ignore_critical")) {
         X509_VERIFY_PARAM_set_flags(p, X509_V_FLAG_IGNORE_CRITICAL);
     } else if (!strcmp(road, "purpose_any")) {
@@ -139,14 +139,14 @@ int main(int argc, char **argv)
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
 #if OPENSSL_VERSION_NUMBER >= 0x10100000L
     if (!strcmp(a.road, "dane_ee"))
-        SSL_CTX_dane_enable(ctx);       /* before SSL_new */
+        SSL_CTX_dane_enable(ctx); /* before SSL_new */
 #endif
     int fd = adv_tcp(a.port);
     if (fd < 0)
         return ADV_SETUP;
     SSL *ssl = adv_ssl(ctx, fd, a.sni);
 #if ADV_HAVE_PARAM_HOST
-    if (adv_set_host(ssl, a.sni) != 1)      /* 1.0.1 programs cannot check a name */
+    if (adv_set_host(ssl, a.sni) != 1) /* 1.0.1 programs cannot check a name */
         return ADV_SETUP;
 #endif
     weaken(ssl, &a);

@@ -9,8 +9,8 @@
 
 int adv_plugin_run(const char *port, const char *sni, const char *marker);
 
-__attribute__((visibility("default")))
-int adv_plugin_run(const char *port, const char *sni, const char *marker)
+__attribute__((visibility("default"))) int adv_plugin_run(const char *port, const char *sni,
+                                                          const char *marker)
 {
     SSL_library_init();
     SSL_load_error_strings();

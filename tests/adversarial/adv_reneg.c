@@ -26,7 +26,7 @@ static int read_some(SSL *ssl, BIO *b)
     }
     buf[r] = 0;
     printf("read: %s", buf);
-    X509 *peer = SSL_get_peer_certificate(ssl);   /* the renegotiated one */
+    X509 *peer = SSL_get_peer_certificate(ssl); /* the renegotiated one */
     if (peer) {
         X509_NAME_oneline(X509_get_subject_name(peer), buf, sizeof buf);
         printf("peer now: %s\n", buf);

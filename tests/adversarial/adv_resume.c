@@ -84,7 +84,7 @@ static int second(SSL *ssl, const struct adv *a)
     if (!strcmp(a->road, "info_cb_write")) {
         if (r != 1)
             adv_report("SSL_connect", ssl, r);
-        return ADV_OK;    /* the callback wrote or not: the server knows */
+        return ADV_OK; /* the callback wrote or not: the server knows */
     }
     if (!strcmp(a->road, "bio_after")) {
         BIO *b = BIO_new(BIO_f_ssl());

@@ -63,18 +63,35 @@ static void parse(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--push")) { opt.push = 1; continue; }
-        if (!strcmp(a, "--early")) { opt.early = 1; continue; }
-        if (!strcmp(a, "--no-tickets")) { opt.no_tickets = 1; continue; }
+        if (!strcmp(a, "--push")) {
+            opt.push = 1;
+            continue;
+        }
+        if (!strcmp(a, "--early")) {
+            opt.early = 1;
+            continue;
+        }
+        if (!strcmp(a, "--no-tickets")) {
+            opt.no_tickets = 1;
+            continue;
+        }
         if (!v)
-            die("usage: adv_server --cert C --key K --log F [--tls V] [--push] [--reneg-cert C --reneg-key K]");
-        if (!strcmp(a, "--cert")) opt.cert = v;
-        else if (!strcmp(a, "--key")) opt.key = v;
-        else if (!strcmp(a, "--reneg-cert")) opt.reneg_cert = v;
-        else if (!strcmp(a, "--reneg-key")) opt.reneg_key = v;
-        else if (!strcmp(a, "--log")) opt.log = v;
-        else if (!strcmp(a, "--tls")) opt.tls = v;
-        else die("unknown option");
+            die("usage: adv_server --cert C --key K --log F [--tls V] [--push] [--reneg-cert C "
+                "--reneg-key K]");
+        if (!strcmp(a, "--cert"))
+            opt.cert = v;
+        else if (!strcmp(a, "--key"))
+            opt.key = v;
+        else if (!strcmp(a, "--reneg-cert"))
+            opt.reneg_cert = v;
+        else if (!strcmp(a, "--reneg-key"))
+            opt.reneg_key = v;
+        else if (!strcmp(a, "--log"))
+            opt.log = v;
+        else if (!strcmp(a, "--tls"))
+            opt.tls = v;
+        else
+            die("unknown option");
         i++;
     }
     if (!opt.cert || !opt.key || !opt.log)
@@ -143,7 +160,7 @@ static void read_loop(SSL *ssl, int reneg, const int *handshakes)
     int announced = 0;
     for (;;) {
         int n = SSL_read(ssl, buf, sizeof buf);
-        int err = n > 0 ? SSL_ERROR_NONE : SSL_get_error(ssl, n);   /* before any SSL_write */
+        int err = n > 0 ? SSL_ERROR_NONE : SSL_get_error(ssl, n); /* before any SSL_write */
         if (n > 0)
             record(buf, n);
         if (reneg && !announced && *handshakes >= 3 && SSL_is_init_finished(ssl)) {
@@ -171,7 +188,8 @@ static void read_early(SSL *ssl)
             continue;
         }
         fprintf(stderr, "adv_server: early data %s, status %d\n",
-                r == SSL_READ_EARLY_DATA_FINISH ? "done" : "failed", SSL_get_early_data_status(ssl));
+                r == SSL_READ_EARLY_DATA_FINISH ? "done" : "failed",
+                SSL_get_early_data_status(ssl));
         return;
     }
 }

@@ -29,7 +29,7 @@
 #define CLIENT_SECLEVEL0 ":@SECLEVEL=0"
 #else
 #define CLIENT_HAVE_PROTO_CTRL 0
-#define CLIENT_SECLEVEL0 "" /* 1.0.x knows no @SECLEVEL and fails the whole string */
+#define CLIENT_SECLEVEL0       "" /* 1.0.x knows no @SECLEVEL and fails the whole string */
 #endif
 #define CLIENT_CIPHERS "DEFAULT" CLIENT_SECLEVEL0
 
@@ -37,18 +37,23 @@
  * builds it without SSLv2 by default: it then returns NULL). */
 #if OPENSSL_VERSION_NUMBER < 0x10002000L && !defined(OPENSSL_NO_SSL2)
 #define CLIENT_HAVE_SSL2_METHOD 1
-#elif OPENSSL_VERSION_NUMBER < 0x10100000L && OPENSSL_VERSION_NUMBER >= 0x10002000L && \
+#elif OPENSSL_VERSION_NUMBER < 0x10100000L && OPENSSL_VERSION_NUMBER >= 0x10002000L &&             \
     !defined(OPENSSL_NO_SSL2_METHOD)
 #define CLIENT_HAVE_SSL2_METHOD 1
 #else
 #define CLIENT_HAVE_SSL2_METHOD 0
 #endif
 
-#define EXIT_OK 0
-#define EXIT_TLS 1
+#define EXIT_OK    0
+#define EXIT_TLS   1
 #define EXIT_SETUP 2
 
-enum client_method { METHOD_ANY, METHOD_TLS1, METHOD_TLS1_1, METHOD_SSL2 };
+enum client_method {
+    METHOD_ANY,
+    METHOD_TLS1,
+    METHOD_TLS1_1,
+    METHOD_SSL2
+};
 
 struct client_args {
     const char *host;

@@ -22,7 +22,7 @@
 
 #include <openssl/err.h>
 
-#define PROGNAME "late_anchors"
+#define PROGNAME    "late_anchors"
 #define DEADLINE_MS 5000
 
 static int wait_for(int fd, int ssl_error, long long deadline)
@@ -61,7 +61,8 @@ static int handshake(SSL *ssl, SSL_CTX *ctx, int fd, const char *cafile)
                 return EXIT_SETUP;
             }
         }
-        if ((err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) || wait_for(fd, err, deadline) < 0) {
+        if ((err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) ||
+            wait_for(fd, err, deadline) < 0) {
             client_report_ssl("SSL_connect", ssl, ret);
             return EXIT_TLS;
         }

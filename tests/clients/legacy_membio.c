@@ -16,13 +16,13 @@
 #include <openssl/bio.h>
 #include <openssl/err.h>
 
-#define PROGNAME "legacy_membio"
+#define PROGNAME    "legacy_membio"
 #define DEADLINE_MS 5000
 
 struct pump {
     int fd;
-    BIO *net;   /* our end of the pair; the SSL holds the other */
-    int eof;    /* the peer closed the TCP connection */
+    BIO *net; /* our end of the pair; the SSL holds the other */
+    int eof;  /* the peer closed the TCP connection */
 };
 
 /* Sends everything the SSL produced to the socket; -1 on a socket error. */

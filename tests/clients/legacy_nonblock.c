@@ -13,7 +13,7 @@
 
 #include <openssl/err.h>
 
-#define PROGNAME "legacy_nonblock"
+#define PROGNAME    "legacy_nonblock"
 #define DEADLINE_MS 5000
 
 /* Waits for what SSL_get_error asked for; 0 when it may retry, -1 on timeout. */
@@ -66,8 +66,8 @@ int main(int argc, char **argv)
         if (ret == 1)
             break;
         err = SSL_get_error(ssl, ret);
-        if ((err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE)
-            || wait_for(fd, err, deadline) < 0) {
+        if ((err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) ||
+            wait_for(fd, err, deadline) < 0) {
             client_report_ssl("SSL_connect", ssl, ret);
             close(fd);
             return EXIT_TLS;
@@ -78,8 +78,8 @@ int main(int argc, char **argv)
         if (ret > 0)
             break;
         err = SSL_get_error(ssl, ret);
-        if ((err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE)
-            || wait_for(fd, err, deadline) < 0) {
+        if ((err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) ||
+            wait_for(fd, err, deadline) < 0) {
             client_report_ssl("SSL_write", ssl, ret);
             close(fd);
             return EXIT_TLS;
@@ -95,8 +95,8 @@ int main(int argc, char **argv)
     deadline = client_now_ms() + 250;
     for (;;) {
         ret = SSL_read(ssl, buf, sizeof(buf));
-        if (ret > 0 || SSL_get_error(ssl, ret) != SSL_ERROR_WANT_READ
-            || wait_for(fd, SSL_ERROR_WANT_READ, deadline) < 0)
+        if (ret > 0 || SSL_get_error(ssl, ret) != SSL_ERROR_WANT_READ ||
+            wait_for(fd, SSL_ERROR_WANT_READ, deadline) < 0)
             break;
     }
     ERR_clear_error();

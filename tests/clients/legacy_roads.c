@@ -53,8 +53,10 @@ static int always_accept(X509_STORE_CTX *xs, void *arg)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: %s HOST PORT --road ROAD [--ca FILE] [--connections N] [--resume] "
-                    "[--resume-as NAME]\n", PROGNAME);
+    fprintf(stderr,
+            "usage: %s HOST PORT --road ROAD [--ca FILE] [--connections N] [--resume] "
+            "[--resume-as NAME]\n",
+            PROGNAME);
     exit(EXIT_SETUP);
 }
 
@@ -63,10 +65,10 @@ static const long old_versions = SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1;
 /* The roads this build has (the *_max_proto ctrls are 1.1.0+). */
 static const char *const roads[] = {
 #if CLIENT_HAVE_PROTO_CTRL
-    "ctx_max_proto", "ssl_max_proto",
+    "ctx_max_proto",  "ssl_max_proto",
 #endif
-    "clear_options", "no_high_versions", "set_ssl_method", "ctx_set_ssl_version",
-    "cert_verify_cb", "weak_ciphers", "private_ca", "plain",
+    "clear_options",  "no_high_versions", "set_ssl_method", "ctx_set_ssl_version",
+    "cert_verify_cb", "weak_ciphers",     "private_ca",     "plain",
 };
 
 static int road_known(const char *road)
@@ -213,7 +215,8 @@ int main(int argc, char **argv)
     if (road == NULL || connections < 1)
         usage();
     if (!road_known(road)) {
-        fprintf(stderr, "%s: unknown road '%s' (not in %s)\n", PROGNAME, road, OPENSSL_VERSION_TEXT);
+        fprintf(stderr, "%s: unknown road '%s' (not in %s)\n", PROGNAME, road,
+                OPENSSL_VERSION_TEXT);
         return EXIT_SETUP;
     }
     for (int i = 0; i < connections; i++) {

@@ -22,7 +22,8 @@ int main(int argc, char **argv)
     }
     void *plugin = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
     int (*plugin_connect)(const char *, const char *, const char *) =
-        plugin ? (int (*)(const char *, const char *, const char *))dlsym(plugin, "plugin_connect") : NULL;
+        plugin ? (int (*)(const char *, const char *, const char *))dlsym(plugin, "plugin_connect")
+               : NULL;
     if (!plugin_connect) {
         fprintf(stderr, "two_libssl: %s\n", dlerror());
         return 2;

@@ -40,12 +40,13 @@ static int connect_any(const char *host, const char *port, const char *tag)
     }
     freeaddrinfo(res);
     if (fd < 0)
-        fprintf(stderr, "%s: cannot connect to %s port %s (every address tried)\n", tag, host, port);
+        fprintf(stderr, "%s: cannot connect to %s port %s (every address tried)\n", tag, host,
+                port);
     return fd;
 }
 
 __attribute__((visibility("default"))) int TWO_CONNECT(const char *host, const char *port,
-                                                         const char *tag)
+                                                       const char *tag)
 {
     char payload[128];
     int rc;

@@ -30,9 +30,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define LEGACY "NORMAL:+VERS-TLS1.0:+VERS-TLS1.1:+3DES-CBC:%COMPAT"
+#define LEGACY     "NORMAL:+VERS-TLS1.0:+VERS-TLS1.1:+3DES-CBC:%COMPAT"
 #define LEGACY_ADD "+VERS-TLS1.0:+VERS-TLS1.1:+3DES-CBC"
-#define WEAK "NONE:+VERS-TLS1.2:+NULL:+SHA1:+ECDHE-ECDSA:+COMP-NULL:+SIGN-ALL:+CTYPE-X509:+GROUP-ALL"
+#define WEAK                                                                                       \
+    "NONE:+VERS-TLS1.2:+NULL:+SHA1:+ECDHE-ECDSA:+COMP-NULL:+SIGN-ALL:+CTYPE-X509:+GROUP-ALL"
 
 static int accept_all(gnutls_session_t s)
 {
@@ -125,8 +126,8 @@ static int one(const char *host, const char *port, const char *marker, const cha
     snprintf(req, sizeof req, "GET /%s HTTP/1.0\r\nHost: %s\r\n\r\n", marker, sni);
     long n = gnutls_record_send(s, req, strlen(req)); /* whatever the handshake said */
     printf("send=%ld\n", n);
-    while ((n = gnutls_record_recv(s, buf, sizeof buf - 1)) > 0 ||
-           n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED) {
+    while ((n = gnutls_record_recv(s, buf, sizeof buf - 1)) > 0 || n == GNUTLS_E_AGAIN ||
+           n == GNUTLS_E_INTERRUPTED) {
         if (n > 0) {
             fwrite(buf, 1, (size_t)n, stdout);
             got = 1;

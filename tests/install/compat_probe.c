@@ -20,8 +20,13 @@
 #include <sys/stat.h>
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
-static void nothing(void) {}
-static void *thread(void *arg) { return arg; }
+static void nothing(void)
+{
+}
+static void *thread(void *arg)
+{
+    return arg;
+}
 
 int tg_probe(const char *path, int fd, char *out);
 

@@ -24,13 +24,17 @@
 
 static SECStatus accept_any(void *arg, PRFileDesc *fd, PRBool sig, PRBool server)
 {
-    (void)arg; (void)fd; (void)sig; (void)server;
+    (void)arg;
+    (void)fd;
+    (void)sig;
+    (void)server;
     return SECSuccess;
 }
 
 static SECStatus go_on(void *arg, PRFileDesc *fd)
 {
-    (void)arg; (void)fd;
+    (void)arg;
+    (void)fd;
     return SECSuccess;
 }
 
@@ -90,7 +94,8 @@ int main(int argc, char **argv)
     PRInt32 n = PR_Write(s, line, len);
     if (n != len) {
         PRErrorCode e = PR_GetError();
-        printf("write failed: %s: %s\n", PR_ErrorToName(e), PR_ErrorToString(e, PR_LANGUAGE_I_DEFAULT));
+        printf("write failed: %s: %s\n", PR_ErrorToName(e),
+               PR_ErrorToString(e, PR_LANGUAGE_I_DEFAULT));
         PR_Close(s);
         return 1;
     }

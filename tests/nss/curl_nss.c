@@ -20,14 +20,14 @@ int curl_easy_perform(CURL *);
 void curl_easy_cleanup(CURL *);
 int curl_global_init(long);
 
-#define OPT_URL 10002
-#define OPT_ERRORBUFFER 10010
-#define OPT_SSLVERSION 32
-#define OPT_SSL_VERIFYPEER 64
-#define OPT_SSL_VERIFYHOST 81
-#define OPT_CAINFO 10065
-#define OPT_TIMEOUT 13
-#define SSLVERSION_TLSv1_0 4L
+#define OPT_URL                10002
+#define OPT_ERRORBUFFER        10010
+#define OPT_SSLVERSION         32
+#define OPT_SSL_VERIFYPEER     64
+#define OPT_SSL_VERIFYHOST     81
+#define OPT_CAINFO             10065
+#define OPT_TIMEOUT            13
+#define SSLVERSION_TLSv1_0     4L
 #define SSLVERSION_MAX_TLSv1_0 (4L << 16)
 
 int main(int argc, char **argv)

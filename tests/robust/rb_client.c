@@ -22,7 +22,8 @@
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: rb_client HOST:PORT ok|blocked N [--ctx-every K] [--stderr-closed FILE]\n");
+    fprintf(stderr,
+            "usage: rb_client HOST:PORT ok|blocked N [--ctx-every K] [--stderr-closed FILE]\n");
     exit(2);
 }
 
@@ -33,7 +34,9 @@ int main(int argc, char **argv)
     const char *scratch = NULL;
     if (argc < 4 || rb_parse_peer(argv[1], host, sizeof host, &port) != 0)
         usage();
-    enum rb_result want = !strcmp(argv[2], "ok") ? RB_OK : !strcmp(argv[2], "blocked") ? RB_BLOCKED : RB_ERROR;
+    enum rb_result want = !strcmp(argv[2], "ok")        ? RB_OK
+                          : !strcmp(argv[2], "blocked") ? RB_BLOCKED
+                                                        : RB_ERROR;
     if (want == RB_ERROR || (n = atoi(argv[3])) <= 0)
         usage();
     for (int i = 4; i < argc; i++) {
@@ -64,13 +67,15 @@ int main(int argc, char **argv)
                 return 2;
             }
         }
-        enum rb_result r = rb_connect_once(ctx, host, port, "TLSGUARD-PAYLOAD rb_client\n", why, sizeof why);
+        enum rb_result r =
+            rb_connect_once(ctx, host, port, "TLSGUARD-PAYLOAD rb_client\n", why, sizeof why);
         counts[r]++;
         if (r != want && counts[r] <= 3)
-            printf("connection %d: %s, wanted %s: %s\n", i, rb_result_name(r), rb_result_name(want), why);
+            printf("connection %d: %s, wanted %s: %s\n", i, rb_result_name(r), rb_result_name(want),
+                   why);
     }
     SSL_CTX_free(ctx);
-    printf("%d ok, %d blocked, %d error in %.2fs\n", counts[RB_OK], counts[RB_BLOCKED], counts[RB_ERROR],
-           rb_now() - t0);
+    printf("%d ok, %d blocked, %d error in %.2fs\n", counts[RB_OK], counts[RB_BLOCKED],
+           counts[RB_ERROR], rb_now() - t0);
     return counts[want] == n ? 0 : 1;
 }

@@ -103,7 +103,8 @@ static int queue_names_tlsguard(char *why, size_t n)
     while ((e = ERR_get_error_line_data(NULL, NULL, &data, &flags)) != 0) {
 #endif
         ERR_error_string_n(e, buf, sizeof buf);
-        if (strstr(buf, "tlsguard") || ((flags & ERR_TXT_STRING) && data && strstr(data, "tlsguard")))
+        if (strstr(buf, "tlsguard") ||
+            ((flags & ERR_TXT_STRING) && data && strstr(data, "tlsguard")))
             found = 1;
         else if (why && n && !found)
             snprintf(why, n, "%s", buf);
@@ -150,7 +151,8 @@ enum rb_result rb_connect_once(SSL_CTX *ctx, const char *host, int port, const c
     else if (err != SSL_ERROR_SSL)
         snprintf(why, n, "SSL_connect failed with SSL_get_error=%d, not SSL_ERROR_SSL", err);
     else if (!named)
-        snprintf(why, n, "SSL_connect failed without tlsguard's error (%s)", why[0] ? why : "empty queue");
+        snprintf(why, n, "SSL_connect failed without tlsguard's error (%s)",
+                 why[0] ? why : "empty queue");
     else
         res = RB_BLOCKED;
 out:

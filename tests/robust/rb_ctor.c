@@ -31,8 +31,10 @@ static void check(const char *what, int ok, const char *why)
 
 int main(void)
 {
-    check("library constructor (before the shim's): good peer passes", rb_ctor_lib_good == 1, rb_ctor_lib_why);
-    check("library constructor (before the shim's): bad peer blocked", rb_ctor_lib_bad == 1, rb_ctor_lib_why);
+    check("library constructor (before the shim's): good peer passes", rb_ctor_lib_good == 1,
+          rb_ctor_lib_why);
+    check("library constructor (before the shim's): bad peer blocked", rb_ctor_lib_bad == 1,
+          rb_ctor_lib_why);
     check("program constructor: good peer passes", exe_good == 1, exe_why);
     check("program constructor: bad peer blocked", exe_bad == 1, exe_why);
     printf("%d passed, %d failed\n", passed, failed);

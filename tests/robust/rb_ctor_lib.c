@@ -29,13 +29,15 @@ void rb_ctor_connect(int *good, int *bad, char *why, size_t n)
     }
     SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
     if (rb_parse_peer(g, host, sizeof host, &port) == 0) {
-        enum rb_result r = rb_connect_once(ctx, host, port, "TLSGUARD-PAYLOAD rb_ctor\n", w, sizeof w);
+        enum rb_result r =
+            rb_connect_once(ctx, host, port, "TLSGUARD-PAYLOAD rb_ctor\n", w, sizeof w);
         *good = r == RB_OK;
         if (!*good)
             snprintf(why, n, "good peer: %s: %.400s", rb_result_name(r), w);
     }
     if (rb_parse_peer(b, host, sizeof host, &port) == 0) {
-        enum rb_result r = rb_connect_once(ctx, host, port, "TLSGUARD-PAYLOAD rb_ctor\n", w, sizeof w);
+        enum rb_result r =
+            rb_connect_once(ctx, host, port, "TLSGUARD-PAYLOAD rb_ctor\n", w, sizeof w);
         *bad = r == RB_BLOCKED;
         if (!*bad && !why[0])
             snprintf(why, n, "bad peer: %s: %.400s", rb_result_name(r), w);

@@ -28,7 +28,8 @@ int main(int argc, char **argv)
     if (argc == 3) {
         SSL_CTX *ctx = rb_legacy_ctx();
         if (!ctx || rb_parse_peer(argv[2], host, sizeof host, &port) != 0 ||
-            rb_connect_once(ctx, host, port, "TLSGUARD-PAYLOAD rb_daemon\n", why, sizeof why) != RB_OK) {
+            rb_connect_once(ctx, host, port, "TLSGUARD-PAYLOAD rb_daemon\n", why, sizeof why) !=
+                RB_OK) {
             fprintf(stderr, "rb_daemon: the good connection failed: %s\n", why);
             return 1;
         }

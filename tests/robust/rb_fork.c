@@ -42,7 +42,8 @@ static volatile int stop_helper;
 
 static void check(const char *what, int ok, const char *why)
 {
-    printf("%s %s%s%s\n", ok ? "ok  " : "FAIL", what, ok || !why || !*why ? "" : ": ", ok ? "" : why);
+    printf("%s %s%s%s\n", ok ? "ok  " : "FAIL", what, ok || !why || !*why ? "" : ": ",
+           ok ? "" : why);
     fflush(stdout);
     if (ok)
         passed++;
@@ -59,13 +60,15 @@ static int good_and_bad(const char *who, char *why, size_t n)
         snprintf(why, n, "%s: SSL_CTX_new failed", who);
         return 0;
     }
-    enum rb_result g = rb_connect_once(ctx, good_host, good_port, "TLSGUARD-PAYLOAD rb_fork\n", w, sizeof w);
+    enum rb_result g =
+        rb_connect_once(ctx, good_host, good_port, "TLSGUARD-PAYLOAD rb_fork\n", w, sizeof w);
     if (g != RB_OK) {
         snprintf(why, n, "%s: good peer: %s: %.400s", who, rb_result_name(g), w);
         SSL_CTX_free(ctx);
         return 0;
     }
-    enum rb_result b = rb_connect_once(ctx, bad_host, bad_port, "TLSGUARD-PAYLOAD rb_fork\n", w, sizeof w);
+    enum rb_result b =
+        rb_connect_once(ctx, bad_host, bad_port, "TLSGUARD-PAYLOAD rb_fork\n", w, sizeof w);
     SSL_CTX_free(ctx);
     if (b != RB_BLOCKED) {
         snprintf(why, n, "%s: bad peer: %s: %.400s", who, rb_result_name(b), w);
@@ -80,7 +83,8 @@ static void *helper(void *arg)
     char why[512];
     SSL_CTX *ctx = rb_legacy_ctx();
     while (!stop_helper && ctx)
-        rb_connect_once(ctx, helper_host, helper_port, "TLSGUARD-PAYLOAD rb_fork helper\n", why, sizeof why);
+        rb_connect_once(ctx, helper_host, helper_port, "TLSGUARD-PAYLOAD rb_fork helper\n", why,
+                        sizeof why);
     SSL_CTX_free(ctx);
     return NULL;
 }
@@ -118,12 +122,14 @@ int main(int argc, char **argv)
     int no_helper = argc == 4 && !strcmp(argv[3], "--no-helper");
     int own_helper_peer = argc == 5 && !strcmp(argv[3], "--helper-peer");
     if (argc != 3 && !exec_child && !no_helper && !own_helper_peer) {
-        fprintf(stderr, "usage: rb_fork GOOD_HOST:PORT BAD_HOST:PORT [--no-helper | --helper-peer HOST:PORT]\n");
+        fprintf(stderr, "usage: rb_fork GOOD_HOST:PORT BAD_HOST:PORT [--no-helper | --helper-peer "
+                        "HOST:PORT]\n");
         return 2;
     }
     if (rb_parse_peer(argv[1 + exec_child], good_host, sizeof good_host, &good_port) ||
         rb_parse_peer(argv[2 + exec_child], bad_host, sizeof bad_host, &bad_port) ||
-        rb_parse_peer(argv[own_helper_peer ? 4 : 1 + exec_child], helper_host, sizeof helper_host, &helper_port)) {
+        rb_parse_peer(argv[own_helper_peer ? 4 : 1 + exec_child], helper_host, sizeof helper_host,
+                      &helper_port)) {
         fprintf(stderr, "rb_fork: bad peer\n");
         return 2;
     }
@@ -131,7 +137,8 @@ int main(int argc, char **argv)
         char where[512] = "";
         alarm(20);
         if (!shim_loaded(where, sizeof where)) {
-            printf("exec child: SSL_connect comes from %s, not the shim\n", where[0] ? where : "nowhere");
+            printf("exec child: SSL_connect comes from %s, not the shim\n",
+                   where[0] ? where : "nowhere");
             return 1;
         }
         if (!good_and_bad("exec child", why, sizeof why)) {
@@ -145,7 +152,8 @@ int main(int argc, char **argv)
     check("the shim is loaded", shim_loaded(where, sizeof where), where);
     {
         SSL_CTX *ctx = rb_legacy_ctx();
-        enum rb_result r = ctx ? rb_connect_once(ctx, good_host, good_port, "TLSGUARD-PAYLOAD rb_fork\n", why, sizeof why)
+        enum rb_result r = ctx ? rb_connect_once(ctx, good_host, good_port,
+                                                 "TLSGUARD-PAYLOAD rb_fork\n", why, sizeof why)
                                : RB_ERROR;
         check("parent before fork: good peer passes", r == RB_OK, why);
         SSL_CTX_free(ctx);
@@ -173,7 +181,8 @@ int main(int argc, char **argv)
         if (kids[k] < 0)
             check("fork", 0, "fork failed");
     }
-    check("parent after fork: good passes, bad blocked", good_and_bad("parent", why, sizeof why), why);
+    check("parent after fork: good passes, bad blocked", good_and_bad("parent", why, sizeof why),
+          why);
     for (int k = 0; k < 4; k++)
         if (kids[k] > 0) {
             char what[64];
@@ -191,7 +200,8 @@ int main(int argc, char **argv)
         execv(self, args);
         _exit(127);
     }
-    reap(pid, "exec'd child keeps the shim (LD_PRELOAD from the environment): good passes, bad blocked");
+    reap(pid,
+         "exec'd child keeps the shim (LD_PRELOAD from the environment): good passes, bad blocked");
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

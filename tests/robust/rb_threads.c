@@ -25,7 +25,10 @@
 
 #define MAX_PEERS 8
 
-struct peer { char host[256]; int port; };
+struct peer {
+    char host[256];
+    int port;
+};
 
 static struct peer good[MAX_PEERS], bad[MAX_PEERS];
 static int ngood, nbad, per_thread, nthreads;
@@ -62,8 +65,8 @@ static void *worker(void *arg)
     for (int i = 0; i < per_thread; i++) {
         int want_good = (i + (int)id) % 2 == 0;
         const struct peer *p = want_good ? &good[(i / 2) % ngood] : &bad[(i / 2) % nbad];
-        enum rb_result res = rb_connect_once(ctx, p->host, p->port, "TLSGUARD-PAYLOAD rb_threads\n", why,
-                                             sizeof why);
+        enum rb_result res = rb_connect_once(ctx, p->host, p->port, "TLSGUARD-PAYLOAD rb_threads\n",
+                                             why, sizeof why);
         if (want_good && res == RB_OK) {
             r->good_ok++;
         } else if (!want_good && res == RB_BLOCKED) {
@@ -74,7 +77,8 @@ static void *worker(void *arg)
             else
                 r->bad_fail++;
             if (!r->first_why[0])
-                snprintf(r->first_why, sizeof r->first_why, "thread %ld, %s peer %.200s:%d: %s (%.500s)", id,
+                snprintf(r->first_why, sizeof r->first_why,
+                         "thread %ld, %s peer %.200s:%d: %s (%.500s)", id,
                          want_good ? "good" : "bad", p->host, p->port, rb_result_name(res), why);
         }
     }

@@ -36,9 +36,10 @@ int main(int argc, char **argv)
         if (rb_parse_peer(argv[2 + i], host, sizeof host, &port) != 0)
             return 2;
         enum rb_result want = i == 0 ? RB_OK : RB_BLOCKED;
-        enum rb_result r = rb_connect_once(ctx, host, port, "TLSGUARD-PAYLOAD rb_twolibs\n", why, sizeof why);
-        printf("%s %s peer: %s%s%s\n", r == want ? "ok  " : "FAIL", i == 0 ? "good" : "bad", rb_result_name(r),
-               r == want ? "" : ": ", r == want ? "" : why);
+        enum rb_result r =
+            rb_connect_once(ctx, host, port, "TLSGUARD-PAYLOAD rb_twolibs\n", why, sizeof why);
+        printf("%s %s peer: %s%s%s\n", r == want ? "ok  " : "FAIL", i == 0 ? "good" : "bad",
+               rb_result_name(r), r == want ? "" : ": ", r == want ? "" : why);
         failed += r != want;
     }
     SSL_CTX_free(ctx);

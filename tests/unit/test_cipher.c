@@ -61,8 +61,10 @@ static const struct {
 int main(void)
 {
     for (size_t i = 0; i < sizeof secret_cases / sizeof *secret_cases; i++)
-        CHECK(tg_cipher_needs_secret(secret_cases[i].name) == secret_cases[i].secret, secret_cases[i].name);
+        CHECK(tg_cipher_needs_secret(secret_cases[i].name) == secret_cases[i].secret,
+              secret_cases[i].name);
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
-        CHECK(tg_cipher_is_weak(cases[i].name) == cases[i].weak, cases[i].name ? cases[i].name : "(null)");
+        CHECK(tg_cipher_is_weak(cases[i].name) == cases[i].weak,
+              cases[i].name ? cases[i].name : "(null)");
     return unit_finish();
 }

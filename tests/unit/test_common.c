@@ -14,7 +14,11 @@
 #include "unit.h"
 
 /* A fake digest: records what it was given, writes a pattern. */
-static struct { const void *ctx; size_t len; int calls, fail; } fake;
+static struct {
+    const void *ctx;
+    size_t len;
+    int calls, fail;
+} fake;
 
 static int fake_sha256(const void *ctx, const unsigned char *in, size_t len,
                        unsigned char out[TG_PIN_HASH_LEN])
@@ -49,8 +53,9 @@ static void test_pin_text(void)
 {
     /* SHA-256("abc"), FIPS 180-4's first example. */
     static const unsigned char abc[TG_PIN_HASH_LEN] = {
-        0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40, 0xde, 0x5d, 0xae, 0x22, 0x23,
-        0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17, 0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad,
+        0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40,
+        0xde, 0x5d, 0xae, 0x22, 0x23, 0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17,
+        0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad,
     };
     unsigned char h[TG_PIN_HASH_LEN], back[64];
     char text[TG_PIN_TEXT_SIZE];
@@ -93,7 +98,8 @@ static void test_env_names(void)
 static void test_sonames(void)
 {
     CHECK(!strcmp(tg_libssl_sonames[0].soname, "libssl.so.3"), "3.x tried first");
-    const char *r10 = tg_libssl_release("libssl.so.10"), *r6 = tg_libssl_release("libssl.so.1.0.1e");
+    const char *r10 = tg_libssl_release("libssl.so.10"),
+               *r6 = tg_libssl_release("libssl.so.1.0.1e");
     CHECK(r10 && !strcmp(r10, "RHEL/CentOS 7 OpenSSL 1.0.2"), r10);
     CHECK(r6 && !strcmp(r6, "CentOS 6 OpenSSL 1.0.1e"), r6);
     CHECK(tg_libssl_release("libssl.so") == NULL && tg_libssl_release("libgnutls.so.30") == NULL,

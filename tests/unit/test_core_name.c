@@ -7,9 +7,12 @@
 #include "unit.h"
 
 #define LONG300                                                                                    \
-    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
-    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
-    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
+    "aa"                                                                                           \
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
+    "aa"                                                                                           \
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
+    "aa"                                                                                           \
     ".example"
 
 static const struct {
@@ -20,27 +23,50 @@ static const struct {
     int early; /* settled without the socket's facts */
 } cases[] = {
     { .what = "the program's name first",
-      .facts = { .set_host = "set.example", .sni = "sni.example", .resolved = "res.example", .peer_ip = "192.0.2.1" },
-      .source = TG_NAME_HOST, .name = "set.example", .early = 1 },
+      .facts = { .set_host = "set.example",
+                 .sni = "sni.example",
+                 .resolved = "res.example",
+                 .peer_ip = "192.0.2.1" },
+      .source = TG_NAME_HOST,
+      .name = "set.example",
+      .early = 1 },
     { .what = "then the SNI",
       .facts = { .sni = "sni.example", .resolved = "res.example", .peer_ip = "192.0.2.1" },
-      .source = TG_NAME_SNI, .name = "sni.example", .early = 1 },
+      .source = TG_NAME_SNI,
+      .name = "sni.example",
+      .early = 1 },
     { .what = "then the resolved name",
       .facts = { .resolved = "res.example", .peer_ip = "192.0.2.1" },
-      .source = TG_NAME_RESOLVED, .name = "res.example" },
+      .source = TG_NAME_RESOLVED,
+      .name = "res.example" },
     { .what = "then the peer address",
-      .facts = { .peer_ip = "192.0.2.1" }, .source = TG_NAME_IP, .name = "192.0.2.1" },
-    { .what = "an IPv6 peer", .facts = { .peer_ip = "2001:db8::1" }, .source = TG_NAME_IP, .name = "2001:db8::1" },
+      .facts = { .peer_ip = "192.0.2.1" },
+      .source = TG_NAME_IP,
+      .name = "192.0.2.1" },
+    { .what = "an IPv6 peer",
+      .facts = { .peer_ip = "2001:db8::1" },
+      .source = TG_NAME_IP,
+      .name = "2001:db8::1" },
     { .what = "nothing known", .facts = { 0 }, .source = TG_NAME_NONE, .name = "" },
     { .what = "empty names are no names",
       .facts = { .set_host = "", .sni = "", .resolved = "", .peer_ip = "192.0.2.7" },
-      .source = TG_NAME_IP, .name = "192.0.2.7" },
+      .source = TG_NAME_IP,
+      .name = "192.0.2.7" },
     { .what = "an address the program set is an address",
-      .facts = { .set_host = "192.0.2.9", .sni = "sni.example" }, .source = TG_NAME_IP, .name = "192.0.2.9", .early = 1 },
+      .facts = { .set_host = "192.0.2.9", .sni = "sni.example" },
+      .source = TG_NAME_IP,
+      .name = "192.0.2.9",
+      .early = 1 },
     { .what = "an address as SNI is an address",
-      .facts = { .sni = "::1", .resolved = "res.example" }, .source = TG_NAME_IP, .name = "::1", .early = 1 },
+      .facts = { .sni = "::1", .resolved = "res.example" },
+      .source = TG_NAME_IP,
+      .name = "::1",
+      .early = 1 },
     { .what = "a name too long to keep is skipped",
-      .facts = { .set_host = LONG300, .sni = "sni.example" }, .source = TG_NAME_SNI, .name = "sni.example", .early = 1 },
+      .facts = { .set_host = LONG300, .sni = "sni.example" },
+      .source = TG_NAME_SNI,
+      .name = "sni.example",
+      .early = 1 },
 };
 
 /* A backend with fixed facts that counts how often the socket is asked. */
@@ -69,7 +95,10 @@ static void fake_negotiated(struct tg_backend_conn *bc, struct tg_negotiated *n)
 }
 
 static const struct tg_backend fake = {
-    .name = "fake", .names = fake_names, .socket = fake_socket, .negotiated = fake_negotiated,
+    .name = "fake",
+    .names = fake_names,
+    .socket = fake_socket,
+    .negotiated = fake_negotiated,
 };
 
 static void test_peer_name(void)

@@ -19,14 +19,14 @@ static void make_policy(void)
     unit_pin(2, pin2);
     snprintf(text, sizeof text,
              "min-protocol TLSv1.2\n"
-             "host pinned.example\n"       /* line 2 */
+             "host pinned.example\n" /* line 2 */
              "    pin %s\n"
              "    pin %s\n"
              "    pin-expires 2030-01-01\n"
-             "host audited.example\n"      /* line 6 */
+             "host audited.example\n" /* line 6 */
              "    mode audit\n"
              "    min-protocol TLSv1.3\n"
-             "host *.example\n"            /* line 9 */
+             "host *.example\n" /* line 9 */
              "    ca-file /etc/ssl/certs/ca-certificates.crt\n",
              pin1, pin2);
     policy = tg_policy_parse(text, strlen(text), "rules.policy", NULL);
@@ -44,20 +44,57 @@ static const struct {
     long long expire_at;
     int has_ca; /* from the first matching block that sets one: *.example */
 } cases[] = {
-    { .what = "pinned host", .name = "pinned.example", .is_client = 1, .min_protocol = TG_TLS1_2, .line = 2,
-      .pins = 2, .expire_at = EXPIRY, .has_ca = 1 },
-    { .what = "case does not matter", .name = "PINNED.Example", .is_client = 1, .min_protocol = TG_TLS1_2,
-      .line = 2, .pins = 2, .expire_at = EXPIRY, .has_ca = 1 },
-    { .what = "audited host, its own floor", .name = "audited.example", .is_client = 1,
-      .min_protocol = TG_TLS1_3, .audit = 1, .line = 6, .expire_at = -1, .has_ca = 1 },
-    { .what = "wildcard block with anchors", .name = "www.example", .is_client = 1, .min_protocol = TG_TLS1_2,
-      .line = 9, .expire_at = -1, .has_ca = 1 },
-    { .what = "no block", .name = "other.test", .is_client = 1, .min_protocol = TG_TLS1_2, .expire_at = -1 },
-    { .what = "no name", .name = NULL, .is_client = 1, .min_protocol = TG_TLS1_2, .expire_at = -1 },
-    { .what = "a server gets the global rules", .name = "pinned.example", .min_protocol = TG_TLS1_2,
+    { .what = "pinned host",
+      .name = "pinned.example",
+      .is_client = 1,
+      .min_protocol = TG_TLS1_2,
+      .line = 2,
+      .pins = 2,
+      .expire_at = EXPIRY,
+      .has_ca = 1 },
+    { .what = "case does not matter",
+      .name = "PINNED.Example",
+      .is_client = 1,
+      .min_protocol = TG_TLS1_2,
+      .line = 2,
+      .pins = 2,
+      .expire_at = EXPIRY,
+      .has_ca = 1 },
+    { .what = "audited host, its own floor",
+      .name = "audited.example",
+      .is_client = 1,
+      .min_protocol = TG_TLS1_3,
+      .audit = 1,
+      .line = 6,
+      .expire_at = -1,
+      .has_ca = 1 },
+    { .what = "wildcard block with anchors",
+      .name = "www.example",
+      .is_client = 1,
+      .min_protocol = TG_TLS1_2,
+      .line = 9,
+      .expire_at = -1,
+      .has_ca = 1 },
+    { .what = "no block",
+      .name = "other.test",
+      .is_client = 1,
+      .min_protocol = TG_TLS1_2,
       .expire_at = -1 },
-    { .what = "audit from the environment", .name = "pinned.example", .is_client = 1, .force_audit = 1,
-      .min_protocol = TG_TLS1_2, .audit = 1, .line = 2, .pins = 2, .expire_at = EXPIRY, .has_ca = 1 },
+    { .what = "no name", .name = NULL, .is_client = 1, .min_protocol = TG_TLS1_2, .expire_at = -1 },
+    { .what = "a server gets the global rules",
+      .name = "pinned.example",
+      .min_protocol = TG_TLS1_2,
+      .expire_at = -1 },
+    { .what = "audit from the environment",
+      .name = "pinned.example",
+      .is_client = 1,
+      .force_audit = 1,
+      .min_protocol = TG_TLS1_2,
+      .audit = 1,
+      .line = 2,
+      .pins = 2,
+      .expire_at = EXPIRY,
+      .has_ca = 1 },
 };
 
 static void test_pins_due(void)

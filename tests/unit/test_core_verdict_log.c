@@ -35,7 +35,10 @@ static void fake_negotiated(struct tg_backend_conn *bc, struct tg_negotiated *n)
 }
 
 static const struct tg_backend fake = {
-    .name = "fake", .names = fake_names, .socket = fake_socket, .negotiated = fake_negotiated,
+    .name = "fake",
+    .names = fake_names,
+    .socket = fake_socket,
+    .negotiated = fake_negotiated,
 };
 
 static char log_path[] = "/tmp/tg-test-core-report-XXXXXX";
@@ -58,14 +61,22 @@ static const struct {
     int audit, pins_expired, log_allowed;
     const char *want[3]; /* substrings of the log, in order; NULL: nothing logged */
 } cases[] = {
-    { .what = "block", .action = TG_ACTION_BLOCK,
-      .want = { "action=block host=sni.example port=- protocol=TLSv1.2 cipher=ECDHE-RSA-AES128-GCM-SHA256 reason=\"pin mismatch\"" } },
-    { .what = "audit", .action = TG_ACTION_AUDIT, .audit = 1,
+    { .what = "block",
+      .action = TG_ACTION_BLOCK,
+      .want = { "action=block host=sni.example port=- protocol=TLSv1.2 "
+                "cipher=ECDHE-RSA-AES128-GCM-SHA256 reason=\"pin mismatch\"" } },
+    { .what = "audit",
+      .action = TG_ACTION_AUDIT,
+      .audit = 1,
       .want = { "action=audit host=sni.example", "reason=\"would block: pin mismatch\"" } },
     { .what = "allow, not asked for", .action = TG_ACTION_ALLOW },
-    { .what = "allow, log-allowed", .action = TG_ACTION_ALLOW, .log_allowed = 1,
+    { .what = "allow, log-allowed",
+      .action = TG_ACTION_ALLOW,
+      .log_allowed = 1,
       .want = { "action=allow", "reason=\"verified\"" } },
-    { .what = "expired pins are a notice", .action = TG_ACTION_ALLOW, .pins_expired = 1,
+    { .what = "expired pins are a notice",
+      .action = TG_ACTION_ALLOW,
+      .pins_expired = 1,
       .want = { "action=notice", "reason=\"pins expired (policy line 4): not enforced\"" } },
 };
 
@@ -90,7 +101,8 @@ static void test_error_text(void)
     CHECK_STR(text, "tlsguard: blocked host=a.example port=443: host name mismatch: x", NULL);
     w.port = 0;
     tg_verdict_error_text(&v, &w, text, sizeof text);
-    CHECK_STR(text, "tlsguard: blocked host=a.example: host name mismatch: x", "no port when unknown");
+    CHECK_STR(text, "tlsguard: blocked host=a.example: host name mismatch: x",
+              "no port when unknown");
 }
 
 int main(void)
@@ -102,7 +114,9 @@ int main(void)
     close(fd);
     tg_log_set_destination(TG_LOG_FILE, log_path);
     for (int k = 0; k < (int)(sizeof cases / sizeof cases[0]); k++) {
-        struct tg_rules r = { .min_protocol = TG_TLS1_2, .audit = cases[k].audit, .policy_line = 4 };
+        struct tg_rules r = { .min_protocol = TG_TLS1_2,
+                              .audit = cases[k].audit,
+                              .policy_line = 4 };
         struct tg_verdict v = { .pins_expired = cases[k].pins_expired };
         if (cases[k].action != TG_ACTION_ALLOW)
             tg_verdict_note(&v, TG_R_PIN, "pin mismatch");

@@ -23,12 +23,24 @@ static const char *const ossl_names[] = { TG_OSSL_SYMBOLS(TG_SYM_NAME) "SSL_no_s
  * pthread_cond_wait), compat-only ones (pthread_once's old version beside
  * its 2.34 default), IFUNCs (memcpy, strlen) and absent names. */
 static const char *const libc_names[] = {
-    "malloc", "connect", "getaddrinfo", "posix_spawn", "realpath", "pthread_cond_wait",
-    "pthread_once", "dlsym", "memcpy", "strlen", "execve", "environ", "no_such_libc_name",
+    "malloc",
+    "connect",
+    "getaddrinfo",
+    "posix_spawn",
+    "realpath",
+    "pthread_cond_wait",
+    "pthread_once",
+    "dlsym",
+    "memcpy",
+    "strlen",
+    "execve",
+    "environ",
+    "no_such_libc_name",
 };
 
 /* `name` in `s` (no dlsym fallback) against dlsym(handle). */
-static void same_as_dlsym(const struct tg_symscope *s, void *handle, const char *name, const char *lib)
+static void same_as_dlsym(const struct tg_symscope *s, void *handle, const char *name,
+                          const char *lib)
 {
     struct tg_symscope own = *s;
     char ctx[512];

@@ -42,7 +42,8 @@ int main(void)
         char what[160];
         snprintf(what, sizeof what, "'%s' vs '%s'", cases[i].pattern, cases[i].host);
         CHECK(tg_hostname_match(cases[i].pattern, strlen(cases[i].pattern), cases[i].host) ==
-                  cases[i].match, what);
+                  cases[i].match,
+              what);
     }
     /* An embedded NUL (the 2009 "www.bank.com\0.evil.com" trick) never matches. */
     CHECK(!tg_hostname_match("www.bank.com\0.evil.com", 22, "www.bank.com"), "embedded NUL");

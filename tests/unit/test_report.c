@@ -10,12 +10,15 @@
 #include "report.h"
 #include "unit.h"
 
-#define LINE(action, host, port, proto, reason)                                                \
-    "tlsguard: time=2026-12-01T10:00:00Z pid=42 program=curl action=" action " host=" host    \
+#define LINE(action, host, port, proto, reason)                                                    \
+    "tlsguard: time=2026-12-01T10:00:00Z pid=42 program=curl action=" action " host=" host         \
     " port=" port " protocol=" proto " cipher=- reason=\"" reason "\""
 
 /* A line that is no record: only its kind is checked. */
-#define NOREC(n, l, k) { .name = n, .line = l, .want = k }
+#define NOREC(n, l, k)                                                                             \
+    {                                                                                              \
+        .name = n, .line = l, .want = k                                                            \
+    }
 
 static const struct parse_test {
     const char *name;
@@ -25,8 +28,8 @@ static const struct parse_test {
 } parse_tests[] = {
     { "the shim's own line", LINE("block", "localhost", "4433", "-", "self-signed") "\n",
       TG_LINE_RECORD, "block", "localhost", "4433", "-", "curl", "self-signed" },
-    { "CRLF", LINE("audit", "a.example", "443", "TLSv1.2", "would block: x") "\r\n",
-      TG_LINE_RECORD, "audit", "a.example", "443", "TLSv1.2", "curl", "would block: x" },
+    { "CRLF", LINE("audit", "a.example", "443", "TLSv1.2", "would block: x") "\r\n", TG_LINE_RECORD,
+      "audit", "a.example", "443", "TLSv1.2", "curl", "would block: x" },
     { "classic syslog prefix",
       "Dec  1 20:57:01 web1 tlsguard[4242]: time=2026-12-01T20:57:01Z pid=4242 program=wget "
       "action=notice host=- port=- protocol=- cipher=- reason=\"pins expired\"",
@@ -41,8 +44,8 @@ static const struct parse_test {
       "cipher=- reason=\"r\"",
       TG_LINE_RECORD, "block", "h", "1", "-", "curl", "r" },
     { "glued to curl's progress meter",
-      "  0     0    0     0    0     0      0      0 --:--:-- --:--:-- --:--:--     0"
-      LINE("block", "localhost", "1", "-", "self-signed"),
+      "  0     0    0     0    0     0      0      0 --:--:-- --:--:-- --:--:--     0" LINE(
+          "block", "localhost", "1", "-", "self-signed"),
       TG_LINE_RECORD, "block", "localhost", "1", "-", "curl", "self-signed" },
     { "unknown field skipped",
       "tlsguard: time=T pid=1 program=p action=block host=h port=2 sni=h protocol=- cipher=- "
@@ -56,8 +59,8 @@ static const struct parse_test {
       "tlsguard: time=T pid=1 program=p action=block host=h port=2 protocol=- cipher=- "
       "reason=\"x time=y\"",
       TG_LINE_RECORD, "block", "h", "2", "-", "p", "x time=y" },
-    { "missing fields default to -", "tlsguard: time=T action=allow host=h",
-      TG_LINE_RECORD, "allow", "h", "-", "-", "-", "" },
+    { "missing fields default to -", "tlsguard: time=T action=allow host=h", TG_LINE_RECORD,
+      "allow", "h", "-", "-", "-", "" },
     NOREC("unknown action", LINE("explode", "h", "1", "-", "r"), TG_LINE_MALFORMED),
     NOREC("no action", "tlsguard: time=T pid=1 host=h port=1", TG_LINE_MALFORMED),
     NOREC("no host", "tlsguard: time=T pid=1 action=block port=1", TG_LINE_MALFORMED),
@@ -68,19 +71,19 @@ static const struct parse_test {
           TG_LINE_MALFORMED),
     NOREC("text glued after the reason", "tlsguard: time=T action=block host=h reason=\"r\"x",
           TG_LINE_MALFORMED),
-    NOREC("host too long for the shim to have written",
-      "tlsguard: time=T action=block host="
-      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-      TG_LINE_MALFORMED),
+    NOREC(
+        "host too long for the shim to have written",
+        "tlsguard: time=T action=block host="
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        TG_LINE_MALFORMED),
     NOREC("bare time= garbage (journal)", "time=x", TG_LINE_MALFORMED),
     NOREC("the shim's error line", "tlsguard: error: no usable libssl found", TG_LINE_ERROR),
     NOREC("its error line in syslog", "Dec  1 1:2:3 h tlsguard[3]: error: cannot register",
           TG_LINE_ERROR),
     NOREC("the CLI's own message", "tlsguard run: the policy does not load", TG_LINE_OTHER),
-    NOREC("ping's time=", "64 bytes from 1.2.3.4: icmp_seq=1 ttl=64 time=0.05 ms",
-          TG_LINE_OTHER),
+    NOREC("ping's time=", "64 bytes from 1.2.3.4: icmp_seq=1 ttl=64 time=0.05 ms", TG_LINE_OTHER),
     NOREC("another program in syslog", "Dec  1 1:2:3 h sshd[3]: Accepted key", TG_LINE_OTHER),
     NOREC("blank", "  \t\r\n", TG_LINE_BLANK),
     NOREC("empty", "", TG_LINE_BLANK),
@@ -178,9 +181,11 @@ static void test_aggregate(void)
                            "\"2026-12-01T09:00:00Z\", \"last_seen\": \"2026-12-01T10:00:00Z\"}";
         CHECK(strstr(js, want) != NULL, js);
         CHECK(strstr(js, "\"summary\": {\"connections\": 5, \"allowed\": 1, \"blocked\": 3, "
-                         "\"audit\": 1, \"notices\": 1}") != NULL, js);
+                         "\"audit\": 1, \"notices\": 1}") != NULL,
+              js);
         CHECK(strstr(js, "{\"host\": null, \"port\": null, \"protocol\": null, \"verdict\": "
-                         "\"notice\"") != NULL, js);
+                         "\"notice\"") != NULL,
+              js);
         CHECK(strstr(js, "\"verdict\": \"block\"") < strstr(js, "\"verdict\": \"audit\""), js);
         CHECK(strstr(js, "\"verdict\": \"audit\"") < strstr(js, "\"verdict\": \"notice\""), js);
         CHECK(strstr(js, "\"verdict\": \"notice\"") < strstr(js, "\"verdict\": \"allow\""), js);
@@ -212,7 +217,8 @@ static void test_hostile(void)
         CHECK(strstr(js, "\"program\": \"a\\\\b\"") != NULL, js);
         CHECK(strstr(js, "\"reason\": \"tab?here \\ufffd\\ufffd\"") != NULL, js);
         CHECK(strstr(js, "{\"host\": \"a?b\", \"port\": 1, \"protocol\": null, \"verdict\": "
-                         "\"block\"") != NULL, "a tab in a value does not split the key");
+                         "\"block\"") != NULL,
+              "a tab in a value does not split the key");
         CHECK(strstr(js, "\"reason\": \"(other)\"") != NULL, "past 32 reasons: (other)");
         CHECK(strstr(js, "\"count\": 100,") != NULL, js);
         free(js);

@@ -177,8 +177,10 @@ static int verdict_script(struct doctor *dr, const char *display, const char *pa
         fprintf(stderr, "tlsguard doctor: %s: too many #! interpreters in a row\n", path);
         return USAGE;
     }
-    evidence_first(dr, "script:", "%s runs %s; the programs it starts inherit LD_PRELOAD: "
-                                  "check them too", path, target);
+    evidence_first(dr, "script:",
+                   "%s runs %s; the programs it starts inherit LD_PRELOAD: "
+                   "check them too",
+                   path, target);
     return doctor_file(dr, shown, target, depth + 1);
 }
 

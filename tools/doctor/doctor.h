@@ -27,34 +27,37 @@
 
 #include "coverage.h"
 
-#define MAX_OBJS         512  /* objects in one dependency tree */
-#define MAX_NEEDED       256  /* DT_NEEDED entries read per object */
-#define MAX_SCRIPT_DEPTH 4    /* #! interpreters followed */
-#define MAX_PENDING      4    /* evidence lines waiting for the verdict */
+#define MAX_OBJS         512 /* objects in one dependency tree */
+#define MAX_NEEDED       256 /* DT_NEEDED entries read per object */
+#define MAX_SCRIPT_DEPTH 4   /* #! interpreters followed */
+#define MAX_PENDING      4   /* evidence lines waiting for the verdict */
 #define PROBE_TIMEOUT_MS 10000
 
-enum { COVERED = 0, NOT_COVERED = 1, USAGE = 2 };
+enum {
+    COVERED = 0,
+    NOT_COVERED = 1,
+    USAGE = 2
+};
 
 /* ---- elf.c ---------------------------------------------------------------- */
 
 struct elf {
     const unsigned char *map;
     size_t size;
-    int cls;            /* ELFCLASS32 or ELFCLASS64 */
-    int data;           /* ELFDATA2LSB or ELFDATA2MSB */
+    int cls;  /* ELFCLASS32 or ELFCLASS64 */
+    int data; /* ELFDATA2LSB or ELFDATA2MSB */
     unsigned type, machine;
     uint64_t phoff, shoff;
     unsigned phnum, phentsize, shnum, shentsize, shstrndx;
-    int bad;            /* an out-of-bounds read happened */
+    int bad; /* an out-of-bounds read happened */
 };
 
 /* A field of an ElfNN_<type> at base, for the file's class. */
-#define ELF_FIELD(e, base, type, field)                                                 \
-    ((e)->cls == ELFCLASS64                                                             \
-         ? elf_get((e), (base) + offsetof(Elf64_##type, field),                         \
-                   sizeof(((Elf64_##type *)0)->field))                                  \
-         : elf_get((e), (base) + offsetof(Elf32_##type, field),                         \
-                   sizeof(((Elf32_##type *)0)->field)))
+#define ELF_FIELD(e, base, type, field)                                                            \
+    ((e)->cls == ELFCLASS64 ? elf_get((e), (base) + offsetof(Elf64_##type, field),                 \
+                                      sizeof(((Elf64_##type *)0)->field))                          \
+                            : elf_get((e), (base) + offsetof(Elf32_##type, field),                 \
+                                      sizeof(((Elf32_##type *)0)->field)))
 #define ELF_SIZEOF(e, type) ((e)->cls == ELFCLASS64 ? sizeof(Elf64_##type) : sizeof(Elf32_##type))
 
 struct phdr {
@@ -63,7 +66,7 @@ struct phdr {
 };
 
 struct shdr {
-    const char *name;   /* NULL when unreadable */
+    const char *name; /* NULL when unreadable */
     uint32_t type, link;
     uint64_t offset, size, entsize;
 };
@@ -71,8 +74,8 @@ struct shdr {
 /* What the dynamic section says, copied out of the mapping. */
 struct dyn {
     int has_interp, has_dynamic;
-    char *interp;          /* PT_INTERP, or NULL */
-    char **needed;         /* DT_NEEDED names, n_needed of them */
+    char *interp;  /* PT_INTERP, or NULL */
+    char **needed; /* DT_NEEDED names, n_needed of them */
     size_t n_needed;
     char *rpath, *runpath, *soname;
 };
@@ -100,7 +103,7 @@ const char *machine_name(unsigned m);
 struct ldcache {
     const unsigned char *map;
     size_t size;
-    const unsigned char *base;  /* the new-format header */
+    const unsigned char *base; /* the new-format header */
     size_t nlibs;
     int loaded;
 };
@@ -111,16 +114,16 @@ int compatible(const char *path, const struct elf *want);
 /* ---- tree.c ---------------------------------------------------------------- */
 
 struct obj {
-    char *name;      /* the DT_NEEDED name; for the program, its name as given */
-    char *path;      /* where it resolved to; NULL: not found */
-    int parent;      /* index of the object that needed it; -1: the program */
-    char *real;      /* realpath(path), or NULL */
-    char *origin;    /* $ORIGIN: the directory of its real path */
+    char *name;   /* the DT_NEEDED name; for the program, its name as given */
+    char *path;   /* where it resolved to; NULL: not found */
+    int parent;   /* index of the object that needed it; -1: the program */
+    char *real;   /* realpath(path), or NULL */
+    char *origin; /* $ORIGIN: the directory of its real path */
     struct dyn dyn;
 };
 
 struct tree {
-    struct obj *objs;      /* MAX_OBJS of them */
+    struct obj *objs; /* MAX_OBJS of them */
     size_t n;
     int truncated;
     size_t missing;
@@ -167,23 +170,22 @@ void evidence_deps(const struct tree *t);
 
 /* An interpreter that loads OpenSSL lazily through a module of its own. */
 struct probe {
-    const char *lang;       /* "python", "ruby", "perl" */
-    const char *module;     /* "_ssl", "openssl", "Net::SSLeay" */
-    const char *missing;    /* in the error when the module is absent */
-    const char *shown;      /* what the probe does, for the evidence */
+    const char *lang;    /* "python", "ruby", "perl" */
+    const char *module;  /* "_ssl", "openssl", "Net::SSLeay" */
+    const char *missing; /* in the error when the module is absent */
+    const char *shown;   /* what the probe does, for the evidence */
 };
 
 const struct probe *probe_for_name(const char *basename);
 /* Run the interpreter's probe: its executable and the module's file, one
  * per line, in out.  Returns its exit status, or -1 (err says why). */
-int probe_run(const struct probe *p, const char *path, char *out, size_t on, char *err,
-              size_t en);
+int probe_run(const struct probe *p, const char *path, char *out, size_t on, char *err, size_t en);
 /* The interpreter's options the probe passes ("-E -s -c"). */
 const char *probe_command(const struct probe *p, char *buf, size_t n);
 
 struct subject {
-    const char *display;   /* as the user named it, e.g. "curl" */
-    const char *path;      /* the file we read */
+    const char *display; /* as the user named it, e.g. "curl" */
+    const char *path;    /* the file we read */
 };
 
 /* -1: this is not the case to decide it. */

@@ -34,7 +34,6 @@ uint64_t elf_get(struct elf *e, uint64_t off, size_t size)
     return v;
 }
 
-
 /* A NUL-terminated string at off, inside [off, limit) and the file; NULL otherwise. */
 const char *elf_str(const struct elf *e, uint64_t off, uint64_t limit)
 {
@@ -212,7 +211,8 @@ static const char *symtab_defines(struct elf *e, const struct shdr *sym, const c
     if (sym->entsize < entsize || sym->entsize > sym->size || elf_shdr(e, sym->link, &str) != 0 ||
         str.size == 0)
         return NULL;
-    for (uint64_t off = sym->offset; off + entsize <= sym->offset + sym->size; off += sym->entsize) {
+    for (uint64_t off = sym->offset; off + entsize <= sym->offset + sym->size;
+         off += sym->entsize) {
         uint64_t name = ELF_FIELD(e, off, Sym, st_name);
         uint64_t shndx = ELF_FIELD(e, off, Sym, st_shndx);
         if (e->bad)
@@ -284,7 +284,8 @@ static int read_dyn_entries(struct elf *e, const struct phdr *dynp, struct dyn_r
 {
     *r = (struct dyn_raw){ .strtab = -1, .strsz = 0, .rpath = -1, .runpath = -1, .soname = -1 };
     size_t entsize = ELF_SIZEOF(e, Dyn);
-    for (uint64_t off = dynp->offset; off + entsize <= dynp->offset + dynp->filesz; off += entsize) {
+    for (uint64_t off = dynp->offset; off + entsize <= dynp->offset + dynp->filesz;
+         off += entsize) {
         int64_t tag = (int64_t)ELF_FIELD(e, off, Dyn, d_tag);
         uint64_t val = ELF_FIELD(e, off, Dyn, d_un.d_val);
         if (e->cls == ELFCLASS32)
@@ -299,12 +300,23 @@ static int read_dyn_entries(struct elf *e, const struct phdr *dynp, struct dyn_r
             if (r->n_needed < MAX_NEEDED)
                 r->needed[r->n_needed++] = val;
             break;
-        case DT_STRTAB: r->strtab = v; break;
-        case DT_STRSZ: r->strsz = v; break;
-        case DT_RPATH: r->rpath = v; break;
-        case DT_RUNPATH: r->runpath = v; break;
-        case DT_SONAME: r->soname = v; break;
-        default: break;
+        case DT_STRTAB:
+            r->strtab = v;
+            break;
+        case DT_STRSZ:
+            r->strsz = v;
+            break;
+        case DT_RPATH:
+            r->rpath = v;
+            break;
+        case DT_RUNPATH:
+            r->runpath = v;
+            break;
+        case DT_SONAME:
+            r->soname = v;
+            break;
+        default:
+            break;
         }
     }
     return 0;
@@ -313,8 +325,8 @@ static int read_dyn_entries(struct elf *e, const struct phdr *dynp, struct dyn_r
 /* A string of the dynamic string table, copied; NULL when absent or out of it. */
 static char *dyn_strdup(struct elf *e, int64_t v, uint64_t stroff, uint64_t strsz)
 {
-    const char *s = v >= 0 && (uint64_t)v < strsz ? elf_str(e, stroff + (uint64_t)v, stroff + strsz)
-                                                  : NULL;
+    const char *s =
+        v >= 0 && (uint64_t)v < strsz ? elf_str(e, stroff + (uint64_t)v, stroff + strsz) : NULL;
     return s ? strdup(s) : NULL;
 }
 
@@ -376,8 +388,8 @@ int elf_is_go(struct elf *e)
                 return e->bad = 0, 0;
             if (namesz == 3 && type == 4 && n + 12 + 3 <= end && !memcmp(e->map + n + 12, "Go", 3))
                 return 1;
-            uint64_t step = 12 + ((namesz + align - 1) & ~(align - 1)) +
-                            ((descsz + align - 1) & ~(align - 1));
+            uint64_t step =
+                12 + ((namesz + align - 1) & ~(align - 1)) + ((descsz + align - 1) & ~(align - 1));
             if (namesz > end || descsz > end || step > end - n)
                 break;
             n += step;
@@ -389,15 +401,25 @@ int elf_is_go(struct elf *e)
 const char *machine_name(unsigned m)
 {
     switch (m) {
-    case EM_X86_64: return "x86-64";
-    case EM_386: return "i386";
-    case EM_AARCH64: return "aarch64";
-    case EM_ARM: return "arm";
-    case EM_RISCV: return "riscv";
-    case EM_PPC64: return "ppc64";
-    case EM_PPC: return "ppc";
-    case EM_S390: return "s390";
-    case EM_MIPS: return "mips";
-    default: return "unknown machine";
+    case EM_X86_64:
+        return "x86-64";
+    case EM_386:
+        return "i386";
+    case EM_AARCH64:
+        return "aarch64";
+    case EM_ARM:
+        return "arm";
+    case EM_RISCV:
+        return "riscv";
+    case EM_PPC64:
+        return "ppc64";
+    case EM_PPC:
+        return "ppc";
+    case EM_S390:
+        return "s390";
+    case EM_MIPS:
+        return "mips";
+    default:
+        return "unknown machine";
     }
 }

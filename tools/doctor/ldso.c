@@ -61,9 +61,7 @@ static const char *ldcache_str(const struct ldcache *c, uint32_t off)
     size_t start = (size_t)(c->base - c->map) + off;
     if (start >= c->size)
         return NULL;
-    return memchr(c->map + start, '\0', c->size - start)
-               ? (const char *)c->map + start
-               : NULL;
+    return memchr(c->map + start, '\0', c->size - start) ? (const char *)c->map + start : NULL;
 }
 
 /* Is the file at path an ELF shared object ld.so would load for `want`
@@ -79,8 +77,8 @@ int compatible(const char *path, const struct elf *want)
     if (n < 20 || memcmp(h, ELFMAG, SELFMAG) != 0 || h[EI_CLASS] != want->cls ||
         h[EI_DATA] != want->data)
         return 0;
-    unsigned m = want->data == ELFDATA2LSB ? (unsigned)(h[18] | h[19] << 8)
-                                           : (unsigned)(h[18] << 8 | h[19]);
+    unsigned m =
+        want->data == ELFDATA2LSB ? (unsigned)(h[18] | h[19] << 8) : (unsigned)(h[18] << 8 | h[19]);
     return m == want->machine;
 }
 
@@ -88,14 +86,22 @@ int compatible(const char *path, const struct elf *want)
 static const char *multiarch(const struct elf *e)
 {
     switch (e->machine) {
-    case EM_X86_64: return e->cls == ELFCLASS64 ? "x86_64-linux-gnu" : "x86_64-linux-gnux32";
-    case EM_386: return "i386-linux-gnu";
-    case EM_AARCH64: return "aarch64-linux-gnu";
-    case EM_ARM: return "arm-linux-gnueabihf";
-    case EM_RISCV: return "riscv64-linux-gnu";
-    case EM_PPC64: return e->data == ELFDATA2LSB ? "powerpc64le-linux-gnu" : "powerpc64-linux-gnu";
-    case EM_S390: return "s390x-linux-gnu";
-    default: return NULL;
+    case EM_X86_64:
+        return e->cls == ELFCLASS64 ? "x86_64-linux-gnu" : "x86_64-linux-gnux32";
+    case EM_386:
+        return "i386-linux-gnu";
+    case EM_AARCH64:
+        return "aarch64-linux-gnu";
+    case EM_ARM:
+        return "arm-linux-gnueabihf";
+    case EM_RISCV:
+        return "riscv64-linux-gnu";
+    case EM_PPC64:
+        return e->data == ELFDATA2LSB ? "powerpc64le-linux-gnu" : "powerpc64-linux-gnu";
+    case EM_S390:
+        return "s390x-linux-gnu";
+    default:
+        return NULL;
     }
 }
 
@@ -113,7 +119,8 @@ static int search_path_list(const char *list, const char *origin, const char *na
         for (size_t i = 0; i < len && w < sizeof dir - 1;) {
             const char *tok = NULL;
             size_t toklen = 0;
-            if (!strncmp(p + i, "$ORIGIN", 7) && !isalnum((unsigned char)p[i + 7]) && p[i + 7] != '_')
+            if (!strncmp(p + i, "$ORIGIN", 7) && !isalnum((unsigned char)p[i + 7]) &&
+                p[i + 7] != '_')
                 tok = origin, toklen = 7;
             else if (!strncmp(p + i, "${ORIGIN}", 9))
                 tok = origin, toklen = 9;
@@ -137,7 +144,6 @@ static int search_path_list(const char *list, const char *origin, const char *na
     }
     return 0;
 }
-
 
 /* The cache's entry for name, of the wanted class and machine. */
 static int ldcache_lookup(struct ldcache *c, const char *name, const struct elf *want, char *out,
@@ -172,8 +178,8 @@ static int default_dirs(const char *name, const struct elf *want, char *out, siz
         snprintf(dirs[nd++], sizeof dirs[0], "/lib/%s", ma);
         snprintf(dirs[nd++], sizeof dirs[0], "/usr/lib/%s", ma);
     }
-    static const char *const plain[] = { "/lib64", "/usr/lib64", "/lib32", "/usr/lib32", "/lib",
-                                         "/usr/lib" };
+    static const char *const plain[] = { "/lib64",     "/usr/lib64", "/lib32",
+                                         "/usr/lib32", "/lib",       "/usr/lib" };
     for (size_t i = 0; i < sizeof plain / sizeof *plain; i++)
         snprintf(dirs[nd++], sizeof dirs[0], "%s", plain[i]);
     for (size_t i = 0; i < nd; i++) {

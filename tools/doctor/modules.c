@@ -27,8 +27,7 @@ static void evidence_module(const struct probe *p, const char *path, const char 
 /* The module's file decides: does it link a covered library, have OpenSSL
  * built in, or neither? */
 static int verdict_module_tree(struct doctor *dr, const struct probe *p, const char *display,
-                               const char *path, const char *how, struct tree *t,
-                               struct elf *e)
+                               const char *path, const char *how, struct tree *t, struct elf *e)
 {
     int i = tree_find_covered(t);
     char built[256], version[96];
@@ -43,8 +42,8 @@ static int verdict_module_tree(struct doctor *dr, const struct probe *p, const c
         return COVERED;
     }
     if (elf_openssl_builtin(e, built, sizeof built)) {
-        verdict(dr, "not covered: %s's %s module has OpenSSL built in (statically linked)",
-                display, p->module);
+        verdict(dr, "not covered: %s's %s module has OpenSSL built in (statically linked)", display,
+                p->module);
         evidence_module(p, path, how, built);
         return NOT_COVERED;
     }
@@ -100,12 +99,14 @@ int verdict_probe_run(struct doctor *dr, const struct probe *p, const struct sub
         if (st > 0 && strstr(err, p->missing)) {
             verdict(dr, "not covered: %s has no %s module: it cannot make TLS connections",
                     s->display, p->module);
-            evidence(key_of(p->lang, key, sizeof key), "%s %s '%s' failed: %s", s->path, opts, p->shown, err);
+            evidence(key_of(p->lang, key, sizeof key), "%s %s '%s' failed: %s", s->path, opts,
+                     p->shown, err);
             return NOT_COVERED;
         }
         verdict(dr, "not covered: %s: cannot tell: asking it for its %s module failed", s->display,
                 p->module);
-        evidence(key_of(p->lang, key, sizeof key), "%s %s '%s': %s", s->path, opts, p->shown, *err ? err : "no output");
+        evidence(key_of(p->lang, key, sizeof key), "%s %s '%s': %s", s->path, opts, p->shown,
+                 *err ? err : "no output");
         return NOT_COVERED;
     }
     if (!strcmp(mod, "(built-in)"))

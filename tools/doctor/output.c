@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-
 /*
  * The verdict line comes first, whatever was learnt on the way to it: evidence
  * gathered before the verdict is known (the script that led to an
@@ -96,8 +95,7 @@ void evidence_deps(const struct tree *t)
     size_t w = 0;
     line[0] = '\0';
     for (size_t k = 0; k < root->dyn.n_needed && w < sizeof line; k++)
-        w += (size_t)snprintf(line + w, sizeof line - w, "%s%s", k ? " " : "",
-                              root->dyn.needed[k]);
+        w += (size_t)snprintf(line + w, sizeof line - w, "%s%s", k ? " " : "", root->dyn.needed[k]);
     evidence("needed:", "%s needs %s", root->name, root->dyn.n_needed ? line : "nothing");
     evidence("deps:", "%zu shared librar%s in the tree%s", t->n - 1, t->n == 2 ? "y" : "ies",
              t->truncated ? " (stopped: too many)" : "");

@@ -23,45 +23,56 @@ extern char **environ;
 
 struct probe_spec {
     struct probe p;
-    const char *name;                 /* "python": python, python3, python3.11 ... */
-    const char *const *argv;          /* options before the code */
-    const char *code;                 /* prints the executable, then the module's file */
-    const char *const *drop_env;      /* variables not passed on ("PYTHON" drops PYTHON*) */
+    const char *name;            /* "python": python, python3, python3.11 ... */
+    const char *const *argv;     /* options before the code */
+    const char *code;            /* prints the executable, then the module's file */
+    const char *const *drop_env; /* variables not passed on ("PYTHON" drops PYTHON*) */
 };
 
 /* Python 2 has no -I: -E (no PYTHON* variables) and -s (no user site) work
  * in both, and the code drops the current directory from sys.path itself. */
 static const char *const PY_ARGS[] = { "-E", "-s", "-c", NULL };
-static const char PY_CODE[] =
-    "import sys\n"
-    "sys.path[:] = [p for p in sys.path if p not in ('', '.')]\n"
-    "print(sys.executable)\n"
-    "import _ssl\n"
-    "print(getattr(_ssl, '__file__', '(built-in)'))\n";
+static const char PY_CODE[] = "import sys\n"
+                              "sys.path[:] = [p for p in sys.path if p not in ('', '.')]\n"
+                              "print(sys.executable)\n"
+                              "import _ssl\n"
+                              "print(getattr(_ssl, '__file__', '(built-in)'))\n";
 static const char *const RUBY_ARGS[] = { "--disable-gems", "-e", NULL };
 static const char RUBY_CODE[] =
     "require 'rbconfig'; require 'openssl'\n"
     "puts RbConfig.ruby\n"
     "puts($LOADED_FEATURES.find { |f| f.end_with?('/openssl.so') } || '(built-in)')\n";
 static const char *const PERL_ARGS[] = { "-e", NULL };
-static const char PERL_CODE[] =
-    "require Net::SSLeay;\n"
-    "print \"$^X\\n\";\n"
-    "print((grep { m{/SSLeay\\.so$} } @DynaLoader::dl_shared_objects)[0] // '(built-in)', \"\\n\");\n";
+static const char PERL_CODE[] = "require Net::SSLeay;\n"
+                                "print \"$^X\\n\";\n"
+                                "print((grep { m{/SSLeay\\.so$} } "
+                                "@DynaLoader::dl_shared_objects)[0] // '(built-in)', \"\\n\");\n";
 static const char *const PY_ENV[] = { "PYTHON", NULL };
 static const char *const RUBY_ENV[] = { "RUBYOPT", "RUBYLIB", NULL };
 static const char *const PERL_ENV[] = { "PERL5OPT", "PERL5LIB", "PERLLIB", "PERL5DB", NULL };
 
 static const struct probe_spec SPECS[] = {
-    { .p = { .lang = "python", .module = "_ssl", .missing = "_ssl",
-            .shown = "import _ssl" }, .name = "python",
-      .argv = PY_ARGS, .code = PY_CODE, .drop_env = PY_ENV },
-    { .p = { .lang = "ruby", .module = "openssl", .missing = "openssl",
-            .shown = "require 'openssl'" }, .name = "ruby",
-      .argv = RUBY_ARGS, .code = RUBY_CODE, .drop_env = RUBY_ENV },
-    { .p = { .lang = "perl", .module = "Net::SSLeay", .missing = "Net/SSLeay",
-            .shown = "require Net::SSLeay" }, .name = "perl",
-      .argv = PERL_ARGS, .code = PERL_CODE, .drop_env = PERL_ENV },
+    { .p = { .lang = "python", .module = "_ssl", .missing = "_ssl", .shown = "import _ssl" },
+      .name = "python",
+      .argv = PY_ARGS,
+      .code = PY_CODE,
+      .drop_env = PY_ENV },
+    { .p = { .lang = "ruby",
+             .module = "openssl",
+             .missing = "openssl",
+             .shown = "require 'openssl'" },
+      .name = "ruby",
+      .argv = RUBY_ARGS,
+      .code = RUBY_CODE,
+      .drop_env = RUBY_ENV },
+    { .p = { .lang = "perl",
+             .module = "Net::SSLeay",
+             .missing = "Net/SSLeay",
+             .shown = "require Net::SSLeay" },
+      .name = "perl",
+      .argv = PERL_ARGS,
+      .code = PERL_CODE,
+      .drop_env = PERL_ENV },
 };
 
 /* NAME, NAME3, NAME3.11, python3.11d ... but not python3-config or perldoc. */
@@ -141,7 +152,8 @@ struct sink {
 /* Read both pipes until they close or the deadline passes; 1 on time-out. */
 static int collect(int fds[2], struct sink sinks[2], long long deadline)
 {
-    struct pollfd pf[2] = { { .fd = fds[0], .events = POLLIN }, { .fd = fds[1], .events = POLLIN } };
+    struct pollfd pf[2] = { { .fd = fds[0], .events = POLLIN },
+                            { .fd = fds[1], .events = POLLIN } };
     int open_fds = 2, timed_out = 0;
     while (open_fds > 0) {
         long long left = deadline - now_ms();
@@ -205,8 +217,7 @@ static void last_line(char *ebuf, size_t ew, char *err, size_t en)
     snprintf(err, en, "%s", last);
 }
 
-int probe_run(const struct probe *p, const char *path, char *out, size_t on, char *err,
-              size_t en)
+int probe_run(const struct probe *p, const char *path, char *out, size_t on, char *err, size_t en)
 {
     int po[2], pe[2];
     if (pipe2(po, O_CLOEXEC) != 0)

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <string.h>
 
-
 /*
  * OpenSSL's version text ("OpenSSL 3.0.13 30 Jan 2024", "OpenSSL 1.1.1w  11 Sep 2023",
  * "OpenSSL 1.0.2k-fips  26 Jan 2017") in p[0..n): the mark of OpenSSL's own
@@ -24,32 +23,38 @@ static int find_openssl_text(const unsigned char *p, size_t n, char *out, size_t
     while ((hit = memmem(hit, (size_t)(end - hit), mark, sizeof mark - 1)) != NULL) {
         const unsigned char *q = hit + sizeof mark - 1;
         hit++;
-#define DIGITS(min, max)                                              \
-    do {                                                              \
-        int k_ = 0;                                                   \
-        while (q < end && *q >= '0' && *q <= '9' && k_ < (max))       \
-            q++, k_++;                                                \
-        if (k_ < (min))                                               \
-            goto next;                                                \
+#define DIGITS(min, max)                                                                           \
+    do {                                                                                           \
+        int k_ = 0;                                                                                \
+        while (q < end && *q >= '0' && *q <= '9' && k_ < (max))                                    \
+            q++, k_++;                                                                             \
+        if (k_ < (min))                                                                            \
+            goto next;                                                                             \
     } while (0)
-#define CHAR(c)                   \
-    do {                          \
-        if (q >= end || *q != (c)) \
-            goto next;            \
-        q++;                      \
+#define CHAR(c)                                                                                    \
+    do {                                                                                           \
+        if (q >= end || *q != (c))                                                                 \
+            goto next;                                                                             \
+        q++;                                                                                       \
     } while (0)
-        DIGITS(1, 2); CHAR('.'); DIGITS(1, 3); CHAR('.'); DIGITS(1, 3);
+        DIGITS(1, 2);
+        CHAR('.');
+        DIGITS(1, 3);
+        CHAR('.');
+        DIGITS(1, 3);
         while (q < end && ((*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '-' ||
                            *q == '+' || *q == '_'))
             q++;
         CHAR(' ');
         if (q < end && *q == ' ')
             q++;
-        DIGITS(1, 2); CHAR(' ');
+        DIGITS(1, 2);
+        CHAR(' ');
         for (int k = 0; k < 3; k++, q++)
             if (q >= end || !((*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z')))
                 goto next;
-        CHAR(' '); DIGITS(4, 4);
+        CHAR(' ');
+        DIGITS(4, 4);
         {
             size_t len = (size_t)(q - (hit - 1));
             if (len >= on)
@@ -74,7 +79,6 @@ int elf_openssl_text(struct elf *e, char *out, size_t on)
     return find_openssl_text(e->map, e->size, out, on);
 }
 
-
 /*
  * What a TLS library's soname says: "OpenSSL 3.x" where the soname names a
  * release (common/libssl_sonames.c, the list the shim tries), else the
@@ -87,8 +91,7 @@ const char *tls_lib_version(const char *soname, char *buf, size_t n)
     if (release)
         snprintf(buf, n, "%s", release);
     else
-        snprintf(buf, n, "%s%sversion unknown from the soname", l ? l->library : "",
-                 l ? ", " : "");
+        snprintf(buf, n, "%s%sversion unknown from the soname", l ? l->library : "", l ? ", " : "");
     return buf;
 }
 

@@ -36,7 +36,6 @@ static char *origin_of(const char *path)
     return real;
 }
 
-
 /* Has an object with this name (or soname, or real path) been loaded already? */
 static int tree_has(const struct tree *t, const char *name, const char *real)
 {

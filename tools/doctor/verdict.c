@@ -14,10 +14,10 @@
 struct judged {
     const struct subject *s;
     struct elf *e;
-    struct tree t;           /* empty for a static program */
+    struct tree t; /* empty for a static program */
     struct tg_cov_facts f;
-    int ssl, other;          /* tree indexes, -1 when absent */
-    char line[2400];         /* "curl links libssl.so.3 (OpenSSL 3.x) via libcurl.so.4" */
+    int ssl, other;  /* tree indexes, -1 when absent */
+    char line[2400]; /* "curl links libssl.so.3 (OpenSSL 3.x) via libcurl.so.4" */
 };
 
 static const char *base_of(const char *path)
@@ -32,8 +32,10 @@ static int verdict_go(struct doctor *dr, struct judged *j)
             j->s->display);
     evidence("go:", "Go build info present; crypto/tls is Go code, not libssl");
     if (j->ssl > 0)
-        evidence("but:", "it links %s (cgo): TLS it makes through OpenSSL rather than "
-                         "crypto/tls is covered", j->t.objs[j->ssl].name);
+        evidence("but:",
+                 "it links %s (cgo): TLS it makes through OpenSSL rather than "
+                 "crypto/tls is covered",
+                 j->t.objs[j->ssl].name);
     return NOT_COVERED;
 }
 
@@ -41,8 +43,8 @@ static int verdict_static(struct doctor *dr, struct judged *j)
 {
     char how[256];
     int ossl = elf_openssl_builtin(j->e, how, sizeof how);
-    verdict(dr, "not covered: %s is statically linked%s: LD_PRELOAD cannot reach it",
-            j->s->display, ossl ? " with OpenSSL built in" : "");
+    verdict(dr, "not covered: %s is statically linked%s: LD_PRELOAD cannot reach it", j->s->display,
+            ossl ? " with OpenSSL built in" : "");
     if (ossl)
         evidence("openssl:", "%s", how);
     evidence("why:", "no PT_INTERP: no dynamic linker runs, so nothing reads LD_PRELOAD");
@@ -51,8 +53,10 @@ static int verdict_static(struct doctor *dr, struct judged *j)
 
 static int verdict_secure(struct doctor *dr, struct judged *j)
 {
-    verdict(dr, "not covered: %s %s: the dynamic linker ignores LD_PRELOAD for it "
-                "(use /etc/ld.so.preload)", j->s->display, j->f.secure);
+    verdict(dr,
+            "not covered: %s %s: the dynamic linker ignores LD_PRELOAD for it "
+            "(use /etc/ld.so.preload)",
+            j->s->display, j->f.secure);
     if (j->ssl > 0) {
         evidence("but:", "%s: /etc/ld.so.preload would cover it", j->line);
         evidence_libssl(&j->t, j->ssl);
@@ -117,9 +121,10 @@ static int verdict_missing(struct doctor *dr, struct judged *j)
         const struct obj *o = &j->t.objs[i];
         if (o->path)
             continue;
-        verdict(dr, "not covered: %s cannot start here: %s (needed by %s) is not found, so "
-                    "which TLS library it uses cannot be told", j->s->display, o->name,
-                j->t.objs[o->parent].name);
+        verdict(dr,
+                "not covered: %s cannot start here: %s (needed by %s) is not found, so "
+                "which TLS library it uses cannot be told",
+                j->s->display, o->name, j->t.objs[o->parent].name);
         evidence("why:", "ld.so would refuse to start it; ask again with the LD_LIBRARY_PATH "
                          "it runs with");
         return NOT_COVERED;
@@ -137,8 +142,10 @@ static int verdict_uncovered(struct doctor *dr, struct judged *j)
     if (j->other > 0)
         rc = verdict_other_lib(dr, j);
     else if (elf_openssl_builtin(j->e, how, sizeof how)) {
-        verdict(dr, "not covered: %s has OpenSSL linked statically (built in): LD_PRELOAD "
-                    "cannot reach it", j->s->display);
+        verdict(dr,
+                "not covered: %s has OpenSSL linked statically (built in): LD_PRELOAD "
+                "cannot reach it",
+                j->s->display);
         evidence("openssl:", "%s and no libssl is among its libraries", how);
         rc = NOT_COVERED;
     } else if ((rc = verdict_missing(dr, j)) < 0) {
@@ -163,12 +170,14 @@ static int read_program(struct doctor *dr, struct judged *j)
     char kind[PATH_MAX + 128];
     snprintf(kind, sizeof kind, "ELF %d-bit %s %s, %s%s", e->cls == ELFCLASS64 ? 64 : 32,
              e->data == ELFDATA2LSB ? "LSB" : "MSB", machine_name(e->machine),
-             d.has_interp ? "dynamically linked, interpreter "
-                          : d.n_needed || d.soname ? "no interpreter: a shared library"
-                                                   : "statically linked",
+             d.has_interp             ? "dynamically linked, interpreter "
+             : d.n_needed || d.soname ? "no interpreter: a shared library"
+                                      : "statically linked",
              d.has_interp ? d.interp : "");
-    j->f = (struct tg_cov_facts){ .is_elf = 1, .has_interp = d.has_interp,
-                                  .n_needed = (int)d.n_needed, .has_soname = d.soname != NULL,
+    j->f = (struct tg_cov_facts){ .is_elf = 1,
+                                  .has_interp = d.has_interp,
+                                  .n_needed = (int)d.n_needed,
+                                  .has_soname = d.soname != NULL,
                                   .is_go = elf_is_go(e),
                                   .secure = tg_secure_exec_reason_of(j->s->path) };
     dyn_free(&d);
@@ -183,7 +192,7 @@ static int read_tree(struct doctor *dr, struct judged *j)
     if (tg_cov_is_static(&j->f))
         return 0;
     if (tree_of(&dr->cache, &j->t, j->s->display, j->s->path, j->e) != 0)
-        return j->f.is_go ? 0 : -1;  /* a Go verdict needs no tree */
+        return j->f.is_go ? 0 : -1; /* a Go verdict needs no tree */
     j->ssl = tree_find_covered(&j->t);
     j->other = tree_find_other(&j->t);
     j->f.covered = tree_lib(&j->t, j->ssl);
@@ -210,11 +219,21 @@ int verdict_elf(struct doctor *dr, const struct subject *s, struct elf *e)
     }
     int rc;
     switch (tg_cov_judge(&j.f)) {
-    case TG_COV_GO: rc = verdict_go(dr, &j); break;
-    case TG_COV_STATIC: rc = verdict_static(dr, &j); break;
-    case TG_COV_SECURE_EXEC: rc = verdict_secure(dr, &j); break;
-    case TG_COV_COVERED: rc = verdict_covered(dr, &j); break;
-    default: rc = verdict_uncovered(dr, &j); break;
+    case TG_COV_GO:
+        rc = verdict_go(dr, &j);
+        break;
+    case TG_COV_STATIC:
+        rc = verdict_static(dr, &j);
+        break;
+    case TG_COV_SECURE_EXEC:
+        rc = verdict_secure(dr, &j);
+        break;
+    case TG_COV_COVERED:
+        rc = verdict_covered(dr, &j);
+        break;
+    default:
+        rc = verdict_uncovered(dr, &j);
+        break;
     }
     tree_free(&j.t);
     return rc;
