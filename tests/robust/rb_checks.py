@@ -41,19 +41,22 @@ def library_exports(paths):
 
 def check_exports(rep, lib, builds):
     """nm -D --defined-only lists exactly shim/exports.map's names, and each is a
-    function the shim interposes: one libssl (3.0 or 1.1) exports, or one of
-    libc's (connect, the resolver, the exec family): no helper of its own."""
+    function the shim interposes: one libssl (3.0 or 1.1), libgnutls or NSS's
+    libssl3/libnspr4 exports, or one of libc's (connect, the resolver, the
+    exec family): no helper of its own."""
     syms = exported_symbols(lib)
     allowed = map_globals(os.path.join(REPO, "shim", "exports.map"))
     ssl = library_exports(["/usr/lib/x86_64-linux-gnu/libssl.so.3"] +
                           [os.path.join(o.root, "usr/lib/x86_64-linux-gnu/libssl.so.1.1") for o in builds if o.root])
     libc = library_exports(["/lib/x86_64-linux-gnu/libc.so.6"])
+    ssl |= library_exports(["/usr/lib/x86_64-linux-gnu/libgnutls.so.30", "/usr/lib/x86_64-linux-gnu/libssl3.so",
+                            "/usr/lib/x86_64-linux-gnu/libnspr4.so"])
     extra = sorted(syms - allowed)
     rep("exports/only-what-exports.map-lists",
         None if not extra else "exported but not in shim/exports.map: %s" % " ".join(extra))
     not_interposed = sorted(s for s in syms if s not in ssl and s not in libc)
-    rep("exports/each-is-an-interposed-libssl-or-libc-function",
-        None if not not_interposed else "neither a libssl nor a libc function: %s" % " ".join(not_interposed))
+    rep("exports/each-is-an-interposed-tls-library-or-libc-function",
+        None if not not_interposed else "neither a TLS library (libssl, libgnutls, NSS) nor a libc function: %s" % " ".join(not_interposed))
     rep.note("exported: %d libssl functions, libc: %s" % (len(syms & ssl), " ".join(sorted(syms - ssl))))
     missing = sorted(allowed - syms)
     rep("exports/every-interposed-function-is-exported",
