@@ -14,18 +14,29 @@
  * (then the hooks are NSPR's own functions, found next in line). */
 static const struct tg_nss *nss_if_loaded(void)
 {
-    static int loaded;
-    if (!loaded) {
+    static int loaded; /* read and set by any thread: atomics */
+    if (!__atomic_load_n(&loaded, __ATOMIC_ACQUIRE)) {
         void *h = dlopen("libssl3.so", RTLD_LAZY | RTLD_NOLOAD);
         if (!h)
             return NULL;
         dlclose(h);
-        loaded = 1;
+        __atomic_store_n(&loaded, 1, __ATOMIC_RELEASE);
     }
     return tg_nss();
 }
 
-#define NEXT(name) ((__typeof__(&name))dlsym(RTLD_NEXT, #name))
+/* NSPR's own function, looked up once (not per I/O call: dlsym walks the
+ * whole scope); racing threads store the same pointer. */
+#define NEXT(name)                                                                                 \
+    ({                                                                                             \
+        static __typeof__(&name) next_;                                                            \
+        __typeof__(&name) f_ = __atomic_load_n(&next_, __ATOMIC_ACQUIRE);                          \
+        if (!f_) {                                                                                 \
+            f_ = (__typeof__(&name))dlsym(RTLD_NEXT, #name);                                       \
+            __atomic_store_n(&next_, f_, __ATOMIC_RELEASE);                                        \
+        }                                                                                          \
+        f_;                                                                                        \
+    })
 
 static int32_t seen(const struct tg_nss *n, tg_pr_fd *fd, int32_t rv)
 {
