@@ -141,14 +141,19 @@ check-gnutls: all $(GNUTLS_CLIENT)
 # libnss3-dev, libnspr4-dev (the C clients), libnss3-tools (tstclnt, certutil).
 NSS_CURL = $(BUILD)/tests/nss_curl
 NSS_CARELESS = $(BUILD)/tests/nss_careless
+NSS_ROADS = $(BUILD)/tests/nss_roads
 $(NSS_CURL): tests/nss/curl_nss.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS_ALL) -l:libcurl-nss.so.4
 $(NSS_CARELESS): tests/nss/careless.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $$(pkg-config --cflags nss) -o $@ $< $(LDFLAGS_ALL) $$(pkg-config --libs nss)
-check-nss: all $(NSS_CURL) $(NSS_CARELESS)
+$(NSS_ROADS): tests/nss/roads.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $$(pkg-config --cflags nss) -o $@ $< $(LDFLAGS_ALL) $$(pkg-config --libs nss)
+check-nss: all $(NSS_CURL) $(NSS_CARELESS) $(NSS_ROADS)
 	$(PYTHON) tests/nss/run.py --build $(BUILD)
+	$(PYTHON) tests/nss/roads.py --build $(BUILD)
 
 fuzz:
 	@sh tests/fuzz/run.sh $(BUILD) $${FUZZ_SECONDS:-60}

@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 static int sha256(const void *ctx, const unsigned char *in, size_t len,
@@ -94,7 +95,10 @@ static void negotiated_facts(const struct tg_nss *n, struct tg_nss_rec *r, struc
     f->suite_weak = ch.suite && tg_nss_suite_weak(n, ch.suite);
 }
 
-/* What a block does: one log line, the NSS error with tlsguard's text. */
+/* What a block does: one log line, the NSS error with tlsguard's text, and
+ * the TCP connection shut both ways, so that no road beneath the guard
+ * layer (the NSPR layer written directly, the descriptor itself) carries a
+ * byte to or from the refused peer either. */
 static int apply(const struct tg_nss *n, struct tg_backend_conn *bc, int32_t err)
 {
     struct tg_nss_rec *r = bc->r;
@@ -111,6 +115,9 @@ static int apply(const struct tg_nss *n, struct tg_backend_conn *bc, int32_t err
     }
     tg_verdict_log_block(&tg_nss_backend, bc, &r->verdict, &w);
     tg_verdict_error_text(&r->verdict, &w, text, sizeof text);
+    int sock = n->PR_FileDesc2NativeHandle(r->fd);
+    if (sock >= 0)
+        shutdown(sock, SHUT_RDWR);
     r->error = err;
     n->PR_SetError(err, 0);
     n->PR_SetErrorText((int)strlen(text), text);

@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""NSS roads under tlsguard: build/tests/nss_roads takes one road to the
+wire around the usual import + hooks + PR_Write (tests/nss/roads.c).
+
+    python3 tests/nss/roads.py --build build [--only REGEX]
+
+Each road is run against a bad peer without the shim (the control: the
+marker reaches it) and with it (no byte reaches it, one block line), and
+against a good peer with it (the marker arrives). Peers are tests/nss/run.py's;
+a recording TCP relay in front of each also sees what is written beneath TLS
+(the guard, lower and native roads write plaintext under the SSL layer: with the shim
+a blocked connection is shut, so those bytes do not leave either).
+"""
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import sys
+import tempfile
+import threading
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import run as nss  # noqa: E402
+from tgtest import free_port  # noqa: E402
+
+TLS_ROADS = ["model", "defaults", "reconfig", "rehandshake", "timeout", "writev", "send",
+             "transmitfile", "sendfile", "methods"]
+RAW_ROADS = ["guard", "lower", "native"]
+FLOOR_ROADS = ["model", "defaults", "reconfig"]  # the old range set some other way
+
+
+class Relay:
+    """127.0.0.1:port -> the peer, keeping every byte the client sent."""
+
+    def __init__(self, to_port):
+        self.to, self.raw, self.port = to_port, b"", free_port()
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", self.port))
+        self.sock.listen(8)
+        self.sock.settimeout(0.2)
+        self.running = True
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        while self.running:
+            try:
+                c, _ = self.sock.accept()
+            except (socket.timeout, OSError):
+                continue
+            up = socket.create_connection(("127.0.0.1", self.to))
+            threading.Thread(target=self.pump, args=(c, up, True), daemon=True).start()
+            threading.Thread(target=self.pump, args=(up, c, False), daemon=True).start()
+
+    def pump(self, a, b, record):
+        try:
+            while True:
+                d = a.recv(4096)
+                if not d:
+                    break
+                if record:
+                    self.raw += d
+                b.sendall(d)
+        except OSError:
+            pass
+        for s in (a, b):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def stop(self):
+        self.running = False
+        self.thread.join()
+        self.sock.close()
+
+
+def case(s, name, road, peer, shim, reason, marker):
+    if s.args.only and not re.search(s.args.only, name):
+        return
+    cert, lo, hi, _ = nss.PEERS[peer]
+    p = nss.Peer(s.pki, cert, lo, hi)
+    relay = Relay(p.port)
+    log = os.path.join(s.work, re.sub(r"\W", "_", name) + ".log")
+    open(log, "w").close()
+    cmd = [os.path.join(s.args.build, "tests", "nss_roads"), road, "localhost", str(relay.port), marker]
+    try:
+        r = nss.run(cmd, marker, s.env(shim, s.base, log))
+    finally:
+        relay.stop()
+        p.stop()
+    p.port = relay.port  # the port the client (and the block line) knows
+    lines = [l for l in open(log).read().splitlines() if "action=" in l and "action=notice" not in l]
+    if road in RAW_ROADS:
+        p.received = relay.raw if marker.encode() in relay.raw else p.received
+    got = marker.encode() in p.received
+    s.check(name, nss.judge(shim, reason, got, lines, p, r))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--only")
+    args = ap.parse_args()
+    work = tempfile.mkdtemp(prefix="tg-nssroads-")
+    try:
+        s = nss.Suite(args, work)
+        s.base = s.policy("base", "")
+        for road in TLS_ROADS + RAW_ROADS:
+            bad = [("selfsigned", nss.PEERS["selfsigned"][3]), ("wrongname", r"not valid for")]
+            if road in FLOOR_ROADS:
+                bad.append(("tls10", r"protocol below TLS 1.2"))
+            for peer, reason in bad:
+                for shim in (False, True):
+                    case(s, "roads/%s/%s/%s" % (road, "shim" if shim else "noshim", peer), road, peer,
+                         shim, reason, "MARKER-" + road)
+            if road in TLS_ROADS:
+                case(s, "roads/%s/shim/good13" % road, road, "good13", True, None, "MARKER-" + road)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print("%d passed, %d failed" % (s.passed, s.failed))
+    sys.exit(1 if s.failed else 0)
+
+
+if __name__ == "__main__":
+    main()
