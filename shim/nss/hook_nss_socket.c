@@ -1,8 +1,9 @@
 /*
  * hook_nss_socket.c — NSS sockets as the program makes and hooks them.
- * Every imported socket gets the shim's auth-certificate, bad-certificate
- * and handshake hooks, no session cache (a resumed handshake would skip
- * the certificate check), the floor, and the guard layer under it; the
+ * Every imported socket (SSL_ImportFD, DTLS_ImportFD) gets the shim's
+ * auth-certificate, bad-certificate and handshake hooks, no session cache
+ * (a resumed handshake would skip the certificate check), the floor, and
+ * the guard layer under it; the
  * program's own hooks are remembered and run after the shim's, which they
  * can make stricter but never looser.
  */
@@ -47,11 +48,10 @@ static void take_model_hooks(struct tg_nss_rec *r, tg_pr_fd *model)
     r->prog_hs_arg = m->prog_hs_arg;
 }
 
-TG_EXPORT tg_pr_fd *SSL_ImportFD(tg_pr_fd *model, tg_pr_fd *fd)
+/* `out`, the socket NSS just made (TLS or DTLS), with the shim's hooks,
+ * no session cache, the floor, no weak suite and the guard under it. */
+static tg_pr_fd *protect(const struct tg_nss *n, tg_pr_fd *model, tg_pr_fd *out)
 {
-    tg_init();
-    const struct tg_nss *n = tg_nss();
-    tg_pr_fd *out = n ? n->SSL_ImportFD(model, fd) : NULL;
     struct tg_nss_rec *r = out ? tg_nss_rec_get(out, 1) : NULL;
     if (!r) {
         if (n)
@@ -69,6 +69,22 @@ TG_EXPORT tg_pr_fd *SSL_ImportFD(tg_pr_fd *model, tg_pr_fd *fd)
     }
     tg_nss_weak_off(n, out);
     return out;
+}
+
+TG_EXPORT tg_pr_fd *SSL_ImportFD(tg_pr_fd *model, tg_pr_fd *fd)
+{
+    tg_init();
+    const struct tg_nss *n = tg_nss();
+    return protect(n, model, n ? n->SSL_ImportFD(model, fd) : NULL);
+}
+
+/* DTLS sockets: the same checks (NSS keeps DTLS ranges in TLS numbers, so
+ * the floor is DTLS 1.2, or 1.3 under min-protocol TLSv1.3). */
+TG_EXPORT tg_pr_fd *DTLS_ImportFD(tg_pr_fd *model, tg_pr_fd *fd)
+{
+    tg_init();
+    const struct tg_nss *n = tg_nss();
+    return protect(n, model, n ? n->DTLS_ImportFD(model, fd) : NULL);
 }
 
 TG_EXPORT tg_nss_status SSL_AuthCertificateHook(tg_pr_fd *fd, tg_nss_auth_fn f, void *arg)
