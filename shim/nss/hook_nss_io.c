@@ -10,8 +10,10 @@
 
 #include <dlfcn.h>
 
-/* NSS, once libssl3 is in the process; NULL for a program on NSPR alone
- * (then the hooks are NSPR's own functions, found next in line). */
+/* NSS, once libssl3 is in the process; NULL for a program on NSPR alone.
+ * Asked only when NSPR's function is not next in line (NSPR loaded
+ * RTLD_LOCAL, under a libssl3 that calls us): dlopen takes the loader's
+ * lock, too dear for every I/O call. */
 static const struct tg_nss *nss_if_loaded(void)
 {
     static int loaded; /* read and set by any thread: atomics */
@@ -48,37 +50,53 @@ static int32_t seen(const struct tg_nss *n, tg_pr_fd *fd, int32_t rv)
 
 TG_EXPORT int32_t PR_Write(tg_pr_fd *fd, const void *buf, int32_t len)
 {
+    /* No record yet: no socket of the shim's, NSPR's own function. */
+    __typeof__(&PR_Write) next = tg_nss_rec_any() ? NULL : NEXT(PR_Write);
+    if (next)
+        return next(fd, buf, len);
     const struct tg_nss *n = nss_if_loaded();
     if (n)
         return seen(n, fd, n->PR_Write(fd, buf, len));
-    __typeof__(&PR_Write) next = NEXT(PR_Write);
+    next = NEXT(PR_Write);
     return next ? next(fd, buf, len) : -1;
 }
 
 TG_EXPORT int32_t PR_Read(tg_pr_fd *fd, void *buf, int32_t len)
 {
+    /* No record yet: no socket of the shim's, NSPR's own function. */
+    __typeof__(&PR_Read) next = tg_nss_rec_any() ? NULL : NEXT(PR_Read);
+    if (next)
+        return next(fd, buf, len);
     const struct tg_nss *n = nss_if_loaded();
     if (n)
         return seen(n, fd, n->PR_Read(fd, buf, len));
-    __typeof__(&PR_Read) next = NEXT(PR_Read);
+    next = NEXT(PR_Read);
     return next ? next(fd, buf, len) : -1;
 }
 
 TG_EXPORT int32_t PR_Send(tg_pr_fd *fd, const void *buf, int32_t len, int32_t flags,
                           uint32_t timeout)
 {
+    /* No record yet: no socket of the shim's, NSPR's own function. */
+    __typeof__(&PR_Send) next = tg_nss_rec_any() ? NULL : NEXT(PR_Send);
+    if (next)
+        return next(fd, buf, len, flags, timeout);
     const struct tg_nss *n = nss_if_loaded();
     if (n)
         return seen(n, fd, n->PR_Send(fd, buf, len, flags, timeout));
-    __typeof__(&PR_Send) next = NEXT(PR_Send);
+    next = NEXT(PR_Send);
     return next ? next(fd, buf, len, flags, timeout) : -1;
 }
 
 TG_EXPORT int32_t PR_Recv(tg_pr_fd *fd, void *buf, int32_t len, int32_t flags, uint32_t timeout)
 {
+    /* No record yet: no socket of the shim's, NSPR's own function. */
+    __typeof__(&PR_Recv) next = tg_nss_rec_any() ? NULL : NEXT(PR_Recv);
+    if (next)
+        return next(fd, buf, len, flags, timeout);
     const struct tg_nss *n = nss_if_loaded();
     if (n)
         return seen(n, fd, n->PR_Recv(fd, buf, len, flags, timeout));
-    __typeof__(&PR_Recv) next = NEXT(PR_Recv);
+    next = NEXT(PR_Recv);
     return next ? next(fd, buf, len, flags, timeout) : -1;
 }

@@ -9,6 +9,12 @@
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct tg_nss_rec *head;
+static int made; /* read without the lock by every NSPR I/O call */
+
+int tg_nss_rec_any(void)
+{
+    return __atomic_load_n(&made, __ATOMIC_ACQUIRE);
+}
 
 struct tg_nss_rec *tg_nss_rec_get(tg_pr_fd *fd, int create)
 {
@@ -22,6 +28,7 @@ struct tg_nss_rec *tg_nss_rec_get(tg_pr_fd *fd, int create)
         r->fd = fd;
         r->next = head;
         head = r;
+        __atomic_store_n(&made, 1, __ATOMIC_RELEASE);
     }
     pthread_mutex_unlock(&lock);
     return r;

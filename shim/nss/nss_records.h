@@ -33,6 +33,10 @@ struct tg_nss_rec {
  * tg_nss_rec_free. */
 struct tg_nss_rec *tg_nss_rec_get(tg_pr_fd *fd, int create);
 
+/* 1 once any record was made (then NSS is resolved): until then no
+ * descriptor can be one of the shim's sockets. */
+int tg_nss_rec_any(void);
+
 /* Forget `fd`'s record. */
 void tg_nss_rec_free(tg_pr_fd *fd);
 
