@@ -1,13 +1,16 @@
 /*
- * nss_anchors.c — PEM files to certificate lists, cached by path (a policy
- * names few files; they live as long as the process, as the policy does).
+ * nss_anchors.c — PEM files and directories of them (ca-file, ca-dir) to
+ * certificate lists, cached by path (a policy names few; they live as long
+ * as the process, as the policy does).
  */
 #include "nss_anchors.h"
 
+#include <dirent.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define MAX_FILES 16
 #define MAX_PEM   (4 << 20)
@@ -44,16 +47,45 @@ static void add_one(const struct tg_nss *n, tg_nss_cert_list *list, char *b64)
         n->PORT_Free(der);
 }
 
-static tg_nss_cert_list *parse(const struct tg_nss *n, char *pem)
+/* Every certificate of one PEM file onto `list`. */
+static void add_file(const struct tg_nss *n, tg_nss_cert_list *list, const char *path)
 {
     static const char begin[] = "-----BEGIN CERTIFICATE-----", end[] = "-----END CERTIFICATE-----";
-    tg_nss_cert_list *list = n->CERT_NewCertList();
-    char *p = pem, *b, *e;
-    while (list && (b = strstr(p, begin)) != NULL && (e = strstr(b, end)) != NULL) {
+    char *pem = slurp(path), *p = pem, *b, *e;
+    while (p && (b = strstr(p, begin)) != NULL && (e = strstr(b, end)) != NULL) {
         *e = '\0';
         add_one(n, list, b + sizeof begin - 1);
         p = e + sizeof end - 1;
     }
+    free(pem);
+}
+
+/* A ca-dir: every regular file in it (an OpenSSL hashed directory's links
+ * and the PEM files they name alike: NSS keeps one copy of each). */
+static void add_dir(const struct tg_nss *n, tg_nss_cert_list *list, const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    char path[4096];
+    struct stat st;
+    while (d && (de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.' ||
+            snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= (int)sizeof path)
+            continue;
+        if (!stat(path, &st) && S_ISREG(st.st_mode))
+            add_file(n, list, path);
+    }
+    if (d)
+        closedir(d);
+}
+
+/* The certificates of a PEM file or a directory of them; NULL for none. */
+static tg_nss_cert_list *load(const struct tg_nss *n, const char *path)
+{
+    struct stat st;
+    tg_nss_cert_list *list = n->CERT_NewCertList();
+    if (list && !stat(path, &st))
+        (S_ISDIR(st.st_mode) ? add_dir : add_file)(n, list, path);
     if (list && list->list.next == &list->list) {
         n->CERT_DestroyCertList(list);
         list = NULL;
@@ -74,9 +106,7 @@ tg_nss_cert_list *tg_nss_anchors(const struct tg_nss *n, const char *path)
             break;
         }
     if (i < MAX_FILES && !cache[i].path) {
-        char *pem = slurp(path);
-        found = pem ? parse(n, pem) : NULL;
-        free(pem);
+        found = load(n, path);
         cache[i].path = strdup(path);
         cache[i].list = found;
     }

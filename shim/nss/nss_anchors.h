@@ -1,5 +1,6 @@
 /*
- * nss_anchors.h — the policy's PEM anchors (ca-file, global and per host)
+ * nss_anchors.h — the policy's PEM anchors (ca-file and ca-dir, global
+ * and per host)
  * as NSS temporary certificates, trusted as server CAs beside the
  * program's own NSS trust (its database and modules: never narrowed, only
  * widened by what the policy names). CERT_PKIXVerifyCert's per-call
@@ -12,8 +13,9 @@
 
 #include "nss_api.h"
 
-/* The certificates of the PEM file `path`, parsed once per process and
- * kept; NULL when it has none or cannot be read. */
+/* The certificates of the PEM file `path`, or of every file in the
+ * directory `path`, parsed once per process and kept; NULL when it has
+ * none or cannot be read. */
 tg_nss_cert_list *tg_nss_anchors(const struct tg_nss *n, const char *path);
 
 /* Give every certificate of `list` the trust of a server CA (`on`), or

@@ -1,10 +1,10 @@
 /*
  * nss_verify.c — verification inside NSS's handshake. The chain is
  * verified with CERT_VerifyCertificateNow for a TLS server, against the
- * program's NSS trust plus the policy's ca-file anchors (the program's
- * auth-certificate or bad-certificate hooks have no say in it), then the
- * leaf against THE name with CERT_VerifyCertName, then the pins over the
- * verified chain.
+ * program's NSS trust plus the policy's ca-file and ca-dir anchors (the
+ * program's auth-certificate or bad-certificate hooks have no say in it),
+ * then the leaf against THE name with CERT_VerifyCertName, then the pins
+ * over the verified chain.
  */
 #include "nss_verify.h"
 #include "nss_anchors.h"
@@ -57,28 +57,34 @@ static enum tg_fact pins_of(const struct tg_nss *n, const tg_nss_cert_list *chai
 static pthread_mutex_t trust_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The chain verified for a TLS server, with the policy's anchors trusted:
- * the global ca-file's from its first use on, a host block's only for
- * this check (under a lock, so no other check sees them). ca-dir is not
- * read for NSS programs. The chain NSS built in *chain. */
+ * the global ca-file's and ca-dir's from their first use on, a host block's
+ * only for this check (under a lock, so no other check of the shim's sees
+ * them). The chain NSS built in *chain. */
 static int verify_chain(const struct tg_nss *n, tg_nss_cert *leaf, const struct tg_rules *ru,
                         tg_nss_cert_list **chain, int32_t *err)
 {
     const struct tg_policy *p = tg_settings_policy(NULL);
     const struct tg_global *g = p ? tg_policy_global(p) : NULL;
-    tg_nss_cert_list *global = tg_nss_anchors(n, g ? g->ca_file : NULL);
-    tg_nss_cert_list *own = tg_nss_anchors(n, ru->ca_file);
-    int ok;
+    tg_nss_cert_list *global[2] = { tg_nss_anchors(n, g ? g->ca_file : NULL),
+                                    tg_nss_anchors(n, g ? g->ca_dir : NULL) };
+    tg_nss_cert_list *own[2] = { tg_nss_anchors(n, ru->ca_file), tg_nss_anchors(n, ru->ca_dir) };
+    int ok, i;
     pthread_mutex_lock(&trust_lock);
-    tg_nss_anchors_trust(n, global, 1);
-    tg_nss_anchors_trust(n, own, 1);
+    for (i = 0; i < 2; i++) {
+        tg_nss_anchors_trust(n, global[i], 1);
+        tg_nss_anchors_trust(n, own[i], 1);
+    }
     ok = n->CERT_VerifyCertificateNow(n->CERT_GetDefaultCertDB(), leaf, 1, TG_CERT_USAGE_SERVER,
                                       NULL, NULL) == TG_SEC_SUCCESS;
     if (!ok)
         *err = n->PR_GetError();
     else
         *chain = n->CERT_GetCertChainFromCert(leaf, n->PR_Now(), TG_CERT_USAGE_SSL_SERVER);
-    if (own && own != global)
-        tg_nss_anchors_trust(n, own, 0);
+    for (i = 0; i < 2; i++)
+        if (own[i] && own[i] != global[0] && own[i] != global[1])
+            tg_nss_anchors_trust(n, own[i], 0);
+    for (i = 0; i < 2; i++) /* a CA in both keeps its global trust */
+        tg_nss_anchors_trust(n, global[i], 1);
     pthread_mutex_unlock(&trust_lock);
     return ok;
 }

@@ -234,7 +234,26 @@ def pin_of(s, name):
     return pin if pin.startswith("sha256/") else "sha256/" + pin
 
 
+def ca_dirs(s, cl):
+    """ca-dir, global and in a host block (no ca-file): a directory holding
+    the CA's PEM file and an OpenSSL hash link to it."""
+    d = os.path.join(s.work, "cadir")
+    os.makedirs(d)
+    shutil.copy(os.path.join(s.pki, "ca.pem"), os.path.join(d, "ca.pem"))
+    h = subprocess.run(["openssl", "x509", "-hash", "-noout", "-in", os.path.join(d, "ca.pem")],
+                       stdout=subprocess.PIPE, check=True).stdout.decode().strip()
+    os.symlink("ca.pem", os.path.join(d, h + ".0"))
+    for name, text in (("cadir", "ca-dir %s\n" % d), ("cadir-host", "host localhost\n    ca-dir %s\n" % d)):
+        path = os.path.join(s.work, name + ".policy")
+        with open(path, "w") as f:
+            f.write(text)
+        s.case("careless-url/%s/good13" % name, cl["careless-url"], "good13", True, path, None, "MARKER-dir")
+        s.case("careless-url/%s/untrusted" % name, cl["careless-url"], "untrusted", True, path,
+               PEERS["untrusted"][3], "MARKER-dir")
+
+
 def extras(s, cl):
+    ca_dirs(s, cl)
     for cname in ("curl-k", "careless-url"):
         cmd = cl[cname]
         good_pin = s.policy("pin-ok", "host localhost\n    pin %s\n" % pin_of(s, "ca"))
