@@ -35,21 +35,41 @@ uint16_t tg_nss_hook_floor(tg_pr_fd *fd)
     return floor_for(fd ? tg_nss_rec_get(fd, 0) : NULL);
 }
 
-static void take_model_hooks(struct tg_nss_rec *r, tg_pr_fd *model)
+/* The program's hooks on `model` are now those of `r`'s socket, as NSS
+ * copies them: all at SSL_ImportFD; at SSL_ReconfigFD (`reconfig`) the
+ * auth-certificate hook always (NSS's own check is a hook there too), the
+ * others only where the model has one. */
+static void take_model_hooks(struct tg_nss_rec *r, tg_pr_fd *model, int reconfig)
 {
     struct tg_nss_rec *m = model ? tg_nss_rec_get(model, 0) : NULL;
-    if (!m || r->prog_auth || r->prog_bad || r->prog_hs)
+    if (!m || (!reconfig && (r->prog_auth || r->prog_bad || r->prog_hs)))
         return;
     r->prog_auth = m->prog_auth;
     r->prog_auth_arg = m->prog_auth_arg;
-    r->prog_bad = m->prog_bad;
-    r->prog_bad_arg = m->prog_bad_arg;
-    r->prog_hs = m->prog_hs;
-    r->prog_hs_arg = m->prog_hs_arg;
+    if (!reconfig || m->prog_bad) {
+        r->prog_bad = m->prog_bad;
+        r->prog_bad_arg = m->prog_bad_arg;
+    }
+    if (!reconfig || m->prog_hs) {
+        r->prog_hs = m->prog_hs;
+        r->prog_hs_arg = m->prog_hs_arg;
+    }
 }
 
-/* `out`, the socket NSS just made (TLS or DTLS), with the shim's hooks,
- * no session cache, the floor, no weak suite and the guard under it. */
+/* The shim's hooks, no session cache, the floor, no weak suite; 0 when
+ * all took. */
+static int arm(const struct tg_nss *n, tg_pr_fd *out)
+{
+    int rc = n->SSL_AuthCertificateHook(out, shim_auth, NULL) ||
+             n->SSL_BadCertHook(out, shim_bad, NULL) ||
+             n->SSL_HandshakeCallback(out, shim_handshake, NULL) ||
+             n->SSL_OptionSet(out, TG_NSS_NO_CACHE, 1) ||
+             tg_nss_floor_apply(n, out, floor_for(tg_nss_rec_get(out, 0)));
+    tg_nss_weak_off(n, out);
+    return rc;
+}
+
+/* `out`, the socket NSS just made (TLS or DTLS), armed, the guard under it. */
 static tg_pr_fd *protect(const struct tg_nss *n, tg_pr_fd *model, tg_pr_fd *out)
 {
     struct tg_nss_rec *r = out ? tg_nss_rec_get(out, 1) : NULL;
@@ -58,16 +78,11 @@ static tg_pr_fd *protect(const struct tg_nss *n, tg_pr_fd *model, tg_pr_fd *out)
             n->PR_SetError(TG_NSS_E_LIBRARY_FAILURE, 0);
         return NULL;
     }
-    take_model_hooks(r, model);
-    if (n->SSL_AuthCertificateHook(out, shim_auth, NULL) ||
-        n->SSL_BadCertHook(out, shim_bad, NULL) ||
-        n->SSL_HandshakeCallback(out, shim_handshake, NULL) ||
-        n->SSL_OptionSet(out, TG_NSS_NO_CACHE, 1) || tg_nss_floor_apply(n, out, floor_for(NULL)) ||
-        (!r->guarded && tg_nss_guard_push(n, r))) {
+    take_model_hooks(r, model, 0);
+    if (arm(n, out) || (!r->guarded && tg_nss_guard_push(n, r))) {
         r->verdict.blocked = 1; /* cannot enforce on it: it carries nothing */
         r->error = TG_NSS_E_LIBRARY_FAILURE;
     }
-    tg_nss_weak_off(n, out);
     return out;
 }
 
@@ -76,6 +91,23 @@ TG_EXPORT tg_pr_fd *SSL_ImportFD(tg_pr_fd *model, tg_pr_fd *fd)
     tg_init();
     const struct tg_nss *n = tg_nss();
     return protect(n, model, n ? n->SSL_ImportFD(model, fd) : NULL);
+}
+
+/* NSS copies the model's settings and hooks onto a socket it already
+ * made: the program's hooks are the model's now, the shim's stay. */
+TG_EXPORT tg_pr_fd *SSL_ReconfigFD(tg_pr_fd *model, tg_pr_fd *fd)
+{
+    const struct tg_nss *n = tg_nss();
+    tg_pr_fd *out = n ? n->SSL_ReconfigFD(model, fd) : NULL;
+    struct tg_nss_rec *r = out ? tg_nss_rec_get(out, 0) : NULL;
+    if (!r)
+        return out ? protect(n, model, out) : NULL;
+    take_model_hooks(r, model, 1);
+    if (arm(n, out)) {
+        r->verdict.blocked = 1;
+        r->error = TG_NSS_E_LIBRARY_FAILURE;
+    }
+    return out;
 }
 
 /* DTLS sockets: the same checks (NSS keeps DTLS ranges in TLS numbers, so

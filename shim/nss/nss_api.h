@@ -128,6 +128,7 @@ typedef void (*tg_nss_hs_fn)(tg_pr_fd *fd, void *arg);
 #define TG_NSS_SYMBOLS(X)                                                                          \
     X(S, tg_pr_fd *, SSL_ImportFD, (tg_pr_fd *, tg_pr_fd *))                                       \
     X(S, tg_pr_fd *, DTLS_ImportFD, (tg_pr_fd *, tg_pr_fd *))                                      \
+    X(S, tg_pr_fd *, SSL_ReconfigFD, (tg_pr_fd *, tg_pr_fd *))                                     \
     X(S, tg_nss_status, SSL_AuthCertificateHook, (tg_pr_fd *, tg_nss_auth_fn, void *))             \
     X(S, tg_nss_status, SSL_AuthCertificate, (void *, tg_pr_fd *, tg_nss_bool, tg_nss_bool))       \
     X(S, tg_nss_status, SSL_BadCertHook, (tg_pr_fd *, tg_nss_bad_fn, void *))                      \

@@ -12,6 +12,8 @@
  *   defaults   the same through SSL_OptionSetDefault & co (the hooks on the
  *              socket), no model
  *   reconfig   SSL_ReconfigFD(careless model, socket) after the import
+ *   strict     SSL_ReconfigFD from a model whose own hooks refuse every
+ *              certificate: the program's stricter check, which must hold
  *   rehandshake a handshake, SSL_ReHandshake, then the write
  *   timeout    SSL_ForceHandshakeWithTimeout, then the write
  *   writev / send / transmitfile / sendfile   that call on the SSL socket
@@ -32,6 +34,7 @@
 #include <prerror.h>
 #include <private/pprio.h>
 #include <ssl.h>
+#include <sslerr.h>
 #include <sslproto.h>
 
 #include <stdio.h>
@@ -49,6 +52,20 @@ static SECStatus go_on(void *arg, PRFileDesc *fd)
 {
     (void)arg, (void)fd;
     return SECSuccess;
+}
+
+/* A program's own stricter check: it refuses every certificate. */
+static SECStatus refuse_all(void *arg, PRFileDesc *fd, PRBool sig, PRBool server)
+{
+    (void)arg, (void)fd, (void)sig, (void)server;
+    PORT_SetError(SSL_ERROR_BAD_CERTIFICATE);
+    return SECFailure;
+}
+
+static SECStatus refuse_bad(void *arg, PRFileDesc *fd)
+{
+    (void)arg, (void)fd;
+    return SECFailure;
 }
 
 static const SSLVersionRange old_range = { SSL_LIBRARY_VERSION_TLS_1_0,
@@ -124,6 +141,12 @@ static PRFileDesc *import(const char *road, PRFileDesc *tcp)
         careless(s);
     if (s && !strcmp(road, "reconfig"))
         return SSL_ReconfigFD(careless_model(), s);
+    if (s && !strcmp(road, "strict")) {
+        PRFileDesc *m = SSL_ImportFD(NULL, PR_NewTCPSocket());
+        SSL_AuthCertificateHook(m, refuse_all, NULL);
+        SSL_BadCertHook(m, refuse_bad, NULL);
+        return SSL_ReconfigFD(m, s);
+    }
     return s;
 }
 

@@ -143,6 +143,23 @@ def dtls_case(s, name, peer, shim, reason):
     s.check(name, nss.judge(shim, reason, marker.encode() in p.received, lines, p, r))
 
 
+def strict(s):
+    """SSL_ReconfigFD from a model whose hook refuses everything: the good
+    peer gets no byte with the shim either (the program's check is kept)."""
+    for shim in (False, True):
+        name = "roads/strict/%s/good13" % ("shim" if shim else "noshim")
+        if s.args.only and not re.search(s.args.only, name):
+            continue
+        p = nss.Peer(s.pki, "good", nss.V.TLSv1_3, nss.V.TLSv1_3)
+        cmd = [os.path.join(s.args.build, "tests", "nss_roads"), "strict", "localhost", str(p.port), "MARKER-strict"]
+        try:
+            r = nss.run(cmd, "MARKER-strict", s.env(shim, s.base, os.path.join(s.work, "strict.log")))
+        finally:
+            p.stop()
+        s.check(name, "the program's own refusal was lost: %r (%s)" % (p.received[:40], r.stdout.decode())
+                if p.received else None)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
@@ -162,6 +179,7 @@ def main():
                          shim, reason, "MARKER-" + road)
             if road in TLS_ROADS:
                 case(s, "roads/%s/shim/good13" % road, road, "good13", True, None, "MARKER-" + road)
+        strict(s)
         for peer, reason in (("selfsigned", nss.PEERS["selfsigned"][3]), ("dtls10", r"protocol below")):
             for shim in (False, True):
                 dtls_case(s, "roads/dtls/%s/%s" % ("shim" if shim else "noshim", peer), peer, shim, reason)
