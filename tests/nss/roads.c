@@ -12,6 +12,8 @@
  *   defaults   the same through SSL_OptionSetDefault & co (the hooks on the
  *              socket), no model
  *   reconfig   SSL_ReconfigFD(careless model, socket) after the import
+ *   falsestart TLS 1.2 with False Start allowed (data before the server's
+ *              Finished)
  *   strict     SSL_ReconfigFD from a model whose own hooks refuse every
  *              certificate: the program's stricter check, which must hold
  *   rehandshake a handshake, SSL_ReHandshake, then the write
@@ -66,6 +68,13 @@ static SECStatus refuse_bad(void *arg, PRFileDesc *fd)
 {
     (void)arg, (void)fd;
     return SECFailure;
+}
+
+static SECStatus may_false_start(PRFileDesc *fd, void *arg, PRBool *can)
+{
+    (void)fd, (void)arg;
+    *can = PR_TRUE;
+    return SECSuccess;
 }
 
 static const SSLVersionRange old_range = { SSL_LIBRARY_VERSION_TLS_1_0,
@@ -141,6 +150,12 @@ static PRFileDesc *import(const char *road, PRFileDesc *tcp)
         careless(s);
     if (s && !strcmp(road, "reconfig"))
         return SSL_ReconfigFD(careless_model(), s);
+    if (s && !strcmp(road, "falsestart")) {
+        SSLVersionRange tls12 = { SSL_LIBRARY_VERSION_TLS_1_2, SSL_LIBRARY_VERSION_TLS_1_2 };
+        SSL_VersionRangeSet(s, &tls12);
+        SSL_OptionSet(s, SSL_ENABLE_FALSE_START, PR_TRUE);
+        SSL_SetCanFalseStartCallback(s, may_false_start, NULL);
+    }
     if (s && !strcmp(road, "strict")) {
         PRFileDesc *m = SSL_ImportFD(NULL, PR_NewTCPSocket());
         SSL_AuthCertificateHook(m, refuse_all, NULL);

@@ -28,7 +28,7 @@ sys.path.insert(0, HERE)
 import run as nss  # noqa: E402
 from tgtest import free_port  # noqa: E402
 
-TLS_ROADS = ["model", "defaults", "reconfig", "rehandshake", "timeout", "writev", "send",
+TLS_ROADS = ["model", "defaults", "reconfig", "falsestart", "rehandshake", "timeout", "writev", "send",
              "transmitfile", "sendfile", "methods"]
 RAW_ROADS = ["guard", "lower", "native"]
 FLOOR_ROADS = ["model", "defaults", "reconfig"]  # the old range set some other way
@@ -178,7 +178,8 @@ def main():
                     case(s, "roads/%s/%s/%s" % (road, "shim" if shim else "noshim", peer), road, peer,
                          shim, reason, "MARKER-" + road)
             if road in TLS_ROADS:
-                case(s, "roads/%s/shim/good13" % road, road, "good13", True, None, "MARKER-" + road)
+                good = "good12" if road == "falsestart" else "good13"  # it asks for TLS 1.2 only
+                case(s, "roads/%s/shim/%s" % (road, good), road, good, True, None, "MARKER-" + road)
         strict(s)
         for peer, reason in (("selfsigned", nss.PEERS["selfsigned"][3]), ("dtls10", r"protocol below")):
             for shim in (False, True):
