@@ -132,7 +132,7 @@ GNUTLS_CLIENT = $(BUILD)/tests/gnutls_careless
 $(GNUTLS_CLIENT): tests/gnutls/careless.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS_ALL) -lgnutls
-check-gnutls: all $(GNUTLS_CLIENT)
+check-gnutls: all $(GNUTLS_CLIENT) $(BUILD)/tests/gnutls_roads
 	$(PYTHON) tests/gnutls/run.py --build $(BUILD)
 
 # The NSS backend (shim/nss/): a libcurl-nss client (-k, -k with TLS 1.0,
