@@ -21,6 +21,8 @@
  *             accept-all session verify function
  *   resume    connects twice, the second time resuming the first session
  *             with SNI `SNI` (default other.example)
+ *   hosts     connects with SNI h1.example ... hN.example (N: $ROADS_HOSTS,
+ *             default 20), then three times more with hN.example
  * SEND picks the call that writes the marker (and reads the reply):
  *   send (default) | send2 | range | file | cork | recvseq | packet
  * It prints "handshake=<code>", "resumed=<0|1>", "send=<code>" and the
@@ -206,6 +208,20 @@ static int one(const char *host, const char *port, const char *marker, const cha
     return got ? 0 : 1;
 }
 
+static int many_hosts(const char *host, const char *port, const char *marker, void *cred)
+{
+    const char *env = getenv("ROADS_HOSTS");
+    int n = env ? atoi(env) : 20, rc = 0;
+    for (int i = 1; i <= n + 3; i++) {
+        char sni[64];
+        gnutls_datum_t none = { NULL, 0 };
+        snprintf(sni, sizeof sni, "h%d.example", i < n ? i : n);
+        rc |= one(host, port, marker, sni, cred, &none);
+        gnutls_free(none.data);
+    }
+    return rc;
+}
+
 static void *credentials(void)
 {
     gnutls_certificate_credentials_t cert;
@@ -246,6 +262,8 @@ int main(int argc, char **argv)
     gnutls_global_init();
     setvbuf(stdout, NULL, _IONBF, 0);
     void *cred = credentials();
+    if (!strcmp(road, "hosts"))
+        return many_hosts(argv[1], argv[2], argv[3], cred);
     int resume = !strcmp(road, "resume");
     int rc = one(argv[1], argv[2], argv[3], resume || argc <= 5 ? argv[1] : argv[5], cred, &data);
     if (resume) {

@@ -481,6 +481,40 @@ def check_server(s: Suite, shim: bool, client_version: str, want_ok: bool) -> Op
     return None
 
 
+def check_trust_cache(s: Suite) -> Optional[str]:
+    """Each host block's ca-file is loaded once per process, however many
+    blocks the policy has (the cache once stopped at 16 pairs: past them a
+    trust list was built, and leaked, on every connection). roads.c `hosts`
+    connects to h1..h20.example, then h20 three times more; strace counts
+    the opens of h20's ca-file."""
+    if not shutil.which("strace"):
+        return None
+    roads = os.path.join(s.build, "tests", "gnutls_roads")
+    pol = os.path.join(s.tmp, "hosts.policy")
+    with open(os.path.join(s.pki, "ca.pem")) as f:
+        ca = f.read()
+    with open(pol, "w") as f:
+        for i in range(1, 21):
+            path = os.path.join(s.tmp, "ca-h%d.pem" % i)
+            with open(path, "w") as out:
+                out.write(ca)
+            f.write("host h%d.example\n    ca-file %s\n" % (i, path))
+    trace = os.path.join(s.tmp, "hosts.strace")
+    env = dict(os.environ, LD_PRELOAD=os.path.join(s.build, "libtlsguard.so"),
+               TLSGUARD_POLICY=pol, TLSGUARD_LOG="none", ROADS_HOSTS="20")
+    res = subprocess.run(["strace", "-f", "-e", "trace=open,openat", "-o", trace, roads,
+                          "localhost", str(s.peers["good13"].port), "tgmark-hosts", "hosts"],
+                         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         timeout=4 * CLIENT_TIMEOUT)
+    if not os.path.exists(trace):
+        return None if b"ptrace" in res.stderr else "strace failed: %r" % res.stderr[-200:]
+    opens = [ln for ln in open(trace) if "ca-h20.pem" in ln and "= -1" not in ln]
+    first = [ln for ln in open(trace) if "ca-h1.pem" in ln and "= -1" not in ln]
+    if len(opens) != 1 or len(first) != 1:
+        return "want each ca-file opened once, h1: %d, h20: %d" % (len(first), len(opens))
+    return None
+
+
 def check_report(s: Suite) -> Optional[str]:
     """`tlsguard report` reads the GnuTLS backend's lines like OpenSSL's."""
     peer = s.peers["selfsigned"]
@@ -511,6 +545,7 @@ def main() -> int:
         cases = matrix(suite) + extras(suite) + roads_cases(suite)
         checks = [("careless_resume/shim/good12/resumes", lambda: check_resumed(suite)),
                   ("report/shim/selfsigned", lambda: check_report(suite)),
+                  ("trust_cache/shim/h1-h20", lambda: check_trust_cache(suite)),
                   ("server/noshim/tls1", lambda: check_server(suite, False, "-tls1", True)),
                   ("server/shim/tls1", lambda: check_server(suite, True, "-tls1", False)),
                   ("server/shim/tls1_1", lambda: check_server(suite, True, "-tls1_1", False)),
