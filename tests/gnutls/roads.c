@@ -21,6 +21,8 @@
  *             accept-all session verify function
  *   resume    connects twice, the second time resuming the first session
  *             with SNI `SNI` (default other.example)
+ *   early     like resume with the same name, and the second connection
+ *             sends MARKER-early as TLS 1.3 early data (0-RTT) first
  *   hosts     connects with SNI h1.example ... hN.example (N: $ROADS_HOSTS,
  *             default 20), then three times more with hN.example
  * SEND picks the call that writes the marker (and reads the reply):
@@ -167,6 +169,7 @@ static int one(const char *host, const char *port, const char *marker, const cha
     int fd = dial(host, port), got = 0, rc;
     unsigned flags = !strcmp(road, "init0")      ? 0
                      : !strcmp(road, "nonblock") ? GNUTLS_NONBLOCK
+                     : !strcmp(road, "early")    ? GNUTLS_CLIENT | GNUTLS_ENABLE_EARLY_DATA
                                                  : GNUTLS_CLIENT;
     if (fd < 0) {
         printf("connect failed\n");
@@ -180,6 +183,10 @@ static int one(const char *host, const char *port, const char *marker, const cha
     if (data->size)
         gnutls_session_set_data(s, data->data, data->size);
     gnutls_transport_set_int(s, fd);
+    if (data->size && !strcmp(road, "early")) {
+        snprintf(req, sizeof req, "GET /%s-early HTTP/1.0\r\n\r\n", marker);
+        printf("early=%ld\n", (long)gnutls_record_send_early_data(s, req, strlen(req)));
+    }
     do {
         rc = gnutls_handshake(s);
     } while (rc < 0 && !gnutls_error_is_fatal(rc));
@@ -264,12 +271,13 @@ int main(int argc, char **argv)
     void *cred = credentials();
     if (!strcmp(road, "hosts"))
         return many_hosts(argv[1], argv[2], argv[3], cred);
-    int resume = !strcmp(road, "resume");
+    int resume = !strcmp(road, "resume") || !strcmp(road, "early");
     int rc = one(argv[1], argv[2], argv[3], resume || argc <= 5 ? argv[1] : argv[5], cred, &data);
     if (resume) {
         char second[300];
         snprintf(second, sizeof second, "%s-again", argv[3]);
-        rc = one(argv[1], argv[2], second, argc > 5 ? argv[5] : "other.example", cred, &data);
+        const char *sni = !strcmp(road, "early") ? argv[1] : argc > 5 ? argv[5] : "other.example";
+        rc = one(argv[1], argv[2], second, sni, cred, &data);
     }
     gnutls_free(data.data);
     return rc; /* the credentials live as long as the process */

@@ -230,6 +230,9 @@ class Suite:
             "psk", self.pki, None, ["-nocert", "-psk", PSK_KEY, "-psk_identity", "tg", "-tls1_2",
                                     "-cipher", "PSK:@SECLEVEL=0"],
             os.path.join(tmp, "psk.out")).start())
+        self.peers["early13"] = ListenerPeer(servers.s_server(
+            "early13", self.pki, "good", ["-tls1_3", "-early_data"],
+            os.path.join(tmp, "early13.out")).start())
         self.clients = make_clients(self.build, self.home)
         self.count = 0
 
@@ -423,6 +426,13 @@ def roads_cases(s: Suite) -> List[Case]:
     pair(client("noext", "wrong.example"), "rsa12", r"mismatch", host="wrong.example")
     # No certificate at all: a PSK handshake completes in libgnutls, nothing moves.
     pair(client("psk"), "psk", r"without certificate verification")
+    # 0-RTT data goes out before any certificate is seen: never, even to a name
+    # the ticket was verified for (the normal write after the handshake does).
+    early = client("early")
+    cases.append(Case("roads_early/noshim/early13", early, "early13", False, "connects",
+                      marker_absent="-again-early"))
+    cases.append(Case("roads_early/shim/early13", early, "early13", True, "connects",
+                      marker_absent="-again-early"))
     # A session resumed for another name: no byte by any record call.
     for send in ("send2", "file", "cork"):
         pair(client("resume", "other.example", send), "good12", r"never verified for this name",
