@@ -230,6 +230,9 @@ class Suite:
             "psk", self.pki, None, ["-nocert", "-psk", PSK_KEY, "-psk_identity", "tg", "-tls1_2",
                                     "-cipher", "PSK:@SECLEVEL=0"],
             os.path.join(tmp, "psk.out")).start())
+        self.peers["anon"] = ListenerPeer(servers.s_server(
+            "anon", self.pki, None, ["-nocert", "-tls1_2", "-cipher", "aNULL:@SECLEVEL=0"],
+            os.path.join(tmp, "anon.out")).start())
         self.peers["early13"] = ListenerPeer(servers.s_server(
             "early13", self.pki, "good", ["-tls1_3", "-early_data"],
             os.path.join(tmp, "early13.out")).start())
@@ -426,6 +429,8 @@ def roads_cases(s: Suite) -> List[Case]:
     pair(client("noext", "wrong.example"), "rsa12", r"mismatch", host="wrong.example")
     # No certificate at all: a PSK handshake completes in libgnutls, nothing moves.
     pair(client("psk"), "psk", r"without certificate verification")
+    # Anonymous key exchange: the floor takes it out of the ClientHello.
+    pair(client("anon"), "anon", r"weak cipher suites refused")
     # 0-RTT data goes out before any certificate is seen: never, even to a name
     # the ticket was verified for (the normal write after the handshake does).
     early = client("early")
