@@ -496,6 +496,32 @@ def check_server(s: Suite, shim: bool, client_version: str, want_ok: bool) -> Op
     return None
 
 
+def check_run_report(s: Suite) -> Optional[str]:
+    """`tlsguard run --report=json --fail-on block` around GnuTLS programs: the
+    tree's connections in the report (a blocked one and an allowed one, by
+    gnutls-cli and roads.c gnutls_init(0)), exit 3 for the block."""
+    tg = os.path.join(s.build, "tlsguard")
+    pol = os.path.join(s.tmp, "run-report.policy")
+    with open(pol, "w") as f:
+        f.write("ca-file %s\n" % os.path.join(s.pki, "ca.pem"))
+    bad, good = s.peers["selfsigned"].port, s.peers["good13"].port
+    roads = os.path.join(s.build, "tests", "gnutls_roads")
+    script = "echo x | gnutls-cli --insecure -p %d localhost; %s localhost %d tgmark-rr init0" % (
+        bad, roads, good)
+    report = os.path.join(s.tmp, "run-report.json")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LD_PRELOAD", "TLSGUARD"))}
+    res = subprocess.run([tg, "run", "--policy", pol, "--log", "none", "--report=json",
+                          "--report-file", report, "--fail-on", "block", "--", "sh", "-c", script],
+                         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         timeout=2 * CLIENT_TIMEOUT)
+    text = open(report).read() if os.path.exists(report) else ""
+    if res.returncode != 3 or str(bad) not in text or str(good) not in text \
+            or "block" not in text or "self" not in text:
+        return "want exit 3 and both connections in the report: rc=%d %s %s" % (
+            res.returncode, text[-400:], res.stderr[-200:])
+    return None
+
+
 def check_trust_cache(s: Suite) -> Optional[str]:
     """Each host block's ca-file is loaded once per process, however many
     blocks the policy has (the cache once stopped at 16 pairs: past them a
@@ -561,6 +587,7 @@ def main() -> int:
         checks = [("careless_resume/shim/good12/resumes", lambda: check_resumed(suite)),
                   ("report/shim/selfsigned", lambda: check_report(suite)),
                   ("trust_cache/shim/h1-h20", lambda: check_trust_cache(suite)),
+                  ("run_report/shim/selfsigned+good13", lambda: check_run_report(suite)),
                   ("server/noshim/tls1", lambda: check_server(suite, False, "-tls1", True)),
                   ("server/shim/tls1", lambda: check_server(suite, True, "-tls1", False)),
                   ("server/shim/tls1_1", lambda: check_server(suite, True, "-tls1_1", False)),
