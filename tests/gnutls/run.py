@@ -10,7 +10,11 @@ Clients are real GnuTLS programs: `wget --no-check-certificate`,
 `wget --secure-protocol=TLSv1`, `gnutls-cli --insecure`, `git -c
 http.sslVerify=false ls-remote` (git-remote-https, libcurl-gnutls) and
 tests/gnutls/careless.c (verification ignored, TLS 1.0 allowed, handshake result
-ignored, writes anyway; one case per way of setting a priority).
+ignored, writes anyway; one case per way of setting a priority) and
+tests/gnutls/roads.c (the other roads: init flags, libgnutls's verification
+weakened, a handshake hook, %NO_EXTENSIONS, PSK, anon, 0-RTT, every record call
+on a session resumed for another name). PSK, anon and 0-RTT peers are openssl
+s_server through tests/lib/servers.py.
 
 Cases are <client>/<shim|noshim>/<peer>[/<variant>]. Without the shim every bad
 peer receives the case's marker (the test tests something); with it, a bad peer
