@@ -125,14 +125,14 @@ check-adversarial: all
 	$(PYTHON) tests/adversarial/run.py --build $(BUILD)
 
 # The GnuTLS backend (shim/gnutls/): wget, gnutls-cli, git-remote-https and a
-# careless C client of tests/gnutls/ against bad peers, each with its no-shim
+# careless C clients of tests/gnutls/ against bad peers, each with its no-shim
 # control; pins, audit, min-protocol TLSv1.3, weak suites, resumption, report.
 # Needs gnutls-bin, wget, git and libgnutls28-dev (the C client only).
 GNUTLS_CLIENT = $(BUILD)/tests/gnutls_careless
 $(GNUTLS_CLIENT): tests/gnutls/careless.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS_ALL) -lgnutls
-check-gnutls: all $(GNUTLS_CLIENT)
+check-gnutls: all $(GNUTLS_CLIENT) $(BUILD)/tests/gnutls_roads
 	$(PYTHON) tests/gnutls/run.py --build $(BUILD)
 
 # The NSS backend (shim/nss/): a libcurl-nss client (-k, -k with TLS 1.0,

@@ -89,3 +89,9 @@ $(TEST_BIN)/compat_probe.so $(TEST_BIN)/compat_probe-fob64.so: tests/install/com
 $(TEST_BIN)/compat_probe-bare.so: tests/install/compat_probe.c
 	@mkdir -p $(@D)
 	$(CC) $(PROBE_CFLAGS) -o $@ $< -ldl -lpthread
+
+# tests/gnutls: the careless GnuTLS client of the roads careless.c does not
+# take (tests/gnutls/roads.c); needs libgnutls28-dev.
+$(BUILD)/tests/gnutls_roads: tests/gnutls/roads.c
+	@mkdir -p $(@D)
+	$(TEST_CC) -o $@ $< -lgnutls

@@ -17,6 +17,7 @@ int tg_gt_block(const struct tg_gtls *g, struct tg_gt_rec *r)
 {
     struct tg_where w;
     tg_verdict_log_block(&tg_gnutls_backend, TG_GT_BC(g, r), &r->verdict, &w);
+    tg_gt_rec_count_block(r); /* after the block: the record calls look it up now */
     return TG_GT_E_CERTIFICATE_VERIFICATION_ERROR;
 }
 

@@ -102,9 +102,29 @@ struct tg_gt_rec *tg_gt_rec_get(tg_gt_session s, int create)
     return r;
 }
 
+/* Records counted by tg_gt_rec_count_block and not yet freed. Released
+ * after the block is set, so a thread that sees the session's handshake
+ * end (through the program's own synchronisation) sees the count too. */
+static unsigned long blocked_records;
+
+void tg_gt_rec_count_block(struct tg_gt_rec *r)
+{
+    if (r->block_counted)
+        return;
+    r->block_counted = 1;
+    __atomic_add_fetch(&blocked_records, 1, __ATOMIC_RELEASE);
+}
+
+int tg_gt_any_blocked(void)
+{
+    return __atomic_load_n(&blocked_records, __ATOMIC_ACQUIRE) != 0;
+}
+
 void tg_gt_rec_free(tg_gt_session s)
 {
     struct tg_gt_rec *r = map_take(&sessions, s);
+    if (r && r->block_counted)
+        __atomic_sub_fetch(&blocked_records, 1, __ATOMIC_RELEASE);
     if (r)
         free(r->prio);
     free(r);

@@ -24,6 +24,7 @@ struct tg_gt_rec {
     unsigned custom_transport : 1; /* push function of its own: no fd to read */
     unsigned prio_set : 1;         /* the program set a priority (prio below) */
     unsigned resume_ok : 1;        /* the session data it set was verified for `resume_host` */
+    unsigned block_counted : 1;    /* counted in tg_gt_any_blocked's number */
     char *prio;                    /* its priority string (malloc'd); NULL: the default */
     unsigned prio_flags;           /* gnutls_priority_init2's flags */
     tg_gt_verify_fn prog_verify;   /* its session-level verify function */
@@ -39,6 +40,12 @@ struct tg_gt_rec {
 struct tg_gt_rec *tg_gt_rec_get(tg_gt_session s, int create);
 /* Forget `s` (gnutls_deinit). */
 void tg_gt_rec_free(tg_gt_session s);
+
+/* The record and data path: `r` is blocked (counted once, until freed);
+ * whether any record in the process is, one atomic load, so that the
+ * record calls of a process with no blocked session look nothing up. */
+void tg_gt_rec_count_block(struct tg_gt_rec *r);
+int tg_gt_any_blocked(void);
 
 /* Credentials: the verify function the program set on them. */
 void tg_gt_cred_set_verify(tg_gt_cred cred, tg_gt_verify_fn fn);

@@ -5,18 +5,19 @@
 #include "secure_env.h"
 
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
-#define CACHED 16
-
+/* One entry per ca-file/ca-dir pair of the policy (a finite set: the
+ * policy lives for the process), so the list never needs a bound. */
 struct cached {
-    const char *file, *dir; /* into the policy, which lives for the process */
+    const char *file, *dir; /* into the policy */
     tg_gt_tlist list;
+    struct cached *next;
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct cached cache[CACHED];
-static int cached_count;
+static struct cached *cache;
 static tg_gt_tlist system_list;
 static int system_tried;
 
@@ -68,21 +69,19 @@ tg_gt_tlist tg_gt_trust_system(const struct tg_gtls *g)
 
 tg_gt_tlist tg_gt_trust_paths(const struct tg_gtls *g, const char *file, const char *dir)
 {
-    tg_gt_tlist l = NULL;
+    struct cached *c;
     if (!file && !dir)
         return NULL;
     pthread_mutex_lock(&lock);
-    for (int i = 0; i < cached_count; i++)
-        if (same(cache[i].file, file) && same(cache[i].dir, dir)) {
-            l = cache[i].list;
-            pthread_mutex_unlock(&lock);
-            return l;
-        }
-    l = load(g, file, dir);
-    if (cached_count < CACHED)
-        cache[cached_count++] = (struct cached){ file, dir, l };
+    for (c = cache; c && !(same(c->file, file) && same(c->dir, dir)); c = c->next)
+        ;
+    if (!c && (c = calloc(1, sizeof *c))) { /* first need of this pair: loaded once */
+        *c = (struct cached){ file, dir, load(g, file, dir), cache };
+        cache = c;
+    }
+    tg_gt_tlist l = c ? c->list : NULL; /* out of memory: no anchors, fail closed */
     pthread_mutex_unlock(&lock);
-    return l; /* past CACHED pairs: kept anyway, a small leak per new pair */
+    return l;
 }
 
 int tg_gt_trust_has_ca(const struct tg_gtls *g, tg_gt_tlist list)

@@ -34,7 +34,6 @@ typedef int (*tg_gt_verify_fn)(tg_gt_session);
 
 /* Constants (gnutls.h, x509.h). */
 #define TG_GT_SERVER             1
-#define TG_GT_CLIENT             2
 #define TG_GT_CRD_CERTIFICATE    1
 #define TG_GT_NAME_DNS           1
 #define TG_GT_FMT_DER            0

@@ -17,7 +17,7 @@ static int refused(tg_gt_session s, const struct tg_gtls **g)
     *g = tg_gtls();
     if (!*g)
         return 1;
-    if (tg_gt_inside())
+    if (!tg_gt_any_blocked() || tg_gt_inside()) /* the usual case: no lookup, no lock */
         return 0;
     struct tg_gt_rec *r = tg_gt_rec_get(s, 0);
     return r && r->verdict.blocked;

@@ -29,7 +29,9 @@ TG_GT_EXPORT int gnutls_init(tg_gt_session *s, unsigned flags)
         *s = NULL;
         return TG_GT_E_INTERNAL_ERROR;
     }
-    r->is_client = (flags & TG_GT_CLIENT) != 0;
+    /* libgnutls makes a server only when asked: flags 0 or GNUTLS_NONBLOCK
+     * alone make a client, and it must be judged as one. */
+    r->is_client = (flags & TG_GT_SERVER) == 0;
     if (r->is_client)
         tg_gt_verify_install(g, r);
     return 0;

@@ -10,7 +10,11 @@ Clients are real GnuTLS programs: `wget --no-check-certificate`,
 `wget --secure-protocol=TLSv1`, `gnutls-cli --insecure`, `git -c
 http.sslVerify=false ls-remote` (git-remote-https, libcurl-gnutls) and
 tests/gnutls/careless.c (verification ignored, TLS 1.0 allowed, handshake result
-ignored, writes anyway; one case per way of setting a priority).
+ignored, writes anyway; one case per way of setting a priority) and
+tests/gnutls/roads.c (the other roads: init flags, libgnutls's verification
+weakened, a handshake hook, %NO_EXTENSIONS, PSK, anon, 0-RTT, every record call
+on a session resumed for another name). PSK, anon and 0-RTT peers are openssl
+s_server through tests/lib/servers.py.
 
 Cases are <client>/<shim|noshim>/<peer>[/<variant>]. Without the shim every bad
 peer receives the case's marker (the test tests something); with it, a bad peer
@@ -40,6 +44,8 @@ TESTS = os.path.dirname(HERE)
 REPO = os.path.dirname(TESTS)
 sys.path.insert(0, os.path.join(TESTS, "lib"))
 from tgtest import free_port, is_listening, stop_group  # noqa: E402
+import pki  # noqa: E402
+import servers  # noqa: E402
 
 CLIENT_TIMEOUT = 30
 LEGACY = "DEFAULT:@SECLEVEL=0"
@@ -54,6 +60,7 @@ class PeerSpec:
     max_v: ssl.TLSVersion
     ciphers: Optional[str] = None
     reason: Optional[str] = None      # regex the block's reason must match; None: good
+    greet: bool = False               # speaks first: a greeting before any request
 
 
 PEERS: Dict[str, PeerSpec] = {
@@ -72,7 +79,12 @@ EXTRA_PEERS: Dict[str, PeerSpec] = {
     # OpenSSL 3 here has no 3DES or RC4 suites: the NULL cipher is the weak one.
     "weaknull": PeerSpec("good", V.TLSv1_2, V.TLSv1_2, "ECDHE-ECDSA-NULL-SHA:@SECLEVEL=0",
                          r"weak cipher"),
+    # A client of %NO_EXTENSIONS sends no signature_algorithms: an RSA key, SHA-1 allowed.
+    "rsa12": PeerSpec("rsa", V.TLSv1_2, V.TLSv1_2, LEGACY),
+    # Application data the client never asked for: what a refused recv must not hand over.
+    "greet12": PeerSpec("good", V.TLSv1_2, V.TLSv1_2, greet=True),
 }
+GREETING = b"tlsguard-greeting"
 GOOD = [n for n, p in PEERS.items() if p.reason is None]
 BAD = [n for n, p in PEERS.items() if p.reason is not None]
 
@@ -89,6 +101,7 @@ class Peer:
         if spec.ciphers:
             ctx.set_ciphers(spec.ciphers)
         self.ctx = ctx
+        self.greet = spec.greet
         self.received = bytearray()
         self.lock = threading.Lock()
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -111,6 +124,8 @@ class Peer:
         try:
             with self.ctx.wrap_socket(conn, server_side=True) as tls:
                 data = b""
+                if self.greet:
+                    tls.sendall(GREETING + b"-" + self.name.encode() + b"\n")
                 while b"\r\n\r\n" not in data and b"\n\n" not in data:
                     chunk = tls.recv(4096)
                     if not chunk:
@@ -138,6 +153,26 @@ class Peer:
 
     def stop(self):
         self.sock.close()
+
+
+PSK_KEY = "1a2b3c4d5e6f7a8b"  # tests/gnutls/roads.c's
+
+
+class ListenerPeer:
+    """A tests/lib/servers.py server as a Peer: what it received is its stdout
+    (openssl s_server -quiet); it never answers."""
+
+    def __init__(self, listener: "servers.Listener"):
+        self.listener, self.port = listener, listener.port
+
+    def size(self) -> int:
+        return self.listener.size()
+
+    def since(self, offset: int) -> bytes:
+        return self.listener.read_from(offset)
+
+    def stop(self):
+        self.listener.stop()
 
 
 @dataclass
@@ -183,6 +218,7 @@ class Case:
     env: Dict[str, str] = field(default_factory=dict)
     marker_absent: Optional[str] = None  # a second marker the peer must not see
     host: str = "localhost"           # the host= of its log line
+    greetings: Optional[int] = None   # how many of a greeting peer's greetings the client got
 
 
 class Suite:
@@ -190,11 +226,20 @@ class Suite:
         self.build = os.path.abspath(build)
         self.tmp = tmp
         self.pki = os.path.join(tmp, "pki")
-        subprocess.run(["sh", os.path.join(TESTS, "lib", "pki.sh"), self.pki], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        pki.make(self.pki, rsa=True)
         self.home = os.path.join(tmp, "home")
         os.makedirs(self.home, exist_ok=True)
         self.peers = {n: Peer(n, s, self.pki) for n, s in dict(PEERS, **EXTRA_PEERS).items()}
+        self.peers["psk"] = ListenerPeer(servers.s_server(
+            "psk", self.pki, None, ["-nocert", "-psk", PSK_KEY, "-psk_identity", "tg", "-tls1_2",
+                                    "-cipher", "PSK:@SECLEVEL=0"],
+            os.path.join(tmp, "psk.out")).start())
+        self.peers["anon"] = ListenerPeer(servers.s_server(
+            "anon", self.pki, None, ["-nocert", "-tls1_2", "-cipher", "aNULL:@SECLEVEL=0"],
+            os.path.join(tmp, "anon.out")).start())
+        self.peers["early13"] = ListenerPeer(servers.s_server(
+            "early13", self.pki, "good", ["-tls1_3", "-early_data"],
+            os.path.join(tmp, "early13.out")).start())
         self.clients = make_clients(self.build, self.home)
         self.count = 0
 
@@ -236,8 +281,14 @@ def judge(case: Case, peer: Peer, marker: str, got: bytes, lines: List[str],
     decisions = [ln for ln in lines if re.search(r"action=(block|audit)", ln)]
     tail = " | client: " + out.strip().replace("\n", " / ")[-300:]
     reached = marker.encode() in got
-    if case.marker_absent and (marker + case.marker_absent).encode() in got:
+    if case.greetings is not None and out.count(GREETING.decode()) != case.greetings:
+        return "want %d greeting(s) handed to the client, got %d" % (
+            case.greetings, out.count(GREETING.decode())) + tail
+    second = case.marker_absent and (marker + case.marker_absent).encode() in got
+    if second and case.shim:
         return "the peer received the second connection's marker" + tail
+    if case.marker_absent and not case.shim and not second:
+        return "the control's second connection did not reach the peer" + tail
     if case.expect == "refused":
         if reached or decisions:
             return "want the program's own refusal alone: marker %s, decisions %s" % (
@@ -353,6 +404,57 @@ def extras(s: Suite) -> List[Case]:
     return cases
 
 
+def roads_cases(s: Suite) -> List[Case]:
+    """tests/gnutls/roads.c: the roads careless.c does not take. Each bad peer
+    reached without the shim, and refused with it."""
+    roads = os.path.join(s.build, "tests", "gnutls_roads")
+    skip = None if os.path.exists(roads) else "%s not built" % roads
+
+    def client(road: str, sni: str = "localhost", send: str = "send") -> Client:
+        return Client("roads_%s%s" % (road, "" if send == "send" else "_" + send),
+                      lambda p, m: [roads, "localhost", str(p), m, road, sni, send], skip=skip)
+    ca = {"CA_FILE": os.path.join(s.pki, "ca.pem")}
+    cases = []
+
+    def pair(c: Client, peer: str, reason: str, env=None, host="localhost", absent=None):
+        cases.append(Case("%s/noshim/%s" % (c.name, peer), c, peer, False, "connects",
+                          env=env or {}, marker_absent=absent))
+        cases.append(Case("%s/shim/%s" % (c.name, peer), c, peer, True, "blocked", reason,
+                          env=env or {}, host=host, marker_absent=absent))
+    # gnutls_init without GNUTLS_CLIENT still makes a client.
+    pair(client("init0"), "selfsigned", r"self.signed")
+    pair(client("nonblock"), "selfsigned", r"self.signed")
+    # libgnutls's own verification weakened (no name, time checks off): ours holds.
+    pair(client("vcert"), "wrongname", r"mismatch", ca)
+    pair(client("vflags"), "expired", r"expired", ca)
+    # A handshake hook that swaps in an accept-all verify function mid-handshake.
+    pair(client("hook"), "selfsigned", r"self.signed")
+    # %NO_EXTENSIONS and %VERIFY_ALLOW_*: the name still checked (SNI set, not sent).
+    pair(client("noext", "wrong.example"), "rsa12", r"mismatch", host="wrong.example")
+    # No certificate at all: a PSK handshake completes in libgnutls, nothing moves.
+    pair(client("psk"), "psk", r"without certificate verification")
+    # Anonymous key exchange: the floor takes it out of the ClientHello.
+    pair(client("anon"), "anon", r"weak cipher suites refused")
+    # 0-RTT data goes out before any certificate is seen: never, even to a name
+    # the ticket was verified for (the normal write after the handshake does).
+    early = client("early")
+    cases.append(Case("roads_early/noshim/early13", early, "early13", False, "connects",
+                      marker_absent="-again-early"))
+    cases.append(Case("roads_early/shim/early13", early, "early13", True, "connects",
+                      marker_absent="-again-early"))
+    # A session resumed for another name: no byte by any record call.
+    for send in ("send2", "file", "cork"):
+        pair(client("resume", "other.example", send), "good12", r"never verified for this name",
+             host="other.example", absent="-again")
+    # ... and no byte from the peer by any receiving call: a peer that speaks first.
+    for recv in ("send", "recvseq", "packet"):
+        c = client("resume", "other.example", recv)
+        c.name = c.name.replace("resume", "resume_greet") + ("_recv" if recv == "send" else "")
+        pair(c, "greet12", r"never verified for this name", host="other.example", absent="-again")
+        cases[-2].greetings, cases[-1].greetings = 2, 1
+    return cases
+
+
 def check_resumed(s: Suite) -> Optional[str]:
     """The same-name resumption really resumes under the shim (else the
     ticket marks are never used and the case above proves nothing)."""
@@ -398,6 +500,66 @@ def check_server(s: Suite, shim: bool, client_version: str, want_ok: bool) -> Op
     return None
 
 
+def check_run_report(s: Suite) -> Optional[str]:
+    """`tlsguard run --report=json --fail-on block` around GnuTLS programs: the
+    tree's connections in the report (a blocked one and an allowed one, by
+    gnutls-cli and roads.c gnutls_init(0)), exit 3 for the block."""
+    tg = os.path.join(s.build, "tlsguard")
+    pol = os.path.join(s.tmp, "run-report.policy")
+    with open(pol, "w") as f:
+        f.write("ca-file %s\n" % os.path.join(s.pki, "ca.pem"))
+    bad, good = s.peers["selfsigned"].port, s.peers["good13"].port
+    roads = os.path.join(s.build, "tests", "gnutls_roads")
+    script = "echo x | gnutls-cli --insecure -p %d localhost; %s localhost %d tgmark-rr init0" % (
+        bad, roads, good)
+    report = os.path.join(s.tmp, "run-report.json")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LD_PRELOAD", "TLSGUARD"))}
+    res = subprocess.run([tg, "run", "--policy", pol, "--log", "none", "--report=json",
+                          "--report-file", report, "--fail-on", "block", "--", "sh", "-c", script],
+                         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         timeout=2 * CLIENT_TIMEOUT)
+    text = open(report).read() if os.path.exists(report) else ""
+    if res.returncode != 3 or str(bad) not in text or str(good) not in text \
+            or "block" not in text or "self" not in text:
+        return "want exit 3 and both connections in the report: rc=%d %s %s" % (
+            res.returncode, text[-400:], res.stderr[-200:])
+    return None
+
+
+def check_trust_cache(s: Suite) -> Optional[str]:
+    """Each host block's ca-file is loaded once per process, however many
+    blocks the policy has (the cache once stopped at 16 pairs: past them a
+    trust list was built, and leaked, on every connection). roads.c `hosts`
+    connects to h1..h20.example, then h20 three times more; strace counts
+    the opens of h20's ca-file."""
+    if not shutil.which("strace"):
+        return None
+    roads = os.path.join(s.build, "tests", "gnutls_roads")
+    pol = os.path.join(s.tmp, "hosts.policy")
+    with open(os.path.join(s.pki, "ca.pem")) as f:
+        ca = f.read()
+    with open(pol, "w") as f:
+        for i in range(1, 21):
+            path = os.path.join(s.tmp, "ca-h%d.pem" % i)
+            with open(path, "w") as out:
+                out.write(ca)
+            f.write("host h%d.example\n    ca-file %s\n" % (i, path))
+    trace = os.path.join(s.tmp, "hosts.strace")
+    env = dict(os.environ, LD_PRELOAD=os.path.join(s.build, "libtlsguard.so"),
+               TLSGUARD_POLICY=pol, TLSGUARD_LOG="none", ROADS_HOSTS="20")
+    res = subprocess.run(["strace", "-f", "-e", "trace=open,openat", "-o", trace, roads,
+                          "localhost", str(s.peers["good13"].port), "tgmark-hosts", "hosts"],
+                         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         timeout=4 * CLIENT_TIMEOUT)
+    if not os.path.exists(trace):
+        return None if b"ptrace" in res.stderr else "strace failed: %r" % res.stderr[-200:]
+    opens = [ln for ln in open(trace) if "ca-h20.pem" in ln and "= -1" not in ln]
+    first = [ln for ln in open(trace) if "ca-h1.pem" in ln and "= -1" not in ln]
+    if len(opens) != 1 or len(first) != 1:
+        return "want each ca-file opened once, h1: %d, h20: %d" % (len(first), len(opens))
+    return None
+
+
 def check_report(s: Suite) -> Optional[str]:
     """`tlsguard report` reads the GnuTLS backend's lines like OpenSSL's."""
     peer = s.peers["selfsigned"]
@@ -425,9 +587,11 @@ def main() -> int:
     suite = Suite(args.build, tmp)
     passed = failed = skipped = 0
     try:
-        cases = matrix(suite) + extras(suite)
+        cases = matrix(suite) + extras(suite) + roads_cases(suite)
         checks = [("careless_resume/shim/good12/resumes", lambda: check_resumed(suite)),
                   ("report/shim/selfsigned", lambda: check_report(suite)),
+                  ("trust_cache/shim/h1-h20", lambda: check_trust_cache(suite)),
+                  ("run_report/shim/selfsigned+good13", lambda: check_run_report(suite)),
                   ("server/noshim/tls1", lambda: check_server(suite, False, "-tls1", True)),
                   ("server/shim/tls1", lambda: check_server(suite, True, "-tls1", False)),
                   ("server/shim/tls1_1", lambda: check_server(suite, True, "-tls1_1", False)),
