@@ -54,12 +54,17 @@ TOOL = $(BUILD)/tlsguard
 
 all: $(LIB) $(TOOL)
 
-# The shim links libc, libdl and libpthread only: never libssl (it finds the
-# program's own libssl at run time). Only the interposed symbols are exported.
+# The shim links libc and libdl only: never libssl (it finds the program's
+# own libssl at run time). Only the interposed symbols are exported.
 # Loadable on glibc >= 2.12 wherever it is built: shim/libc/glibc_compat.h binds old
 # symbol versions, shim/libc/secure_env.c finds getauxval/secure_getenv at run time,
-# and libdl.so.2/libpthread.so.0 stay in DT_NEEDED (glibc < 2.34 keeps dlsym and
-# pthread_once there; on >= 2.34 -ldl/-lpthread are empty archives).
+# and libdl.so.2 stays in DT_NEEDED (glibc < 2.34 keeps dlsym there; on >= 2.34
+# -ldl is an empty archive). No libpthread.so.0: the shim calls only the
+# pthread_mutex_* and __register_atfork (pthread_atfork) libc always had, and
+# runs its initialisers with shim/core/once.h, not pthread_once; ld.so loading
+# libpthread into every process cost ~13 k instructions at start-up and more in
+# each of a big program's symbol lookups (test_glibc_floor.sh: a pthread_*
+# import beyond those needs libpthread.so.0 back in DT_NEEDED).
 # Thread-locals through TLS descriptors where the compiler has them (gcc; not
 # clang 14): the default dialect imports __tls_get_addr, which puts ld.so in
 # DT_NEEDED and so in the global scope ahead of libssl and libcrypto, where
@@ -72,8 +77,8 @@ $(LIB): $(SHIM_SRC) $(SHIM_HDR) $(POLICY_HDR) $(POLICY_LIB_OBJ) $(COMMON_SRC) $(
 	$(CC) $(CFLAGS_ALL) -include shim/libc/glibc_compat.h -fPIC -fvisibility=hidden $(TLS_DIALECT) \
 	  -shared $(SHIM_INC) -Ipolicy -Icommon \
 	  -o $@ $(SHIM_SRC) $(POLICY_LIB_OBJ) $(COMMON_SRC) $(LDFLAGS_ALL) \
-	  -Wl,--version-script=shim/exports.map -Wl,--no-undefined -ldl -lpthread \
-	  -Wl,--no-as-needed -l:libdl.so.2 -l:libpthread.so.0
+	  -Wl,--version-script=shim/exports.map -Wl,--no-undefined -ldl \
+	  -Wl,--no-as-needed -l:libdl.so.2
 
 # The CLI is an ordinary program: it may link libcrypto (for `pin`), and
 # libdl (`run` execs the command through the shim's own execvp).

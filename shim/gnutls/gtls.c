@@ -3,14 +3,14 @@
  */
 #include "gtls.h"
 #include "log.h"
+#include "once.h"
 
 #include <dlfcn.h>
-#include <pthread.h>
 #include <stdio.h>
 
 static struct tg_gtls table;
 static const struct tg_gtls *resolved;
-static pthread_once_t resolve_once = PTHREAD_ONCE_INIT;
+static tg_once_t resolve_once = TG_ONCE_INIT;
 static __thread int own_calls;
 
 /* The handle of the libgnutls already in the process: a dlsym on it finds
@@ -53,7 +53,7 @@ static void resolve(void)
 
 const struct tg_gtls *tg_gtls(void)
 {
-    pthread_once(&resolve_once, resolve);
+    tg_once(&resolve_once, resolve);
     return resolved;
 }
 

@@ -15,12 +15,12 @@
  * (tests/install/test_secure_env.py).
  */
 #include "secure_env.h"
+#include "once.h"
 
 #include <dlfcn.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +31,7 @@
 typedef unsigned long (*getauxval_fn)(unsigned long type);
 typedef char *(*getenv_fn)(const char *name);
 
-static pthread_once_t decide_once = PTHREAD_ONCE_INIT;
+static tg_once_t decide_once = TG_ONCE_INIT;
 static int secure = 1;
 static getenv_fn env_lookup;
 static const char *env_name = "getenv";
@@ -158,7 +158,7 @@ static void decide(void)
 
 int tg_secure_execution(void)
 {
-    pthread_once(&decide_once, decide);
+    tg_once(&decide_once, decide);
     return secure;
 }
 

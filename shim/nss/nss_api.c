@@ -3,14 +3,14 @@
  */
 #include "nss_api.h"
 #include "log.h"
+#include "once.h"
 
 #include <dlfcn.h>
-#include <pthread.h>
 #include <stdio.h>
 
 static struct tg_nss table;
 static const struct tg_nss *resolved;
-static pthread_once_t resolve_once = PTHREAD_ONCE_INIT;
+static tg_once_t resolve_once = TG_ONCE_INIT;
 
 /* The handle of a library already in the process: dlsym on it finds the
  * library's own definitions, never the shim's hooks (the preload is not in
@@ -46,6 +46,6 @@ static void resolve(void)
 
 const struct tg_nss *tg_nss(void)
 {
-    pthread_once(&resolve_once, resolve);
+    tg_once(&resolve_once, resolve);
     return resolved;
 }
