@@ -234,10 +234,12 @@ install: all
 	install -m 0644 etc/tlsguard.policy.example $(DESTDIR)$(SYSCONFDIR)/tlsguard.policy.example
 	install -m 0644 README.md docs/install.md $(DESTDIR)$(DOCDIR)/
 
-# The glibc floor of the library, then `make install` into a temporary
-# DESTDIR and real clients against the installed copy.
+# The glibc floor of the library (read from the ELF, then run under bullseye's
+# glibc 2.31: tests/install/test_old_glibc.py), then `make install` into a
+# temporary DESTDIR and real clients against the installed copy.
 check-install: all
 	sh tests/install/test_glibc_floor.sh $(BUILD)
+	$(PYTHON) tests/install/test_old_glibc.py --build $(BUILD)
 	MAKE="$(MAKE)" sh tests/install/test_install.sh $(BUILD)
 
 clean:
