@@ -13,9 +13,9 @@ void tg_once_slow(tg_once_t *once, void (*init)(void))
         int seen = __atomic_load_n(&once->state, __ATOMIC_ACQUIRE);
         if (seen == TG_ONCE_DONE)
             return;
-        /* Free, or claimed by a thread of the process this one was forked
-         * from (that thread does not exist here): take it. */
-        if ((seen == 0 || seen != me) &&
+        /* Free (0), or claimed by a thread of the process this one was
+         * forked from (that thread does not exist here): take it. */
+        if (seen != me &&
             __atomic_compare_exchange_n(&once->state, &seen, me, 0, __ATOMIC_ACQUIRE,
                                         __ATOMIC_RELAXED)) {
             init();

@@ -70,7 +70,8 @@ static int handshake(int fd, const char *name)
     void *(*ctx_new)(void *) = (void *(*)(void *))dlsym(ssl, "SSL_CTX_new");
     void *(*ssl_new)(void *) = (void *(*)(void *))dlsym(ssl, "SSL_new");
     int (*set_fd)(void *, int) = (int (*)(void *, int))dlsym(ssl, "SSL_set_fd");
-    long (*ctrl)(void *, int, long, void *) = (long (*)(void *, int, long, void *))dlsym(ssl, "SSL_ctrl");
+    long (*ctrl)(void *, int, long, void *) =
+        (long (*)(void *, int, long, void *))dlsym(ssl, "SSL_ctrl");
     int (*connect_tls)(void *) = (int (*)(void *))dlsym(ssl, "SSL_connect");
     unsigned long (*err_get)(void) = (unsigned long (*)(void))dlsym(ssl, "ERR_get_error");
     void (*err_text)(unsigned long, char *, size_t) =
