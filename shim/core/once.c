@@ -15,9 +15,8 @@ void tg_once_slow(tg_once_t *once, void (*init)(void))
             return;
         /* Free (0), or claimed by a thread of the process this one was
          * forked from (that thread does not exist here): take it. */
-        if (seen != me &&
-            __atomic_compare_exchange_n(&once->state, &seen, me, 0, __ATOMIC_ACQUIRE,
-                                        __ATOMIC_RELAXED)) {
+        if (seen != me && __atomic_compare_exchange_n(&once->state, &seen, me, 0, __ATOMIC_ACQUIRE,
+                                                      __ATOMIC_RELAXED)) {
             init();
             __atomic_store_n(&once->state, TG_ONCE_DONE, __ATOMIC_RELEASE);
             return;

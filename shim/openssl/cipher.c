@@ -7,7 +7,7 @@
 #include <string.h>
 
 /* Whether `word` starts at p. */
-static int at(const char *p, const char *word)
+static inline int at(const char *p, const char *word)
 {
     while (*word && *p == *word)
         p++, word++;
@@ -28,26 +28,28 @@ int tg_cipher_is_weak(const char *name)
         return 0;
     if (name[0] == 'A' && (at(name, "ADH-") || at(name, "AECDH-")))
         return 1;
+    /* Each case tests the word's second letter first: ECDHE, DHE, AES and
+     * SHA put E, D and A everywhere. */
     for (const char *p = name; *p; p++) {
         switch (*p) {
         case 'N':
-            if (at(p, "NULL"))
+            if (p[1] == 'U' && at(p, "NULL"))
                 return 1;
             break;
         case 'R':
-            if (at(p, "RC4"))
+            if (p[1] == 'C' && p[2] == '4')
                 return 1;
             break;
         case 'D':
-            if (at(p, "DES-CBC") || at(p, "DES-EDE"))
+            if (p[1] == 'E' && p[2] == 'S' && p[3] == '-' && (at(p + 4, "CBC") || at(p + 4, "EDE")))
                 return 1;
             break;
         case 'M':
-            if (at(p, "MD5"))
+            if (p[1] == 'D' && p[2] == '5')
                 return 1;
             break;
         case 'E':
-            if (at(p, "EXP"))
+            if (p[1] == 'X' && p[2] == 'P')
                 return 1;
             break;
         default:
