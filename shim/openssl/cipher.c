@@ -14,6 +14,11 @@ static inline int at(const char *p, const char *word)
     return !*word;
 }
 
+/* The first letters of the words below, and the terminating NUL. */
+static const unsigned char starts_word[256] = {
+    ['\0'] = 1, ['N'] = 1, ['R'] = 1, ['D'] = 1, ['M'] = 1, ['E'] = 1
+};
+
 int tg_cipher_is_weak(const char *name)
 {
     /* Weak: a name starting ADH- or AECDH- (anonymous), or containing NULL,
@@ -31,6 +36,8 @@ int tg_cipher_is_weak(const char *name)
     /* Each case tests the word's second letter first: ECDHE, DHE, AES and
      * SHA put E, D and A everywhere. */
     for (const char *p = name; *p; p++) {
+        while (!starts_word[(unsigned char)*p])
+            p++; /* no weak word starts at this letter */
         switch (*p) {
         case 'N':
             if (p[1] == 'U' && at(p, "NULL"))
@@ -53,7 +60,7 @@ int tg_cipher_is_weak(const char *name)
                 return 1;
             break;
         default:
-            break;
+            return 0; /* the end of the name */
         }
     }
     return 0;
