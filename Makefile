@@ -34,7 +34,8 @@ TOOL_HDR   = $(wildcard tools/*.h tools/doctor/*.h)
 # shim's own symbol lookup, checked against dlsym).
 SHIM_PURE  = shim/openssl/cipher.c shim/libc/resolver.c shim/core/hostname.c \
              shim/core/name.c shim/core/verdict.c shim/core/rules.c shim/core/verdict_log.c \
-             shim/core/peer.c shim/libc/peer_addr.c shim/core/log.c shim/openssl/dynobj.c
+             shim/core/peer.c shim/libc/peer_addr.c shim/core/log.c shim/openssl/dynobj.c \
+             shim/core/once.c
 # The log-line reader of `tlsguard report` and `run --report`: plain C and stdio.
 TOOL_PURE  = tools/report_parse.c tools/report.c
 # policy/ is compiled on its own (its own include path, no shim header): as
@@ -54,12 +55,17 @@ TOOL = $(BUILD)/tlsguard
 
 all: $(LIB) $(TOOL)
 
-# The shim links libc, libdl and libpthread only: never libssl (it finds the
-# program's own libssl at run time). Only the interposed symbols are exported.
+# The shim links libc and libdl only: never libssl (it finds the program's
+# own libssl at run time). Only the interposed symbols are exported.
 # Loadable on glibc >= 2.12 wherever it is built: shim/libc/glibc_compat.h binds old
 # symbol versions, shim/libc/secure_env.c finds getauxval/secure_getenv at run time,
-# and libdl.so.2/libpthread.so.0 stay in DT_NEEDED (glibc < 2.34 keeps dlsym and
-# pthread_once there; on >= 2.34 -ldl/-lpthread are empty archives).
+# and libdl.so.2 stays in DT_NEEDED (glibc < 2.34 keeps dlsym there; on >= 2.34
+# -ldl is an empty archive). No libpthread.so.0: the shim calls only the
+# pthread_mutex_* and __register_atfork (pthread_atfork) libc always had, and
+# runs its initialisers with shim/core/once.h, not pthread_once; ld.so loading
+# libpthread into every process cost ~13 k instructions at start-up and more in
+# each of a big program's symbol lookups (test_glibc_floor.sh: a pthread_*
+# import beyond those needs libpthread.so.0 back in DT_NEEDED).
 # Thread-locals through TLS descriptors where the compiler has them (gcc; not
 # clang 14): the default dialect imports __tls_get_addr, which puts ld.so in
 # DT_NEEDED and so in the global scope ahead of libssl and libcrypto, where
@@ -72,8 +78,8 @@ $(LIB): $(SHIM_SRC) $(SHIM_HDR) $(POLICY_HDR) $(POLICY_LIB_OBJ) $(COMMON_SRC) $(
 	$(CC) $(CFLAGS_ALL) -include shim/libc/glibc_compat.h -fPIC -fvisibility=hidden $(TLS_DIALECT) \
 	  -shared $(SHIM_INC) -Ipolicy -Icommon \
 	  -o $@ $(SHIM_SRC) $(POLICY_LIB_OBJ) $(COMMON_SRC) $(LDFLAGS_ALL) \
-	  -Wl,--version-script=shim/exports.map -Wl,--no-undefined -ldl -lpthread \
-	  -Wl,--no-as-needed -l:libdl.so.2 -l:libpthread.so.0
+	  -Wl,--version-script=shim/exports.map -Wl,--no-undefined -ldl \
+	  -Wl,--no-as-needed -l:libdl.so.2
 
 # The CLI is an ordinary program: it may link libcrypto (for `pin`), and
 # libdl (`run` execs the command through the shim's own execvp).
@@ -234,10 +240,12 @@ install: all
 	install -m 0644 etc/tlsguard.policy.example $(DESTDIR)$(SYSCONFDIR)/tlsguard.policy.example
 	install -m 0644 README.md docs/install.md $(DESTDIR)$(DOCDIR)/
 
-# The glibc floor of the library, then `make install` into a temporary
-# DESTDIR and real clients against the installed copy.
+# The glibc floor of the library (read from the ELF, then run under bullseye's
+# glibc 2.31: tests/install/test_old_glibc.py), then `make install` into a
+# temporary DESTDIR and real clients against the installed copy.
 check-install: all
 	sh tests/install/test_glibc_floor.sh $(BUILD)
+	$(PYTHON) tests/install/test_old_glibc.py --build $(BUILD)
 	MAKE="$(MAKE)" sh tests/install/test_install.sh $(BUILD)
 
 clean:

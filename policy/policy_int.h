@@ -78,6 +78,7 @@ struct tg_parser {
     int saw_nul;
     struct tg_block *cur;          /* current host block, NULL at global scope */
     struct tg_host_settings unset; /* a new block's values: the built-in defaults */
+    /* Last, and left unzeroed by tg_policy_parse: written before read. */
     char buf[TG_POLICY_MAX_LINE + 1];
     char *argv[TG_POLICY_MAX_LINE / 2 + 1];
 };

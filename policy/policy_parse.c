@@ -9,6 +9,7 @@
  * directive but `host` is a row of the settings table (setting_table.c), which
  * says where it is allowed, how its value parses and where it lands.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,9 +283,14 @@ struct tg_policy *tg_policy_parse(const char *text, size_t len, const char *file
     struct tg_policy *p = NULL;
 
     tg_policy_diags_init(d, file);
-    ps = calloc(1, sizeof(*ps));
-    if (ps != NULL)
+    /* Only the fields before the line buffer need zeroing: buf and argv
+     * (20 KiB) are written before they are read, and clearing them cost a
+     * process that parses the empty default policy ~20 k instructions. */
+    ps = malloc(sizeof(*ps));
+    if (ps != NULL) {
+        memset(ps, 0, offsetof(struct tg_parser, buf));
         ps->p = tg_policy_alloc();
+    }
     if (ps == NULL || ps->p == NULL) {
         tg_policy_diag(d, 0, 0, "out of memory");
     } else {

@@ -95,3 +95,10 @@ $(TEST_BIN)/compat_probe-bare.so: tests/install/compat_probe.c
 $(BUILD)/tests/gnutls_roads: tests/gnutls/roads.c
 	@mkdir -p $(@D)
 	$(TEST_CC) -o $@ $< -lgnutls
+
+# tests/install/old_glibc_client.c: runs on glibc 2.31 wherever built (its own
+# _start, glibc_compat.h), links libc and libdl only, dlopens libssl.so.1.1.
+$(TEST_BIN)/old_glibc_client: tests/install/old_glibc_client.c shim/libc/glibc_compat.h
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) -O2 $(WARN) -fPIE -pie -nostartfiles -include shim/libc/glibc_compat.h -o $@ $< \
+	  -Wl,--no-as-needed -l:libdl.so.2

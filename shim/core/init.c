@@ -11,10 +11,9 @@
 #include "exec_env.h"
 #include "log.h"
 #include "settings.h"
+#include "once.h"
 
-#include <pthread.h>
-
-static pthread_once_t settings_once = PTHREAD_ONCE_INIT;
+static tg_once_t settings_once = TG_ONCE_INIT;
 
 static void settings_init(void)
 {
@@ -25,7 +24,7 @@ static void settings_init(void)
 
 void tg_init(void)
 {
-    pthread_once(&settings_once, settings_init);
+    tg_once(&settings_once, settings_init);
 }
 
 __attribute__((constructor)) static void tg_constructor(void)

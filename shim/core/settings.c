@@ -5,8 +5,8 @@
 #include "env_names.h"
 #include "log.h"
 #include "secure_env.h"
+#include "once.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +20,7 @@
 #endif
 
 static struct tg_settings settings;
-static pthread_once_t policy_once = PTHREAD_ONCE_INIT;
+static tg_once_t policy_once = TG_ONCE_INIT;
 static struct tg_policy *policy;
 static char policy_error[512];
 
@@ -93,7 +93,7 @@ static void load_policy(void)
 
 const struct tg_policy *tg_settings_policy(const char **error)
 {
-    pthread_once(&policy_once, load_policy);
+    tg_once(&policy_once, load_policy);
     if (!policy && error)
         *error = policy_error;
     return policy;

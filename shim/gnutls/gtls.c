@@ -4,13 +4,13 @@
 #include "gtls.h"
 #include "dlsyms.h"
 #include "log.h"
+#include "once.h"
 
-#include <pthread.h>
 #include <stddef.h>
 
 static struct tg_gtls table;
 static const struct tg_gtls *resolved;
-static pthread_once_t resolve_once = PTHREAD_ONCE_INIT;
+static tg_once_t resolve_once = TG_ONCE_INIT;
 static __thread int own_calls;
 
 /* Required (M) or optional (O), in the symbol list's first column. */
@@ -39,7 +39,7 @@ static void resolve(void)
 
 const struct tg_gtls *tg_gtls(void)
 {
-    pthread_once(&resolve_once, resolve);
+    tg_once(&resolve_once, resolve);
     return resolved;
 }
 

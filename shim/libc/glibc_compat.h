@@ -20,10 +20,12 @@
  * What: each function below is bound with `.symver` to the version it had
  * in glibc <= 2.12 on x86_64.  Newer glibc still exports every one of these
  * old versions (as compatibility symbols), so the same binary keeps working
- * there.  On glibc < 2.34 the dl* and pthread_* functions live in libdl.so.2
- * and libpthread.so.0: the library must therefore name both in DT_NEEDED
- * (the Makefile links them with --no-as-needed; on glibc >= 2.34 `-ldl
- * -lpthread` find only empty archives and would add neither).
+ * there.  On glibc < 2.34 the dl* and most pthread_* functions live in
+ * libdl.so.2 and libpthread.so.0: the library names libdl in DT_NEEDED (the
+ * Makefile links it with --no-as-needed; on glibc >= 2.34 `-ldl` finds only
+ * an empty archive and would add nothing) and calls only the pthread_mutex_*
+ * libc.so.6 always had, so that it needs no libpthread (pthread_once is
+ * shim/core/once.h's tg_once).
  * _FORTIFY_SOURCE's checking wrappers are all GLIBC_2.3.4..2.11 except
  * __fdelt_chk (2.15, FD_SET) and __poll_chk (2.16): shim/libc/glibc_compat.c
  * defines those two inside the library.  getauxval (2.16) and secure_getenv

@@ -14,10 +14,10 @@
 #include "exec_env.h"
 #include "init.h"
 #include "log.h"
+#include "once.h"
 
 #include <dlfcn.h>
 #include <errno.h>
-#include <pthread.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -36,7 +36,7 @@ static execve_fn real_execve;
 static execvpe_fn real_execvpe;
 static fexecve_fn real_fexecve;
 static spawn_fn real_posix_spawn, real_posix_spawnp;
-static pthread_once_t once = PTHREAD_ONCE_INIT;
+static tg_once_t once = TG_ONCE_INIT;
 
 static void resolve(void)
 {
@@ -61,7 +61,7 @@ static void resolve(void)
 TG_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
     int r;
-    pthread_once(&once, resolve);
+    tg_once(&once, resolve);
     if (!real_execve) {
         errno = ENOSYS;
         return -1;
@@ -79,7 +79,7 @@ TG_EXPORT int execv(const char *path, char *const argv[])
 TG_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 {
     int r;
-    pthread_once(&once, resolve);
+    tg_once(&once, resolve);
     if (!real_execvpe) {
         errno = ENOSYS;
         return -1;
@@ -97,7 +97,7 @@ TG_EXPORT int execvp(const char *file, char *const argv[])
 TG_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
     int r;
-    pthread_once(&once, resolve);
+    tg_once(&once, resolve);
     if (!real_fexecve) {
         errno = ENOSYS;
         return -1;
@@ -149,7 +149,7 @@ TG_EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_a
                           const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
     int r;
-    pthread_once(&once, resolve);
+    tg_once(&once, resolve);
     if (!real_posix_spawn)
         return ENOSYS;
     tg_exec_check_target(path, 0);
@@ -161,7 +161,7 @@ TG_EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_
                            const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
     int r;
-    pthread_once(&once, resolve);
+    tg_once(&once, resolve);
     if (!real_posix_spawnp)
         return ENOSYS;
     tg_exec_check_target(file, 1);

@@ -4,10 +4,10 @@
  */
 #include "init.h"
 #include "resolver.h"
+#include "once.h"
 
 #include <dlfcn.h>
 #include <netdb.h>
-#include <pthread.h>
 #include <errno.h>
 #include <string.h>
 
@@ -24,7 +24,7 @@ static getaddrinfo_fn real_getaddrinfo;
 static gethostbyname_fn real_gethostbyname;
 static gethostbyname2_fn real_gethostbyname2;
 static gethostbyname_r_fn real_gethostbyname_r;
-static pthread_once_t once = PTHREAD_ONCE_INIT;
+static tg_once_t once = TG_ONCE_INIT;
 
 static void resolve_libc(void)
 {
@@ -60,7 +60,7 @@ static void remember_hostent(const char *name, const struct hostent *h)
 TG_EXPORT int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
                           struct addrinfo **res)
 {
-    pthread_once(&once, resolve_libc);
+    tg_once(&once, resolve_libc);
     if (!real_getaddrinfo)
         return EAI_SYSTEM;
     int rc = real_getaddrinfo(node, service, hints, res);
@@ -72,7 +72,7 @@ TG_EXPORT int getaddrinfo(const char *node, const char *service, const struct ad
 
 TG_EXPORT struct hostent *gethostbyname(const char *name)
 {
-    pthread_once(&once, resolve_libc);
+    tg_once(&once, resolve_libc);
     if (!real_gethostbyname)
         return NULL;
     struct hostent *h = real_gethostbyname(name);
@@ -82,7 +82,7 @@ TG_EXPORT struct hostent *gethostbyname(const char *name)
 
 TG_EXPORT struct hostent *gethostbyname2(const char *name, int af)
 {
-    pthread_once(&once, resolve_libc);
+    tg_once(&once, resolve_libc);
     if (!real_gethostbyname2)
         return NULL;
     struct hostent *h = real_gethostbyname2(name, af);
@@ -93,7 +93,7 @@ TG_EXPORT struct hostent *gethostbyname2(const char *name, int af)
 TG_EXPORT int gethostbyname_r(const char *name, struct hostent *ret, char *buf, size_t buflen,
                               struct hostent **result, int *h_errnop)
 {
-    pthread_once(&once, resolve_libc);
+    tg_once(&once, resolve_libc);
     if (!real_gethostbyname_r)
         return ENOSYS;
     int rc = real_gethostbyname_r(name, ret, buf, buflen, result, h_errnop);
@@ -104,7 +104,7 @@ TG_EXPORT int gethostbyname_r(const char *name, struct hostent *ret, char *buf, 
 
 TG_EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t len)
 {
-    pthread_once(&once, resolve_libc);
+    tg_once(&once, resolve_libc);
     if (!real_connect) {
         errno = ENOSYS;
         return -1;

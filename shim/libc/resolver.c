@@ -14,6 +14,7 @@
  */
 #include "resolver.h"
 #include "ip_literal.h"
+#include "once.h"
 
 #include <netinet/in.h>
 #include <pthread.h>
@@ -51,7 +52,7 @@ static struct {
 } tied[TIED];
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+static tg_once_t atfork_once = TG_ONCE_INIT;
 
 /* A fork while another thread holds the lock must not leave the child's
  * resolver deadlocked. */
@@ -97,7 +98,7 @@ void tg_resolver_remember(const char *name, const struct sockaddr *sa)
     nlen = strlen(name);
     if (nlen >= sizeof ring[0].name)
         return;
-    pthread_once(&atfork_once, register_atfork);
+    tg_once(&atfork_once, register_atfork);
     pthread_mutex_lock(&lock);
     /* Refresh an existing entry rather than filling the ring with repeats. */
     for (unsigned i = 0; i < RING; i++) {
@@ -136,7 +137,7 @@ int tg_resolver_lookup(int fd, const struct sockaddr *sa, char *name, size_t n)
     size_t len;
     if (!addr_of(sa, &family, &bytes, &len) || n == 0)
         return 0;
-    pthread_once(&atfork_once, register_atfork);
+    tg_once(&atfork_once, register_atfork);
     pthread_mutex_lock(&lock);
     if (tied_name(fd, family, bytes, len, name, n)) {
         pthread_mutex_unlock(&lock);
@@ -188,7 +189,7 @@ void tg_resolver_tie(int fd, const struct sockaddr *sa)
     size_t len;
     if (fd < 0 || !addr_of(sa, &family, &bytes, &len))
         return;
-    pthread_once(&atfork_once, register_atfork);
+    tg_once(&atfork_once, register_atfork);
     pthread_mutex_lock(&lock);
     __typeof__(tied[0]) *t = &tied[fd % TIED];
     if (t->fd1)

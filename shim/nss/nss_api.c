@@ -4,13 +4,13 @@
 #include "nss_api.h"
 #include "dlsyms.h"
 #include "log.h"
+#include "once.h"
 
-#include <pthread.h>
 #include <stddef.h>
 
 static struct tg_nss table;
 static const struct tg_nss *resolved;
-static pthread_once_t resolve_once = PTHREAD_ONCE_INIT;
+static tg_once_t resolve_once = TG_ONCE_INIT;
 
 /* The symbol list's first column: which library defines it (its index
  * in resolve's handles). */
@@ -37,6 +37,6 @@ static void resolve(void)
 
 const struct tg_nss *tg_nss(void)
 {
-    pthread_once(&resolve_once, resolve);
+    tg_once(&resolve_once, resolve);
     return resolved;
 }

@@ -4,13 +4,13 @@
  * layer (a program that pops layers itself).
  */
 #include "nss_guard.h"
+#include "once.h"
 
-#include <pthread.h>
 #include <string.h>
 
 static struct tg_pr_methods methods;
 static int identity = -1;
-static pthread_once_t methods_once = PTHREAD_ONCE_INIT;
+static tg_once_t methods_once = TG_ONCE_INIT;
 static const struct tg_nss *api;
 
 /* 1 (with the socket's NSS error set) when the socket is blocked. */
@@ -104,7 +104,7 @@ int tg_nss_guard_push(const struct tg_nss *n, struct tg_nss_rec *r)
 {
     tg_pr_fd *top = r->fd, *layer;
     api = n;
-    pthread_once(&methods_once, make_methods);
+    tg_once(&methods_once, make_methods);
     if (identity < 0 || !top->lower)
         return -1;
     layer = n->PR_CreateIOLayerStub(identity, &methods);

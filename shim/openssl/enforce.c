@@ -72,27 +72,17 @@ static uint64_t fingerprint(const struct tg_ossl *o, const OPENSSL_STACK *sk, in
     return f ? f : 1;
 }
 
-/* Drop weak suites from the connection's list; 0 on failure. A context's
- * list found strong once is not scanned by name again (it would cost more
- * than a resumed handshake's own work in the shim). */
-static int apply_cipher_floor(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
+/* The suites of `sk` but the weak ones and TLS 1.3's (set apart) for
+ * SSL_set_cipher_list; 0 on failure. */
+static int set_strong_only(const struct tg_ossl *o, SSL *ssl, OPENSSL_STACK *sk, int n)
 {
-    OPENSSL_STACK *sk = o->SSL_get_ciphers(ssl);
-    int n = tg_ossl_sk_num(o, sk), weak = 0, usable = 0;
-    struct tg_ctx *t = tg_ctx_get(o, o->SSL_get_SSL_CTX(ssl), 1);
-    uint64_t f = fingerprint(o, sk, n);
-    if (t && __atomic_load_n(&t->strong_ciphers, __ATOMIC_RELAXED) == f)
-        return 1;
     char list[8192];
     size_t used = 0;
+    int usable = 0;
     list[0] = '\0';
     for (int i = 0; i < n; i++) {
         const char *name = o->SSL_CIPHER_get_name(tg_ossl_sk_value(o, sk, i));
-        if (tg_cipher_is_weak(name)) {
-            weak = 1;
-            continue;
-        }
-        if (!strncmp(name, "TLS_", 4)) /* TLS 1.3 suites are set apart */
+        if (tg_cipher_is_weak(name) || !strncmp(name, "TLS_", 4))
             continue;
         usable += !tg_cipher_needs_secret(name);
         size_t len = strlen(name);
@@ -103,14 +93,33 @@ static int apply_cipher_floor(const struct tg_ossl *o, SSL *ssl, struct tg_conn 
         memcpy(list + used, name, len + 1);
         used += len;
     }
+    return o->SSL_set_cipher_list(ssl, usable ? list : TG_CIPHER_FALLBACK) == 1 ||
+           o->SSL_set_cipher_list(ssl, TG_CIPHER_FALLBACK) == 1;
+}
+
+/* Drop weak suites from the connection's list; 0 on failure. A context's
+ * list found strong once is not scanned by name again (it would cost more
+ * than a resumed handshake's own work in the shim); a strong list (the
+ * usual case) is only scanned, the new list built only when one is weak. */
+static int apply_cipher_floor(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
+{
+    OPENSSL_STACK *sk = o->SSL_get_ciphers(ssl);
+    int n = tg_ossl_sk_num(o, sk), weak = 0;
+    struct tg_ctx *t = tg_ctx_get(o, o->SSL_get_SSL_CTX(ssl), 1);
+    uint64_t f = fingerprint(o, sk, n);
+    if (t && __atomic_load_n(&t->strong_ciphers, __ATOMIC_RELAXED) == f)
+        return 1;
+    void *const *data = tg_ossl_sk_data(o, sk, n);
+    for (int i = 0; i < n && !weak; i++)
+        weak =
+            tg_cipher_is_weak(o->SSL_CIPHER_get_name(data ? data[i] : tg_ossl_sk_value(o, sk, i)));
     if (!weak) {
         if (t)
             __atomic_store_n(&t->strong_ciphers, f, __ATOMIC_RELAXED);
         return 1;
     }
     c->weak_dropped = 1;
-    return o->SSL_set_cipher_list(ssl, usable ? list : TG_CIPHER_FALLBACK) == 1 ||
-           o->SSL_set_cipher_list(ssl, TG_CIPHER_FALLBACK) == 1;
+    return set_strong_only(o, ssl, sk, n);
 }
 
 /* Verification on, our callback in line, for the handshake about to run. */

@@ -2,6 +2,7 @@
  * sessions.c — the session mark table (see sessions.h).
  */
 #include "sessions.h"
+#include "once.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -24,7 +25,7 @@ struct mark {
 
 static struct mark table[SLOTS];
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+static tg_once_t atfork_once = TG_ONCE_INIT;
 
 static void before_fork(void)
 {
@@ -92,7 +93,7 @@ void tg_session_mark(const struct tg_ossl *o, SSL_SESSION *s, const struct tg_pi
     if (!s || !len || len >= sizeof want.host)
         return;
     identify(o, s, &want);
-    pthread_once(&atfork_once, register_atfork);
+    tg_once(&atfork_once, register_atfork);
     pthread_mutex_lock(&lock);
     unsigned at = slot_of(s);
     struct mark *m = NULL;
@@ -117,7 +118,7 @@ int tg_session_is_marked(const struct tg_ossl *o, SSL_SESSION *s)
     if (!s)
         return 0;
     identify(o, s, &want);
-    pthread_once(&atfork_once, register_atfork);
+    tg_once(&atfork_once, register_atfork);
     pthread_mutex_lock(&lock);
     found = find(&want) != NULL;
     pthread_mutex_unlock(&lock);
@@ -133,7 +134,7 @@ int tg_session_vouches(const struct tg_ossl *o, SSL_SESSION *s, const char *host
     if (!s || !host || !*host)
         return 0;
     identify(o, s, &want);
-    pthread_once(&atfork_once, register_atfork);
+    tg_once(&atfork_once, register_atfork);
     pthread_mutex_lock(&lock);
     m = find(&want);
     ok = m && m->host_is_ip == host_is_ip && m->pins == pins && !strcasecmp(m->host, host);

@@ -11,8 +11,11 @@
 #     <= 2.12 was there in 2.12), or it is a reviewed case (dl*/pthread_*/
 #     sem_* lived in libdl/libpthread, memcpy@GLIBC_2.2.5 was the memcpy);
 #   - DT_NEEDED names only libc.so.6, libdl.so.2, libpthread.so.0, ld-linux;
-#   - libdl.so.2 / libpthread.so.0 are in DT_NEEDED when dl* / pthread_* /
-#     sem_* are imported (on glibc < 2.34 they live there, not in libc);
+#   - libdl.so.2 is in DT_NEEDED when dl* is imported, libpthread.so.0 when
+#     a pthread_* / sem_* is other than the few libc.so.6 itself has exported
+#     since 2.3 (pthread_mutex_lock/unlock/init/destroy, pthread_self,
+#     pthread_equal, pthread_cond_*, pthread_attr_init/destroy, all at
+#     GLIBC_2.2.5): on glibc < 2.34 the others live in libdl/libpthread;
 #   - shim/libc/glibc_compat.h (+ glibc_compat.c) binds everything it lists, also
 #     with _FILE_OFFSET_BITS=64 and _FORTIFY_SOURCE=2 (a probe that calls each
 #     one, built as a .so), and the probe built without them needs versions
@@ -79,11 +82,26 @@ in_glibc_212() {
         fi
         case $sym in
         dl_iterate_phdr) why=${kind:-FAIL not defined here} ;;
-        dl[a-z]* | pthread_* | __pthread_* | sem_*)
-            if printf '%s\n' "$2" | grep -qx 'libdl\.so\.2' && printf '%s\n' "$2" | grep -qx 'libpthread\.so\.0'; then
-                why="libdl/libpthread in glibc 2.12"
+        pthread_mutex_lock | pthread_mutex_unlock | pthread_mutex_init | pthread_mutex_destroy | \
+        pthread_self | pthread_equal | pthread_cond_* | pthread_attr_init | pthread_attr_destroy)
+            # libc.so.6 has exported these itself since 2.3 (forwarding to
+            # libpthread once it is loaded), at the version they still have.
+            if [ "$ver" = GLIBC_2.2.5 ] && [ "$kind" = default ]; then
+                why="libc's own in glibc 2.12"
             else
-                why="FAIL lived in libdl/libpthread, not both in DT_NEEDED"
+                why="FAIL $sym@$ver is not the GLIBC_2.2.5 libc always had"
+            fi ;;
+        dl[a-z]*)
+            if printf '%s\n' "$2" | grep -qx 'libdl\.so\.2'; then
+                why="libdl in glibc 2.12"
+            else
+                why="FAIL lived in libdl, not in DT_NEEDED"
+            fi ;;
+        pthread_* | __pthread_* | sem_*)
+            if printf '%s\n' "$2" | grep -qx 'libpthread\.so\.0'; then
+                why="libpthread in glibc 2.12"
+            else
+                why="FAIL lived in libpthread, not in DT_NEEDED"
             fi ;;
         memcpy) [ "$ver" = GLIBC_2.2.5 ] && why="glibc 2.12's memcpy" || why="FAIL memcpy@$ver" ;;
         *) case $kind in
