@@ -36,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional
 
@@ -104,6 +105,7 @@ class Peer:
         self.greet = spec.greet
         self.received = bytearray()
         self.lock = threading.Lock()
+        self.serving = 0  # connections accepted and not yet done with
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
@@ -117,6 +119,8 @@ class Peer:
                 conn, _ = self.sock.accept()
             except OSError:
                 return
+            with self.lock:
+                self.serving += 1
             threading.Thread(target=self.serve, args=(conn,), daemon=True).start()
 
     def serve(self, conn):
@@ -142,6 +146,19 @@ class Peer:
                     pass
         except (OSError, ssl.SSLError):
             pass
+        finally:
+            with self.lock:
+                self.serving -= 1
+
+    def settle(self, limit: float = 5.0):
+        """Wait until every accepted connection is served: the client may exit
+        before this process's thread has read what it wrote."""
+        end = time.monotonic() + limit
+        while time.monotonic() < end:
+            with self.lock:
+                if self.serving == 0:
+                    return
+            time.sleep(0.01)
 
     def size(self) -> int:
         with self.lock:
@@ -164,6 +181,9 @@ class ListenerPeer:
 
     def __init__(self, listener: "servers.Listener"):
         self.listener, self.port = listener, listener.port
+
+    def settle(self):
+        pass
 
     def size(self) -> int:
         return self.listener.size()
@@ -271,6 +291,7 @@ class Suite:
             out = res.stdout.decode(errors="replace")
         except subprocess.TimeoutExpired as e:
             out = (e.stdout or b"").decode(errors="replace") + "\n[timed out]"
+        peer.settle()
         got = peer.since(start)
         lines = open(log).read().splitlines() if os.path.exists(log) else []
         return judge(case, peer, marker, got, lines, out)
