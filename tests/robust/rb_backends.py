@@ -142,3 +142,110 @@ def gt_nss_bad_peers_saw_nothing(rep, st, prefix):
         hits = re.findall(r"TLSGUARD-PAYLOAD rb_(?:gt|nss)_threads", text)
         rep("%s/bad-peer-%s-received-no-payload" % (prefix, name),
             None if not hits else "%d payload(s) reached it" % len(hits))
+
+
+def threaded_programs(build, ossl, **kw):
+    """rb_gt_threads and rb_nss_threads made into BUILD/tests/<ossl> (or kw's bindir)."""
+    import cbuild
+    d = cbuild.build(build, ossl, list(THREADED.values()), **kw)
+    return {lib: os.path.join(d, prog) for lib, prog in THREADED.items()}
+
+
+def shim_frames(text):
+    """The lines of a sanitizer or valgrind report naming the shim's sources."""
+    return [l for l in text.splitlines() if re.search(r"/(shim|policy|common)/[\w/]+\.[ch]:\d+", l)
+            and REPO in l]
+
+
+def asan_leaks_and_errors(logs):
+    """(errors, shim leaks): every ASan/UBSan error report, and the direct
+    leaks with a frame of the shim. GnuTLS, NSS and gnutls-cli keep some
+    memory to exit by themselves; only what the shim allocated counts."""
+    errors, leaks = [], []
+    for name, text in logs:
+        if "LeakSanitizer" not in text:
+            errors.append((name, text))
+            continue
+        for block in re.split(r"\n(?=(?:Direct|Indirect) leak of)", text):
+            if block.startswith("Direct leak of") and shim_frames(block):
+                leaks.append((name, block))
+    return errors, leaks
+
+
+def asan_backends(rep, st, lib, build_asan, release_build, ossl, logdir):
+    """Step 3 of check-asan: the GnuTLS and NSS cases on the ASan shim, leaks on.
+    gnutls-cli is left out: Debian's links libp11-kit and cannot start the
+    ASan runtime first (asan_first.h), so it hangs at exit under any ASan."""
+    from rb_sanitizers import sanitizer_logs
+    progs = careless_programs(release_build)
+    threaded = threaded_programs(build_asan, ossl)
+    env = {"ASAN_OPTIONS": "detect_leaks=1:log_path=%s/asan" % logdir,
+           "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1:log_path=%s/ubsan" % logdir}
+    for backend in ("gnutls", "nss"):
+        run_cases(rep, st, "asan", backend, lib, progs, threaded[backend], env, timeout=120,
+                  leave_out=("gnutls-cli",))
+    errors, leaks = asan_leaks_and_errors(sanitizer_logs(logdir))
+    rep("asan/gnutls-nss-no-sanitizer-report-or-shim-leak",
+        None if not errors and not leaks else "%d report(s), %d leak(s) of the shim:%s" % (
+            len(errors), len(leaks), "".join(indent("== %s\n%s" % (n, t), 3000) for n, t in (errors + leaks)[:3])))
+
+
+def tsan_backends(rep, st, lib, tsan_dir, ossl, logdir, threads=16, per=20):
+    """check-tsan's GnuTLS and NSS part: the threaded clients built with
+    -fsanitize=thread (the runtime is in the executable) on the TSan shim."""
+    threaded = threaded_programs(tsan_dir, ossl, cc="clang", san="-fsanitize=thread", werror=False,
+                                 bindir=os.path.join(tsan_dir, "programs-backends"))
+    for backend in list(threaded):  # where check-tsan's symbolizer looks for modules
+        shutil.copy2(threaded[backend], os.path.join(tsan_dir, THREADED[backend]))
+        threaded[backend] = os.path.join(tsan_dir, THREADED[backend])
+    pol = policy(st)
+    for backend, prog in threaded.items():
+        log = os.path.join(st.tmp, "tsan-%s.log" % backend)
+        env = st.env(None, lib, TLSGUARD_POLICY=pol, TLSGUARD_LOG=log,
+                     TSAN_OPTIONS="halt_on_error=0:report_signal_unsafe=0:log_path=%s/tsan-%s" % (logdir, backend))
+        rc, out, secs = run(threaded_argv(st, prog, threads, per), env, 300)
+        rep("tsan/%s/%dx%d-threads (%.0fs)" % (backend, threads, per, secs),
+            judge(rc, out, True, bad_count(threads, per), log))
+    return threaded
+
+
+def valgrind_blocks(path):
+    """The error and definite-leak records of a valgrind log, each as text."""
+    text = open(path, errors="replace").read() if os.path.exists(path) else ""
+    body = re.sub(r"^==\d+== ?", "", text, flags=re.M)
+    return [b for b in body.split("\n\n") if re.match(r"\s*(Invalid|Conditional|Use of uninit|Syscall param|"
+                                                      r"Mismatched|\S+ bytes in \S+ blocks are definitely)", b)]
+
+
+def is_shim_record(block):
+    return "libtlsguard.so" in block or bool(re.search(r"[(/](?:shim/\w+|policy|common)/\w+\.[ch]:\d+\)", block))
+
+
+def valgrind_backends(rep, st, lib, release_build, ossl, supp):
+    """check-valgrind's GnuTLS and NSS part: every case under memcheck
+    (threads 4 x 10: valgrind runs one thread at a time). A record (invalid
+    access, uninitialised use, definite leak) with a frame of the shim fails
+    its case; the libraries' own records are counted in a note (valgrind.supp
+    takes only noise that has been looked at)."""
+    progs = careless_programs(release_build)
+    threaded = threaded_programs(release_build, ossl)
+    logs = {}
+
+    def wrap(backend, name):
+        logs[(backend, name)] = os.path.join(st.tmp, "memcheck-%s-%s.log" % (backend, name))
+        return ["valgrind", "--tool=memcheck", "--leak-check=full", "--show-leak-kinds=definite",
+                "--errors-for-leak-kinds=definite", "--num-callers=30", "--suppressions=" + supp,
+                "--log-file=" + logs[(backend, name)]]
+    for backend in ("gnutls", "nss"):
+        run_cases(rep, st, "valgrind", backend, lib, progs, threaded[backend], {}, threads=4, per=10, wrap=wrap,
+                  timeout=300)
+    others = 0
+    for (backend, name), path in sorted(logs.items()):
+        records = valgrind_blocks(path)
+        shim = [b for b in records if is_shim_record(b)]
+        others += len(records) - len(shim)
+        rep("valgrind/%s/%s-no-record-of-the-shim" % (backend, name),
+            None if not shim else "%d record(s) with a frame of the shim:%s" % (
+                len(shim), "".join(indent(b, 2500) for b in shim[:2])))
+    if others:
+        rep.note("valgrind: %d record(s) of GnuTLS/NSS/the programs themselves, none in the shim" % others)
