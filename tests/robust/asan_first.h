@@ -19,7 +19,7 @@ static void tg_asan_first(void)
         __asan_init();
 }
 
-__attribute__((section(".preinit_array"), used)) static void (*const tg_asan_first_entry)(void) =
-    tg_asan_first;
+__attribute__((section(".preinit_array"),
+               used)) static void (*const tg_asan_first_entry)(void) = tg_asan_first;
 
 #endif

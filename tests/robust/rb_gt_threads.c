@@ -55,7 +55,8 @@ static int parse_list(char *s, struct peer *out)
 {
     int n = 0;
     char *save = NULL;
-    for (char *tok = strtok_r(s, ",", &save); tok && n < MAX_PEERS; tok = strtok_r(NULL, ",", &save)) {
+    for (char *tok = strtok_r(s, ",", &save); tok && n < MAX_PEERS;
+         tok = strtok_r(NULL, ",", &save)) {
         char *colon = strrchr(tok, ':');
         if (!colon || (size_t)(colon - tok) >= sizeof out[n].host)
             continue;
@@ -105,8 +106,8 @@ static int one(const struct peer *p, int want_good, char *why, size_t n)
     } else if (!want_good && rc < 0 && w <= 0) {
         ok = 1;
     } else {
-        snprintf(why, n, "%s %s:%s: handshake=%d (%s), send=%ld", want_good ? "good" : "bad", p->host,
-                 p->port, rc, gnutls_strerror(rc), (long)w);
+        snprintf(why, n, "%s %s:%s: handshake=%d (%s), send=%ld", want_good ? "good" : "bad",
+                 p->host, p->port, rc, gnutls_strerror(rc), (long)w);
     }
     gnutls_deinit(s);
     close(fd);
@@ -122,7 +123,8 @@ static void *worker(void *arg)
         int want_good = (i + (int)r->id) % 2 == 0;
         const struct peer *p = want_good ? &good[(i / 2) % ngood] : &bad[(i / 2) % nbad];
         int ok = one(p, want_good, why, sizeof why);
-        int *count = want_good ? (ok ? &r->good_ok : &r->good_fail) : (ok ? &r->bad_blocked : &r->bad_fail);
+        int *count =
+            want_good ? (ok ? &r->good_ok : &r->good_fail) : (ok ? &r->bad_blocked : &r->bad_fail);
         (*count)++;
         if (!ok && !r->first_why[0])
             snprintf(r->first_why, sizeof r->first_why, "thread %ld: %s", r->id, why);

@@ -65,7 +65,8 @@ static int parse_list(char *s, struct peer *out)
 {
     int n = 0;
     char *save = NULL;
-    for (char *tok = strtok_r(s, ",", &save); tok && n < MAX_PEERS; tok = strtok_r(NULL, ",", &save)) {
+    for (char *tok = strtok_r(s, ",", &save); tok && n < MAX_PEERS;
+         tok = strtok_r(NULL, ",", &save)) {
         char *colon = strrchr(tok, ':');
         if (!colon || (size_t)(colon - tok) >= sizeof out[n].host)
             continue;
@@ -84,7 +85,8 @@ static PRFileDesc *open_careless(const struct peer *p)
         return NULL;
     PR_StringToNetAddr("127.0.0.1", &addr);
     addr.inet.port = PR_htons((PRUint16)p->port);
-    if (PR_Connect(tcp, &addr, PR_SecondsToInterval(10)) != PR_SUCCESS || !(s = SSL_ImportFD(NULL, tcp))) {
+    if (PR_Connect(tcp, &addr, PR_SecondsToInterval(10)) != PR_SUCCESS ||
+        !(s = SSL_ImportFD(NULL, tcp))) {
         PR_Close(tcp);
         return NULL;
     }
@@ -105,16 +107,18 @@ static int one(const struct peer *p, int want_good, char *why, size_t n)
 {
     PRFileDesc *s = open_careless(p);
     if (!s) {
-        snprintf(why, n, "connect %s:%d failed: %s", p->host, p->port, PR_ErrorToName(PR_GetError()));
+        snprintf(why, n, "connect %s:%d failed: %s", p->host, p->port,
+                 PR_ErrorToName(PR_GetError()));
         return 0;
     }
     SECStatus hs = SSL_ForceHandshake(s);
     PRErrorCode hs_err = hs == SECSuccess ? 0 : PR_GetError();
     PRInt32 w = PR_Write(s, PAYLOAD, (PRInt32)strlen(PAYLOAD)); /* careless: whatever hs said */
-    int ok = want_good ? hs == SECSuccess && w == (PRInt32)strlen(PAYLOAD) : hs != SECSuccess && w <= 0;
+    int ok =
+        want_good ? hs == SECSuccess && w == (PRInt32)strlen(PAYLOAD) : hs != SECSuccess && w <= 0;
     if (!ok)
-        snprintf(why, n, "%s %s:%d: handshake=%s, write=%d", want_good ? "good" : "bad", p->host, p->port,
-                 hs == SECSuccess ? "ok" : PR_ErrorToName(hs_err), (int)w);
+        snprintf(why, n, "%s %s:%d: handshake=%s, write=%d", want_good ? "good" : "bad", p->host,
+                 p->port, hs == SECSuccess ? "ok" : PR_ErrorToName(hs_err), (int)w);
     PR_Close(s);
     return ok;
 }
@@ -128,7 +132,8 @@ static void *worker(void *arg)
         int want_good = (i + (int)r->id) % 2 == 0;
         const struct peer *p = want_good ? &good[(i / 2) % ngood] : &bad[(i / 2) % nbad];
         int ok = one(p, want_good, why, sizeof why);
-        int *count = want_good ? (ok ? &r->good_ok : &r->good_fail) : (ok ? &r->bad_blocked : &r->bad_fail);
+        int *count =
+            want_good ? (ok ? &r->good_ok : &r->good_fail) : (ok ? &r->bad_blocked : &r->bad_fail);
         (*count)++;
         if (!ok && !r->first_why[0])
             snprintf(r->first_why, sizeof r->first_why, "thread %ld: %s", r->id, why);
