@@ -231,9 +231,9 @@ def valgrind_backends(rep, st, lib, release_build, ossl, supp):
     threaded = threaded_programs(release_build, ossl)
     logs = {}
 
-    def wrap(backend, name):
+    def wrap(backend, name):  # full source paths: a frame of the shim is one under REPO/shim
         logs[(backend, name)] = os.path.join(st.tmp, "memcheck-%s-%s.log" % (backend, name))
-        return ["valgrind", "--tool=memcheck", "--leak-check=full", "--show-leak-kinds=definite",
+        return ["valgrind", "--tool=memcheck", "--fullpath-after=", "--leak-check=full", "--show-leak-kinds=definite",
                 "--errors-for-leak-kinds=definite", "--num-callers=30", "--suppressions=" + supp,
                 "--log-file=" + logs[(backend, name)]]
     for backend in ("gnutls", "nss"):
