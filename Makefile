@@ -135,7 +135,7 @@ check-adversarial: all
 # control; pins, audit, min-protocol TLSv1.3, weak suites, resumption, report.
 # Needs gnutls-bin, wget, git and libgnutls28-dev (the C client only).
 GNUTLS_CLIENT = $(BUILD)/tests/gnutls_careless
-$(GNUTLS_CLIENT): tests/gnutls/careless.c
+$(GNUTLS_CLIENT): tests/gnutls/careless.c tests/robust/asan_first.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS_ALL) -lgnutls
 check-gnutls: all $(GNUTLS_CLIENT) $(BUILD)/tests/gnutls_roads
@@ -148,10 +148,10 @@ check-gnutls: all $(GNUTLS_CLIENT) $(BUILD)/tests/gnutls_roads
 NSS_CURL = $(BUILD)/tests/nss_curl
 NSS_CARELESS = $(BUILD)/tests/nss_careless
 NSS_ROADS = $(BUILD)/tests/nss_roads
-$(NSS_CURL): tests/nss/curl_nss.c
+$(NSS_CURL): tests/nss/curl_nss.c tests/robust/asan_first.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS_ALL) -l:libcurl-nss.so.4
-$(NSS_CARELESS): tests/nss/careless.c
+$(NSS_CARELESS): tests/nss/careless.c tests/robust/asan_first.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $$(pkg-config --cflags nss) -o $@ $< $(LDFLAGS_ALL) $$(pkg-config --libs nss)
 $(NSS_ROADS): tests/nss/roads.c

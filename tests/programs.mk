@@ -1,5 +1,6 @@
 # The C test programs (tests/clients, tests/adversarial, tests/robust), built
-# by make with one set of flags, once per OpenSSL they run on. The drivers ask
+# by make with one set of flags, once per OpenSSL they run on (the GnuTLS and
+# NSS ones of tests/robust too, though they ignore the OpenSSL flags). The drivers ask
 # for them through tests/lib/cbuild.py, which passes the OpenSSL's own flags
 # (tests/lib/tgtest.py OpensslBuild: its headers, its lib dir with an rpath):
 #
@@ -71,6 +72,14 @@ $(TEST_BIN)/librb_ctor.so: tests/robust/rb_ctor_lib.c $(RB_DEPS)
 $(TEST_BIN)/rb_ctor: tests/robust/rb_ctor.c $(TEST_BIN)/librb_ctor.so $(RB_DEPS)
 	$(TEST_CC) $(OSSL_CFLAGS) -Itests/robust -o $@ $< -L$(@D) -Wl,-rpath,$(abspath $(@D)) -lrb_ctor \
 	  $(OSSL_LDFLAGS)
+# The GnuTLS and NSS threaded clients (no OpenSSL in them; explicit rules win
+# over the pattern below).
+$(TEST_BIN)/rb_gt_threads: tests/robust/rb_gt_threads.c tests/robust/asan_first.h
+	@mkdir -p $(@D)
+	$(TEST_CC) -pthread -o $@ $< -lgnutls
+$(TEST_BIN)/rb_nss_threads: tests/robust/rb_nss_threads.c tests/robust/asan_first.h
+	@mkdir -p $(@D)
+	$(TEST_CC) $$(pkg-config --cflags nss) -pthread -o $@ $< $$(pkg-config --libs nss)
 $(TEST_BIN)/rb_%: tests/robust/rb_%.c $(RB_DEPS)
 	@mkdir -p $(@D)
 	$(TEST_CC) $(OSSL_CFLAGS) -Itests/robust -pthread -o $@ $< tests/robust/rb_common.c $(OSSL_LDFLAGS) -ldl

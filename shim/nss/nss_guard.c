@@ -84,8 +84,11 @@ static int32_t g_close(tg_pr_fd *me)
     return me->methods->close(me);
 }
 
+/* Once: `api` is written here only, so every thread's later read of it is
+ * ordered after this (tg_once), not racing a store of each push. */
 static void make_methods(void)
 {
+    api = tg_nss();
     memcpy(&methods, api->PR_GetDefaultIOMethods(), sizeof methods);
     methods.close = g_close;
     methods.read = g_read;
@@ -103,7 +106,6 @@ static void make_methods(void)
 int tg_nss_guard_push(const struct tg_nss *n, struct tg_nss_rec *r)
 {
     tg_pr_fd *top = r->fd, *layer;
-    api = n;
     tg_once(&methods_once, make_methods);
     if (identity < 0 || !top->lower)
         return -1;

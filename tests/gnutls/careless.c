@@ -20,6 +20,8 @@
  * It prints "handshake=<code>", "resumed=<0|1>", "send=<code>" and the bytes received.
  * Exit 0 when the server's reply arrived.
  */
+#include "../robust/asan_first.h"
+
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 

@@ -12,6 +12,8 @@
  * prints "wrote N" / "write failed: NAME: TEXT" and exits 0 when the
  * write went through.
  */
+#include "../robust/asan_first.h"
+
 #include <nspr.h>
 #include <nss.h>
 #include <prerror.h>

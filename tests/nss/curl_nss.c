@@ -10,6 +10,8 @@
  * on success, else 1 with "curl_nss: error N: TEXT" on stderr.
  * No libcurl headers are installed: the few calls are declared here.
  */
+#include "../robust/asan_first.h"
+
 #include <stdio.h>
 #include <string.h>
 

@@ -84,15 +84,16 @@ PEERS = [("good13", "good", []), ("good12", "good", ["-tls1_2"]),
 class Setup:
     """A temp dir, the test PKI, the peers, and the environment clients run in."""
 
-    def __init__(self, keep=False):
+    def __init__(self, keep=False, extra_peers=()):
         self.keep = keep
+        self.peers = PEERS + list(extra_peers)
         self.tmp = tempfile.mkdtemp(prefix="tlsguard-robust-")
         self.pki = os.path.join(self.tmp, "pki")
         self.servers = {}
 
     def __enter__(self):
         pki.make(self.pki)
-        for name, cert, args in PEERS:
+        for name, cert, args in self.peers:
             out = os.path.join(self.tmp, "server-%s.out" % name)
             self.servers[name] = servers.s_server("s_server " + name, self.pki, cert, args, out).start()
         return self

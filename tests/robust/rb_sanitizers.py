@@ -16,6 +16,7 @@ TESTS = os.path.dirname(HERE)
 REPO = os.path.dirname(TESTS)
 sys.path.insert(0, os.path.join(TESTS, "lib"))
 import cbuild  # noqa: E402
+import rb_backends  # noqa: E402
 from rb_lib import REPO, SHIM_CFLAGS, Setup, build_programs, expect_pass, indent, run, sh  # noqa: E402
 
 
@@ -118,7 +119,7 @@ def asan_checks(rep, args, builds):
         # 2. This directory's programs on the ASan shim, leaks included.
         for f in glob.glob(os.path.join(logdir, "*")):
             os.unlink(f)
-        with Setup(args.keep) as st:
+        with Setup(args.keep, extra_peers=rb_backends.PEERS) as st:
             env_extra = {"ASAN_OPTIONS": "detect_leaks=1:log_path=%s/asan" % logdir,
                          "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1:log_path=%s/ubsan" % logdir}
             for o in builds:
@@ -144,6 +145,12 @@ def asan_checks(rep, args, builds):
                 None if not logs else "%d report(s):%s" % (len(logs), "".join(
                     indent("== %s\n%s" % (n, t), 3000) for n, t in logs[:3])))
             canaries(rep, st, lib, build_asan, builds[0])
+            # 3. GnuTLS and NSS programs on the same shim (rb_backends.py).
+            for f in glob.glob(os.path.join(logdir, "*")):
+                os.unlink(f)
+            t0 = time.monotonic()
+            rb_backends.asan_backends(rep, st, lib, build_asan, args.build, builds[0], logdir)
+            rep.note("asan: the GnuTLS and NSS part took %.0fs" % (time.monotonic() - t0))
     finally:
         if not args.keep:
             shutil.rmtree(logdir, ignore_errors=True)
@@ -216,7 +223,7 @@ def tsan_reports(logdir, modules=None):
 def tsan_checks(rep, args, builds):
     logdir = tempfile.mkdtemp(prefix="tlsguard-tsan-logs-")
     try:
-        with Setup(args.keep) as st:
+        with Setup(args.keep, extra_peers=rb_backends.PEERS) as st:
             good = "%s,%s" % (st.addr("good13"), st.addr("good12"))
             bad = "%s,%s" % (st.addr("selfsigned"), st.addr("wrongname"))
             for o in builds:
@@ -230,6 +237,9 @@ def tsan_checks(rep, args, builds):
                                                                             "--no-shared"])):
                     rc, out, secs = run(argv, env, 420)
                     rep("tsan/%s/%s (%.0fs)" % (o.name, label, secs), expect_pass(rc, out))
+            t0 = time.monotonic()
+            rb_backends.tsan_backends(rep, st, lib, os.path.join(args.build, "tsan"), builds[0], logdir)
+            rep.note("tsan: the GnuTLS and NSS part took %.0fs" % (time.monotonic() - t0))
             undef = sh(["nm", "-u", lib], "nm -u")
             rep("tsan/the-shim-is-instrumented", None if "__tsan_" in undef else "no __tsan_ reference in %s" % lib)
             canary = os.path.join(cbuild.build(args.build, builds[0], ["rb_canary"], cc="clang", san="-fsanitize=thread",
@@ -260,7 +270,7 @@ def tsan_checks(rep, args, builds):
 def valgrind_checks(rep, args, builds):
     lib = os.path.abspath(os.path.join(args.build, "libtlsguard.so"))
     supp = os.path.join(HERE, "valgrind.supp")
-    with Setup(args.keep) as st:
+    with Setup(args.keep, extra_peers=rb_backends.PEERS) as st:
         for o in builds:
             b = build_programs(args.build, o)
             for label, peer, want in (("good", "good13", "ok"), ("blocked", "wrongname", "blocked")):
@@ -282,6 +292,9 @@ def valgrind_checks(rep, args, builds):
                                         indent(out + "\n" + text, 6000))
                 rep("valgrind/%s/1000-%s-handshakes (%.0fs, %s)" % (o.name, label, secs,
                                                                     summary[-1] if summary else "?"), why)
+        t0 = time.monotonic()
+        rb_backends.valgrind_backends(rep, st, lib, args.build, builds[0], supp)
+        rep.note("valgrind: the GnuTLS and NSS part took %.0fs" % (time.monotonic() - t0))
         # The same options catch a definite leak committed on purpose.
         canary = os.path.join(build_programs(args.build, builds[0], ["rb_canary"]), "rb_canary")
         rc, out, secs = run(["valgrind", "--leak-check=full", "--errors-for-leak-kinds=definite", "--error-exitcode=99",
