@@ -21,6 +21,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(REPO, "tests", "lib"))
 from tgtest import free_port, is_listening, stop_group  # noqa: E402
+import backends  # noqa: E402  (bench/backends.py: the GnuTLS and NSS programs)
 
 
 class Server:
@@ -42,7 +43,9 @@ class Server:
 
 
 def rows(b, o, port):
-    """(key, label, argv, extra env, target: max instruction ratio with/without)."""
+    """(key, label, argv, target: max instruction ratio with/without)."""
+    if isinstance(o, backends.Programs):
+        return backends.rows(b, o, port)
     ca = os.path.join(b.pki, "ca.pem")
     client = o.client
     url = "https://localhost:%d/" % port
@@ -85,7 +88,7 @@ def env_for(b, o, preload):
 def callgrind(b, argv, env, tag):
     out = os.path.join(b.tmp, "cgp-%s.out" % tag)
     p = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out] + argv, env=env,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=900)
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=900)
     err = p.stderr.decode(errors="replace")
     if p.returncode != 0:
         raise RuntimeError("callgrind %s failed (exit %d):\n%s" % (" ".join(argv), p.returncode, err[-3000:]))
@@ -99,6 +102,7 @@ def timed(argv, env):
     """Wall-clock seconds of one run."""
     t0 = time.perf_counter()
     pid = os.posix_spawnp(argv[0], argv, env, file_actions=[
+        (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),  # gnutls-cli reads stdin: EOF at once
         (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0), (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)])
     _, st = os.waitpid(pid, 0)
     dt = time.perf_counter() - t0
@@ -144,6 +148,9 @@ def build_clients(b, osls, cflags):
     b.peak_rss = os.path.join(b.args.build, "bench", "peak_rss")
     subprocess.run(["cc"] + cflags + ["-o", b.peak_rss, os.path.join(HERE, "peak_rss.c")], check=True, cwd=REPO)
     for o in osls:
+        if isinstance(o, backends.Programs):
+            backends.build(b, o, cflags, HERE, REPO)
+            continue
         o.client = os.path.join(b.args.build, "bench", "bench_client-" + o.name)
         subprocess.run(["cc"] + cflags + o.cflags + ["-o", o.client, os.path.join(HERE, "bench_client.c")]
                        + o.ldflags, check=True, cwd=REPO)
@@ -186,7 +193,17 @@ def reproduce(b, o, argv):
         env += "LD_LIBRARY_PATH=%s " % o.env["LD_LIBRARY_PATH"]
     cmd = " ".join(a if " " not in a else "\"%s\"" % a for a in argv)
     cmd = cmd.replace(b.pki, "PKI").replace(b.args.build, "build").replace(sys.executable, "python3")
+    cmd = cmd.replace(os.path.join(b.tmp, "nssdb"), "DB").replace("build/bench/nss_curl", "NSS_CURL")
     return "%s[LD_PRELOAD=build/libtlsguard.so] valgrind --tool=callgrind %s" % (env, cmd)
+
+
+def per_handshake(b, o, jobs):
+    """The handshake itself: (100 handshakes - 1) / 99, without and with."""
+    (a1, b1), (a100, b100) = [(jobs[(o.name, k, "A")].result()[0], jobs[(o.name, k, "B")].result()[0])
+                              for k in ("c1", "hs100")]
+    ia, ib = (a100 - a1) / 99, (b100 - b1) / 99
+    b.emit("| %s | per handshake: (100 handshakes − 1) / 99 | %.2f M | %.2f M | %s | ≤ 1.020 | | | |" % (
+        o.label, ia / 1e6, ib / 1e6, mark(ib / ia, 1.02)))
 
 
 def mark(ratio, target):
@@ -204,7 +221,7 @@ def emit(b, osls, jobs, walls, port):
            "bench/tls_server.py (Python, OpenSSL 3) on 127.0.0.1." % (
                open(b.bundle).read().count("BEGIN CERTIFICATE")))
     b.emit()
-    b.table("| OpenSSL | process | instructions without | with shim | ratio | target | wall without | "
+    b.table("| TLS library | process | instructions without | with shim | ratio | target | wall without | "
             "with shim | wall ratio |")
     cmds = []
     for o in osls:
@@ -214,6 +231,8 @@ def emit(b, osls, jobs, walls, port):
             b.emit("| %s | %s | %.2f M | %.2f M | %s | ≤ %.3f | %.1f ms | %.1f ms | %.3f |" % (
                 o.label, label, ia / 1e6, ib / 1e6, mark(ib / ia, target), target, ta, tb, wr))
             cmds.append(reproduce(b, o, argv))
+        if isinstance(o, backends.Programs):
+            per_handshake(b, o, jobs)
         ia, inoop = jobs[(o.name, "c1", "A")].result()[0], jobs[(o.name, "c1", "N")].result()[0]
         ta, tb, wr = walls[(o.name, "noop")][:3]
         b.emit("| %s | no-op preload (an empty .so), C client one handshake | %.2f M | %.2f M | %.4f | ~1.000 | "
@@ -235,10 +254,14 @@ def emit(b, osls, jobs, walls, port):
         b.emit()
     b.emit("To reproduce a row (BUNDLE: /etc/ssl/certs/ca-certificates.crt + PKI/ca.pem; PKI: tests/lib/pki.sh "
            "DIR; a server: `python3 bench/tls_server.py PORT PKI/good.pem PKI/good.key`; the C client: "
-           "`cc bench/bench_client.c -lssl -lcrypto`):")
+           "`cc bench/bench_client.c -lssl -lcrypto`; GnuTLS's: `cc bench/bench_gnutls.c -lgnutls`; NSS's: `cc "
+           "bench/bench_nss.c $(pkg-config --cflags --libs nss)`, its DB: `certutil -N -d sql:DB --empty-password; "
+           "certutil -A -d sql:DB -n bench-ca -t C,, -i PKI/ca.pem`; NSS_CURL: `cc tests/nss/curl_nss.c "
+           "-l:libcurl-nss.so.4`):")
     b.emit()
     for c in dict.fromkeys(cmds):
-        b.emit("    " + c.replace(":%d/" % port, ":PORT/").replace("--port %d" % port, "--port PORT"))
+        b.emit("    " + c.replace(":%d/" % port, ":PORT/").replace("--port %d" % port, "--port PORT").replace(
+            "-p %d " % port, "-p PORT "))
     b.emit("    [LD_PRELOAD=build/libtlsguard.so] valgrind --tool=callgrind /bin/true")
     b.emit()
 

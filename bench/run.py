@@ -22,7 +22,9 @@ on OpenSSL 3.0 (the system's) and 1.1.1 (tests/lib/fetch-openssl11.sh):
   memory       VmRSS after 1 000 and after 100 000 resumed TLS 1.2 handshakes under the shim.
   processes    bench/process.py: whole client processes (C client, curl, python3) against a
                server in another process, by instructions and wall clock; /bin/true start-up;
-               peak RSS of curl --cacert. `--part process` runs only these.
+               peak RSS of curl --cacert. `--part process` runs only these. GnuTLS and NSS
+               programs too (bench/backends.py: C clients, wget, gnutls-cli, libcurl-nss);
+               `--only gnutls` / `--only nss` runs only theirs.
 
 Prints the tables and writes them, with the machine, to --out. Asserts nothing about
 time (exit 0 unless something failed to run); targets are shown beside each figure.
@@ -48,6 +50,7 @@ TESTS = os.path.join(REPO, "tests")
 sys.path.insert(0, os.path.join(TESTS, "lib"))
 from tgtest import openssl_builds  # noqa: E402
 import process  # noqa: E402  (bench/process.py: the whole-process rows)
+import backends  # noqa: E402  (bench/backends.py: GnuTLS and NSS programs in them)
 CFLAGS = ["-std=gnu99", "-D_GNU_SOURCE", "-O2", "-g", "-Wall", "-Wextra", "-Werror", "-Wshadow"]
 
 
@@ -319,11 +322,16 @@ def main(argv=None):
     ap.add_argument("--pairs", type=int, default=9)
     ap.add_argument("--out", help="default bench/results.md (none with --part process)")
     ap.add_argument("--quick", action="store_true", help="small counts, to try the script out")
-    ap.add_argument("--only", choices=["ossl3", "ossl11"], help="one OpenSSL only")
+    ap.add_argument("--only", choices=["ossl3", "ossl11", "gnutls", "nss"],
+                    help="one OpenSSL only; gnutls / nss: only the whole-process rows of those programs "
+                         "(bench/backends.py), written to --out only when one is given")
     ap.add_argument("--part", choices=["all", "process"], default="all",
                     help="process: only the whole-process rows (bench/process.py)")
     args = ap.parse_args(argv)
     args.build = os.path.abspath(os.path.join(REPO, args.build))
+    others = [args.only] if args.only in ("gnutls", "nss") else [] if args.only else ["gnutls", "nss"]
+    if others == [args.only]:
+        args.part = "process"
     if args.out is None and args.part == "all":
         args.out = os.path.join(HERE, "results.md")
     q = args.quick
@@ -348,9 +356,12 @@ def main(argv=None):
             return hashlib.sha256(f.read()).hexdigest()[:12]
     try:
         os.makedirs(os.path.join(args.build, "bench"), exist_ok=True)
-        osls = builds()
+        osls = [] if args.only in others else builds()
         if args.only:
             osls = [o for o in osls if o.name == args.only]
+        progs, skipped = backends.available(others)
+        for line in skipped:
+            print("bench: skipping %s" % line, flush=True)
         for o in osls:
             o.bench = os.path.join(args.build, "bench", "bench_tls-" + o.name)
             sh(["cc"] + CFLAGS + o.cflags + ["-o", o.bench, "bench/bench_tls.c"] + o.ldflags,
@@ -360,11 +371,11 @@ def main(argv=None):
             f.write(open("/etc/ssl/certs/ca-certificates.crt").read())
             f.write(open(os.path.join(b.pki, "ca.pem")).read())
         open(os.path.join(tmp, "empty.policy"), "w").close()
-        process.build_clients(b, osls, CFLAGS)
+        process.build_clients(b, osls + progs, CFLAGS)
         b.noop = process.make_noop(b)
         server = process.Server(b.pki)
         if args.part == "process":
-            return process_only(b, osls, server.port)
+            return process_only(b, osls + progs, server.port)
 
         print("timing each CPU...", flush=True)
         speeds = cpu_speeds(b, osls[0])
@@ -414,7 +425,7 @@ def main(argv=None):
                 mems[o.name] = memory(b, o, mem_n)
             pol = policy_bench(b)
             print("whole processes, wall clock...", flush=True)
-            pwalls = process.measure_wall(b, osls, server.port, args.pairs)
+            pwalls = process.measure_wall(b, osls + progs, server.port, args.pairs)
         finally:
             os.sched_setaffinity(0, saved)
         # Instruction counts do not care about load: two at a time.
@@ -425,7 +436,7 @@ def main(argv=None):
                 cgs[o.name] = callgrind_rows(b, o, pool)
                 trusts[o.name] = process.trust_store(b, o, pool)
             costs = {o.name: cost_model(b, o, pool) for o in osls}
-            pjobs = process.measure_callgrind(b, osls, pool, server.port)
+            pjobs = process.measure_callgrind(b, osls + progs, pool, server.port)
             pool.shutdown(wait=True)
 
         b.heading("Throughput: with shim / without")
@@ -497,7 +508,7 @@ def main(argv=None):
 
         process.emit_startup_trust(b, osls, starts, trusts, startup_runs)
 
-        process.emit(b, osls, pjobs, pwalls, server.port)
+        process.emit(b, osls + progs, pjobs, pwalls, server.port)
 
         b.heading("Policy file")
         b.emit("`bench/bench_policy.c` (policy/*.c, -O2), 10 000 host blocks (target: load < 5 ms):")
@@ -525,6 +536,7 @@ def main(argv=None):
         b.emit("    make bench                         # everything above, ~%d min here" % (
             max(1, round((time.monotonic() - t_start) / 60))))
         b.emit("    python3 bench/run.py --only ossl3 --pairs 7")
+        b.emit("    python3 bench/run.py --only gnutls     # or nss: those whole-process rows alone")
         b.emit("    SSL_CERT_FILE=PKI/ca.pem [LD_PRELOAD=build/libtlsguard.so] build/bench/bench_tls-ossl3 \\")
         b.emit("        --pki PKI --mode full --proto 13 --app verify --n 600")
         b.emit("    valgrind --tool=callgrind --toggle-collect=bench_loop build/bench/bench_tls-ossl3 ...")
