@@ -4,6 +4,7 @@
 #include "gt_priority.h"
 #include "gt_decide.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +79,11 @@ static tg_gt_prio try_suffix(const struct tg_gtls *g, const struct tg_gt_rec *r,
     return NULL;
 }
 
+static int floor_of(const struct tg_gt_rec *r)
+{
+    return r->rules.min_protocol >= TG_TLS1_3 ? TG_GT_TLS1_3 : TG_GT_TLS1_2;
+}
+
 /* The program's priority floored: versions and weak suites out; where that
  * leaves no version (or no suite), the floor's versions (strong suites)
  * come in, as OpenSSL's backend lets a program that disabled them all
@@ -85,14 +91,9 @@ static tg_gt_prio try_suffix(const struct tg_gtls *g, const struct tg_gt_rec *r,
 static tg_gt_prio floored(const struct tg_gtls *g, struct tg_gt_rec *r)
 {
     char suffix[1024];
-    tg_gt_prio own = NULL, ours;
-    int floor = r->rules.min_protocol >= TG_TLS1_3 ? TG_GT_TLS1_3 : TG_GT_TLS1_2;
-    int below = 0, above = 0;
+    tg_gt_prio ours;
+    int floor = floor_of(r);
     const char *raise = floor == TG_GT_TLS1_3 ? RAISE_TLS13 : RAISE_TLS12;
-    if (make(g, r, NULL, &own) == 0) {
-        count_versions(g, own, floor, &below, &above);
-        g->gnutls_priority_deinit(own);
-    }
     r->floor_raised = 1; /* versions or suites may be gone: judged on failure */
     snprintf(suffix, sizeof suffix, "%s%s%s", BELOW_TLS12, floor == TG_GT_TLS1_3 ? BELOW_TLS13 : "",
              WEAK_SUITES);
@@ -105,9 +106,66 @@ static tg_gt_prio floored(const struct tg_gtls *g, struct tg_gt_rec *r)
     return try_suffix(g, r, floor, suffix);
 }
 
+/* Floored caches by all that floored() reads: the program's string, its
+ * flags, the floor. GnuTLS takes ~100 000 instructions to parse a priority
+ * string, and a session is floored twice (when the program sets its
+ * priority, again at the handshake), so each is made once and kept for the
+ * process: gnutls_priority_set takes a reference of its own (3.6+) or a
+ * copy (before), so one cache serves every session. */
+#define FLOORED_CACHED 8
+static pthread_mutex_t floored_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    char *prio; /* NULL: the default */
+    unsigned flags;
+    int floor;
+    tg_gt_prio p;
+} floored_cache[FLOORED_CACHED];
+static int floored_count;
+
+static int same_prio(const char *a, const char *b)
+{
+    return a == b || (a && b && !strcmp(a, b));
+}
+
+/* floored(), from the cache when it was made before; *owned: the caller
+ * deinits it (it could not be kept). */
+static tg_gt_prio floored_cached(const struct tg_gtls *g, struct tg_gt_rec *r, int *owned)
+{
+    tg_gt_prio p = NULL;
+    int floor = floor_of(r);
+    pthread_mutex_lock(&floored_lock);
+    for (int i = 0; i < floored_count && !p; i++)
+        if (same_prio(floored_cache[i].prio, r->prio) && floored_cache[i].flags == r->prio_flags &&
+            floored_cache[i].floor == floor)
+            p = floored_cache[i].p;
+    pthread_mutex_unlock(&floored_lock);
+    *owned = 0;
+    if (p) {
+        r->floor_raised = 1; /* as floored() says */
+        return p;
+    }
+    if (!(p = floored(g, r)))
+        return NULL;
+    char *key = r->prio ? strdup(r->prio) : NULL;
+    pthread_mutex_lock(&floored_lock);
+    if (floored_count < FLOORED_CACHED && (key || !r->prio)) {
+        floored_cache[floored_count].prio = key;
+        floored_cache[floored_count].flags = r->prio_flags;
+        floored_cache[floored_count].floor = floor;
+        floored_cache[floored_count++].p = p;
+        key = NULL;
+    } else {
+        *owned = 1;
+    }
+    pthread_mutex_unlock(&floored_lock);
+    free(key);
+    return p;
+}
+
 void tg_gt_priority_apply(const struct tg_gtls *g, struct tg_gt_rec *r)
 {
     tg_gt_prio p = NULL;
+    int owned = 0;
     tg_gt_enter_own();
     if (r->rules.audit) {
         if (r->floor_raised && make(g, r, NULL, &p) == 0) { /* undo: as the program had it */
@@ -117,7 +175,7 @@ void tg_gt_priority_apply(const struct tg_gtls *g, struct tg_gt_rec *r)
                                 "cannot restore the program's priority");
             g->gnutls_priority_deinit(p);
         }
-    } else if (!(p = floored(g, r))) {
+    } else if (!(p = floored_cached(g, r, &owned))) {
         tg_verdict_note(&r->verdict, TG_R_INTERNAL,
                         "cannot apply the protocol floor to the priority %s",
                         r->prio ? r->prio : "(default)");
@@ -127,7 +185,8 @@ void tg_gt_priority_apply(const struct tg_gtls *g, struct tg_gt_rec *r)
             tg_verdict_note(&r->verdict, TG_R_INTERNAL, "cannot set the floored priority");
             tg_gt_block(g, r);
         }
-        g->gnutls_priority_deinit(p);
+        if (owned)
+            g->gnutls_priority_deinit(p);
     }
     tg_gt_leave_own();
 }
