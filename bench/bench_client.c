@@ -13,35 +13,17 @@
  * The server (bench/run.py's) drains what it gets until the peer closes.
  * Exit 0 on success, 1 on any TLS or socket failure. Not a test.
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
-#define RECORD 16384
+#include "../tests/lib/loopback.h"
 
-static int tcp_connect(int port)
-{
-    struct sockaddr_in sa;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((unsigned short)port);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-        perror("connect");
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
-    return fd;
-}
+#define RECORD 16384
 
 static int fail(const char *what)
 {
@@ -54,7 +36,7 @@ static int fail(const char *what)
 static int connection(SSL_CTX *ctx, int port, long mib)
 {
     static char record[RECORD];
-    int fd = tcp_connect(port), rc = 1;
+    int fd = tg_loopback_connect(port), rc = 1;
     if (fd < 0)
         return 1;
     SSL *ssl = SSL_new(ctx);

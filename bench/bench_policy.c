@@ -16,29 +16,22 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_clock.h"
 #include "policy.h"
 
 #define PIN_A "sha256/ERERERERERERERERERERERERERERERERERERERERERE="
 #define PIN_B "sha256/IiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiI="
 #define RUNS  21
 
-static double clock_s(clockid_t id)
-{
-    struct timespec ts;
-
-    clock_gettime(id, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Wall time, and this thread's CPU time (user + kernel on its behalf),
  * which a busy machine disturbs less. */
 static double now(void)
 {
-    return clock_s(CLOCK_MONOTONIC);
+    return bench_seconds(CLOCK_MONOTONIC);
 }
 static double cpu(void)
 {
-    return clock_s(CLOCK_THREAD_CPUTIME_ID);
+    return bench_seconds(CLOCK_THREAD_CPUTIME_ID);
 }
 
 static char *make_policy(size_t nblocks, int heavy, size_t *len)

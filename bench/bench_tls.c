@@ -44,6 +44,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "bench_clock.h"
+
 #define RECORD 16384
 
 enum mode {
@@ -75,22 +77,15 @@ static void die(const char *what)
     exit(1);
 }
 
-static double clock_s(clockid_t id)
-{
-    struct timespec ts;
-    clock_gettime(id, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static double now(void)
 {
-    return clock_s(CLOCK_MONOTONIC);
+    return bench_seconds(CLOCK_MONOTONIC);
 }
 /* The process's CPU time (user + system): less disturbed by other load on a
  * shared machine than the wall clock. */
 static double cpu(void)
 {
-    return clock_s(CLOCK_PROCESS_CPUTIME_ID);
+    return bench_seconds(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 static long rss_kb(void)

@@ -194,8 +194,7 @@ def mark(ratio, target):
 
 
 def emit(b, osls, jobs, walls, port):
-    b.emit("## Whole processes, one client each (server in another process)")
-    b.emit()
+    b.heading("Whole processes, one client each (server in another process)")
     b.emit("Instructions: valgrind --tool=callgrind over the whole client process (ld.so, start-up and exit "
            "included; no toggle), repeatable. Wall clock: interleaved pairs A B, B A ..., the median of the "
            "pair ratios. Ratios are *cost with shim / without* here: 1.000 = no cost, ✓ when within the target. "
@@ -205,9 +204,8 @@ def emit(b, osls, jobs, walls, port):
            "bench/tls_server.py (Python, OpenSSL 3) on 127.0.0.1." % (
                open(b.bundle).read().count("BEGIN CERTIFICATE")))
     b.emit()
-    b.emit("| OpenSSL | process | instructions without | with shim | ratio | target | wall without | "
-           "with shim | wall ratio |")
-    b.emit("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    b.table("| OpenSSL | process | instructions without | with shim | ratio | target | wall without | "
+            "with shim | wall ratio |")
     cmds = []
     for o in osls:
         for key, label, argv, target in rows(b, o, port):
@@ -313,10 +311,8 @@ def trust_store(b, o, pool):
 
 def emit_startup_trust(b, osls, starts, trusts, startup_runs):
     """The start-up (curl --version) and trust-store tables."""
-    b.emit("## Process start-up")
-    b.emit()
-    b.emit("| OpenSSL | program | median without | median with shim | median of pair differences | target |")
-    b.emit("|---|---|---:|---:|---:|---:|")
+    b.heading("Process start-up")
+    b.table("| OpenSSL | program | median without | median with shim | median of pair differences | target |")
     for o in osls:
         what, x, y, d = starts[o.name]
         b.emit("| %s | `%s` | %.2f ms | %.2f ms | %+.2f ms %s | ≤ +1 ms |" % (o.label, what, x, y, d,
@@ -326,8 +322,7 @@ def emit_startup_trust(b, osls, starts, trusts, startup_runs):
            startup_runs)
     b.emit()
 
-    b.emit("## Trust store: paid once per process, and never by a program with its own anchors")
-    b.emit()
+    b.heading("Trust store: paid once per process, and never by a program with its own anchors")
     b.emit("Whole-process instructions (millions), callgrind; K client contexts made one after the other, one "
            "full TLS 1.3 handshake each. SSL_CERT_FILE is a %d-certificate bundle (the system's + the test CA): "
            "what OpenSSL's default verify paths load. *own anchors*: each context loads the test CA itself "
@@ -336,8 +331,7 @@ def emit_startup_trust(b, osls, starts, trusts, startup_runs):
            "shared default store. *bundle parses*: calls of X509_load_cert_crl_file(_ex)." % (
                open(b.bundle).read().count("BEGIN CERTIFICATE")))
     b.emit()
-    b.emit("| OpenSSL | anchors | K | without shim | with shim | shim adds | bundle parses without / with |")
-    b.emit("|---|---|---:|---:|---:|---:|---:|")
+    b.table("| OpenSSL | anchors | K | without shim | with shim | shim adds | bundle parses without / with |")
     for o in osls:
         t = trusts[o.name]
         for anchors in ("own", "none"):

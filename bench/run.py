@@ -104,6 +104,17 @@ class Bench:
         print(line, flush=True)
         self.out.append(line)
 
+    def heading(self, title):
+        """A section of results.md: its "## title" line and the blank after it."""
+        self.emit("## " + title)
+        self.emit()
+
+    def table(self, header):
+        """A table's header row and its rule: the first two columns (what is
+        measured) left-aligned, the figures right-aligned."""
+        self.emit(header)
+        self.emit("|" + "---|" * 2 + "---:|" * (header.count("|") - 3))
+
     def bench_tls(self, o, shim, argv, callgrind=None, extra_env=None, timeout=900, cachesim=False):
         cmd = [o.bench, "--pki", self.pki] + argv
         if callgrind:
@@ -417,11 +428,9 @@ def main(argv=None):
             pjobs = process.measure_callgrind(b, osls, pool, server.port)
             pool.shutdown(wait=True)
 
-        b.emit("## Throughput: with shim / without")
-        b.emit()
-        b.emit("| OpenSSL | figure | without | with shim | wall-clock ratio (min..max) | drift | CPU-time ratio | "
-               "instructions per unit without / with | instruction ratio | target |")
-        b.emit("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        b.heading("Throughput: with shim / without")
+        b.table("| OpenSSL | figure | without | with shim | wall-clock ratio (min..max) | drift | CPU-time ratio | "
+                "instructions per unit without / with | instruction ratio | target |")
         missed = []
         for o in osls:
             worst = None
@@ -476,9 +485,8 @@ def main(argv=None):
                "estimate* is KCachegrind's CEst = Ir + 10 Bm + 10 L1m + 100 LLm, a model, not a measurement "
                "(this virtual machine exposes no hardware counters).")
         b.emit()
-        b.emit("| OpenSSL | figure | instruction ratio | L1 misses per unit without / with | branch mispredicts "
-               "per unit without / with | cycle-estimate ratio |")
-        b.emit("|---|---|---:|---:|---:|---:|")
+        b.table("| OpenSSL | figure | instruction ratio | L1 misses per unit without / with | branch mispredicts "
+                "per unit without / with | cycle-estimate ratio |")
         for o in osls:
             for key, (label, n, ra, rb, ea, eb) in costs[o.name].items():
                 b.emit("| %s | %s | %.4f | %s / %s | %s / %s | %.4f |" % (
@@ -491,8 +499,7 @@ def main(argv=None):
 
         process.emit(b, osls, pjobs, pwalls, server.port)
 
-        b.emit("## Policy file")
-        b.emit()
+        b.heading("Policy file")
         b.emit("`bench/bench_policy.c` (policy/*.c, -O2), 10 000 host blocks (target: load < 5 ms):")
         b.emit()
         b.emit("```")
@@ -501,14 +508,12 @@ def main(argv=None):
         b.emit("```")
         b.emit()
 
-        b.emit("## Memory")
-        b.emit()
+        b.heading("Memory")
         b.emit("VmRSS of bench_tls after 1 000 and after %d **resumed TLS 1.2** handshakes (session tickets, one "
                "byte each way; resumption keeps 100 000 feasible in time). Target: growth within 1 MiB under the "
                "shim." % mem_n)
         b.emit()
-        b.emit("| OpenSSL | shim | after 1 000 | after %d | growth | run time |" % mem_n)
-        b.emit("|---|---|---:|---:|---:|---:|")
+        b.table("| OpenSSL | shim | after 1 000 | after %d | growth | run time |" % mem_n)
         for o in osls:
             for shim in (False, True):
                 a, z, s = mems[o.name][shim]
@@ -516,8 +521,7 @@ def main(argv=None):
                     o.label, "with" if shim else "without", a, z, z - a,
                     ("✓" if z - a <= 1024 else "✗") if shim else "", s))
         b.emit()
-        b.emit("## How to reproduce")
-        b.emit()
+        b.heading("How to reproduce")
         b.emit("    make bench                         # everything above, ~%d min here" % (
             max(1, round((time.monotonic() - t_start) / 60))))
         b.emit("    python3 bench/run.py --only ossl3 --pairs 7")

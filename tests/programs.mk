@@ -22,7 +22,7 @@ TEST_CFLAGS   = $(CSTD) -O1 -g -Wall -Wextra -Wshadow -Wundef -Wno-deprecated-de
 TEST_CC       = $(CC) $(TEST_CFLAGS)
 
 CLIENT_DEPS = tests/clients/common.c tests/clients/common.h
-ADV_DEPS    = tests/adversarial/adv_common.c tests/adversarial/adv.h
+ADV_DEPS    = tests/adversarial/adv_common.c tests/adversarial/adv.h tests/lib/loopback.h
 RB_DEPS     = tests/robust/rb_common.c tests/robust/rb.h
 
 # tests/clients: the legacy clients of the e2e suite and their helpers.

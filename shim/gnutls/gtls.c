@@ -2,53 +2,39 @@
  * gtls.c — resolving the program's libgnutls, once.
  */
 #include "gtls.h"
+#include "dlsyms.h"
 #include "log.h"
 
-#include <dlfcn.h>
 #include <pthread.h>
-#include <stdio.h>
+#include <stddef.h>
 
 static struct tg_gtls table;
 static const struct tg_gtls *resolved;
 static pthread_once_t resolve_once = PTHREAD_ONCE_INIT;
 static __thread int own_calls;
 
-/* The handle of the libgnutls already in the process: a dlsym on it finds
- * libgnutls's own definitions, never the shim's hooks (the preload is not
- * in its scope), also when the program dlopen'ed it RTLD_LOCAL. */
-static void *gnutls_handle(void)
-{
-    static const char *const sonames[] = { "libgnutls.so.30", "libgnutls.so.28",
-                                           "libgnutls.so.26" };
-    for (size_t i = 0; i < sizeof sonames / sizeof *sonames; i++) {
-        void *h = dlopen(sonames[i], RTLD_LAZY | RTLD_NOLOAD);
-        if (h)
-            return h;
-    }
-    return NULL;
-}
+/* Required (M) or optional (O), in the symbol list's first column. */
+#define TG_GT_REQUIRED_M 1
+#define TG_GT_REQUIRED_O 0
+#define TG_GT_ENTRY(kind, ret, name, params)                                                       \
+    { #name, 0, TG_GT_REQUIRED_##kind, offsetof(struct tg_gtls, name) },
+static const struct tg_dlsym symbols[] = { TG_GT_SYMBOLS(TG_GT_ENTRY) };
+#undef TG_GT_ENTRY
 
 static void resolve(void)
 {
-    void *h = gnutls_handle();
-    const char *missing = NULL;
+    static const char *const sonames[] = { "libgnutls.so.30", "libgnutls.so.28",
+                                           "libgnutls.so.26" };
+    void *h = NULL;
+    for (size_t i = 0; i < sizeof sonames / sizeof *sonames && !h; i++)
+        h = tg_dl_loaded(sonames[i]);
     if (!h) {
         tg_log_internal("GnuTLS hook called but no libgnutls is loaded: failing closed");
         return;
     }
-#define TG_GT_RESOLVE(kind, ret, name, params)                                                     \
-    table.name = (ret(*) params)dlsym(h, #name);                                                   \
-    if (!table.name && #kind[0] == 'M' && !missing)                                                \
-        missing = #name;
-    TG_GT_SYMBOLS(TG_GT_RESOLVE)
-#undef TG_GT_RESOLVE
-    if (missing) {
-        char msg[160];
-        snprintf(msg, sizeof msg, "libgnutls lacks %s: GnuTLS connections fail closed", missing);
-        tg_log_internal(msg);
-        return;
-    }
-    resolved = &table;
+    if (tg_dlsyms_resolve(&h, symbols, sizeof symbols / sizeof *symbols, &table, "libgnutls",
+                          "GnuTLS"))
+        resolved = &table;
 }
 
 const struct tg_gtls *tg_gtls(void)

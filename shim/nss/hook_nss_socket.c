@@ -37,14 +37,9 @@ uint16_t tg_nss_hook_floor(tg_pr_fd *fd)
 static void take_model_hooks(struct tg_nss_rec *r, tg_pr_fd *model)
 {
     struct tg_nss_rec *m = model ? tg_nss_rec_get(model, 0) : NULL;
-    if (!m || r->prog_auth || r->prog_bad || r->prog_hs)
+    if (!m || r->prog.auth || r->prog.bad || r->prog.hs)
         return;
-    r->prog_auth = m->prog_auth;
-    r->prog_auth_arg = m->prog_auth_arg;
-    r->prog_bad = m->prog_bad;
-    r->prog_bad_arg = m->prog_bad_arg;
-    r->prog_hs = m->prog_hs;
-    r->prog_hs_arg = m->prog_hs_arg;
+    r->prog = m->prog;
 }
 
 TG_EXPORT tg_pr_fd *SSL_ImportFD(tg_pr_fd *model, tg_pr_fd *fd)
@@ -71,38 +66,23 @@ TG_EXPORT tg_pr_fd *SSL_ImportFD(tg_pr_fd *model, tg_pr_fd *fd)
     return out;
 }
 
-TG_EXPORT tg_nss_status SSL_AuthCertificateHook(tg_pr_fd *fd, tg_nss_auth_fn f, void *arg)
-{
-    const struct tg_nss *n = tg_nss();
-    struct tg_nss_rec *r = n ? tg_nss_rec_get(fd, 1) : NULL;
-    if (!r)
-        return TG_SEC_FAILURE;
-    r->prog_auth = f == shim_auth ? NULL : f;
-    r->prog_auth_arg = arg;
-    return n->SSL_AuthCertificateHook(fd, shim_auth, NULL);
-}
-
-TG_EXPORT tg_nss_status SSL_BadCertHook(tg_pr_fd *fd, tg_nss_bad_fn f, void *arg)
-{
-    const struct tg_nss *n = tg_nss();
-    struct tg_nss_rec *r = n ? tg_nss_rec_get(fd, 1) : NULL;
-    if (!r)
-        return TG_SEC_FAILURE;
-    r->prog_bad = f == shim_bad ? NULL : f;
-    r->prog_bad_arg = arg;
-    return n->SSL_BadCertHook(fd, shim_bad, NULL);
-}
-
-TG_EXPORT tg_nss_status SSL_HandshakeCallback(tg_pr_fd *fd, tg_nss_hs_fn f, void *arg)
-{
-    const struct tg_nss *n = tg_nss();
-    struct tg_nss_rec *r = n ? tg_nss_rec_get(fd, 1) : NULL;
-    if (!r)
-        return TG_SEC_FAILURE;
-    r->prog_hs = f == shim_handshake ? NULL : f;
-    r->prog_hs_arg = arg;
-    return n->SSL_HandshakeCallback(fd, shim_handshake, NULL);
-}
+/* The program's hook setters: its hook is remembered (our own one, passed
+ * back: none) and ours is (re)installed in its place. */
+#define TG_NSS_HOOK_SETTER(setter, fn_type, hook, ours)                                            \
+    TG_EXPORT tg_nss_status setter(tg_pr_fd *fd, fn_type f, void *arg)                             \
+    {                                                                                              \
+        const struct tg_nss *n = tg_nss();                                                         \
+        struct tg_nss_rec *r = n ? tg_nss_rec_get(fd, 1) : NULL;                                   \
+        if (!r)                                                                                    \
+            return TG_SEC_FAILURE;                                                                 \
+        r->prog.hook = f == ours ? NULL : f;                                                       \
+        r->prog.hook##_arg = arg;                                                                  \
+        return n->setter(fd, ours, NULL);                                                          \
+    }
+TG_NSS_HOOK_SETTER(SSL_AuthCertificateHook, tg_nss_auth_fn, auth, shim_auth)
+TG_NSS_HOOK_SETTER(SSL_BadCertHook, tg_nss_bad_fn, bad, shim_bad)
+TG_NSS_HOOK_SETTER(SSL_HandshakeCallback, tg_nss_hs_fn, hs, shim_handshake)
+#undef TG_NSS_HOOK_SETTER
 
 /* The shim's check first; the program's hook (else NSS's own check, as
  * NSS would run it) only on a pass, so it can refuse but never accept. */
@@ -119,8 +99,8 @@ static tg_nss_status shim_auth(void *arg, tg_pr_fd *fd, tg_nss_bool check_sig,
     }
     if (!is_server && !tg_nss_check_certificate(n, r))
         return TG_SEC_FAILURE;
-    if (r->prog_auth)
-        return r->prog_auth(r->prog_auth_arg, fd, check_sig, is_server);
+    if (r->prog.auth)
+        return r->prog.auth(r->prog.auth_arg, fd, check_sig, is_server);
     return n->SSL_AuthCertificate(n->CERT_GetDefaultCertDB(), fd, check_sig, is_server);
 }
 
@@ -129,9 +109,9 @@ static tg_nss_status shim_bad(void *arg, tg_pr_fd *fd)
 {
     struct tg_nss_rec *r = tg_nss_rec_get(fd, 0);
     (void)arg;
-    if (!r || r->verdict.blocked || !r->checked || !r->prog_bad)
+    if (!r || r->verdict.blocked || !r->checked || !r->prog.bad)
         return TG_SEC_FAILURE;
-    return r->prog_bad(r->prog_bad_arg, fd);
+    return r->prog.bad(r->prog.bad_arg, fd);
 }
 
 static void shim_handshake(tg_pr_fd *fd, void *arg)
@@ -141,8 +121,8 @@ static void shim_handshake(tg_pr_fd *fd, void *arg)
     (void)arg;
     if (!r || !tg_nss_check_end(n, r))
         return; /* blocked: the guard refuses every later byte */
-    if (r->prog_hs)
-        r->prog_hs(fd, r->prog_hs_arg);
+    if (r->prog.hs)
+        r->prog.hs(fd, r->prog.hs_arg);
 }
 
 /* The URL is THE name: the socket's rules (and floor) are those for it. */

@@ -2,46 +2,37 @@
  * nss_api.c — resolving the program's NSS and NSPR, once.
  */
 #include "nss_api.h"
+#include "dlsyms.h"
 #include "log.h"
 
-#include <dlfcn.h>
 #include <pthread.h>
-#include <stdio.h>
+#include <stddef.h>
 
 static struct tg_nss table;
 static const struct tg_nss *resolved;
 static pthread_once_t resolve_once = PTHREAD_ONCE_INIT;
 
-/* The handle of a library already in the process: dlsym on it finds the
- * library's own definitions, never the shim's hooks (the preload is not in
- * its scope), also when the program dlopen'ed it RTLD_LOCAL. */
-static void *loaded(const char *soname)
-{
-    return dlopen(soname, RTLD_LAZY | RTLD_NOLOAD);
-}
+/* The symbol list's first column: which library defines it (its index
+ * in resolve's handles). */
+#define TG_NSS_LIB_S 0 /* libssl3 */
+#define TG_NSS_LIB_N 1 /* libnss3 */
+#define TG_NSS_LIB_P 2 /* libnspr4 */
+#define TG_NSS_ENTRY(lib, ret, name, params)                                                       \
+    { #name, TG_NSS_LIB_##lib, 1, offsetof(struct tg_nss, name) },
+static const struct tg_dlsym symbols[] = { TG_NSS_SYMBOLS(TG_NSS_ENTRY) };
+#undef TG_NSS_ENTRY
 
 static void resolve(void)
 {
-    void *h_S = loaded("libssl3.so"), *h_N = loaded("libnss3.so"), *h_P = loaded("libnspr4.so");
-    const char *missing = NULL;
-    if (!h_S || !h_N || !h_P) {
+    void *const handles[] = { tg_dl_loaded("libssl3.so"), tg_dl_loaded("libnss3.so"),
+                              tg_dl_loaded("libnspr4.so") };
+    if (!handles[0] || !handles[1] || !handles[2]) {
         tg_log_internal(
             "NSS hook called but libssl3/libnss3/libnspr4 is not loaded: failing closed");
         return;
     }
-#define TG_NSS_RESOLVE(lib, ret, name, params)                                                     \
-    table.name = (ret(*) params)dlsym(h_##lib, #name);                                             \
-    if (!table.name && !missing)                                                                   \
-        missing = #name;
-    TG_NSS_SYMBOLS(TG_NSS_RESOLVE)
-#undef TG_NSS_RESOLVE
-    if (missing) {
-        char msg[160];
-        snprintf(msg, sizeof msg, "NSS lacks %s: NSS connections fail closed", missing);
-        tg_log_internal(msg);
-        return;
-    }
-    resolved = &table;
+    if (tg_dlsyms_resolve(handles, symbols, sizeof symbols / sizeof *symbols, &table, "NSS", "NSS"))
+        resolved = &table;
 }
 
 const struct tg_nss *tg_nss(void)

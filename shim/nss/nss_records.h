@@ -12,14 +12,19 @@
 #include "rules.h"
 #include "verdict.h"
 
+/* The program's own hooks on a socket, NULL: none (ours stay installed). */
+struct tg_nss_prog_hooks {
+    tg_nss_auth_fn auth;
+    void *auth_arg;
+    tg_nss_bad_fn bad;
+    void *bad_arg;
+    tg_nss_hs_fn hs;
+    void *hs_arg;
+};
+
 struct tg_nss_rec {
-    tg_pr_fd *fd;             /* the key: the socket's top descriptor */
-    tg_nss_auth_fn prog_auth; /* the program's hooks, NULL: none */
-    void *prog_auth_arg;
-    tg_nss_bad_fn prog_bad;
-    void *prog_bad_arg;
-    tg_nss_hs_fn prog_hs;
-    void *prog_hs_arg;
+    tg_pr_fd *fd; /* the key: the socket's top descriptor */
+    struct tg_nss_prog_hooks prog;
     struct tg_rules rules;
     struct tg_verdict verdict;
     int32_t error;        /* the NSS error a blocked socket reports */

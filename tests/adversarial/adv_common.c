@@ -1,13 +1,11 @@
 /* adv_common.c — see adv.h. */
 #include "adv.h"
+#include "../lib/loopback.h"
 
-#include <netinet/in.h>
-#include <arpa/inet.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 static void usage(const char *prog)
@@ -67,19 +65,7 @@ void adv_skip(const char *why)
 
 int adv_tcp(const char *port)
 {
-    struct sockaddr_in sa;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((unsigned short)atoi(port));
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-        perror("connect");
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
-    return fd;
+    return tg_loopback_connect(atoi(port));
 }
 
 SSL_CTX *adv_ctx(void)
