@@ -4,6 +4,7 @@
  */
 #include "gt_decide.h"
 #include "gt_backend.h"
+#include "gt_errtext.h"
 #include "gt_priority.h"
 #include "gt_verify.h"
 #include "peer.h"
@@ -16,7 +17,10 @@
 int tg_gt_block(const struct tg_gtls *g, struct tg_gt_rec *r)
 {
     struct tg_where w;
+    char text[480];
     tg_verdict_log_block(&tg_gnutls_backend, TG_GT_BC(g, r), &r->verdict, &w);
+    tg_verdict_error_text(&r->verdict, &w, text, sizeof text);
+    tg_gt_errtext_pending(text);
     tg_gt_rec_count_block(r); /* after the block: the record calls look it up now */
     return TG_GT_E_CERTIFICATE_VERIFICATION_ERROR;
 }

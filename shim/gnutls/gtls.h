@@ -132,6 +132,8 @@ typedef int (*tg_gt_verify_fn)(tg_gt_session);
     X(M, int, gnutls_session_is_resumed, (tg_gt_session))                                          \
     X(M, void, gnutls_transport_get_int2, (tg_gt_session, int *, int *))                           \
     X(M, int, gnutls_alert_get, (tg_gt_session))                                                   \
+    X(O, const char *, gnutls_strerror, (int))                                                     \
+    X(O, const char *, gnutls_alert_get_name, (int))                                               \
     X(M, int, gnutls_error_is_fatal, (int))                                                        \
     X(M, long, gnutls_record_send, (tg_gt_session, const void *, size_t))                          \
     X(M, long, gnutls_record_recv, (tg_gt_session, void *, size_t))                                \

@@ -3,6 +3,7 @@
  * gt_decide.c. Every hook lets the shim's own calls (tg_gt_inside) pass.
  */
 #include "gt_decide.h"
+#include "gt_errtext.h"
 #include "gt_priority.h"
 #include "init.h"
 
@@ -45,12 +46,8 @@ TG_GT_EXPORT void gnutls_deinit(tg_gt_session s)
     tg_gt_rec_free(s);
 }
 
-TG_GT_EXPORT int gnutls_handshake(tg_gt_session s)
+static int handshake(const struct tg_gtls *g, tg_gt_session s, struct tg_gt_rec *r)
 {
-    const struct tg_gtls *g = enter();
-    if (!g)
-        return TG_GT_E_INTERNAL_ERROR;
-    struct tg_gt_rec *r = tg_gt_inside() ? NULL : tg_gt_rec_get(s, 0);
     if (!r || !r->is_client)
         return g->gnutls_handshake(s);
     if (r->verdict.blocked)
@@ -60,6 +57,21 @@ TG_GT_EXPORT int gnutls_handshake(tg_gt_session s)
     if (r->verdict.blocked)
         return TG_GT_E_CERTIFICATE_VERIFICATION_ERROR;
     return tg_gt_judge(g, r, g->gnutls_handshake(s));
+}
+
+TG_GT_EXPORT int gnutls_handshake(tg_gt_session s)
+{
+    const struct tg_gtls *g = enter();
+    if (!g)
+        return TG_GT_E_INTERNAL_ERROR;
+    if (tg_gt_inside())
+        return g->gnutls_handshake(s);
+    struct tg_gt_rec *r = tg_gt_rec_get(s, 0);
+    int ret = handshake(g, s, r);
+    /* The error text the program will ask for (gt_errtext.h). */
+    tg_gt_errtext_returned(ret, ret < 0 && g->gnutls_error_is_fatal(ret), r && r->verdict.blocked,
+                           ret == TG_GT_E_FATAL_ALERT_RECEIVED ? g->gnutls_alert_get(s) : -1);
+    return ret;
 }
 
 /* Ours stays the session's verify function; the program's is chained. */

@@ -6,6 +6,7 @@
  * road, these included.
  */
 #include "init.h"
+#include "nss_errtext.h"
 #include "nss_verify.h"
 
 #include <dlfcn.h>
@@ -43,8 +44,12 @@ static const struct tg_nss *nss_if_loaded(void)
 static int32_t seen(const struct tg_nss *n, tg_pr_fd *fd, int32_t rv)
 {
     struct tg_nss_rec *r;
-    if (rv < 0 && (r = tg_nss_rec_get(fd, 0)) != NULL && !r->checked)
+    if (rv >= 0)
+        return rv;
+    if ((r = tg_nss_rec_get(fd, 0)) != NULL && !r->checked)
         tg_nss_check_failure(n, r, n->PR_GetError());
+    if (tg_nss_errtext_held()) /* the text the program will ask for */
+        tg_nss_errtext_io_failed(fd, r && r->verdict.blocked, n->PR_GetError());
     return rv;
 }
 

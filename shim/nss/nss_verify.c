@@ -7,6 +7,7 @@
  * over the verified chain.
  */
 #include "nss_verify.h"
+#include "nss_errtext.h"
 #include "nss_anchors.h"
 #include "nss_floor.h"
 #include "peer.h"
@@ -127,6 +128,7 @@ static int apply(const struct tg_nss *n, struct tg_backend_conn *bc, int32_t err
     r->error = err;
     n->PR_SetError(err, 0);
     n->PR_SetErrorText((int)strlen(text), text);
+    tg_nss_errtext_set(r->fd, err, text);
     return 0;
 }
 
@@ -173,6 +175,7 @@ int tg_nss_check_certificate(const struct tg_nss *n, struct tg_nss_rec *r)
     int32_t err = 0;
     tg_nss_conn_init(&bc, n, r);
     tg_verdict_restart(&r->verdict);
+    tg_nss_errtext_forget();
     r->checked = 0;
     tg_peer_name(&tg_nss_backend, &bc, NULL, 0, &name);
     if (tg_rules_apply(&r->rules, &r->verdict, 1, name.name)) {

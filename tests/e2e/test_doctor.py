@@ -178,6 +178,56 @@ class Suite:
         expect(first.startswith("covered: wget links libgnutls.so.30 (GnuTLS"),
                "verdict: " + first)
 
+    def test_doctor_gnutls_release(self):
+        """GnuTLS programs name the release their libgnutls is, as gnutls-cli states it."""
+        cli = need("gnutls-cli")
+        rc, out, _ = run([cli, "--version"])
+        m = re.search(r"gnutls-cli (\d+\.\d+\.\d+)", out)
+        expect(m, "gnutls-cli --version: " + out)
+        for prog in ("gnutls-cli", "wget"):
+            rc, out, err, first = self.doctor(need(prog))
+            expect(rc == 0 and first.startswith("covered: ")
+                   and first.endswith("links libgnutls.so.30 (GnuTLS %s)" % m.group(1)),
+                   f"{prog}: exit {rc}: {out}{err}")
+            expect(re.search(r'^  version: +/\S+libgnutls\.so\.30 says "Enabled GnuTLS %s"$'
+                             % re.escape(m.group(1)), out, re.M), "evidence:\n" + out)
+
+    def test_doctor_nss_release(self):
+        """NSS programs name the NSS release (its libssl3.so's version mark), as
+        pkg-config states it for the installed libnss3."""
+        need("tstclnt")
+        rc, want, _ = run(["pkg-config", "--modversion", "nss"])
+        expect(rc == 0 and want.strip(), "pkg-config --modversion nss: " + want)
+        rc, out, err, first = self.doctor("tstclnt")
+        expect(rc == 0 and first == "covered: tstclnt links libssl3.so (NSS %s)" % want.strip(),
+               f"exit {rc}: {out}{err}")
+
+    def test_doctor_release_fallbacks(self):
+        """No release text: NSS's newest symbol version is a floor ("or later");
+        a GnuTLS release text of another release is read as that one."""
+        d = os.path.join(self.tmp, "rel-libs")
+        os.makedirs(d, exist_ok=True)
+        real = "/lib/x86_64-linux-gnu/libssl3.so"
+        if not os.path.exists(real):
+            raise Skip(real + " absent")
+        data = open(real, "rb").read()
+        expect(b"Version: NSS " in data, "no version mark in " + real)
+        self.file("rel-libs/libssl3.so", data.replace(b"Version: NSS ", b"Version: XXX "), 0o755)
+        self.file("rel-libs/libgnutls.so.30", make_elf(
+            dynamic=True, needed=["libc.so.6"],
+            sections={".rodata": b"\0Enabled GnuTLS 3.6.16 logging...\n\0"}), 0o755)
+        env = {"LD_LIBRARY_PATH": d}
+        nss = self.elf("nss-norel", interp=self.INTERP64, needed=["libssl3.so", "libc.so.6"])
+        rc, out, err, first = self.doctor(nss, env_extra=env)
+        expect(rc == 0 and re.fullmatch(r"covered: \S+ links libssl3\.so \(NSS 3\.\d+ or later\)",
+                                        first), f"exit {rc}: {out}{err}")
+        expect(re.search(r"^  version: .*defines symbol version NSS_3\.\d+, no release text$",
+                         out, re.M), "evidence:\n" + out)
+        gt = self.elf("gnutls-old", interp=self.INTERP64, needed=["libgnutls.so.30", "libc.so.6"])
+        rc, out, err, first = self.doctor(gt, env_extra=env)
+        expect(rc == 0 and first == f"covered: {gt} links libgnutls.so.30 (GnuTLS 3.6.16)",
+               f"exit {rc}: {out}{err}")
+
     def test_doctor_no_tls(self):
         rc, out, err, first = self.doctor("/bin/true")
         expect(rc == 1, f"exit {rc}: {out}{err}")

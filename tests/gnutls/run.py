@@ -239,6 +239,8 @@ class Case:
     marker_absent: Optional[str] = None  # a second marker the peer must not see
     host: str = "localhost"           # the host= of its log line
     greetings: Optional[int] = None   # how many of a greeting peer's greetings the client got
+    says: Optional[str] = None        # regex the program's own output must match
+    never_says: Optional[str] = None  # regex it must not match
 
 
 class Suite:
@@ -305,6 +307,10 @@ def judge(case: Case, peer: Peer, marker: str, got: bytes, lines: List[str],
     if case.greetings is not None and out.count(GREETING.decode()) != case.greetings:
         return "want %d greeting(s) handed to the client, got %d" % (
             case.greetings, out.count(GREETING.decode())) + tail
+    if case.says and not re.search(case.says, out):
+        return "the program's error does not say /%s/" % case.says + tail
+    if case.never_says and re.search(case.never_says, out):
+        return "the program's error says /%s/" % case.never_says + tail
     second = case.marker_absent and (marker + case.marker_absent).encode() in got
     if second and case.shim:
         return "the peer received the second connection's marker" + tail
@@ -422,6 +428,38 @@ def extras(s: Suite) -> List[Case]:
                  r"never verified for this name", marker_absent="-again", host="other.example"),
             Case("%s/shim/%s" % (same.name, pname), same, pname, True, "connects"),
         ]
+    return cases + error_texts(s)
+
+
+def error_texts(s: Suite) -> List[Case]:
+    """What the program prints after a block names tlsguard, the host, the
+    port and the reason (gnutls_strerror / gnutls_alert_get_name); without
+    the shim, and for the program's own refusal under it, GnuTLS's text."""
+    cl = s.clients
+    wget_nv = Client("wget_says", lambda p, m: ["wget", "-nv", "-O", "-", "--tries=1",
+                                                "--timeout=10", "--no-hsts",
+                                                "--no-check-certificate",
+                                                "https://localhost:%d/%s" % (p, m)])
+    own_ca = Client("gnutls_cli_own_ca", lambda p, m: ["gnutls-cli", "--x509cafile",
+                                                       os.path.join(s.pki, "otherca.pem"),
+                                                       "-p", str(p), "localhost"],
+                    stdin=cl["gnutls_cli"].stdin)
+    says = {
+        "selfsigned": r"tlsguard: blocked host=localhost port=%d: certificate verification "
+                      r"failed: self.signed",
+        "tls10": r"tlsguard: blocked host=localhost port=%d: protocol below TLS 1\.2",
+    }
+    cases = []
+    for c in (wget_nv, cl["gnutls_cli"], cl["git"], cl["careless_direct"]):
+        for pname, text in says.items():
+            port = s.peers[pname].port
+            cases.append(Case("%s/noshim/%s/says" % (c.name, pname), c, pname, False, "connects",
+                              never_says=r"tlsguard:"))
+            cases.append(Case("%s/shim/%s/says" % (c.name, pname), c, pname, True, "blocked",
+                              PEERS[pname].reason, says=text % port))
+    # The program's own refusal after ours passed: GnuTLS's own text.
+    cases.append(Case("gnutls_cli_own_ca/shim/good13/says", own_ca, "good13", True, "refused",
+                      says=r"PKI verification of server certificate failed", never_says=r"tlsguard:"))
     return cases
 
 

@@ -15,7 +15,9 @@ on libcurl-nss (it needs the symbol version CURL_OPENSSL_4).
 Cases are <client>/<shim|noshim>/<peer>. Without the shim every bad peer
 receives the marker; with it a bad peer receives no byte and the log has one
 block line naming tlsguard, the host, the port and the reason; a good peer
-receives the marker. Then pins, audit and min-protocol TLSv1.3.
+receives the marker; what the program prints names tlsguard, the port and the
+reason when blocked, and never tlsguard otherwise. Then pins, audit and
+min-protocol TLSv1.3.
 Prints `ok NAME` / `FAIL NAME: why`, then `N passed, N failed`.
 """
 
@@ -178,7 +180,10 @@ class Suite:
 
 
 def judge(shim, reason, got, lines, p, r):
-    tail = " (client rc %d: %s)" % (r.returncode, (r.stdout + r.stderr).decode(errors="replace")[-300:])
+    said = (r.stdout + r.stderr).decode(errors="replace")
+    tail = " (client rc %d: %s)" % (r.returncode, said[-300:])
+    if "tlsguard:" in said and not (shim and reason):
+        return "the program's own error names tlsguard" + tail
     if not shim:
         return None if got else "the peer never saw the marker without the shim" + tail
     if reason is None:
@@ -194,6 +199,10 @@ def judge(shim, reason, got, lines, p, r):
     if not (l.startswith("tlsguard") and "port=%d" % p.port in l and re.search(r"host=\S", l)
             and re.search(reason, l)):
         return "block line lacks tlsguard/host/port/%r: %s" % (reason, l)
+    # What the program prints (PR_ErrorToString) names tlsguard and the reason.
+    m = re.search(r"tlsguard: blocked host=\S+ port=%d: ([^\n]*)" % p.port, said)
+    if not m or not re.search(reason, m.group(1)):
+        return "the program's error does not name tlsguard, the port and /%s/%s" % (reason, tail)
     return None
 
 

@@ -8,6 +8,7 @@
  *   tls_libs.c  what the tree's TLS libraries are (the table with its
  *               covered flag is policy/coverage.c's, shared with the shim),
  *               OpenSSL built into an object
+ *   tls_release.c  the GnuTLS or NSS release a library file is
  *   probes.c    asking Python, Ruby and Perl where their OpenSSL module is
  *   modules.c   verdicts on those modules
  *   verdict.c   the verdict on one ELF program (coverage.c's rules)
@@ -146,6 +147,14 @@ const struct tg_tls_lib *tree_lib(const struct tree *t, int i);
 /* "OpenSSL 3.x": the library and release a TLS library's soname names, in buf. */
 const char *tls_lib_version(const char *soname, char *buf, size_t n);
 int elf_openssl_text(struct elf *e, char *out, size_t on);
+/* "GnuTLS 3.7.9", "NSS 3.87.1" (or "NSS 3.79 or later" from its symbol
+ * versions alone) for a GnuTLS or NSS library file, in out, and the evidence
+ * in how; 0 when the file does not tell (or it is another library). */
+int tls_lib_release(const char *library, const char *path, char *out, size_t on, char *how,
+                    size_t hn);
+/* The library and release of tree object i, for the verdict line: the file's
+ * own release where it states one, else what its soname says. */
+const char *tls_lib_named(const struct tree *t, int i, char *buf, size_t n);
 /* OpenSSL built into this object: version text, defined SSL symbols or
  * libssl's own source-file marks; `how` says which was found. */
 int elf_openssl_builtin(struct elf *e, char *how, size_t hn);

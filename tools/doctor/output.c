@@ -48,8 +48,8 @@ void evidence(const char *key, const char *fmt, ...)
     va_end(ap);
 }
 
-/* The covered library's evidence: where it is, the chain, and for OpenSSL
- * the version its libcrypto states. */
+/* The covered library's evidence: where it is, the chain, and the version
+ * the library states (for OpenSSL: its libcrypto). */
 void evidence_libssl(const struct tree *t, int i)
 {
     char chain[2048], version[96];
@@ -60,7 +60,10 @@ void evidence_libssl(const struct tree *t, int i)
     int openssl = !l || !strcmp(l->library, "OpenSSL");
     evidence(openssl ? "libssl:" : "library:", "%s => %s (%s)", o->name,
              o->path ? o->path : "NOT FOUND on this system",
-             tls_lib_version(o->name, version, sizeof version));
+             tls_lib_named(t, i, version, sizeof version));
+    char how[PATH_MAX + 128];
+    if (!openssl && tls_lib_release(l->library, o->path, version, sizeof version, how, sizeof how))
+        evidence("version:", "%s", how);
     for (size_t k = 1; openssl && k < t->n; k++) {
         const struct obj *c = &t->objs[k];
         if (strncmp(c->name, "libcrypto.so", 12) || !c->path)

@@ -95,6 +95,16 @@ const char *tls_lib_version(const char *soname, char *buf, size_t n)
     return buf;
 }
 
+const char *tls_lib_named(const struct tree *t, int i, char *buf, size_t n)
+{
+    const struct obj *o = &t->objs[i];
+    const struct tg_tls_lib *l = tg_tls_lib_of(o->name);
+    char how[PATH_MAX + 128];
+    if (l && tls_lib_release(l->library, o->path, buf, n, how, sizeof how))
+        return buf;
+    return tls_lib_version(o->name, buf, n);
+}
+
 /*
  * A NUL-delimited string in p[0..n) that is libssl's own source file name,
  * as OpenSSL's error macros record it: "ssl/ssl_lib.c" (1.1), "../ssl/ssl_lib.c"

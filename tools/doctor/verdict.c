@@ -202,7 +202,7 @@ static int read_tree(struct doctor *dr, struct judged *j)
         const char *name = j->t.objs[j->ssl].name;
         tree_chain(&j->t, j->ssl, 1, via, sizeof via);
         snprintf(j->line, sizeof j->line, "%s links %s (%s)%s%s", j->s->display, name,
-                 tls_lib_version(name, version, sizeof version), *via ? " via " : "", via);
+                 tls_lib_named(&j->t, j->ssl, version, sizeof version), *via ? " via " : "", via);
     }
     return 0;
 }
