@@ -3,9 +3,10 @@
 
     python3 tests/gnutls/run.py --build build [--only REGEX] [--list]
 
-Peers are TLS servers of this driver (Python's ssl on the system OpenSSL, one
-thread per connection) on 127.0.0.1 with the certificates of tests/lib/pki.sh:
-each records every application byte it receives and answers one HTTP reply.
+Peers are tests/lib/servers.py's RecordingPeer (tests/lib/peer_server.py:
+Python's ssl on the system OpenSSL, one thread per connection) on 127.0.0.1
+with the certificates of tests/lib/pki.py: each records every application
+byte it receives and answers one HTTP reply.
 Clients are real GnuTLS programs: `wget --no-check-certificate`,
 `wget --secure-protocol=TLSv1`, `gnutls-cli --insecure`, `git -c
 http.sslVerify=false ls-remote` (git-remote-https, libcurl-gnutls) and
@@ -22,16 +23,13 @@ why`, then `N passed, N failed`; exits 1 on any failure.
 """
 
 import argparse
-import warnings
 import os
 import re
 import shutil
-import socket
 import ssl
 import subprocess
 import sys
 import tempfile
-import threading
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional
 
@@ -39,12 +37,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(HERE)
 REPO = os.path.dirname(TESTS)
 sys.path.insert(0, os.path.join(TESTS, "lib"))
-from tgtest import free_port, is_listening, stop_group  # noqa: E402
+import pki  # noqa: E402  (tests/lib/pki.py: the one test PKI)
+import servers  # noqa: E402  (tests/lib/servers.py: the one server wrapper)
 
 CLIENT_TIMEOUT = 30
 LEGACY = "DEFAULT:@SECLEVEL=0"
 V = ssl.TLSVersion
-warnings.filterwarnings("ignore", category=DeprecationWarning)  # TLS 1.0/1.1 peers on purpose
 
 
 @dataclass
@@ -77,67 +75,11 @@ GOOD = [n for n, p in PEERS.items() if p.reason is None]
 BAD = [n for n, p in PEERS.items() if p.reason is not None]
 
 
-class Peer:
-    """A TLS server on 127.0.0.1: records what it receives, answers one reply."""
-
-    def __init__(self, name: str, spec: PeerSpec, pki: str):
-        self.name = name
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(os.path.join(pki, spec.cert + ".pem"),
-                            os.path.join(pki, spec.cert + ".key"))
-        ctx.minimum_version, ctx.maximum_version = spec.min_v, spec.max_v
-        if spec.ciphers:
-            ctx.set_ciphers(spec.ciphers)
-        self.ctx = ctx
-        self.received = bytearray()
-        self.lock = threading.Lock()
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self.sock.listen(64)
-        threading.Thread(target=self.accept_loop, daemon=True).start()
-
-    def accept_loop(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self.serve, args=(conn,), daemon=True).start()
-
-    def serve(self, conn):
-        conn.settimeout(10)
-        try:
-            with self.ctx.wrap_socket(conn, server_side=True) as tls:
-                data = b""
-                while b"\r\n\r\n" not in data and b"\n\n" not in data:
-                    chunk = tls.recv(4096)
-                    if not chunk:
-                        break
-                    data += chunk
-                    with self.lock:
-                        self.received += chunk
-                body = b"tlsguard-reply-" + self.name.encode() + b"\n"
-                tls.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n"
-                            b"Connection: close\r\n\r\n%s" % (len(body), body))
-                try:
-                    tls.unwrap()
-                except (OSError, ssl.SSLError):
-                    pass
-        except (OSError, ssl.SSLError):
-            pass
-
-    def size(self) -> int:
-        with self.lock:
-            return len(self.received)
-
-    def since(self, offset: int) -> bytes:
-        with self.lock:
-            return bytes(self.received[offset:])
-
-    def stop(self):
-        self.sock.close()
+def start_peer(name: str, spec: PeerSpec, pki_dir: str, workdir: str) -> servers.RecordingPeer:
+    """The peer `name`: it closes after its reply (wget and careless read
+    until then); no cipher string of its own: Python's default."""
+    return servers.RecordingPeer(name, pki_dir, spec.cert, spec.min_v.name, spec.max_v.name, workdir,
+                                 ciphers=spec.ciphers or "", close=True).start()
 
 
 @dataclass
@@ -189,18 +131,17 @@ class Suite:
     def __init__(self, build: str, tmp: str):
         self.build = os.path.abspath(build)
         self.tmp = tmp
-        self.pki = os.path.join(tmp, "pki")
-        subprocess.run(["sh", os.path.join(TESTS, "lib", "pki.sh"), self.pki], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.pki = pki.make(os.path.join(tmp, "pki"))
         self.home = os.path.join(tmp, "home")
         os.makedirs(self.home, exist_ok=True)
-        self.peers = {n: Peer(n, s, self.pki) for n, s in dict(PEERS, **EXTRA_PEERS).items()}
+        self.peers: Dict[str, servers.RecordingPeer] = {}
+        for n, spec in dict(PEERS, **EXTRA_PEERS).items():
+            self.peers[n] = start_peer(n, spec, self.pki, tmp)
         self.clients = make_clients(self.build, self.home)
         self.count = 0
 
     def pin(self, name: str) -> str:
-        with open(os.path.join(self.pki, "pins", name + ".pin")) as f:
-            return "sha256/" + f.read().strip().replace("sha256/", "")
+        return pki.pin(self.pki, name)
 
     def run(self, case: Case) -> Optional[str]:
         """None when the case passed, else why not."""
@@ -218,7 +159,7 @@ class Suite:
         if case.shim:
             env["LD_PRELOAD"] = os.path.join(self.build, "libtlsguard.so")
         env.update(case.env)
-        start = peer.size()
+        start = len(peer.records())
         try:
             res = subprocess.run(case.client.argv(peer.port, marker), env=env,
                                  input=case.client.stdin(marker), stdout=subprocess.PIPE,
@@ -226,12 +167,12 @@ class Suite:
             out = res.stdout.decode(errors="replace")
         except subprocess.TimeoutExpired as e:
             out = (e.stdout or b"").decode(errors="replace") + "\n[timed out]"
-        got = peer.since(start)
+        got = peer.received(start)
         lines = open(log).read().splitlines() if os.path.exists(log) else []
         return judge(case, peer, marker, got, lines, out)
 
 
-def judge(case: Case, peer: Peer, marker: str, got: bytes, lines: List[str],
+def judge(case: Case, peer: servers.RecordingPeer, marker: str, got: bytes, lines: List[str],
           out: str) -> Optional[str]:
     decisions = [ln for ln in lines if re.search(r"action=(block|audit)", ln)]
     tail = " | client: " + out.strip().replace("\n", " / ")[-300:]
@@ -372,25 +313,22 @@ def check_server(s: Suite, shim: bool, client_version: str, want_ok: bool) -> Op
     """A GnuTLS server (gnutls-serv, priority NORMAL:+VERS-TLS1.0) gets the
     protocol floor too: `openssl s_client -tls1` is refused under the shim,
     accepted without it; TLS 1.2 works either way."""
-    port = free_port()
     env = dict(os.environ, TLSGUARD_LOG="none")
     if shim:
         env["LD_PRELOAD"] = os.path.join(s.build, "libtlsguard.so")
-    srv = subprocess.Popen(["gnutls-serv", "--x509certfile", os.path.join(s.pki, "good.pem"),
-                            "--x509keyfile", os.path.join(s.pki, "good.key"), "-p", str(port),
-                            "--priority", "NORMAL:+VERS-TLS1.0:+VERS-TLS1.1"], env=env,
-                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL, start_new_session=True)
+    srv = servers.Listener("gnutls-serv", lambda port: [
+        "gnutls-serv", "--x509certfile", os.path.join(s.pki, "good.pem"), "--x509keyfile",
+        os.path.join(s.pki, "good.key"), "-p", str(port), "--priority", "NORMAL:+VERS-TLS1.0:+VERS-TLS1.1"],
+        os.path.join(s.tmp, "gnutls-serv.out"), env=env, stdin=subprocess.DEVNULL)
     try:
-        for _ in range(500):
-            if is_listening(port) or srv.poll() is not None:
-                break
-            threading.Event().wait(0.01)
-        res = subprocess.run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % port,
+        srv.start()
+        res = subprocess.run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % srv.port,
                               client_version, "-cipher", LEGACY], input=b"",
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=CLIENT_TIMEOUT)
+    except RuntimeError as e:
+        return str(e)
     finally:
-        stop_group(srv)
+        srv.stop()
     out = res.stdout.decode(errors="replace")
     ok = re.search(r"Protocol\s*: TLSv1", out) is not None and "alert" not in out
     if ok != want_ok:
