@@ -86,7 +86,7 @@ static tg_gt_prio floored(const struct tg_gtls *g, struct tg_gt_rec *r)
 {
     char suffix[1024];
     tg_gt_prio own = NULL, ours;
-    int floor = r->rules.min_protocol >= TG_TLS1_3 ? TG_GT_TLS1_3 : TG_GT_TLS1_2;
+    int floor = r->rules.settings.min_protocol >= TG_TLS1_3 ? TG_GT_TLS1_3 : TG_GT_TLS1_2;
     int below = 0, above = 0;
     const char *raise = floor == TG_GT_TLS1_3 ? RAISE_TLS13 : RAISE_TLS12;
     if (make(g, r, NULL, &own) == 0) {
