@@ -14,7 +14,7 @@
  * a struct tg_verdict:
  *   handshake start   tg_verdict_restart; tg_peer_name(early) and
  *                     tg_rules_apply for that name (0: block now); apply
- *                     rules.min_protocol, the weak-suite floor, forced
+ *                     rules.settings.min_protocol, the weak-suite floor, forced
  *                     verification, unless rules.audit
  *   certificate       verify the chain strictly; tg_peer_name (not early),
  *                     tg_rules_apply for it, copy it to verdict.host; match

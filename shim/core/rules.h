@@ -13,15 +13,13 @@
 struct tg_verdict;
 
 struct tg_rules {
-    unsigned applied : 1;      /* the fields below are set */
-    unsigned audit : 1;        /* log what would be blocked, block nothing */
-    int min_protocol;          /* TG_TLS1_2 or TG_TLS1_3 */
-    const struct tg_pin *pins; /* into the policy, which lives for the process */
-    size_t pin_count;
-    long long pins_expire_at;     /* -1: never */
-    int policy_line;              /* the host block's line, 0 if none */
-    const char *ca_file, *ca_dir; /* the matching host block's own anchors */
-    char host[256];               /* the name they were looked up for */
+    unsigned applied : 1; /* the fields below are set */
+    unsigned audit : 1;   /* log what would be blocked, block nothing */
+    /* The matching host block's settings (else the global ones) as policy/
+     * looked them up: a per-host directive is a field there, none here.
+     * Pins and anchors point into the policy, which lives for the process. */
+    struct tg_host_settings settings;
+    char host[256]; /* the name they were looked up for */
 };
 
 /* The rules `p` sets for a connection judged for `name` (NULL or "": no

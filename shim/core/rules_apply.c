@@ -13,7 +13,7 @@ int tg_rules_apply(struct tg_rules *r, struct tg_verdict *v, int is_client, cons
     const char *err = NULL;
     const struct tg_policy *p = tg_settings_policy(&err);
     if (!p) {
-        r->min_protocol = TG_TLS1_2;
+        r->settings.min_protocol = TG_TLS1_2;
         tg_verdict_note(v, TG_R_POLICY, "invalid policy: %s", err ? err : "?");
         return 0;
     }

@@ -44,7 +44,7 @@ static int judge_name(const struct tg_facts *f, const struct tg_rules *r, struct
         return 0;
     }
     if ((f->anchors_file || f->anchors_dir) &&
-        !(f->anchors_file == r->ca_file && f->anchors_dir == r->ca_dir)) {
+        !(f->anchors_file == r->settings.ca_file && f->anchors_dir == r->settings.ca_dir)) {
         tg_verdict_note(v, TG_R_CERT,
                         "certificate verification failed: its anchors are another "
                         "host's (policy ca-file/ca-dir), not %s's",
@@ -57,7 +57,7 @@ static int judge_name(const struct tg_facts *f, const struct tg_rules *r, struct
 /* The verified chain against the host's pins, unless they have expired. */
 static int judge_pins(const struct tg_facts *f, const struct tg_rules *r, struct tg_verdict *v)
 {
-    if (!r->pin_count)
+    if (!r->settings.pin_count)
         return 1;
     if (!tg_rules_pins_due(r, f->now)) {
         v->pins_expired = 1;
@@ -70,7 +70,8 @@ static int judge_pins(const struct tg_facts *f, const struct tg_rules *r, struct
     tg_verdict_note(v, TG_R_PIN,
                     "pin mismatch: no certificate of the verified chain matches the %zu pin(s) "
                     "for %s (policy line %d)",
-                    r->pin_count, f->host && f->host[0] ? f->host : "this host", r->policy_line);
+                    r->settings.pin_count, f->host && f->host[0] ? f->host : "this host",
+                    r->settings.block_line);
     return 0;
 }
 
@@ -102,7 +103,7 @@ static int judge_negotiated(const struct tg_facts *f, const struct tg_rules *r,
 {
     if (!f->negotiated)
         return 1;
-    if (f->version < r->min_protocol && !f->version_is_dtls) {
+    if (f->version < r->settings.min_protocol && !f->version_is_dtls) {
         tg_verdict_note(v, TG_R_PROTOCOL, "protocol below %s refused: negotiated %s",
                         tg_rules_floor_name(r), or (f->version_name, "?"));
         return 0;

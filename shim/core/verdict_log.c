@@ -57,7 +57,7 @@ void tg_verdict_log_allow(const struct tg_backend *b, struct tg_backend_conn *bc
     v->logged = 1;
     if (v->pins_expired) {
         snprintf(reason, sizeof reason, "pins expired (policy line %d): not enforced",
-                 r->policy_line);
+                 r->settings.block_line);
         log_line(b, bc, v, "notice", reason, &w);
     }
     if (tg_log_wants_allowed())

@@ -120,7 +120,7 @@ static enum tg_failure failure_of(const struct tg_gtls *g, const struct tg_gt_re
 static int resumed_vouched(const struct tg_gt_rec *r)
 {
     return r->resume_ok && r->verdict.host[0] && !strcasecmp(r->resume_host, r->verdict.host) &&
-           (!r->rules.pin_count || r->resume_pins == r->rules.pins);
+           (!r->rules.settings.pin_count || r->resume_pins == r->rules.settings.pins);
 }
 
 /* The end's facts: what was negotiated, and what vouches for the peer. */

@@ -92,8 +92,8 @@ struct tg_gt_rec *tg_gt_rec_get(tg_gt_session s, int create)
     if (!(r = calloc(1, sizeof *r)))
         return NULL;
     r->session = s;
-    r->rules.min_protocol = TG_TLS1_2;
-    r->rules.pins_expire_at = -1;
+    r->rules.settings.min_protocol = TG_TLS1_2;
+    r->rules.settings.pins_expire_at = -1;
     if (map_put(&sessions, s, r, &old)) {
         free(r);
         return NULL;

@@ -94,7 +94,7 @@ static tg_gt_tlist verify_anchors(const struct tg_gtls *g, struct tg_gt_rec *r, 
         g->gnutls_certificate_get_trust_list((tg_gt_cred)cred, &own);
     lists[0] = tg_gt_trust_has_ca(g, own) ? own : tg_gt_trust_system(g);
     lists[1] = gl ? tg_gt_trust_paths(g, gl->ca_file, gl->ca_dir) : NULL;
-    lists[2] = tg_gt_trust_paths(g, r->rules.ca_file, r->rules.ca_dir);
+    lists[2] = tg_gt_trust_paths(g, r->rules.settings.ca_file, r->rules.settings.ca_dir);
     *first_status = 0;
     *host_list = 0;
     for (int i = 0; i < 3; i++) {
@@ -132,8 +132,8 @@ static int pinned(const struct tg_gtls *g, tg_gt_crt crt, const struct tg_rules 
     unsigned char h[32];
     if (spki_hash(g, crt, h))
         return 0;
-    for (size_t i = 0; i < r->pin_count; i++)
-        if (!memcmp(h, r->pins[i].sha256, sizeof h))
+    for (size_t i = 0; i < r->settings.pin_count; i++)
+        if (!memcmp(h, r->settings.pins[i].sha256, sizeof h))
             return 1;
     return 0;
 }
@@ -186,8 +186,8 @@ void tg_gt_cert_facts(const struct tg_gtls *g, struct tg_gt_rec *r, struct tg_fa
     } else {
         f->chain = TG_FACT_PASS;
         if (host_list) {
-            f->anchors_file = r->rules.ca_file;
-            f->anchors_dir = r->rules.ca_dir;
+            f->anchors_file = r->rules.settings.ca_file;
+            f->anchors_dir = r->rules.settings.ca_dir;
         }
         f->name = f->host && f->host[0] && g->gnutls_x509_crt_check_hostname2(c.crt[0], f->host, 0)
                       ? TG_FACT_PASS

@@ -62,7 +62,8 @@ TG_GT_EXPORT int gnutls_server_name_set(tg_gt_session s, int type, const void *n
 static void mark(const struct tg_gt_rec *r, const void *data, size_t len)
 {
     if (r && r->finished && r->verified && !r->verdict.blocked && r->verdict.host[0])
-        tg_gt_ticket_mark(data, len, r->verdict.host, r->rules.pin_count ? r->rules.pins : NULL);
+        tg_gt_ticket_mark(data, len, r->verdict.host,
+                          r->rules.settings.pin_count ? r->rules.settings.pins : NULL);
 }
 
 TG_GT_EXPORT int gnutls_session_get_data(tg_gt_session s, void *data, size_t *size)

@@ -14,10 +14,9 @@
  */
 #include "resolver.h"
 #include "ip_literal.h"
-#include "once.h"
+#include "fork_lock.h"
 
 #include <netinet/in.h>
-#include <pthread.h>
 #include <string.h>
 
 #define RING 256
@@ -51,23 +50,7 @@ static struct {
     char name[256];
 } tied[TIED];
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static tg_once_t atfork_once = TG_ONCE_INIT;
-
-/* A fork while another thread holds the lock must not leave the child's
- * resolver deadlocked. */
-static void before_fork(void)
-{
-    pthread_mutex_lock(&lock);
-}
-static void after_fork(void)
-{
-    pthread_mutex_unlock(&lock);
-}
-static void register_atfork(void)
-{
-    pthread_atfork(before_fork, after_fork, after_fork);
-}
+static struct tg_fork_lock lock = TG_FORK_LOCK_INITIALIZER;
 
 static int addr_of(const struct sockaddr *sa, int *family, const unsigned char **bytes, size_t *len)
 {
@@ -98,13 +81,12 @@ void tg_resolver_remember(const char *name, const struct sockaddr *sa)
     nlen = strlen(name);
     if (nlen >= sizeof ring[0].name)
         return;
-    tg_once(&atfork_once, register_atfork);
-    pthread_mutex_lock(&lock);
+    tg_fork_lock(&lock);
     /* Refresh an existing entry rather than filling the ring with repeats. */
     for (unsigned i = 0; i < RING; i++) {
         struct entry *e = &ring[i];
         if (e->family == family && !memcmp(e->addr, bytes, len) && !strcmp(e->name, name)) {
-            pthread_mutex_unlock(&lock);
+            tg_fork_unlock(&lock);
             return;
         }
     }
@@ -113,7 +95,7 @@ void tg_resolver_remember(const char *name, const struct sockaddr *sa)
     memset(e->addr, 0, sizeof e->addr);
     memcpy(e->addr, bytes, len);
     memcpy(e->name, name, nlen + 1);
-    pthread_mutex_unlock(&lock);
+    tg_fork_unlock(&lock);
 }
 
 /* Under the lock: the socket's own lookup, if it was tied to one. */
@@ -137,10 +119,9 @@ int tg_resolver_lookup(int fd, const struct sockaddr *sa, char *name, size_t n)
     size_t len;
     if (!addr_of(sa, &family, &bytes, &len) || n == 0)
         return 0;
-    tg_once(&atfork_once, register_atfork);
-    pthread_mutex_lock(&lock);
+    tg_fork_lock(&lock);
     if (tied_name(fd, family, bytes, len, name, n)) {
-        pthread_mutex_unlock(&lock);
+        tg_fork_unlock(&lock);
         return 1;
     }
     for (unsigned k = 1; k <= RING && !ambiguous; k++) {
@@ -154,7 +135,7 @@ int tg_resolver_lookup(int fd, const struct sockaddr *sa, char *name, size_t n)
             found = 1;
         }
     }
-    pthread_mutex_unlock(&lock);
+    tg_fork_unlock(&lock);
     if (ambiguous)
         name[0] = '\0';
     return found && !ambiguous;
@@ -169,7 +150,7 @@ void tg_resolver_remember_result(const char *name, const struct sockaddr *ai_add
     if (!nlen || nlen >= sizeof handed[0].name || tg_is_ip_literal(name) ||
         !addr_of(ai_addr, &family, &bytes, &len))
         return;
-    pthread_mutex_lock(&lock);
+    tg_fork_lock(&lock);
     unsigned at = next_handed++ % HANDED;
     for (unsigned i = 0; i < HANDED; i++)
         if (handed[i].ptr == ai_addr)
@@ -179,7 +160,7 @@ void tg_resolver_remember_result(const char *name, const struct sockaddr *ai_add
     memset(handed[at].addr, 0, sizeof handed[at].addr);
     memcpy(handed[at].addr, bytes, len);
     memcpy(handed[at].name, name, nlen + 1);
-    pthread_mutex_unlock(&lock);
+    tg_fork_unlock(&lock);
 }
 
 void tg_resolver_tie(int fd, const struct sockaddr *sa)
@@ -189,8 +170,7 @@ void tg_resolver_tie(int fd, const struct sockaddr *sa)
     size_t len;
     if (fd < 0 || !addr_of(sa, &family, &bytes, &len))
         return;
-    tg_once(&atfork_once, register_atfork);
-    pthread_mutex_lock(&lock);
+    tg_fork_lock(&lock);
     __typeof__(tied[0]) *t = &tied[fd % TIED];
     if (t->fd1)
         t->fd1 = 0; /* a new connection on this fd: forget the old tie */
@@ -203,7 +183,7 @@ void tg_resolver_tie(int fd, const struct sockaddr *sa)
         memcpy(t->name, handed[i].name, sizeof t->name);
         break;
     }
-    pthread_mutex_unlock(&lock);
+    tg_fork_unlock(&lock);
 }
 
 static __thread struct sockaddr_storage last_connect;

@@ -25,9 +25,9 @@ static uint16_t floor_for(struct tg_nss_rec *r)
     struct tg_rules ru = { 0 };
     struct tg_verdict v = { 0 };
     if (r && r->rules.applied)
-        return tg_nss_floor_of(r->rules.min_protocol);
+        return tg_nss_floor_of(r->rules.settings.min_protocol);
     tg_rules_apply(&ru, &v, 1, NULL);
-    return tg_nss_floor_of(ru.applied ? ru.min_protocol : TG_TLS1_2);
+    return tg_nss_floor_of(ru.applied ? ru.settings.min_protocol : TG_TLS1_2);
 }
 
 uint16_t tg_nss_hook_floor(tg_pr_fd *fd)
@@ -192,7 +192,7 @@ TG_EXPORT tg_nss_status SSL_SetURL(tg_pr_fd *fd, const char *url)
     tg_nss_status rv = n->SSL_SetURL(fd, url);
     if (rv == TG_SEC_SUCCESS && (r = tg_nss_rec_get(fd, 0)) != NULL &&
         tg_rules_apply(&r->rules, &r->verdict, 1, url))
-        tg_nss_floor_apply(n, fd, tg_nss_floor_of(r->rules.min_protocol));
+        tg_nss_floor_apply(n, fd, tg_nss_floor_of(r->rules.settings.min_protocol));
     return rv;
 }
 

@@ -48,8 +48,8 @@ static enum tg_fact pins_of(const struct tg_nss *n, const tg_nss_cert_list *chai
         unsigned char h[TG_PIN_HASH_LEN];
         if (cert_pin(n, ((const tg_nss_cert_node *)l)->cert, h))
             return TG_FACT_FAIL;
-        for (size_t k = 0; k < ru->pin_count; k++)
-            if (!memcmp(h, ru->pins[k].sha256, sizeof h))
+        for (size_t k = 0; k < ru->settings.pin_count; k++)
+            if (!memcmp(h, ru->settings.pins[k].sha256, sizeof h))
                 return TG_FACT_PASS;
     }
     return TG_FACT_FAIL;
@@ -68,7 +68,7 @@ static int verify_chain(const struct tg_nss *n, tg_nss_cert *leaf, const struct 
     const struct tg_global *g = p ? tg_policy_global(p) : NULL;
     tg_nss_cert_list *global[2] = { tg_nss_anchors(n, g ? g->ca_file : NULL),
                                     tg_nss_anchors(n, g ? g->ca_dir : NULL) };
-    tg_nss_cert_list *own[2] = { tg_nss_anchors(n, ru->ca_file), tg_nss_anchors(n, ru->ca_dir) };
+    tg_nss_cert_list *own[2] = { tg_nss_anchors(n, ru->settings.ca_file), tg_nss_anchors(n, ru->settings.ca_dir) };
     int ok, i;
     pthread_mutex_lock(&trust_lock);
     for (i = 0; i < 2; i++) {

@@ -4,6 +4,7 @@
 #include "conn.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -59,18 +60,12 @@ struct tg_conn *tg_conn_get(const struct tg_ossl *o, SSL *ssl, int create)
     return c;
 }
 
-/* What the program set on the SSL survives SSL_clear, as in OpenSSL. */
+/* What the program set on the SSL survives SSL_clear, as in OpenSSL: all
+ * before `rules` (conn.h keeps it first). */
 void tg_conn_reset(struct tg_conn *c)
 {
-    struct tg_conn keep = *c;
-    memset(c, 0, sizeof *c);
-    c->prog_verify_set = keep.prog_verify_set;
-    c->prog_info_set = keep.prog_info_set;
-    c->prog_mode_known = keep.prog_mode_known;
-    c->prog_verify_mode = keep.prog_verify_mode;
-    c->prog_verify_cb = keep.prog_verify_cb;
-    c->prog_info_cb = keep.prog_info_cb;
-    memcpy(c->prog_host, keep.prog_host, sizeof c->prog_host);
+    size_t from = offsetof(struct tg_conn, rules);
+    memset((char *)c + from, 0, sizeof *c - from);
 }
 
 tg_verify_fn tg_conn_prog_verify_cb(const struct tg_ossl *o, const SSL *ssl,

@@ -13,13 +13,6 @@
 #include <stdint.h>
 
 struct tg_conn {
-    unsigned started : 1;     /* a handshake began under the policy (info callback) */
-    unsigned established : 1; /* handshake finished and passed the policy */
-    unsigned chain_ok : 1;    /* this handshake's chain passed our verification */
-    unsigned is_server : 1;
-    unsigned weak_dropped : 1; /* the cipher floor removed suites the program listed */
-    unsigned floor_raised : 1; /* the protocol floor changed what the program asked for */
-    unsigned resumed_ok : 1;   /* the session offered was verified for this name */
     /* What the program itself set, kept across SSL_clear: */
     unsigned prog_verify_set : 1; /* it called SSL_set_verify on this SSL */
     unsigned prog_info_set : 1;   /* it called SSL_set_info_callback on this SSL */
@@ -28,9 +21,17 @@ struct tg_conn {
     tg_verify_fn prog_verify_cb;
     tg_info_fn prog_info_cb;
     char prog_host[256]; /* what it set with SSL_set1_host (1.1.0+), "" if nothing */
+    /* The connection's own, from `rules` to the end: tg_conn_reset zeroes it. */
+    struct tg_rules rules; /* what the policy says for the connection's name */
+    struct tg_verdict v;   /* what the core concluded, and the name it is judged for */
     const char *anchors_file, *anchors_dir; /* the host anchors the chain verified with */
-    struct tg_rules rules;                  /* what the policy says for the connection's name */
-    struct tg_verdict v; /* what the core concluded, and the name it is judged for */
+    unsigned started : 1;                   /* a handshake began under the policy (info callback) */
+    unsigned established : 1;               /* handshake finished and passed the policy */
+    unsigned chain_ok : 1;                  /* this handshake's chain passed our verification */
+    unsigned is_server : 1;
+    unsigned weak_dropped : 1; /* the cipher floor removed suites the program listed */
+    unsigned floor_raised : 1; /* the protocol floor changed what the program asked for */
+    unsigned resumed_ok : 1;   /* the session offered was verified for this name */
 };
 
 /* Contexts are shared between threads: the flags read outside a lock

@@ -145,13 +145,13 @@ static void check_session(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, 
     c->resumed_ok = 0;
     if (!s)
         return;
-    if (!c->v.blocked && name[0] && tg_session_vouches(o, s, name, is_ip, c->rules.pins)) {
+    if (!c->v.blocked && name[0] && tg_session_vouches(o, s, name, is_ip, c->rules.settings.pins)) {
         /* What the session's full handshake proved holds for this one: the
          * name, and the pins (the mark was made for this very set). */
         c->resumed_ok = 1;
         snprintf(c->v.host, sizeof c->v.host, "%s", name);
         c->v.host_is_ip = is_ip;
-        c->v.pins_ok = c->rules.pins != NULL;
+        c->v.pins_ok = c->rules.settings.pins != NULL;
         return;
     }
     if (!c->rules.audit)
@@ -174,7 +174,7 @@ void tg_enforce_start(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
         !c->v.blocked)
         tg_block(o, ssl, c); /* fails in the certificate check, or at the end */
     if (!c->rules.audit)
-        apply_floor(o, ssl, c, c->rules.min_protocol);
+        apply_floor(o, ssl, c, c->rules.settings.min_protocol);
     if (!c->rules.audit && !apply_cipher_floor(o, ssl, c) && !c->v.blocked) {
         tg_verdict_note(&c->v, TG_R_INTERNAL, "cannot remove weak cipher suites");
         tg_block(o, ssl, c);
@@ -195,7 +195,8 @@ void tg_enforce_step(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
     if (c->established) {
         SSL_SESSION *s = o->SSL_get_session(ssl);
         if ((c->chain_ok || c->resumed_ok) && c->v.host[0] && s && !tg_session_is_marked(o, s))
-            tg_session_mark(o, s, c->v.pins_ok ? c->rules.pins : NULL, c->v.host, c->v.host_is_ip);
+            tg_session_mark(o, s, c->v.pins_ok ? c->rules.settings.pins : NULL, c->v.host,
+                            c->v.host_is_ip);
         return;
     }
     if (!c->rules.audit && !(o->SSL_get_verify_mode(ssl) & TG_VERIFY_PEER))
@@ -263,8 +264,9 @@ void tg_enforce_done(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
     case TG_ACTION_ALLOW:
         c->established = 1;
         if (!c->is_server && (c->chain_ok || c->resumed_ok) && c->v.host[0])
-            tg_session_mark(o, o->SSL_get_session(ssl), c->v.pins_ok ? c->rules.pins : NULL,
-                            c->v.host, c->v.host_is_ip);
+            tg_session_mark(o, o->SSL_get_session(ssl),
+                            c->v.pins_ok ? c->rules.settings.pins : NULL, c->v.host,
+                            c->v.host_is_ip);
         tg_block_allow(o, ssl, c);
         return;
     case TG_ACTION_AUDIT:

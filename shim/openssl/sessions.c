@@ -2,9 +2,8 @@
  * sessions.c — the session mark table (see sessions.h).
  */
 #include "sessions.h"
-#include "once.h"
+#include "fork_lock.h"
 
-#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
@@ -24,21 +23,7 @@ struct mark {
 };
 
 static struct mark table[SLOTS];
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static tg_once_t atfork_once = TG_ONCE_INIT;
-
-static void before_fork(void)
-{
-    pthread_mutex_lock(&lock);
-}
-static void after_fork(void)
-{
-    pthread_mutex_unlock(&lock);
-}
-static void register_atfork(void)
-{
-    pthread_atfork(before_fork, after_fork, after_fork);
-}
+static struct tg_fork_lock lock = TG_FORK_LOCK_INITIALIZER;
 
 static unsigned slot_of(const SSL_SESSION *s)
 {
@@ -93,8 +78,7 @@ void tg_session_mark(const struct tg_ossl *o, SSL_SESSION *s, const struct tg_pi
     if (!s || !len || len >= sizeof want.host)
         return;
     identify(o, s, &want);
-    tg_once(&atfork_once, register_atfork);
-    pthread_mutex_lock(&lock);
+    tg_fork_lock(&lock);
     unsigned at = slot_of(s);
     struct mark *m = NULL;
     for (unsigned k = 0; k < PROBES && !m; k++) {
@@ -108,7 +92,7 @@ void tg_session_mark(const struct tg_ossl *o, SSL_SESSION *s, const struct tg_pi
     m->pins = pins;
     m->host_is_ip = host_is_ip;
     memcpy(m->host, host, len + 1);
-    pthread_mutex_unlock(&lock);
+    tg_fork_unlock(&lock);
 }
 
 int tg_session_is_marked(const struct tg_ossl *o, SSL_SESSION *s)
@@ -118,10 +102,9 @@ int tg_session_is_marked(const struct tg_ossl *o, SSL_SESSION *s)
     if (!s)
         return 0;
     identify(o, s, &want);
-    tg_once(&atfork_once, register_atfork);
-    pthread_mutex_lock(&lock);
+    tg_fork_lock(&lock);
     found = find(&want) != NULL;
-    pthread_mutex_unlock(&lock);
+    tg_fork_unlock(&lock);
     return found;
 }
 
@@ -134,10 +117,9 @@ int tg_session_vouches(const struct tg_ossl *o, SSL_SESSION *s, const char *host
     if (!s || !host || !*host)
         return 0;
     identify(o, s, &want);
-    tg_once(&atfork_once, register_atfork);
-    pthread_mutex_lock(&lock);
+    tg_fork_lock(&lock);
     m = find(&want);
     ok = m && m->host_is_ip == host_is_ip && m->pins == pins && !strcasecmp(m->host, host);
-    pthread_mutex_unlock(&lock);
+    tg_fork_unlock(&lock);
     return ok;
 }

@@ -174,9 +174,9 @@ static X509_STORE *host_anchors(const struct tg_ossl *o, SSL *ssl, struct tg_con
     tg_peer_name(&tg_openssl_backend, TG_BC(o, ssl), NULL, 0, &n);
     if (n.source == TG_NAME_NONE || !tg_rules_apply(&c->rules, &c->v, 1, n.name))
         return NULL;
-    c->anchors_file = c->rules.ca_file;
-    c->anchors_dir = c->rules.ca_dir;
-    return tg_trust_host_store(o, c->rules.ca_file, c->rules.ca_dir);
+    c->anchors_file = c->rules.settings.ca_file;
+    c->anchors_dir = c->rules.settings.ca_dir;
+    return tg_trust_host_store(o, c->rules.settings.ca_file, c->rules.settings.ca_dir);
 }
 
 /* Where the chain is verified and against which anchors: the program's
@@ -242,9 +242,10 @@ static int judge_chain(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c, X50
     f.anchors_file = c->anchors_file;
     f.anchors_dir = c->anchors_dir;
     if (f.name == TG_FACT_PASS && tg_rules_pins_due(&c->rules, f.now))
-        f.pins = tg_pins_match_chain(o, chain, c->rules.pins, c->rules.pin_count) == 1
-                     ? TG_FACT_PASS
-                     : TG_FACT_FAIL;
+        f.pins =
+            tg_pins_match_chain(o, chain, c->rules.settings.pins, c->rules.settings.pin_count) == 1
+                ? TG_FACT_PASS
+                : TG_FACT_FAIL;
     tg_enforce_negotiated_facts(o, ssl, &f); /* the floor, the host's own if its block has one */
     return tg_decide(&f, &c->rules, &c->v);
 }

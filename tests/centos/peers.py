@@ -1,13 +1,11 @@
 """Test peers that log what they negotiated and every byte they received
-(peer_server.py, one process each on 127.0.0.1), and the PKI they use:
+(tests/lib/peer_server.py, one process each on 127.0.0.1), and the PKI they use:
 tests/lib/pki.py's local set with its RSA leaf from the same test CA (the user's report
 negotiated ECDHE-RSA-AES256-SHA). python3 standard library only."""
 
-import json
 import os
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from typing import Dict, List, Optional
 
@@ -44,34 +42,12 @@ PEERS: Dict[str, Peer] = {p.name: p for p in [
 ]}
 
 
-class PeerServer(servers.Listener):
-    """peer_server.py for `peer`: one JSON line per connection in its log."""
+class PeerServer(servers.RecordingPeer):
+    """tests/lib/peer_server.py for `peer`: one JSON line per connection in its log."""
 
     def __init__(self, peer: Peer, workdir: str, pki_dir: str):
         self.peer = peer
-        self.log = os.path.join(workdir, "peer-%s.jsonl" % peer.name)
-        err = os.path.join(workdir, "peer-%s.err" % peer.name)
-        argv_of = lambda port: [sys.executable, os.path.join(HERE, "peer_server.py"), "--port", str(port),
-                                "--cert", os.path.join(pki_dir, peer.cert + ".pem"),
-                                "--key", os.path.join(pki_dir, peer.cert + ".key"),
-                                "--min", peer.min, "--max", peer.max, "--log", self.log]
-        super().__init__("peer %s" % peer.name, argv_of, err, err, stdin=subprocess.DEVNULL)
-
-    def records(self) -> List[dict]:
-        try:
-            with open(self.log) as f:
-                return [json.loads(l) for l in f if l.strip()]
-        except OSError:
-            return []
-
-    def new_records(self, before: int, timeout: float = 4.0) -> List[dict]:
-        """The connections logged after the first `before`, once at least one is there
-        (a connection is logged when it ends) and no more arrive for a moment."""
-        deadline = time.monotonic() + timeout
-        while len(self.records()) <= before and time.monotonic() < deadline:
-            time.sleep(0.02)
-        time.sleep(0.1)
-        return self.records()[before:]
+        super().__init__(peer.name, pki_dir, peer.cert, peer.min, peer.max, workdir)
 
 
 def start_peers(names: List[str], workdir: str, pki: str) -> Dict[str, PeerServer]:

@@ -6,7 +6,7 @@ with requests 2.5.1, as on CentOS 6.7, against real peers.
 
 Builds Python 2.7.6 (linked to 1.0.1e) and requests from ../shared/vendor into
 the test cache once (tests/lib/build-vendor.sh; SKIPs with one line when the
-vendor folder is absent). Peers (tests/centos/peer_server.py) log the version
+vendor folder is absent). Peers (tests/lib/peer_server.py) log the version
 and cipher they negotiated and every byte received: TLS 1.0 only, 1.1 only,
 1.2 only, 1.2+1.3, self-signed and wrong-name (both TLS 1.0-1.3). Clients
 (tests/centos/py2_client.py): requests.post with verify=<test CA>,

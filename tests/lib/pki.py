@@ -205,6 +205,14 @@ def make_chain(d: str) -> str:
     return p.dir
 
 
+def pin(d: str, name: str) -> str:
+    """The policy's form of a pin, "sha256/<base64>", of <d>/<name>.pem from
+    the pins/<name>.pin that make_local or make_adversarial wrote."""
+    with open(os.path.join(d, "pins", name + ".pin")) as f:
+        value = f.read().strip()
+    return value if value.startswith("sha256/") else "sha256/" + value
+
+
 SETS = {"local": make_local, "adversarial": make_adversarial, "chain": make_chain}
 
 

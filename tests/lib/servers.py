@@ -1,10 +1,13 @@
 """The one server wrapper of the Python drivers: a peer process on 127.0.0.1
-(openssl s_server, tests/centos/peer_server.py, tests/adversarial/adv_server),
+(openssl s_server, tests/lib/peer_server.py, tests/adversarial/adv_server,
+gnutls-serv),
 in a session of its own so that stop() ends it and all it spawned, never under
 the shim. python3 standard library only."""
 
+import json
 import os
 import subprocess
+import sys
 import time
 from typing import Callable, Dict, List, Optional
 
@@ -12,6 +15,7 @@ from tgtest import free_port, is_listening, stop_group
 
 START_TRIES = 5       # a port found free may be taken before the server binds it
 START_WAIT = 5.0      # seconds a server may take to listen
+PEER_SERVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "peer_server.py")
 
 
 def tail(path: str, n: int = 600) -> str:
@@ -104,3 +108,48 @@ def s_server(name: str, pki: str, cert: Optional[str], args: List[str], out_path
     return Listener(name, lambda port: [openssl, "s_server", "-accept", "127.0.0.1:%d" % port,
                                         "-quiet"] + files + list(args),
                     out_path, err_path, env, stdin)
+
+
+class RecordingPeer(Listener):
+    """tests/lib/peer_server.py with <pki>/<cert>.pem and .key, speaking
+    min_v..max_v (TLSv1, TLSv1_1, TLSv1_2, TLSv1_3): one JSON line per
+    connection in <workdir>/peer-<name>.jsonl (what it negotiated or why the
+    handshake failed, every application byte it received), a small HTTP 200
+    to a complete request. ciphers: its cipher string (None: peer_server's
+    'DEFAULT:@SECLEVEL=0', "": Python's default); close: it shuts the
+    connection right after its answer (for clients that read until then)."""
+
+    def __init__(self, name: str, pki_dir: str, cert: str, min_v: str, max_v: str, workdir: str,
+                 ciphers: Optional[str] = None, close: bool = False):
+        self.log = os.path.join(workdir, "peer-%s.jsonl" % name)
+        err = os.path.join(workdir, "peer-%s.err" % name)
+        argv = [sys.executable, PEER_SERVER, "--cert", os.path.join(pki_dir, cert + ".pem"),
+                "--key", os.path.join(pki_dir, cert + ".key"), "--min", min_v, "--max", max_v,
+                "--log", self.log] + ([] if ciphers is None else ["--ciphers", ciphers]) + (
+                    ["--close"] if close else [])
+        super().__init__("peer %s" % name, lambda port: argv + ["--port", str(port)], err, err,
+                         stdin=subprocess.DEVNULL)
+
+    def records(self) -> List[dict]:
+        try:
+            with open(self.log) as f:
+                return [json.loads(line) for line in f if line.strip()]
+        except OSError:
+            return []
+
+    def new_records(self, before: int, timeout: float = 4.0) -> List[dict]:
+        """The connections logged after the first `before`, once at least one is
+        there (a connection is logged when it ends) and no more arrive for a
+        moment."""
+        deadline = time.monotonic() + timeout
+        while len(self.records()) <= before and time.monotonic() < deadline:
+            time.sleep(0.02)
+        seen = -1
+        while seen != len(self.records()):
+            seen = len(self.records())
+            time.sleep(0.1)
+        return self.records()[before:]
+
+    def received(self, before: int, timeout: float = 4.0) -> bytes:
+        """Every application byte of the connections after the first `before`."""
+        return b"".join(r["data"].encode("latin-1") for r in self.new_records(before, timeout))

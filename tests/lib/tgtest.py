@@ -17,15 +17,16 @@ def free_port() -> int:
 
 
 def is_listening(port: int) -> bool:
-    """True when something LISTENs on 127.0.0.1:port (read from /proc: no probe
-    connection, which the server would have to handle)."""
-    want = "0100007F:%04X" % port
+    """True when something LISTENs on 127.0.0.1:port, or on every IPv4 address
+    (gnutls-serv binds 0.0.0.0), read from /proc: no probe connection, which the
+    server would have to handle."""
+    want = ("0100007F:%04X" % port, "00000000:%04X" % port)
     try:
         with open("/proc/net/tcp") as f:
             next(f)
             for line in f:
                 cols = line.split()
-                if cols[1] == want and cols[3] == "0A":
+                if cols[1] in want and cols[3] == "0A":
                     return True
     except OSError:
         pass

@@ -3,9 +3,10 @@
 
     python3 tests/nss/run.py --build build [--only REGEX]
 
-Peers are TLS servers of this driver (Python's ssl, one thread per
-connection) on 127.0.0.1 with tests/lib/pki.sh's certificates; each records
-every application byte it receives and answers one HTTP reply. Clients:
+Peers are tests/lib/servers.py's RecordingPeer (tests/lib/peer_server.py:
+Python's ssl, one thread per connection) on 127.0.0.1 with tests/lib/pki.py's
+certificates; each records every application byte it receives and answers
+one HTTP reply. Clients:
 build/tests/nss_curl (libcurl-nss, as CentOS 6/7's curl: -k, -k with TLS 1.0
 only, and plain with --cacert), build/tests/nss_careless (accept-everything
 hooks, old versions allowed, handshake result ignored, writes anyway) and
@@ -25,21 +26,18 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import ssl
 import subprocess
 import sys
 import tempfile
-import threading
-import warnings
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(TESTS, "lib"))
-from tgtest import free_port  # noqa: E402
+import pki  # noqa: E402  (tests/lib/pki.py: the one test PKI)
+import servers  # noqa: E402  (tests/lib/servers.py: the one server wrapper)
 
 V = ssl.TLSVersion
-warnings.filterwarnings("ignore", category=DeprecationWarning)  # old peers on purpose
 
 # peer: (certificate, min, max, reason regex or None for a good peer)
 PEERS = {
@@ -54,52 +52,12 @@ PEERS = {
 }
 
 
-class Peer:
-    """A TLS server recording what it receives, until stop()."""
-
-    def __init__(self, pki, cert, lo, hi):
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.minimum_version, ctx.maximum_version = lo, hi
-        if lo < V.TLSv1_2:
-            ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
-        ctx.load_cert_chain(os.path.join(pki, cert + ".pem"), os.path.join(pki, cert + ".key"))
-        self.ctx, self.received, self.port = ctx, b"", free_port()
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", self.port))
-        self.sock.listen(8)
-        self.sock.settimeout(0.2)
-        self.running = True
-        self.thread = threading.Thread(target=self.serve, daemon=True)
-        self.thread.start()
-
-    def serve(self):
-        while self.running:
-            try:
-                conn, _ = self.sock.accept()
-            except (socket.timeout, OSError):
-                continue
-            threading.Thread(target=self.one, args=(conn,), daemon=True).start()
-
-    def one(self, conn):
-        conn.settimeout(10)
-        try:
-            with self.ctx.wrap_socket(conn, server_side=True) as s:
-                data = b""
-                while b"\n" not in data:  # TLS 1.0 clients split records 1/n-1
-                    more = s.recv(4096)
-                    if not more:
-                        break
-                    data += more
-                self.received += data
-                s.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: 6\r\n\r\nhello\n")
-        except (OSError, ssl.SSLError):
-            conn.close()
-
-    def stop(self):
-        self.running = False
-        self.thread.join()
-        self.sock.close()
+def start_peer(name, pki_dir, work):
+    """The peer `name`, closing after its reply (tstclnt waits for that);
+    Python's default ciphers but for the old protocols' peers."""
+    cert, lo, hi, _ = PEERS[name]
+    return servers.RecordingPeer(name, pki_dir, cert, lo.name, hi.name, work,
+                                 ciphers="DEFAULT:@SECLEVEL=0" if lo < V.TLSv1_2 else "", close=True).start()
 
 
 def clients(build, db):
@@ -130,9 +88,8 @@ def run(cmd, marker, env):
 class Suite:
     def __init__(self, args, work):
         self.args, self.work, self.passed, self.failed = args, work, 0, 0
-        self.pki = os.path.join(work, "pki")
-        subprocess.run(["sh", os.path.join(TESTS, "lib", "pki.sh"), self.pki], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.pki = pki.make(os.path.join(work, "pki"))
+        self.peers = {}
         self.db = os.path.join(work, "db")
         os.makedirs(self.db)
         subprocess.run(["certutil", "-N", "-d", "sql:" + self.db, "--empty-password"], check=True)
@@ -166,20 +123,24 @@ class Suite:
     def case(self, name, cmd_of, peer, shim, policy, reason, marker):
         if self.args.only and not re.search(self.args.only, name):
             return
-        cert, lo, hi, _ = PEERS[peer]
-        p = Peer(self.pki, cert, lo, hi)
+        if peer not in self.peers:
+            self.peers[peer] = start_peer(peer, self.pki, self.work)
+        p = self.peers[peer]
         log = os.path.join(self.work, re.sub(r"\W", "_", name) + ".log")
         open(log, "w").close()
-        try:
-            r = run(cmd_of(p.port, marker, self.pki), marker, self.env(shim, policy, log))
-        finally:
-            p.stop()
+        before = len(p.records())
+        r = run(cmd_of(p.port, marker, self.pki), marker, self.env(shim, policy, log))
+        received = p.received(before)
         lines = [l for l in open(log).read().splitlines() if "action=" in l and "action=notice" not in l]
-        got = marker.encode() in p.received
-        self.check(name, judge(shim, reason, got, lines, p, r))
+        got = marker.encode() in received
+        self.check(name, judge(shim, reason, got, lines, p.port, received, r))
+
+    def stop(self):
+        for p in self.peers.values():
+            p.stop()
 
 
-def judge(shim, reason, got, lines, p, r):
+def judge(shim, reason, got, lines, port, received, r):
     said = (r.stdout + r.stderr).decode(errors="replace")
     tail = " (client rc %d: %s)" % (r.returncode, said[-300:])
     if "tlsguard:" in said and not (shim and reason):
@@ -190,17 +151,17 @@ def judge(shim, reason, got, lines, p, r):
         if not got or [l for l in lines if "action=block" in l]:
             return "good peer did not get the marker or was blocked: %s%s" % (lines, tail)
         return None
-    if p.received:
-        return "blocked peer received %r" % p.received[:60]
+    if received:
+        return "blocked peer received %r" % received[:60]
     blocks = [l for l in lines if "action=block" in l]
     if len(blocks) != 1:
         return "want one block line, got %s%s" % (lines, tail)
     l = blocks[0]
-    if not (l.startswith("tlsguard") and "port=%d" % p.port in l and re.search(r"host=\S", l)
+    if not (l.startswith("tlsguard") and "port=%d" % port in l and re.search(r"host=\S", l)
             and re.search(reason, l)):
         return "block line lacks tlsguard/host/port/%r: %s" % (reason, l)
     # What the program prints (PR_ErrorToString) names tlsguard and the reason.
-    m = re.search(r"tlsguard: blocked host=\S+ port=%d: ([^\n]*)" % p.port, said)
+    m = re.search(r"tlsguard: blocked host=\S+ port=%d: ([^\n]*)" % port, said)
     if not m or not re.search(reason, m.group(1)):
         return "the program's error does not name tlsguard, the port and /%s/%s" % (reason, tail)
     return None
@@ -212,6 +173,7 @@ def main():
     ap.add_argument("--only")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="tg-nss-")
+    s = None
     try:
         s = Suite(args, work)
         base = s.policy("base", "")
@@ -233,14 +195,15 @@ def main():
         s.case("curl-plain/shim/wrongname", plain, "wrongname", True, base, r"not valid for", "MARKER-plain")
         extras(s, cl)
     finally:
+        if s:
+            s.stop()
         shutil.rmtree(work, ignore_errors=True)
     print("%d passed, %d failed" % (s.passed, s.failed))
     sys.exit(1 if s.failed else 0)
 
 
 def pin_of(s, name):
-    pin = open(os.path.join(s.pki, "pins", name + ".pin")).read().strip()
-    return pin if pin.startswith("sha256/") else "sha256/" + pin
+    return pki.pin(s.pki, name)
 
 
 def ca_dirs(s, cl):

@@ -120,12 +120,12 @@ int main(void)
         memset(&r, 0xa5, sizeof r); /* every field is set */
         tg_rules_from_policy(&r, policy, cases[i].force_audit, cases[i].is_client, cases[i].name);
         CHECK_INT(r.applied, 1, cases[i].what);
-        CHECK_INT(r.min_protocol, cases[i].min_protocol, cases[i].what);
+        CHECK_INT(r.settings.min_protocol, cases[i].min_protocol, cases[i].what);
         CHECK_INT(r.audit, cases[i].audit, cases[i].what);
-        CHECK_INT(r.policy_line, cases[i].line, cases[i].what);
-        CHECK_INT(r.pin_count, cases[i].pins, cases[i].what);
-        CHECK_INT(r.pins_expire_at, cases[i].expire_at, cases[i].what);
-        CHECK_INT(r.ca_file != NULL, cases[i].has_ca, cases[i].what);
+        CHECK_INT(r.settings.block_line, cases[i].line, cases[i].what);
+        CHECK_INT(r.settings.pin_count, cases[i].pins, cases[i].what);
+        CHECK_INT(r.settings.pins_expire_at, cases[i].expire_at, cases[i].what);
+        CHECK_INT(r.settings.ca_file != NULL, cases[i].has_ca, cases[i].what);
         CHECK_STR(r.host, cases[i].name ? cases[i].name : "", cases[i].what);
     }
     test_pins_due();

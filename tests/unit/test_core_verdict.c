@@ -21,8 +21,8 @@ static const char ca_a[] = "/etc/a.pem", ca_b[] = "/etc/b.pem";
 #define GOOD                                                                                       \
     .chain = TG_FACT_PASS, .name = TG_FACT_PASS, .host = "a.example", .negotiated = 1,             \
     .version = 0x0303, .version_name = "TLSv1.2", .now = 1000
-#define FLOOR12 .min_protocol = TG_TLS1_2, .pins_expire_at = -1
-#define PINNED  FLOOR12, .pins = two_pins, .pin_count = 2, .policy_line = 7
+#define FLOOR12 .settings.min_protocol = TG_TLS1_2, .settings.pins_expire_at = -1
+#define PINNED  FLOOR12, .settings.pins = two_pins, .settings.pin_count = 2, .settings.block_line = 7
 
 static const struct {
     const char *what;
@@ -61,13 +61,13 @@ static const struct {
       .detail = "host name mismatch: hostname mismatch" },
     { .what = "another host's anchors",
       .f = { GOOD, .anchors_file = ca_a },
-      .r = { FLOOR12, .ca_file = ca_b },
+      .r = { FLOOR12, .settings.ca_file = ca_b },
       .reason = TG_R_CERT,
       .detail = "certificate verification failed: its anchors are another host's (policy "
                 "ca-file/ca-dir), not a.example's" },
     { .what = "the host's own anchors",
       .f = { GOOD, .anchors_file = ca_a },
-      .r = { FLOOR12, .ca_file = ca_a },
+      .r = { FLOOR12, .settings.ca_file = ca_a },
       .ok = 1 },
     { .what = "pinned and matching",
       .f = { GOOD, .pins = TG_FACT_PASS },
@@ -86,11 +86,11 @@ static const struct {
       .reason = TG_R_PIN },
     { .what = "pins before their expiry",
       .f = { GOOD, .pins = TG_FACT_FAIL },
-      .r = { PINNED, .pins_expire_at = 1001 },
+      .r = { PINNED, .settings.pins_expire_at = 1001 },
       .reason = TG_R_PIN },
     { .what = "pins expired",
       .f = { GOOD, .pins = TG_FACT_FAIL },
-      .r = { PINNED, .pins_expire_at = 1000 },
+      .r = { PINNED, .settings.pins_expire_at = 1000 },
       .ok = 1,
       .pins_expired = 1 },
     { .what = "no pins, nothing to match",
@@ -108,12 +108,12 @@ static const struct {
       .detail = "protocol below TLS 1.2 refused: negotiated TLSv1" },
     { .what = "TLS 1.2 under a 1.3 floor",
       .f = { GOOD },
-      .r = { FLOOR12, .min_protocol = TG_TLS1_3 },
+      .r = { FLOOR12, .settings.min_protocol = TG_TLS1_3 },
       .reason = TG_R_PROTOCOL,
       .detail = "protocol below TLS 1.3 refused: negotiated TLSv1.2" },
     { .what = "TLS 1.3 under a 1.3 floor",
       .f = { GOOD, .version = 0x0304 },
-      .r = { FLOOR12, .min_protocol = TG_TLS1_3 },
+      .r = { FLOOR12, .settings.min_protocol = TG_TLS1_3 },
       .ok = 1 },
     { .what = "DTLS is not judged by the floor",
       .f = { GOOD, .version = 0xfefd, .version_is_dtls = 1 },
@@ -179,7 +179,7 @@ static const struct {
                 "protocol)" },
     { .what = "... in default words",
       .f = { .failure = TG_FAILURE_BELOW_FLOOR },
-      .r = { FLOOR12, .min_protocol = TG_TLS1_3 },
+      .r = { FLOOR12, .settings.min_protocol = TG_TLS1_3 },
       .reason = TG_R_PROTOCOL,
       .detail =
           "protocol below TLS 1.3 refused: peer cannot do TLS 1.3 or later (protocol version)" },

@@ -114,9 +114,9 @@ int main(void)
     close(fd);
     tg_log_set_destination(TG_LOG_FILE, log_path);
     for (int k = 0; k < (int)(sizeof cases / sizeof cases[0]); k++) {
-        struct tg_rules r = { .min_protocol = TG_TLS1_2,
+        struct tg_rules r = { .settings.min_protocol = TG_TLS1_2,
                               .audit = cases[k].audit,
-                              .policy_line = 4 };
+                              .settings.block_line = 4 };
         struct tg_verdict v = { .pins_expired = cases[k].pins_expired };
         if (cases[k].action != TG_ACTION_ALLOW)
             tg_verdict_note(&v, TG_R_PIN, "pin mismatch");

@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
-"""peer_server.py --port P --cert C --key K --min V --max V --log FILE
+"""peer_server.py --port P --cert C --key K --min V --max V --log FILE [--ciphers C] [--close]
 
 A TLS test peer on 127.0.0.1 that writes one JSON line per connection to
 FILE: the protocol version and cipher it negotiated (or why the handshake
 failed), and every application byte it received. It answers a complete
 request (HTTP headers plus Content-Length body, or one line) with a small
 HTTP 200, so HTTP clients finish normally. Versions: TLSv1, TLSv1_1,
-TLSv1_2, TLSv1_3. Ciphers are 'DEFAULT:@SECLEVEL=0', which OpenSSL 3 needs
-for TLS 1.0/1.1. python3 standard library only.
+TLSv1_2, TLSv1_3. Ciphers are 'DEFAULT:@SECLEVEL=0' (which OpenSSL 3 needs for
+TLS 1.0/1.1) unless --ciphers says otherwise ('' : Python's own default).
+After its answer it goes on counting what the client sends until the client
+stops; --close: it ends the connection itself (close_notify) right after the
+answer, for clients that read until the server closes. RecordingPeer in
+tests/lib/servers.py runs it. python3 standard library only.
 """
 import argparse
 import json
@@ -46,7 +50,7 @@ class Log:
                 f.write(json.dumps(record) + "\n")
 
 
-def serve(conn, ctx, log):
+def serve(conn, ctx, log, close):
     rec = {"version": None, "cipher": None, "error": None, "bytes": 0, "data": ""}
     data = b""
     try:
@@ -69,6 +73,13 @@ def serve(conn, ctx, log):
             if not answered and request_complete(data):
                 tls.sendall(RESPONSE)
                 answered = True
+                if close:
+                    tls.settimeout(0)  # our close_notify goes out; the client's is not awaited
+                    try:
+                        tls.unwrap()
+                    except (OSError, ssl.SSLError):
+                        pass
+                    break
                 tls.settimeout(0.5)  # whatever else the client sends is counted too
     except (OSError, ssl.SSLError) as e:
         if not isinstance(e, socket.timeout):
@@ -83,10 +94,13 @@ def main():
     ap = argparse.ArgumentParser()
     for opt in ("--port", "--cert", "--key", "--min", "--max", "--log"):
         ap.add_argument(opt, required=True)
+    ap.add_argument("--ciphers", default="DEFAULT:@SECLEVEL=0")
+    ap.add_argument("--close", action="store_true")
     args = ap.parse_args()
     warnings.simplefilter("ignore", DeprecationWarning)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+    if args.ciphers:
+        ctx.set_ciphers(args.ciphers)
     ctx.minimum_version = getattr(ssl.TLSVersion, args.min)
     ctx.maximum_version = getattr(ssl.TLSVersion, args.max)
     ctx.load_cert_chain(args.cert, args.key)
@@ -97,7 +111,7 @@ def main():
     srv.listen(16)
     while True:
         conn, _ = srv.accept()
-        threading.Thread(target=serve, args=(conn, ctx, log), daemon=True).start()
+        threading.Thread(target=serve, args=(conn, ctx, log, args.close), daemon=True).start()
 
 
 if __name__ == "__main__":
