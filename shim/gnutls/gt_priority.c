@@ -81,7 +81,7 @@ static tg_gt_prio try_suffix(const struct tg_gtls *g, const struct tg_gt_rec *r,
 
 static int floor_of(const struct tg_gt_rec *r)
 {
-    return r->rules.min_protocol >= TG_TLS1_3 ? TG_GT_TLS1_3 : TG_GT_TLS1_2;
+    return r->rules.settings.min_protocol >= TG_TLS1_3 ? TG_GT_TLS1_3 : TG_GT_TLS1_2;
 }
 
 /* The program's priority floored: versions and weak suites out; where that

@@ -68,7 +68,8 @@ static int verify_chain(const struct tg_nss *n, tg_nss_cert *leaf, const struct 
     const struct tg_global *g = p ? tg_policy_global(p) : NULL;
     tg_nss_cert_list *global[2] = { tg_nss_anchors(n, g ? g->ca_file : NULL),
                                     tg_nss_anchors(n, g ? g->ca_dir : NULL) };
-    tg_nss_cert_list *own[2] = { tg_nss_anchors(n, ru->settings.ca_file), tg_nss_anchors(n, ru->settings.ca_dir) };
+    tg_nss_cert_list *own[2] = { tg_nss_anchors(n, ru->settings.ca_file),
+                                 tg_nss_anchors(n, ru->settings.ca_dir) };
     int ok, i;
     pthread_mutex_lock(&trust_lock);
     for (i = 0; i < 2; i++) {
