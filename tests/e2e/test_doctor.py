@@ -228,6 +228,17 @@ class Suite:
         expect(rc == 0 and first == f"covered: {gt} links libgnutls.so.30 (GnuTLS 3.6.16)",
                f"exit {rc}: {out}{err}")
 
+    def test_doctor_front_end_names_its_library(self):
+        """libcurl-nss does its TLS through NSS though GnuTLS comes first in its tree."""
+        d = os.path.join(self.tmp, "fe-libs")
+        os.makedirs(d, exist_ok=True)
+        self.file("fe-libs/libcurl-nss.so.4",
+                  make_elf(dynamic=True, needed=["libgnutls.so.30", "libnss3.so"]), 0o755)
+        prog = self.elf("curl-nss-fe", interp=self.INTERP64, needed=["libcurl-nss.so.4", "libc.so.6"])
+        rc, out, err, first = self.doctor(prog, env_extra={"LD_LIBRARY_PATH": d})
+        expect(rc == 0 and first.startswith(f"covered: {prog} links libnss3.so (NSS")
+               and first.endswith("via libcurl-nss.so.4"), f"exit {rc}: {out}{err}")
+
     def test_doctor_no_tls(self):
         rc, out, err, first = self.doctor("/bin/true")
         expect(rc == 1, f"exit {rc}: {out}{err}")

@@ -104,14 +104,23 @@ const struct tg_tls_lib *tree_lib(const struct tree *t, int i)
     return i > 0 && (size_t)i < t->n ? tg_tls_lib_of(t->objs[i].name) : NULL;
 }
 
-/* The first object of the tree (after the root) that is a covered TLS library. */
+/* The covered TLS library the verdict names: a covered front end's own
+ * library where one is in the tree (libcurl-nss: NSS, though librtmp brings
+ * GnuTLS too), else the first covered TLS library after the root. */
 int tree_find_covered(const struct tree *t)
 {
-    for (size_t i = 1; i < t->n; i++) {
+    const char *want = NULL;
+    for (size_t i = 1; i < t->n && !want; i++) {
         const struct tg_tls_lib *l = tg_tls_lib_of(t->objs[i].name);
-        if (l && l->covered && !l->front_end)
-            return (int)i;
+        if (l && l->covered && l->front_end)
+            want = l->library;
     }
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 1; i < t->n; i++) {
+            const struct tg_tls_lib *l = tg_tls_lib_of(t->objs[i].name);
+            if (l && l->covered && !l->front_end && (pass || !want || !strcmp(l->library, want)))
+                return (int)i;
+        }
     return -1;
 }
 
