@@ -22,22 +22,7 @@
 
 #include <gnutls/gnutls.h>
 
-static int tcp_connect(int port)
-{
-    struct sockaddr_in sa;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((unsigned short)port);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-        perror("connect");
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
-    return fd;
-}
+#include "../tests/lib/loopback.h"
 
 static int fail(const char *what, int rc)
 {
@@ -49,7 +34,7 @@ static int fail(const char *what, int rc)
 static int connection(gnutls_certificate_credentials_t cred, int port)
 {
     gnutls_session_t s;
-    int fd = tcp_connect(port), rc;
+    int fd = tg_loopback_connect(port), rc;
     if (fd < 0)
         return 1;
     if ((rc = gnutls_init(&s, GNUTLS_CLIENT)) != 0) {
