@@ -74,10 +74,10 @@ $(TEST_BIN)/rb_ctor: tests/robust/rb_ctor.c $(TEST_BIN)/librb_ctor.so $(RB_DEPS)
 	  $(OSSL_LDFLAGS)
 # The GnuTLS and NSS threaded clients (no OpenSSL in them; explicit rules win
 # over the pattern below).
-$(TEST_BIN)/rb_gt_threads: tests/robust/rb_gt_threads.c tests/robust/asan_first.h
+$(TEST_BIN)/rb_gt_threads: tests/robust/rb_gt_threads.c tests/robust/asan_first.h tests/robust/rb_threads.h
 	@mkdir -p $(@D)
 	$(TEST_CC) -pthread -o $@ $< -lgnutls
-$(TEST_BIN)/rb_nss_threads: tests/robust/rb_nss_threads.c tests/robust/asan_first.h
+$(TEST_BIN)/rb_nss_threads: tests/robust/rb_nss_threads.c tests/robust/asan_first.h tests/robust/rb_threads.h
 	@mkdir -p $(@D)
 	$(TEST_CC) $$(pkg-config --cflags nss) -pthread -o $@ $< $$(pkg-config --libs nss)
 $(TEST_BIN)/rb_%: tests/robust/rb_%.c $(RB_DEPS)
