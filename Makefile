@@ -34,7 +34,7 @@ TOOL_HDR   = $(wildcard tools/*.h tools/doctor/*.h)
 # shim's own symbol lookup, checked against dlsym).
 SHIM_PURE  = shim/openssl/cipher.c shim/libc/resolver.c shim/core/hostname.c \
              shim/core/name.c shim/core/verdict.c shim/core/rules.c shim/core/verdict_log.c \
-             shim/core/peer.c shim/libc/peer_addr.c shim/core/log.c shim/openssl/dynobj.c \
+             shim/core/peer.c shim/libc/peer_addr.c shim/core/log.c shim/core/dynobj.c \
              shim/core/once.c shim/core/fork_lock.c
 # The log-line reader of `tlsguard report` and `run --report`: plain C and stdio.
 TOOL_PURE  = tools/report_parse.c tools/report.c
@@ -55,12 +55,15 @@ TOOL = $(BUILD)/tlsguard
 
 all: $(LIB) $(TOOL)
 
-# The shim links libc and libdl only: never libssl (it finds the program's
+# The shim links libc only: never libssl (it finds the program's
 # own libssl at run time). Only the interposed symbols are exported.
 # Loadable on glibc >= 2.12 wherever it is built: shim/libc/glibc_compat.h binds old
 # symbol versions, shim/libc/secure_env.c finds getauxval/secure_getenv at run time,
-# and libdl.so.2 stays in DT_NEEDED (glibc < 2.34 keeps dlsym there; on >= 2.34
-# -ldl is an empty archive). No libpthread.so.0: the shim calls only the
+# and shim/libc/dl_entry.c finds dlopen/dlsym/dlvsym/dlclose at run time in
+# libc.so.6 (glibc >= 2.34) or libdl.so.2 (before; -DTG_SHIM_LIB maps the
+# names), so libdl.so.2 is not in DT_NEEDED: there it sat early in the
+# global scope, probed by every symbol lookup of the process (+0.4 M
+# instructions at each curl start). No libpthread.so.0: the shim calls only the
 # pthread_mutex_* and __register_atfork (pthread_atfork) libc always had, and
 # runs its initialisers with shim/core/once.h, not pthread_once; ld.so loading
 # libpthread into every process cost ~13 k instructions at start-up and more in
@@ -85,11 +88,10 @@ LIB_BINDING = -Wl,-z,lazy
 TLS_DIALECT := $(shell $(CC) -mtls-dialect=gnu2 -E -x c /dev/null >/dev/null 2>&1 && echo -mtls-dialect=gnu2)
 $(LIB): $(SHIM_SRC) $(SHIM_HDR) $(POLICY_HDR) $(POLICY_LIB_OBJ) $(COMMON_SRC) $(COMMON_HDR) shim/exports.map
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -include shim/libc/glibc_compat.h -fPIC -fvisibility=hidden $(TLS_DIALECT) \
+	$(CC) $(CFLAGS_ALL) -include shim/libc/glibc_compat.h -DTG_SHIM_LIB -fPIC -fvisibility=hidden $(TLS_DIALECT) \
 	  -shared $(SHIM_INC) -Ipolicy -Icommon \
 	  -o $@ $(SHIM_SRC) $(POLICY_LIB_OBJ) $(COMMON_SRC) $(LDFLAGS_ALL) $(LIB_BINDING) \
-	  -Wl,--version-script=shim/exports.map -Wl,--no-undefined -ldl \
-	  -Wl,--no-as-needed -l:libdl.so.2
+	  -Wl,--version-script=shim/exports.map -Wl,--no-undefined
 
 # The CLI is an ordinary program: it may link libcrypto (for `pin`), and
 # libdl (`run` execs the command through the shim's own execvp).
