@@ -40,22 +40,27 @@ static sym_fn real_sym;
 static vsym_fn real_vsym;
 static close_fn real_close;
 
-/* `name` defined in the loaded object `soname`, or NULL. */
-static void *defined_in(const char *soname, const char *name)
+/* libc.so.6's symbol tables, read once (find()); libc_ok when readable. */
+static struct tg_dyntables libc_tables;
+static int libc_ok;
+
+static int tables_of(const char *soname, struct tg_dyntables *t)
 {
     struct tg_dynobj o;
-    struct tg_dyntables t;
+    return tg_dynobj_named(soname, &o) && tg_dynobj_tables(&o, t);
+}
+
+static void *defined(const struct tg_dyntables *t, const char *name)
+{
     void *p = NULL;
-    if (tg_dynobj_named(soname, &o) && tg_dynobj_tables(&o, &t) && tg_dynobj_sym(&t, name, &p) == 1)
-        return p;
-    return NULL;
+    return tg_dynobj_sym(t, name, &p) == 1 ? p : NULL;
 }
 
 /* All four from one object: never dlsym of one glibc with dlopen of another. */
-static int take(const char *soname)
+static int take(const struct tg_dyntables *t)
 {
-    void *o = defined_in(soname, "dlopen"), *s = defined_in(soname, "dlsym");
-    void *v = defined_in(soname, "dlvsym"), *c = defined_in(soname, "dlclose");
+    void *o = defined(t, "dlopen"), *s = defined(t, "dlsym");
+    void *v = defined(t, "dlvsym"), *c = defined(t, "dlclose");
     if (!o || !s || !v || !c)
         return 0;
     /* POSIX gives function and object pointers one representation. */
@@ -68,12 +73,24 @@ static int take(const char *soname)
 
 static void find(void)
 {
-    if (take("libc.so.6") || take("libdl.so.2"))
+    struct tg_dyntables dl;
+    libc_ok = tables_of("libc.so.6", &libc_tables);
+    if ((libc_ok && take(&libc_tables)) || (tables_of("libdl.so.2", &dl) && take(&dl)))
         return;
     open_fn libc_open;
-    *(void **)&libc_open = defined_in("libc.so.6", "__libc_dlopen_mode");
-    if (libc_open && libc_open("libdl.so.2", RTLD_LAZY))
-        take("libdl.so.2");
+    *(void **)&libc_open = libc_ok ? defined(&libc_tables, "__libc_dlopen_mode") : NULL;
+    if (libc_open && libc_open("libdl.so.2", RTLD_LAZY) && tables_of("libdl.so.2", &dl))
+        take(&dl);
+}
+
+void *tg_libc_function(const char *name)
+{
+    void *p = NULL;
+    tg_once(&found_once, find);
+    int m = libc_ok ? tg_dynobj_sym(&libc_tables, name, &p) : -1;
+    if (m < 0) /* an IFUNC, or tables it cannot read: ld.so knows */
+        return real_sym ? real_sym(RTLD_DEFAULT, name) : NULL;
+    return m == 1 ? p : NULL;
 }
 
 void *tg_dlopen(const char *file, int mode)

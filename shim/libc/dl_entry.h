@@ -13,5 +13,9 @@ void *tg_dlopen(const char *file, int mode);
 void *tg_dlsym(void *handle, const char *name);
 void *tg_dlvsym(void *handle, const char *name, const char *version);
 int tg_dlclose(void *handle);
+/* The default version of libc.so.6's function `name`, read from libc's own
+ * symbol table (a few hundred instructions, where dlsym costs thousands);
+ * NULL when libc has none. */
+void *tg_libc_function(const char *name);
 
 #endif
