@@ -146,10 +146,8 @@ check-adversarial: all
 # careless C clients of tests/gnutls/ against bad peers, each with its no-shim
 # control; pins, audit, min-protocol TLSv1.3, weak suites, resumption, report.
 # Needs gnutls-bin, wget, git and libgnutls28-dev (the C client only).
+# The C clients are built by tests/programs.mk (its one set of flags).
 GNUTLS_CLIENT = $(BUILD)/tests/gnutls_careless
-$(GNUTLS_CLIENT): tests/gnutls/careless.c tests/robust/asan_first.h
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS_ALL) -lgnutls
 check-gnutls: all $(GNUTLS_CLIENT) $(BUILD)/tests/gnutls_roads
 	$(PYTHON) tests/gnutls/run.py --build $(BUILD)
 
@@ -160,15 +158,7 @@ check-gnutls: all $(GNUTLS_CLIENT) $(BUILD)/tests/gnutls_roads
 NSS_CURL = $(BUILD)/tests/nss_curl
 NSS_CARELESS = $(BUILD)/tests/nss_careless
 NSS_ROADS = $(BUILD)/tests/nss_roads
-$(NSS_CURL): tests/nss/curl_nss.c tests/robust/asan_first.h
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS_ALL) -l:libcurl-nss.so.4
-$(NSS_CARELESS): tests/nss/careless.c tests/robust/asan_first.h
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $$(pkg-config --cflags nss) -o $@ $< $(LDFLAGS_ALL) $$(pkg-config --libs nss)
-$(NSS_ROADS): tests/nss/roads.c
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $$(pkg-config --cflags nss) -o $@ $< $(LDFLAGS_ALL) $$(pkg-config --libs nss)
+# (the C clients: tests/programs.mk)
 check-nss: all $(NSS_CURL) $(NSS_CARELESS) $(NSS_ROADS)
 	$(PYTHON) tests/nss/run.py --build $(BUILD)
 	$(PYTHON) tests/nss/roads.py --build $(BUILD)
