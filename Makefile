@@ -148,6 +148,7 @@ check-gnutls: all $(GNUTLS_CLIENT) $(BUILD)/tests/gnutls_roads
 NSS_CURL = $(BUILD)/tests/nss_curl
 NSS_CARELESS = $(BUILD)/tests/nss_careless
 NSS_ROADS = $(BUILD)/tests/nss_roads
+NSS_HOSTS = $(BUILD)/tests/nss_hosts
 $(NSS_CURL): tests/nss/curl_nss.c tests/robust/asan_first.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS_ALL) -l:libcurl-nss.so.4
@@ -157,9 +158,13 @@ $(NSS_CARELESS): tests/nss/careless.c tests/robust/asan_first.h
 $(NSS_ROADS): tests/nss/roads.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $$(pkg-config --cflags nss) -o $@ $< $(LDFLAGS_ALL) $$(pkg-config --libs nss)
-check-nss: all $(NSS_CURL) $(NSS_CARELESS) $(NSS_ROADS)
+$(NSS_HOSTS): tests/nss/hosts.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $$(pkg-config --cflags nss) -pthread -o $@ $< $(LDFLAGS_ALL) $$(pkg-config --libs nss)
+check-nss: all $(NSS_CURL) $(NSS_CARELESS) $(NSS_ROADS) $(NSS_HOSTS)
 	$(PYTHON) tests/nss/run.py --build $(BUILD)
 	$(PYTHON) tests/nss/roads.py --build $(BUILD)
+	$(PYTHON) tests/nss/trust.py --build $(BUILD)
 
 fuzz:
 	@sh tests/fuzz/run.sh $(BUILD) $${FUZZ_SECONDS:-60}
