@@ -138,8 +138,12 @@ GNUTLS_CLIENT = $(BUILD)/tests/gnutls_careless
 $(GNUTLS_CLIENT): tests/gnutls/careless.c tests/robust/asan_first.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS_ALL) -lgnutls
-check-gnutls: all $(GNUTLS_CLIENT) $(BUILD)/tests/gnutls_roads
+$(BUILD)/tests/gnutls_rawfd: tests/gnutls/rawfd.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS_ALL) -lgnutls
+check-gnutls: all $(GNUTLS_CLIENT) $(BUILD)/tests/gnutls_roads $(BUILD)/tests/gnutls_rawfd
 	$(PYTHON) tests/gnutls/run.py --build $(BUILD)
+	$(PYTHON) tests/gnutls/rawfd.py --build $(BUILD)
 
 # The NSS backend (shim/nss/): a libcurl-nss client (-k, -k with TLS 1.0,
 # plain), a careless NSS client and tstclnt against bad peers, each with its
