@@ -118,6 +118,7 @@ e2e: all
 	$(PYTHON) tests/e2e/run.py --build $(BUILD)
 	$(PYTHON) tests/e2e/test_cli.py --build $(BUILD)
 	$(PYTHON) tests/e2e/test_doctor.py --build $(BUILD)
+	$(PYTHON) tests/e2e/maxcap.py --build $(BUILD) --lib openssl
 
 test: all check-format unit e2e check-adversarial check-gnutls check-nss check-compat check-py2 fuzz check-install check-secure-env check-robust check-asan check-valgrind check-tsan
 
@@ -144,6 +145,7 @@ $(BUILD)/tests/gnutls_rawfd: tests/gnutls/rawfd.c
 check-gnutls: all $(GNUTLS_CLIENT) $(BUILD)/tests/gnutls_roads $(BUILD)/tests/gnutls_rawfd
 	$(PYTHON) tests/gnutls/run.py --build $(BUILD)
 	$(PYTHON) tests/gnutls/rawfd.py --build $(BUILD)
+	$(PYTHON) tests/e2e/maxcap.py --build $(BUILD) --lib gnutls
 
 # The NSS backend (shim/nss/): a libcurl-nss client (-k, -k with TLS 1.0,
 # plain), a careless NSS client and tstclnt against bad peers, each with its
@@ -169,6 +171,7 @@ check-nss: all $(NSS_CURL) $(NSS_CARELESS) $(NSS_ROADS) $(NSS_HOSTS)
 	$(PYTHON) tests/nss/run.py --build $(BUILD)
 	$(PYTHON) tests/nss/roads.py --build $(BUILD)
 	$(PYTHON) tests/nss/trust.py --build $(BUILD)
+	$(PYTHON) tests/e2e/maxcap.py --build $(BUILD) --lib nss
 
 fuzz:
 	@sh tests/fuzz/run.sh $(BUILD) $${FUZZ_SECONDS:-60}

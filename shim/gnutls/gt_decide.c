@@ -170,6 +170,7 @@ int tg_gt_judge(const struct tg_gtls *g, struct tg_gt_rec *r, int ret)
         f.failure = failure_of(g, r, ret);
         f.failure_why =
             f.failure == TG_FAILURE_BELOW_FLOOR ? "protocol version" : "handshake failure";
+        f.offered_max = f.failure == TG_FAILURE_BELOW_FLOOR ? r->offered_max : 0;
         tg_decide(&f, &r->rules, &r->verdict);
         if (r->verdict.reason != TG_R_NONE)
             act(g, r);

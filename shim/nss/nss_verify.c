@@ -194,6 +194,9 @@ void tg_nss_check_failure(const struct tg_nss *n, struct tg_nss_rec *r, int32_t 
     f.failure =
         err == TG_NSS_E_NO_CYPHER_OVERLAP ? TG_FAILURE_NO_STRONG_SUITE : TG_FAILURE_BELOW_FLOOR;
     f.failure_why = n->PR_ErrorToName(err);
+    tg_nss_range range;
+    if (!n->SSL_VersionRangeGet(r->fd, &range))
+        f.offered_max = range.max; /* NSS's versions are the wire's */
     tg_decide(&f, &r->rules, &r->verdict);
     if (apply(n, &bc, err))
         n->PR_SetError(err, 0); /* audit: the program keeps NSS's own error */
