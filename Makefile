@@ -130,6 +130,7 @@ e2e: all
 	$(PYTHON) tests/e2e/run.py --build $(BUILD)
 	$(PYTHON) tests/e2e/test_cli.py --build $(BUILD)
 	$(PYTHON) tests/e2e/test_doctor.py --build $(BUILD)
+	$(PYTHON) tests/e2e/maxcap.py --build $(BUILD) --lib openssl
 
 test: all check-format unit e2e check-adversarial check-gnutls check-nss check-compat check-py2 fuzz check-install check-secure-env check-robust check-asan check-valgrind check-tsan
 
@@ -148,8 +149,10 @@ check-adversarial: all
 # Needs gnutls-bin, wget, git and libgnutls28-dev (the C client only).
 # The C clients are built by tests/programs.mk (its one set of flags).
 GNUTLS_CLIENT = $(BUILD)/tests/gnutls_careless
-check-gnutls: all $(GNUTLS_CLIENT) $(BUILD)/tests/gnutls_roads
+check-gnutls: all $(GNUTLS_CLIENT) $(BUILD)/tests/gnutls_roads $(BUILD)/tests/gnutls_rawfd
 	$(PYTHON) tests/gnutls/run.py --build $(BUILD)
+	$(PYTHON) tests/gnutls/rawfd.py --build $(BUILD)
+	$(PYTHON) tests/e2e/maxcap.py --build $(BUILD) --lib gnutls
 
 # The NSS backend (shim/nss/): a libcurl-nss client (-k, -k with TLS 1.0,
 # plain), a careless NSS client and tstclnt against bad peers, each with its
@@ -158,10 +161,13 @@ check-gnutls: all $(GNUTLS_CLIENT) $(BUILD)/tests/gnutls_roads
 NSS_CURL = $(BUILD)/tests/nss_curl
 NSS_CARELESS = $(BUILD)/tests/nss_careless
 NSS_ROADS = $(BUILD)/tests/nss_roads
+NSS_HOSTS = $(BUILD)/tests/nss_hosts
 # (the C clients: tests/programs.mk)
-check-nss: all $(NSS_CURL) $(NSS_CARELESS) $(NSS_ROADS)
+check-nss: all $(NSS_CURL) $(NSS_CARELESS) $(NSS_ROADS) $(NSS_HOSTS)
 	$(PYTHON) tests/nss/run.py --build $(BUILD)
 	$(PYTHON) tests/nss/roads.py --build $(BUILD)
+	$(PYTHON) tests/nss/trust.py --build $(BUILD)
+	$(PYTHON) tests/e2e/maxcap.py --build $(BUILD) --lib nss
 
 fuzz:
 	@sh tests/fuzz/run.sh $(BUILD) $${FUZZ_SECONDS:-60}
