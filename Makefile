@@ -138,8 +138,14 @@ GNUTLS_CLIENT = $(BUILD)/tests/gnutls_careless
 $(GNUTLS_CLIENT): tests/gnutls/careless.c tests/robust/asan_first.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS_ALL) -lgnutls
-check-gnutls: all $(GNUTLS_CLIENT) $(BUILD)/tests/gnutls_roads
+# tests/gnutls/asks.c: a careful client's own questions get GnuTLS's answers.
+GNUTLS_ASKS = $(BUILD)/tests/gnutls_asks
+$(GNUTLS_ASKS): tests/gnutls/asks.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS_ALL) -lgnutls
+check-gnutls: all $(GNUTLS_CLIENT) $(BUILD)/tests/gnutls_roads $(GNUTLS_ASKS)
 	$(PYTHON) tests/gnutls/run.py --build $(BUILD)
+	$(PYTHON) tests/gnutls/asks.py --build $(BUILD)
 
 # The NSS backend (shim/nss/): a libcurl-nss client (-k, -k with TLS 1.0,
 # plain), a careless NSS client and tstclnt against bad peers, each with its
