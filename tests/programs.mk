@@ -120,6 +120,10 @@ $(BUILD)/tests/nss_careless: tests/nss/careless.c tests/robust/asan_first.h test
 $(BUILD)/tests/nss_roads: tests/nss/roads.c tests/lib/nss_client.h
 	@mkdir -p $(@D)
 	$(TEST_CC) $(NSS_FLAGS) -o $@ $< $(NSS_LIBS)
+# tests/gnutls/asks.c: a careful client's own questions get GnuTLS's answers.
+$(BUILD)/tests/gnutls_asks: tests/gnutls/asks.c
+	@mkdir -p $(@D)
+	$(TEST_CC) -o $@ $< -lgnutls
 $(BUILD)/tests/gnutls_rawfd: tests/gnutls/rawfd.c
 	@mkdir -p $(@D)
 	$(TEST_CC) -o $@ $< -lgnutls
