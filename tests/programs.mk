@@ -120,6 +120,16 @@ $(BUILD)/tests/nss_careless: tests/nss/careless.c tests/robust/asan_first.h test
 $(BUILD)/tests/nss_roads: tests/nss/roads.c tests/lib/nss_client.h
 	@mkdir -p $(@D)
 	$(TEST_CC) $(NSS_FLAGS) -o $@ $< $(NSS_LIBS)
+# tests/gnutls/asks.c: a careful client's own questions get GnuTLS's answers.
+$(BUILD)/tests/gnutls_asks: tests/gnutls/asks.c
+	@mkdir -p $(@D)
+	$(TEST_CC) -o $@ $< -lgnutls
+$(BUILD)/tests/gnutls_rawfd: tests/gnutls/rawfd.c
+	@mkdir -p $(@D)
+	$(TEST_CC) -o $@ $< -lgnutls
+$(BUILD)/tests/nss_hosts: tests/nss/hosts.c
+	@mkdir -p $(@D)
+	$(TEST_CC) $(NSS_FLAGS) -pthread -o $@ $< $(NSS_LIBS)
 
 # tests/install/old_glibc_client.c: runs on glibc 2.31 wherever built (its own
 # _start, glibc_compat.h), links libc and libdl only, dlopens libssl.so.1.1.
