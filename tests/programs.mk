@@ -121,10 +121,10 @@ $(BUILD)/tests/nss_roads: tests/nss/roads.c tests/lib/nss_client.h
 	@mkdir -p $(@D)
 	$(TEST_CC) $(NSS_FLAGS) -o $@ $< $(NSS_LIBS)
 # tests/gnutls/asks.c: a careful client's own questions get GnuTLS's answers.
-$(BUILD)/tests/gnutls_asks: tests/gnutls/asks.c
+$(BUILD)/tests/gnutls_asks: tests/gnutls/asks.c tests/lib/gt_client.h
 	@mkdir -p $(@D)
 	$(TEST_CC) -o $@ $< -lgnutls
-$(BUILD)/tests/gnutls_rawfd: tests/gnutls/rawfd.c
+$(BUILD)/tests/gnutls_rawfd: tests/gnutls/rawfd.c tests/lib/gt_client.h
 	@mkdir -p $(@D)
 	$(TEST_CC) -o $@ $< -lgnutls
 $(BUILD)/tests/nss_hosts: tests/nss/hosts.c
