@@ -130,6 +130,7 @@ e2e: all
 	$(PYTHON) tests/e2e/run.py --build $(BUILD)
 	$(PYTHON) tests/e2e/test_cli.py --build $(BUILD)
 	$(PYTHON) tests/e2e/test_doctor.py --build $(BUILD)
+	$(PYTHON) tests/e2e/maxcap.py --build $(BUILD) --lib openssl
 
 test: all check-format unit e2e check-adversarial check-gnutls check-nss check-compat check-py2 fuzz check-install check-secure-env check-robust check-asan check-valgrind check-tsan
 
@@ -146,12 +147,14 @@ check-adversarial: all
 # careless C clients of tests/gnutls/ against bad peers, each with its no-shim
 # control; pins, audit, min-protocol TLSv1.3, weak suites, resumption, report.
 # Needs gnutls-bin, wget, git and libgnutls28-dev (the C client only).
+# The C clients are built by tests/programs.mk (its one set of flags).
 GNUTLS_CLIENT = $(BUILD)/tests/gnutls_careless
-$(GNUTLS_CLIENT): tests/gnutls/careless.c tests/robust/asan_first.h
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS_ALL) -lgnutls
-check-gnutls: all $(GNUTLS_CLIENT) $(BUILD)/tests/gnutls_roads
+GNUTLS_ASKS = $(BUILD)/tests/gnutls_asks
+check-gnutls: all $(GNUTLS_CLIENT) $(BUILD)/tests/gnutls_roads $(BUILD)/tests/gnutls_rawfd $(GNUTLS_ASKS)
 	$(PYTHON) tests/gnutls/run.py --build $(BUILD)
+	$(PYTHON) tests/gnutls/rawfd.py --build $(BUILD)
+	$(PYTHON) tests/gnutls/asks.py --build $(BUILD)
+	$(PYTHON) tests/e2e/maxcap.py --build $(BUILD) --lib gnutls
 
 # The NSS backend (shim/nss/): a libcurl-nss client (-k, -k with TLS 1.0,
 # plain), a careless NSS client and tstclnt against bad peers, each with its
@@ -160,18 +163,13 @@ check-gnutls: all $(GNUTLS_CLIENT) $(BUILD)/tests/gnutls_roads
 NSS_CURL = $(BUILD)/tests/nss_curl
 NSS_CARELESS = $(BUILD)/tests/nss_careless
 NSS_ROADS = $(BUILD)/tests/nss_roads
-$(NSS_CURL): tests/nss/curl_nss.c tests/robust/asan_first.h
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS_ALL) -l:libcurl-nss.so.4
-$(NSS_CARELESS): tests/nss/careless.c tests/robust/asan_first.h
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $$(pkg-config --cflags nss) -o $@ $< $(LDFLAGS_ALL) $$(pkg-config --libs nss)
-$(NSS_ROADS): tests/nss/roads.c
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $$(pkg-config --cflags nss) -o $@ $< $(LDFLAGS_ALL) $$(pkg-config --libs nss)
-check-nss: all $(NSS_CURL) $(NSS_CARELESS) $(NSS_ROADS)
+NSS_HOSTS = $(BUILD)/tests/nss_hosts
+# (the C clients: tests/programs.mk)
+check-nss: all $(NSS_CURL) $(NSS_CARELESS) $(NSS_ROADS) $(NSS_HOSTS)
 	$(PYTHON) tests/nss/run.py --build $(BUILD)
 	$(PYTHON) tests/nss/roads.py --build $(BUILD)
+	$(PYTHON) tests/nss/trust.py --build $(BUILD)
+	$(PYTHON) tests/e2e/maxcap.py --build $(BUILD) --lib nss
 
 fuzz:
 	@sh tests/fuzz/run.sh $(BUILD) $${FUZZ_SECONDS:-60}
