@@ -255,6 +255,7 @@ install: all
 # temporary DESTDIR and real clients against the installed copy.
 check-install: all
 	sh tests/install/test_glibc_floor.sh $(BUILD)
+	sh tests/install/test_load_cost.sh $(BUILD)
 	$(PYTHON) tests/install/test_old_glibc.py --build $(BUILD)
 	MAKE="$(MAKE)" sh tests/install/test_install.sh $(BUILD)
 

@@ -280,9 +280,33 @@ int tg_dynobj_sym(const struct tg_dyntables *t, const char *name, void **addr)
 
 /* ---- a library's scope -------------------------------------------------- */
 
+/* Several objects by soname in one pass over the loaded objects (each
+ * pass costs ~1 k instructions a loaded object's soname). */
+struct many {
+    const char *names[TG_SCOPE_MAX];
+    struct tg_dynobj found[TG_SCOPE_MAX];
+    int have[TG_SCOPE_MAX], n;
+};
+
+static int visit_many(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    struct many *m = arg;
+    struct tg_dynobj o;
+    (void)size;
+    fill(info, &o);
+    const char *soname = o.dyn ? tg_dynobj_soname(&o) : NULL;
+    for (int i = 0; soname && i < m->n; i++)
+        if (!m->have[i] && m->names[i] && strcmp(m->names[i], soname) == 0) {
+            m->found[i] = o; /* the first object of that name, as tg_dynobj_named */
+            m->have[i] = 1;
+        }
+    return 0;
+}
+
 void tg_symscope_init(struct tg_symscope *s, void *handle, const struct tg_dynobj *lib)
 {
-    struct tg_dynobj dep;
+    struct many m;
+    memset(&m, 0, sizeof m);
     s->handle = handle;
     s->file = lib->name;
     s->n = 0;
@@ -293,8 +317,15 @@ void tg_symscope_init(struct tg_symscope *s, void *handle, const struct tg_dynob
     for (const ElfW(Dyn) *d = lib->dyn; d->d_tag != DT_NULL; d++) {
         if (d->d_tag != DT_NEEDED)
             continue;
-        if (s->n < TG_SCOPE_MAX && tg_dynobj_named(dyn_string(lib, d->d_un.d_val), &dep) &&
-            tg_dynobj_tables(&dep, &s->obj[s->n]))
+        if (m.n < TG_SCOPE_MAX - 1)
+            m.names[m.n++] = dyn_string(lib, d->d_un.d_val);
+        else
+            s->complete = 0;
+    }
+    if (m.n)
+        dl_iterate_phdr(visit_many, &m);
+    for (int i = 0; i < m.n; i++) {
+        if (m.have[i] && tg_dynobj_tables(&m.found[i], &s->obj[s->n]))
             s->n++;
         else
             s->complete = 0;
