@@ -66,8 +66,18 @@
 /* symbol@VERSION must stay one token for .symver: */
 /* clang-format off */
 TG_SYMVER(dlopen, dlopen@GLIBC_2.2.5);
+/* clang-format on */
+/* The library itself defines dlsym and dlvsym (shim/libc/hook_dlsym.c;
+ * its own code calls the real ones through shim/libc/real_dl.h, never by
+ * name): a .symver there would version its definitions. The Makefile says
+ * so with TG_SHIM_HOOKS_DLSYM. */
+#ifndef TG_SHIM_HOOKS_DLSYM
+/* clang-format off */
 TG_SYMVER(dlsym, dlsym@GLIBC_2.2.5);
 TG_SYMVER(dlvsym, dlvsym@GLIBC_2.2.5);
+/* clang-format on */
+#endif
+/* clang-format off */
 TG_SYMVER(dlclose, dlclose@GLIBC_2.2.5);
 TG_SYMVER(dlerror, dlerror@GLIBC_2.2.5);
 TG_SYMVER(dladdr, dladdr@GLIBC_2.2.5);

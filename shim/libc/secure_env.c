@@ -16,6 +16,7 @@
  */
 #include "secure_env.h"
 #include "once.h"
+#include "real_dl.h"
 
 #include <dlfcn.h>
 #include <elf.h>
@@ -60,7 +61,9 @@ static void *libc_handle;
 static void *libc_function(const char *name, const char *version)
 {
     void *h = libc_handle ? libc_handle : RTLD_DEFAULT;
-    return test_hides(name) ? NULL : version ? dlvsym(h, name, version) : dlsym(h, name);
+    return test_hides(name) ? NULL
+           : version        ? tg_real_dlvsym(h, name, version)
+                            : tg_real_dlsym(h, name);
 }
 
 /* AT_SECURE through getauxval: 0 or 1, -1 when it cannot answer (missing

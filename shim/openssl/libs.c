@@ -7,6 +7,7 @@
 #include "conn.h"
 #include "dynobj.h"
 #include "log.h"
+#include "real_dl.h"
 
 #include <dlfcn.h>
 #include <stdint.h>
@@ -74,7 +75,7 @@ const char *tg_own_file(void)
  * interposed, so this is never our hook). */
 static void *probe(void *handle)
 {
-    void *p = handle ? dlsym(handle, "SSL_get_SSL_CTX") : NULL;
+    void *p = handle ? tg_real_dlsym(handle, "SSL_get_SSL_CTX") : NULL;
     return p && !tg_is_ours(p) ? p : NULL;
 }
 
@@ -240,6 +241,17 @@ static const struct tg_ossl *route(const void *caller)
         remember_caller(caller, o);
     pthread_mutex_unlock(&registry);
     return o;
+}
+
+int tg_libs_hands_out(const char *soname, const void *fn, const void *caller)
+{
+    const struct tg_libssl_soname *s = tg_libssl_sonames;
+    while (s->soname && !(s->shim_serves && !strcmp(s->soname, soname)))
+        s++;
+    if (!s->soname)
+        return 0;
+    const struct tg_ossl *o = tg_libs_for(caller);
+    return o && o == known(fn, __atomic_load_n(&nlibs, __ATOMIC_ACQUIRE));
 }
 
 const struct tg_ossl *tg_libs_for(const void *caller)

@@ -1,5 +1,5 @@
 /*
- * test_dynobj.c — the shim's own symbol lookup (shim/openssl/dynobj.c)
+ * test_dynobj.c — the shim's own symbol lookup (shim/core/dynobj.c)
  * finds what dlsym finds: every name of the shim's OpenSSL table in each
  * libssl copy this machine has (the system's, and those of
  * $TLSGUARD_TEST_CACHE: 1.1.1, 1.0.2u, 1.0.2u as libssl.so.10, 1.0.1e),

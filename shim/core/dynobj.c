@@ -8,6 +8,7 @@
  * ld.so first builds its dependency list (~100 k instructions for libcurl).
  */
 #include "dynobj.h"
+#include "real_dl.h"
 
 #include <dlfcn.h>
 #include <string.h>
@@ -310,5 +311,5 @@ void *tg_symscope_find(const struct tg_symscope *s, const char *name)
             break; /* a later object must not win over this one */
         }
     }
-    return unsure && s->handle ? dlsym(s->handle, name) : NULL;
+    return unsure && s->handle ? tg_real_dlsym(s->handle, name) : NULL;
 }
