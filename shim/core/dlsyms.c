@@ -3,7 +3,6 @@
  */
 #include "dlsyms.h"
 #include "log.h"
-#include "real_dl.h"
 
 #include <dlfcn.h>
 #include <stdio.h>
@@ -19,7 +18,7 @@ int tg_dlsyms_resolve(void *const *handles, const struct tg_dlsym *syms, size_t 
 {
     const char *missing = NULL;
     for (size_t i = 0; i < n; i++) {
-        void *fn = tg_real_dlsym(handles[syms[i].lib], syms[i].name);
+        void *fn = dlsym(handles[syms[i].lib], syms[i].name);
         /* POSIX gives function and object pointers one representation
          * (dlsym relies on it); memcpy keeps the store free of aliasing. */
         memcpy((char *)table + syms[i].offset, &fn, sizeof fn);

@@ -7,7 +7,6 @@
 #include "gt_errtext.h"
 #include "gtls.h"
 #include "init.h"
-#include "real_dl.h"
 
 #include <dlfcn.h>
 #include <stdio.h>
@@ -17,7 +16,7 @@
 static const char *real_text(const char *name, const char *(*fn)(int), int v)
 {
     if (!fn)
-        fn = (const char *(*)(int))tg_real_dlsym(RTLD_NEXT, name);
+        fn = (const char *(*)(int))dlsym(RTLD_NEXT, name);
     return fn ? fn(v) : NULL;
 }
 

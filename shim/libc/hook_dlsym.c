@@ -28,6 +28,7 @@
 #if TG_DL_HOOK
 
 #include "backend.h"
+#include "dl_entry.h"
 #include "dynobj.h"
 #include "own_file.h"
 
@@ -54,7 +55,10 @@ static int substitute(const void *real, const void *caller)
 {
     struct tg_dynobj o;
     const char *soname;
-    if (tg_is_ours(real) || !tg_dynobj_at(real, &o) || !(soname = tg_dynobj_soname(&o)))
+    /* The shim's own look-ups (a sanitizer build calls dlsym by name) always
+     * want the library's function. */
+    if (tg_is_ours(caller) || tg_is_ours(real) || !tg_dynobj_at(real, &o) ||
+        !(soname = tg_dynobj_soname(&o)))
         return 0;
     for (const struct tg_backend *const *b = tg_backends; *b; b++)
         if ((*b)->hands_out && (*b)->hands_out(soname, real, caller))
@@ -77,7 +81,7 @@ tg_dl_decide(void *handle, const char *name, const char *version, const void *ca
     /* A handle's scope is the same whoever asks; RTLD_DEFAULT's is the
      * caller's, which holds the global scope (the shim's) first: an answer
      * found there is the caller's too (not for an RTLD_DEEPBIND module). */
-    real = version ? tg_real_dlvsym(handle, name, version) : tg_real_dlsym(handle, name);
+    real = version ? tg_dlvsym(handle, name, version) : tg_dlsym(handle, name);
     if (!real && handle == RTLD_DEFAULT)
         return a; /* the caller's own local scope may hold more */
     a.jump = NULL;

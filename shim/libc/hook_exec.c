@@ -15,7 +15,6 @@
 #include "init.h"
 #include "log.h"
 #include "once.h"
-#include "real_dl.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -41,11 +40,11 @@ static tg_once_t once = TG_ONCE_INIT;
 
 static void resolve(void)
 {
-    *(void **)&real_execve = tg_real_dlsym(RTLD_NEXT, "execve");
-    *(void **)&real_execvpe = tg_real_dlsym(RTLD_NEXT, "execvpe");
-    *(void **)&real_fexecve = tg_real_dlsym(RTLD_NEXT, "fexecve");
-    *(void **)&real_posix_spawn = tg_real_dlsym(RTLD_NEXT, "posix_spawn");
-    *(void **)&real_posix_spawnp = tg_real_dlsym(RTLD_NEXT, "posix_spawnp");
+    *(void **)&real_execve = dlsym(RTLD_NEXT, "execve");
+    *(void **)&real_execvpe = dlsym(RTLD_NEXT, "execvpe");
+    *(void **)&real_fexecve = dlsym(RTLD_NEXT, "fexecve");
+    *(void **)&real_posix_spawn = dlsym(RTLD_NEXT, "posix_spawn");
+    *(void **)&real_posix_spawnp = dlsym(RTLD_NEXT, "posix_spawnp");
     tg_init();
 }
 

@@ -5,7 +5,6 @@
 #include "init.h"
 #include "resolver.h"
 #include "once.h"
-#include "real_dl.h"
 
 #include <dlfcn.h>
 #include <netdb.h>
@@ -29,11 +28,11 @@ static tg_once_t once = TG_ONCE_INIT;
 
 static void resolve_libc(void)
 {
-    *(void **)&real_connect = tg_real_dlsym(RTLD_NEXT, "connect");
-    *(void **)&real_getaddrinfo = tg_real_dlsym(RTLD_NEXT, "getaddrinfo");
-    *(void **)&real_gethostbyname = tg_real_dlsym(RTLD_NEXT, "gethostbyname");
-    *(void **)&real_gethostbyname2 = tg_real_dlsym(RTLD_NEXT, "gethostbyname2");
-    *(void **)&real_gethostbyname_r = tg_real_dlsym(RTLD_NEXT, "gethostbyname_r");
+    *(void **)&real_connect = dlsym(RTLD_NEXT, "connect");
+    *(void **)&real_getaddrinfo = dlsym(RTLD_NEXT, "getaddrinfo");
+    *(void **)&real_gethostbyname = dlsym(RTLD_NEXT, "gethostbyname");
+    *(void **)&real_gethostbyname2 = dlsym(RTLD_NEXT, "gethostbyname2");
+    *(void **)&real_gethostbyname_r = dlsym(RTLD_NEXT, "gethostbyname_r");
 }
 
 static void remember_hostent(const char *name, const struct hostent *h)

@@ -15,8 +15,6 @@
  */
 #include "real_dl.h"
 
-#include <dlfcn.h>
-
 #if TG_DL_HOOK
 
 #include <link.h>
@@ -149,11 +147,11 @@ TG_DL_BARE void tg_real_dl_resolve(void)
 {
     struct elf e, libc = { 0 }, libdl = { 0 }, self = { 0 };
     const struct r_debug *r = &_r_debug;
-    /* Stop once all three are found: they were loaded before any code ran,
-     * and an object another thread is adding at the end of the list may be
-     * half filled in. */
-    for (const struct link_map *l = r ? r->r_map : NULL; l && !(libc.sym && libdl.sym && self.sym);
-         l = l->l_next) {
+    int done = 0;
+    /* Stop once the shim and the holder of dlsym are found: loaded before
+     * any code ran, they come early; an object another thread is adding at
+     * the end of the list may be half filled in. */
+    for (const struct link_map *l = r ? r->r_map : NULL; l && !done; l = l->l_next) {
         if (!elf_open(l, &e))
             continue;
         if (l->l_ld == _DYNAMIC)
@@ -162,6 +160,7 @@ TG_DL_BARE void tg_real_dl_resolve(void)
             libc = e;
         else if (same(e.soname, "libdl.so.2"))
             libdl = e;
+        done = self.sym && ((libc.sym && elf_find(&libc, "dlsym")) || libdl.sym);
     }
     void *s = libc.sym ? elf_find(&libc, "dlsym") : NULL;
     void *v = libc.sym ? elf_find(&libc, "dlvsym") : NULL;
@@ -182,38 +181,6 @@ TG_DL_BARE void *tg_real_dl_own_export(const char *name)
     if (!__atomic_load_n(&own_ready, __ATOMIC_ACQUIRE))
         return NULL;
     return elf_find(&own, name);
-}
-
-void *tg_real_dlsym(void *handle, const char *name)
-{
-    tg_dlsym_fn f = __atomic_load_n(&tg_real_dlsym_ptr, __ATOMIC_ACQUIRE);
-    if (!f) {
-        tg_real_dl_resolve();
-        f = __atomic_load_n(&tg_real_dlsym_ptr, __ATOMIC_ACQUIRE);
-    }
-    return f ? f(handle, name) : NULL;
-}
-
-void *tg_real_dlvsym(void *handle, const char *name, const char *version)
-{
-    tg_dlvsym_fn f = __atomic_load_n(&tg_real_dlvsym_ptr, __ATOMIC_ACQUIRE);
-    if (!f) {
-        tg_real_dl_resolve();
-        f = __atomic_load_n(&tg_real_dlvsym_ptr, __ATOMIC_ACQUIRE);
-    }
-    return f ? f(handle, name, version) : NULL;
-}
-
-#else /* no hook of dlsym here: the shim's calls bind to the C library's */
-
-void *tg_real_dlsym(void *handle, const char *name)
-{
-    return dlsym(handle, name);
-}
-
-void *tg_real_dlvsym(void *handle, const char *name, const char *version)
-{
-    return dlvsym(handle, name, version);
 }
 
 #endif

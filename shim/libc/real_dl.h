@@ -1,12 +1,15 @@
 /*
- * real_dl.h — the C library's own dlsym and dlvsym, for the shim's code.
+ * real_dl.h — the C library's own dlsym and dlvsym, for the entry points
+ * of the shim's dlsym hook (hook_dlsym.c, x86_64 glibc only).
  *
- * Where the shim exports its own dlsym and dlvsym (hook_dlsym.c: x86_64
- * glibc), a call to `dlsym` anywhere in the shim would bind to that hook
- * (the preload is first in the global scope). The shim's code calls these
- * instead; the dlsym they reach sees the shim as its caller, as a direct
- * call did (RTLD_NEXT: the objects after the shim). Elsewhere they are the
- * plain calls.
+ * The shim's own code reaches them through dl_entry.h (tg_dlsym), which
+ * finds dlopen and dlclose too and may load libdl on an old glibc. The
+ * hook's entry points cannot wait for that: they run inside every dlsym of
+ * the process, the first ones while a sanitizer runtime linked into the
+ * shim is still finding its interceptors (dl_iterate_phdr among them)
+ * through dlsym(RTLD_NEXT), so what they need is found here without any
+ * libc call or instrumentation. A process whose objects call dlsym has
+ * the library holding it loaded already.
  */
 #ifndef TG_REAL_DL_H
 #define TG_REAL_DL_H
@@ -16,9 +19,6 @@
 #else
 #define TG_DL_HOOK 0
 #endif
-
-void *tg_real_dlsym(void *handle, const char *name);
-void *tg_real_dlvsym(void *handle, const char *name, const char *version);
 
 #if TG_DL_HOOK
 /* Code that runs inside every dlsym of the process, also before a

@@ -5,7 +5,6 @@
  */
 #include "init.h"
 #include "nss_errtext.h"
-#include "real_dl.h"
 
 #include <dlfcn.h>
 #include <stdio.h>
@@ -17,9 +16,9 @@ TG_EXPORT const char *PR_ErrorToString(int32_t code, uint32_t language)
     __typeof__(&PR_ErrorToString) f = __atomic_load_n(&next, __ATOMIC_ACQUIRE);
     if (!f) {
         void *h = NULL;
-        f = (__typeof__(&PR_ErrorToString))tg_real_dlsym(RTLD_NEXT, "PR_ErrorToString");
+        f = (__typeof__(&PR_ErrorToString))dlsym(RTLD_NEXT, "PR_ErrorToString");
         if (!f && (h = dlopen("libnspr4.so", RTLD_LAZY | RTLD_NOLOAD)) != NULL) {
-            f = (__typeof__(&PR_ErrorToString))tg_real_dlsym(h, "PR_ErrorToString"); /* dlopen'ed */
+            f = (__typeof__(&PR_ErrorToString))dlsym(h, "PR_ErrorToString"); /* dlopen'ed */
             dlclose(h);
         }
         __atomic_store_n(&next, f, __ATOMIC_RELEASE);

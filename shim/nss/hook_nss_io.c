@@ -8,7 +8,6 @@
 #include "init.h"
 #include "nss_errtext.h"
 #include "nss_verify.h"
-#include "real_dl.h"
 
 #include <dlfcn.h>
 
@@ -36,7 +35,7 @@ static const struct tg_nss *nss_if_loaded(void)
         static __typeof__(&name) next_;                                                            \
         __typeof__(&name) f_ = __atomic_load_n(&next_, __ATOMIC_ACQUIRE);                          \
         if (!f_) {                                                                                 \
-            f_ = (__typeof__(&name))tg_real_dlsym(RTLD_NEXT, #name);                               \
+            f_ = (__typeof__(&name))dlsym(RTLD_NEXT, #name);                                       \
             __atomic_store_n(&next_, f_, __ATOMIC_RELEASE);                                        \
         }                                                                                          \
         f_;                                                                                        \

@@ -1,21 +1,20 @@
 /*
  * nss_verify.c — verification inside NSS's handshake. The chain is
- * verified with CERT_VerifyCertificateNow for a TLS server, against the
- * program's NSS trust plus the policy's ca-file and ca-dir anchors (the
+ * verified for a TLS server against the program's NSS trust, else the
+ * policy's ca-file and ca-dir anchors (shim/nss/nss_chain.c; the
  * program's auth-certificate or bad-certificate hooks have no say in it),
  * then the leaf against THE name with CERT_VerifyCertName, then the pins
  * over the verified chain.
  */
 #include "nss_verify.h"
 #include "nss_errtext.h"
-#include "nss_anchors.h"
+#include "nss_chain.h"
 #include "nss_floor.h"
 #include "peer.h"
 #include "settings.h"
 #include "spki_pin.h"
 #include "verdict_log.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -53,42 +52,6 @@ static enum tg_fact pins_of(const struct tg_nss *n, const tg_nss_cert_list *chai
                 return TG_FACT_PASS;
     }
     return TG_FACT_FAIL;
-}
-
-static pthread_mutex_t trust_lock = PTHREAD_MUTEX_INITIALIZER;
-
-/* The chain verified for a TLS server, with the policy's anchors trusted:
- * the global ca-file's and ca-dir's from their first use on, a host block's
- * only for this check (under a lock, so no other check of the shim's sees
- * them). The chain NSS built in *chain. */
-static int verify_chain(const struct tg_nss *n, tg_nss_cert *leaf, const struct tg_rules *ru,
-                        tg_nss_cert_list **chain, int32_t *err)
-{
-    const struct tg_policy *p = tg_settings_policy(NULL);
-    const struct tg_global *g = p ? tg_policy_global(p) : NULL;
-    tg_nss_cert_list *global[2] = { tg_nss_anchors(n, g ? g->ca_file : NULL),
-                                    tg_nss_anchors(n, g ? g->ca_dir : NULL) };
-    tg_nss_cert_list *own[2] = { tg_nss_anchors(n, ru->settings.ca_file),
-                                 tg_nss_anchors(n, ru->settings.ca_dir) };
-    int ok, i;
-    pthread_mutex_lock(&trust_lock);
-    for (i = 0; i < 2; i++) {
-        tg_nss_anchors_trust(n, global[i], 1);
-        tg_nss_anchors_trust(n, own[i], 1);
-    }
-    ok = n->CERT_VerifyCertificateNow(n->CERT_GetDefaultCertDB(), leaf, 1, TG_CERT_USAGE_SERVER,
-                                      NULL, NULL) == TG_SEC_SUCCESS;
-    if (!ok)
-        *err = n->PR_GetError();
-    else
-        *chain = n->CERT_GetCertChainFromCert(leaf, n->PR_Now(), TG_CERT_USAGE_SSL_SERVER);
-    for (i = 0; i < 2; i++)
-        if (own[i] && own[i] != global[0] && own[i] != global[1])
-            tg_nss_anchors_trust(n, own[i], 0);
-    for (i = 0; i < 2; i++) /* a CA in both keeps its global trust */
-        tg_nss_anchors_trust(n, global[i], 1);
-    pthread_mutex_unlock(&trust_lock);
-    return ok;
 }
 
 static void negotiated_facts(const struct tg_nss *n, struct tg_nss_rec *r, struct tg_facts *f)
@@ -154,7 +117,7 @@ static void certificate_facts(const struct tg_nss *n, struct tg_nss_rec *r, tg_n
                               struct tg_facts *f, int32_t *err)
 {
     tg_nss_cert_list *chain = NULL;
-    if (!leaf || !verify_chain(n, leaf, &r->rules, &chain, err)) {
+    if (!leaf || !tg_nss_verify_chain(n, leaf, &r->rules, &chain, err)) {
         f->chain = TG_FACT_FAIL;
         f->chain_why = leaf ? n->PR_ErrorToName(*err) : "no peer certificate";
         return;
@@ -231,6 +194,9 @@ void tg_nss_check_failure(const struct tg_nss *n, struct tg_nss_rec *r, int32_t 
     f.failure =
         err == TG_NSS_E_NO_CYPHER_OVERLAP ? TG_FAILURE_NO_STRONG_SUITE : TG_FAILURE_BELOW_FLOOR;
     f.failure_why = n->PR_ErrorToName(err);
+    tg_nss_range range;
+    if (!n->SSL_VersionRangeGet(r->fd, &range))
+        f.offered_max = range.max; /* NSS's versions are the wire's */
     tg_decide(&f, &r->rules, &r->verdict);
     if (apply(n, &bc, err))
         n->PR_SetError(err, 0); /* audit: the program keeps NSS's own error */
