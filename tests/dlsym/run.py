@@ -9,8 +9,9 @@ ctypes, plugins) never passes the dynamic linker's global scope, where the
 preloaded shim's hooks are: the shim's own dlsym/dlvsym (shim/libc/
 hook_dlsym.c) hands it the hooks instead. Clients: tests/dlsym/dl_openssl.c
 (verification off, TLS 1.0 allowed, SSL_connect's result ignored, writes
-anyway; the library dlopen'ed RTLD_LOCAL or RTLD_GLOBAL, or its functions
-taken with dlvsym) and the same careless client written with python3 ctypes.
+anyway; the library dlopen'ed RTLD_LOCAL or RTLD_GLOBAL, on OpenSSL 3.0,
+1.1.1 and the ../shared/vendor builds 1.0.2u, 1.0.1e, 1.0.2u as .so.10, where
+present; or OpenSSL 3's functions taken with dlvsym) and the same careless client written with python3 ctypes.
 Peers: tests/lib/servers.py RecordingPeers (every byte they got, per
 connection) on 127.0.0.1: self-signed, TLS 1.0 only, and a good one.
 
