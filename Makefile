@@ -49,7 +49,7 @@ UNIT_BIN   = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 LIB  = $(BUILD)/libtlsguard.so
 TOOL = $(BUILD)/tlsguard
 
-.PHONY: all test unit e2e demo install clean fuzz check-asan check-compat check-install \
+.PHONY: all test unit e2e demo install clean fuzz check-asan check-compat check-install check-dlsym \
         check-secure-env check-tsan check-valgrind check-robust check-py2 check-adversarial check-gnutls check-nss bench check-fresh format check-format \
         check-layout
 
@@ -132,7 +132,7 @@ e2e: all
 	$(PYTHON) tests/e2e/test_doctor.py --build $(BUILD)
 	$(PYTHON) tests/e2e/maxcap.py --build $(BUILD) --lib openssl
 
-test: all check-format unit e2e check-adversarial check-gnutls check-nss check-compat check-py2 fuzz check-install check-secure-env check-robust check-asan check-valgrind check-tsan
+test: all check-format unit e2e check-adversarial check-dlsym check-gnutls check-nss check-compat check-py2 fuzz check-install check-secure-env check-robust check-asan check-valgrind check-tsan
 
 demo: all
 	@sh tests/demo.sh $(BUILD)
@@ -270,3 +270,24 @@ format:
 	clang-format -i $(FORMAT_SRC)
 check-format:
 	@clang-format --dry-run --Werror $(FORMAT_SRC) && echo "check-format: $(words $(FORMAT_SRC)) files in .clang-format's style"
+
+# Programs that take their TLS functions with dlsym(handle, ...) (tests/dlsym/:
+# a careless client that dlopen()s libssl on OpenSSL 3.0, 1.1.1, 1.0.2u,
+# 1.0.1e, the same with dlvsym and with python3 ctypes), each against bad
+# peers with its no-shim control; then rtld_next.c: what dlsym answers for
+# RTLD_NEXT, RTLD_DEFAULT and handles is the caller's, with and without the shim.
+DL_TESTS = $(BUILD)/tests/dl_openssl $(BUILD)/tests/dl_rtld_next \
+           $(patsubst %,$(BUILD)/tests/libdl_rn_%.so,pre a b c d)
+$(BUILD)/tests/dl_openssl: tests/dlsym/dl_openssl.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS_ALL) -ldl
+$(BUILD)/tests/libdl_rn_c.so: tests/dlsym/rn_libs.c $(BUILD)/tests/libdl_rn_d.so
+	$(CC) $(CFLAGS_ALL) -DRN_C -fPIC -shared -o $@ $< $(LDFLAGS_ALL) -L$(@D) -Wl,-rpath,'$$ORIGIN' -Wl,--no-as-needed -ldl_rn_d -ldl
+$(BUILD)/tests/libdl_rn_%.so: tests/dlsym/rn_libs.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -DRN_$(shell echo $* | tr a-z A-Z) -fPIC -shared -o $@ $< $(LDFLAGS_ALL) -ldl
+$(BUILD)/tests/dl_rtld_next: tests/dlsym/rtld_next.c $(BUILD)/tests/libdl_rn_a.so $(BUILD)/tests/libdl_rn_b.so
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS_ALL) -L$(@D) -Wl,-rpath,'$$ORIGIN' -Wl,--no-as-needed -ldl_rn_a -ldl_rn_b \
+	  -lssl -lcrypto -ldl -pthread
+check-dlsym: all $(DL_TESTS)
+	$(PYTHON) tests/dlsym/run.py --build $(BUILD)

@@ -53,6 +53,14 @@ struct tg_backend {
     int (*socket)(struct tg_backend_conn *bc);
     /* What the finished handshake negotiated (NULLs before). */
     void (*negotiated)(struct tg_backend_conn *bc, struct tg_negotiated *n);
+    /* For the shim's dlsym (shim/libc/hook_dlsym.c): is the loaded library
+     * `soname`, which holds `fn`, one whose functions this backend hooks,
+     * and would its hooks route a call from `caller`'s object to that copy?
+     * Then a program asking dlsym for one of them gets the hook. */
+    int (*hands_out)(const char *soname, const void *fn, const void *caller);
 };
+
+/* Every backend, NULL-terminated (shim/core/backends.c). */
+extern const struct tg_backend *const tg_backends[];
 
 #endif

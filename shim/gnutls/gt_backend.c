@@ -5,6 +5,7 @@
  */
 #include "gt_backend.h"
 #include "gt_verify.h"
+#include "gtls.h"
 
 #include <stddef.h>
 
@@ -42,4 +43,5 @@ const struct tg_backend tg_gnutls_backend = {
     .names = names,
     .socket = socket_of,
     .negotiated = negotiated,
+    .hands_out = tg_gtls_hands_out,
 };

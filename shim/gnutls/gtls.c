@@ -6,7 +6,9 @@
 #include "log.h"
 #include "once.h"
 
+#include <dlfcn.h>
 #include <stddef.h>
+#include <string.h>
 
 static struct tg_gtls table;
 static const struct tg_gtls *resolved;
@@ -21,12 +23,13 @@ static __thread int own_calls;
 static const struct tg_dlsym symbols[] = { TG_GT_SYMBOLS(TG_GT_ENTRY) };
 #undef TG_GT_ENTRY
 
+static const char *const sonames[] = { "libgnutls.so.30", "libgnutls.so.28", "libgnutls.so.26" };
+#define NSONAMES (sizeof sonames / sizeof *sonames)
+
 static void resolve(void)
 {
-    static const char *const sonames[] = { "libgnutls.so.30", "libgnutls.so.28",
-                                           "libgnutls.so.26" };
     void *h = NULL;
-    for (size_t i = 0; i < sizeof sonames / sizeof *sonames && !h; i++)
+    for (size_t i = 0; i < NSONAMES && !h; i++)
         h = tg_dl_loaded(sonames[i]);
     if (!h) {
         tg_log_internal("GnuTLS hook called but no libgnutls is loaded: failing closed");
@@ -41,6 +44,20 @@ const struct tg_gtls *tg_gtls(void)
 {
     tg_once(&resolve_once, resolve);
     return resolved;
+}
+
+int tg_gtls_hands_out(const char *soname, const void *fn, const void *caller)
+{
+    (void)fn, (void)caller;
+    /* The first of the sonames loaded is the one resolve() takes. */
+    for (size_t i = 0; i < NSONAMES; i++) {
+        void *h = tg_dl_loaded(sonames[i]);
+        if (h) {
+            dlclose(h);
+            return !strcmp(soname, sonames[i]);
+        }
+    }
+    return 0;
 }
 
 int tg_gt_inside(void)

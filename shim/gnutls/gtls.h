@@ -199,6 +199,8 @@ struct tg_gtls {
 /* The program's libgnutls, resolved once; NULL when it cannot be (then
  * every hook fails closed). */
 const struct tg_gtls *tg_gtls(void);
+/* struct tg_backend.hands_out: `soname` is the libgnutls tg_gtls() takes. */
+int tg_gtls_hands_out(const char *soname, const void *fn, const void *caller);
 
 /* Thread-local: the shim's own calls into libgnutls (which re-enter the
  * hooks through libgnutls's PLT) pass straight through. */

@@ -9,5 +9,7 @@
 /* This library's file name as the dynamic linker loaded it (NULL if not
  * found). */
 const char *tg_own_file(void);
+/* 1 when `p` lies inside this library (its span, found once). */
+int tg_is_ours(const void *p);
 
 #endif

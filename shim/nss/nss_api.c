@@ -6,7 +6,9 @@
 #include "log.h"
 #include "once.h"
 
+#include <dlfcn.h>
 #include <stddef.h>
+#include <string.h>
 
 static struct tg_nss table;
 static const struct tg_nss *resolved;
@@ -33,6 +35,17 @@ static void resolve(void)
     }
     if (tg_dlsyms_resolve(handles, symbols, sizeof symbols / sizeof *symbols, &table, "NSS", "NSS"))
         resolved = &table;
+}
+
+int tg_nss_hands_out(const char *soname, const void *fn, const void *caller)
+{
+    (void)fn, (void)caller;
+    if (strcmp(soname, "libssl3.so") && strcmp(soname, "libnspr4.so"))
+        return 0;
+    void *h = tg_dl_loaded("libssl3.so");
+    if (h)
+        dlclose(h);
+    return h != NULL;
 }
 
 const struct tg_nss *tg_nss(void)

@@ -219,5 +219,9 @@ struct tg_nss {
 /* The program's NSS, resolved once; NULL when some part is missing (then
  * the backend fails every client connection closed). */
 const struct tg_nss *tg_nss(void);
+/* struct tg_backend.hands_out: libssl3 (the backend needs libnss3 and
+ * libnspr4 beside it, its dependencies), or libnspr4 under a loaded
+ * libssl3 (a program on NSPR alone keeps NSPR's own functions). */
+int tg_nss_hands_out(const char *soname, const void *fn, const void *caller);
 
 #endif

@@ -70,4 +70,5 @@ const struct tg_backend tg_nss_backend = {
     .names = names,
     .socket = socket_of,
     .negotiated = negotiated,
+    .hands_out = tg_nss_hands_out,
 };

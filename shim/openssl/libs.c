@@ -245,6 +245,17 @@ static const struct tg_ossl *route(const void *caller)
     return o;
 }
 
+int tg_libs_hands_out(const char *soname, const void *fn, const void *caller)
+{
+    const struct tg_libssl_soname *s = tg_libssl_sonames;
+    while (s->soname && !(s->shim_serves && !strcmp(s->soname, soname)))
+        s++;
+    if (!s->soname)
+        return 0;
+    const struct tg_ossl *o = tg_libs_for(caller);
+    return o && o == known(fn, __atomic_load_n(&nlibs, __ATOMIC_ACQUIRE));
+}
+
 const struct tg_ossl *tg_libs_for(const void *caller)
 {
     /* Fibonacci hashing spreads nearby call sites over the slots. */

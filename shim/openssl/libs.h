@@ -17,6 +17,12 @@
  * first sight. NULL when none can be found or used: fail closed. */
 const struct tg_ossl *tg_libs_for(const void *caller);
 
+/* For the shim's dlsym: 1 when `soname` is a libssl the shim serves, `fn`
+ * lies in it, and a call from `caller` is routed to that very copy (an
+ * object that binds to another copy keeps the library's own function: a
+ * hook would hand its objects to the wrong copy). */
+int tg_libs_hands_out(const char *soname, const void *fn, const void *caller);
+
 #include "own_file.h" /* tg_own_file, defined in libs.c */
 
 #endif

@@ -4,6 +4,7 @@
  */
 #include "ossl_backend.h"
 #include "conn.h"
+#include "libs.h"
 
 #include <string.h>
 
@@ -59,4 +60,5 @@ const struct tg_backend tg_openssl_backend = {
     .names = names,
     .socket = socket_of,
     .negotiated = negotiated,
+    .hands_out = tg_libs_hands_out,
 };
