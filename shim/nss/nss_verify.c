@@ -1,10 +1,12 @@
 /*
  * nss_verify.c — verification inside NSS's handshake. The chain is
- * verified with CERT_VerifyCertificateNow for a TLS server, against the
- * program's NSS trust plus the policy's ca-file and ca-dir anchors (the
- * program's auth-certificate or bad-certificate hooks have no say in it),
- * then the leaf against THE name with CERT_VerifyCertName, then the pins
- * over the verified chain.
+ * verified as SSL_AuthCertificate verifies it (CERT_VerifyCert for a TLS
+ * server, signatures checked), against the program's NSS trust plus the
+ * policy's ca-file and ca-dir anchors (the program's auth-certificate or
+ * bad-certificate hooks have no say in it), then the leaf against THE name
+ * with CERT_VerifyCertName, then the pins over the verified chain. When
+ * that was NSS's own question exactly (nss_records.h: answered), the
+ * record says so.
  */
 #include "nss_verify.h"
 #include "nss_errtext.h"
@@ -60,27 +62,32 @@ static pthread_mutex_t trust_lock = PTHREAD_MUTEX_INITIALIZER;
 /* The chain verified for a TLS server, with the policy's anchors trusted:
  * the global ca-file's and ca-dir's from their first use on, a host block's
  * only for this check (under a lock, so no other check of the shim's sees
- * them). The chain NSS built in *chain. */
-static int verify_chain(const struct tg_nss *n, tg_nss_cert *leaf, const struct tg_rules *ru,
-                        tg_nss_cert_list **chain, int32_t *err)
+ * them; *borrowed is then 1). The chain NSS built in *chain when `chain`
+ * (the pins need it). */
+static int verify_chain(const struct tg_nss *n, struct tg_nss_rec *r, tg_nss_cert *leaf,
+                        tg_nss_cert_list **chain, int *borrowed, int32_t *err)
 {
     const struct tg_policy *p = tg_settings_policy(NULL);
     const struct tg_global *g = p ? tg_policy_global(p) : NULL;
+    const struct tg_rules *ru = &r->rules;
     tg_nss_cert_list *global[2] = { tg_nss_anchors(n, g ? g->ca_file : NULL),
                                     tg_nss_anchors(n, g ? g->ca_dir : NULL) };
     tg_nss_cert_list *own[2] = { tg_nss_anchors(n, ru->settings.ca_file),
                                  tg_nss_anchors(n, ru->settings.ca_dir) };
     int ok, i;
+    for (i = 0; i < 2; i++)
+        if (own[i] && own[i] != global[0] && own[i] != global[1])
+            *borrowed = 1;
     pthread_mutex_lock(&trust_lock);
     for (i = 0; i < 2; i++) {
         tg_nss_anchors_trust(n, global[i], 1);
         tg_nss_anchors_trust(n, own[i], 1);
     }
-    ok = n->CERT_VerifyCertificateNow(n->CERT_GetDefaultCertDB(), leaf, 1, TG_CERT_USAGE_SERVER,
-                                      NULL, NULL) == TG_SEC_SUCCESS;
+    ok = n->CERT_VerifyCert(n->CERT_GetDefaultCertDB(), leaf, 1, TG_CERT_USAGE_SSL_SERVER,
+                            n->PR_Now(), n->SSL_RevealPinArg(r->fd), NULL) == TG_SEC_SUCCESS;
     if (!ok)
         *err = n->PR_GetError();
-    else
+    else if (chain)
         *chain = n->CERT_GetCertChainFromCert(leaf, n->PR_Now(), TG_CERT_USAGE_SSL_SERVER);
     for (i = 0; i < 2; i++)
         if (own[i] && own[i] != global[0] && own[i] != global[1])
@@ -150,22 +157,37 @@ static int32_t error_for(enum tg_reason why, int32_t chain_err)
     }
 }
 
-static void certificate_facts(const struct tg_nss *n, struct tg_nss_rec *r, tg_nss_cert *leaf,
-                              struct tg_facts *f, int32_t *err)
+/* The chain, the name, the pins (the chain is built only for them). 1
+ * when the chain and the name passed as SSL_AuthCertificate would pass
+ * them: the policy lent no anchor of a host block's. */
+static int certificate_facts(const struct tg_nss *n, struct tg_nss_rec *r, tg_nss_cert *leaf,
+                             struct tg_facts *f, int32_t *err)
 {
     tg_nss_cert_list *chain = NULL;
-    if (!leaf || !verify_chain(n, leaf, &r->rules, &chain, err)) {
+    int pins = tg_rules_pins_due(&r->rules, f->now), borrowed = 0;
+    if (!leaf || !verify_chain(n, r, leaf, pins ? &chain : NULL, &borrowed, err)) {
         f->chain = TG_FACT_FAIL;
         f->chain_why = leaf ? n->PR_ErrorToName(*err) : "no peer certificate";
-        return;
+        return 0;
     }
     f->chain = TG_FACT_PASS;
     f->name = f->host[0] && n->CERT_VerifyCertName(leaf, f->host) == TG_SEC_SUCCESS ? TG_FACT_PASS
                                                                                     : TG_FACT_FAIL;
-    if (f->name == TG_FACT_PASS && tg_rules_pins_due(&r->rules, f->now))
+    if (f->name == TG_FACT_PASS && pins)
         f->pins = pins_of(n, chain, &r->rules);
     if (chain)
         n->CERT_DestroyCertList(chain);
+    return f->name == TG_FACT_PASS && !borrowed;
+}
+
+/* NSS's own question answered yes (nss_records.h): only for the socket's
+ * first certificate, and only when THE name was the URL, verbatim. */
+static void remember_answer(const struct tg_nss *n, struct tg_nss_rec *r, const char *url,
+                            const tg_nss_cert *leaf, int yes)
+{
+    r->answered = yes && r->certs_seen == 1 && url[0] && !strcmp(url, r->verdict.host);
+    r->answered_db = r->answered ? n->CERT_GetDefaultCertDB() : NULL;
+    r->answered_leaf = r->answered ? leaf : NULL;
 }
 
 int tg_nss_check_certificate(const struct tg_nss *n, struct tg_nss_rec *r)
@@ -178,6 +200,9 @@ int tg_nss_check_certificate(const struct tg_nss *n, struct tg_nss_rec *r)
     tg_verdict_restart(&r->verdict);
     tg_nss_errtext_forget();
     r->checked = 0;
+    r->answered = 0;
+    if (r->certs_seen < 2)
+        r->certs_seen++;
     tg_peer_name(&tg_nss_backend, &bc, NULL, 0, &name);
     if (tg_rules_apply(&r->rules, &r->verdict, 1, name.name)) {
         memset(&f, 0, sizeof f);
@@ -188,7 +213,7 @@ int tg_nss_check_certificate(const struct tg_nss *n, struct tg_nss_rec *r)
         f.now = (long long)time(NULL);
         negotiated_facts(n, r, &f);
         tg_nss_cert *leaf = n->SSL_PeerCertificate(r->fd);
-        certificate_facts(n, r, leaf, &f, &err);
+        remember_answer(n, r, bc.url, leaf, certificate_facts(n, r, leaf, &f, &err));
         if (leaf)
             n->CERT_DestroyCertificate(leaf);
         tg_decide(&f, &r->rules, &r->verdict);
