@@ -9,7 +9,10 @@ marker reaches it) and with it (no byte reaches it, one block line), and
 against a good peer with it (the marker arrives). Peers are tests/nss/run.py's;
 a recording TCP relay in front of each also sees what is written beneath TLS
 (the guard, lower and native roads write plaintext under the SSL layer: with the shim
-a blocked connection is shut, so those bytes do not leave either).
+a blocked connection is shut, so those bytes do not leave either). Then
+build/tests/nss_asker (tests/nss/asker.c): a program's auth hook asking
+SSL_AuthCertificate about a good peer gets the same answer with the shim as
+without it, whichever socket, URL or database it asks about.
 """
 
 import argparse
@@ -184,6 +187,49 @@ def strict(s):
                 if p.received else None)
 
 
+# asker mode: (what SSL_AuthCertificate answers in the program's hook, the
+# marker arrives); the same with the shim as without it (tests/nss/asker.c).
+ASKERS = {
+    "plain": ("asked: ok", True),  # the shim may answer it from its own check
+    "url": ("asked: SSL_ERROR_BAD_CERT_DOMAIN", False),  # the URL changed since
+    "socket": ("asked: SSL_ERROR_BAD_CERT_DOMAIN", False),  # another socket's question
+    "db": ("asked: ok", True),  # another database: NSS's answer (3.87 reads only its OCSP set-up)
+}
+
+
+def askers(s):
+    """A program's auth hook asks SSL_AuthCertificate about a good peer's
+    certificate: the question the shim's check just answered yes to gets
+    yes; a question about another URL, socket or database gets NSS's own
+    answer, which fails where NSS's fails (the shim must not have answered
+    it from its check)."""
+    db = os.path.join(s.work, "askerdb")
+    os.makedirs(db)
+    subprocess.run(["certutil", "-N", "-d", "sql:" + db, "--empty-password"], check=True)
+    subprocess.run(["certutil", "-A", "-d", "sql:" + db, "-n", "test-ca", "-t", "C,,", "-i",
+                    os.path.join(s.pki, "ca.pem")], check=True)
+    for mode, (asked, arrives) in sorted(ASKERS.items()):
+        for shim in (False, True):
+            name = "roads/asker-%s/%s/good13" % (mode, "shim" if shim else "noshim")
+            if s.args.only and not re.search(s.args.only, name):
+                continue
+            p = Peer(s.pki, "good", nss.V.TLSv1_3, nss.V.TLSv1_3, s.work)
+            marker = "MARKER-asker-" + mode
+            cmd = [os.path.join(s.args.build, "tests", "nss_asker"), mode, "localhost", str(p.port), marker, db]
+            try:
+                r = nss.run(cmd, marker, s.env(shim, s.base, os.path.join(s.work, "asker.log")))
+            finally:
+                p.stop()
+            said = r.stdout.decode(errors="replace")
+            got = marker.encode() in p.received
+            why = None
+            if asked not in said.splitlines():
+                why = "the hook's SSL_AuthCertificate did not answer %r: %s" % (asked, said[-300:])
+            elif got != arrives:
+                why = "the marker %s: %s" % ("never arrived" if arrives else "arrived", said[-300:])
+            s.check(name, why)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
@@ -205,6 +251,7 @@ def main():
                 good = "good12" if road == "falsestart" else "good13"  # it asks for TLS 1.2 only
                 case(s, "roads/%s/shim/%s" % (road, good), road, good, True, None, "MARKER-" + road)
         strict(s)
+        askers(s)
         for peer, reason in (("selfsigned", nss.PEERS["selfsigned"][3]), ("dtls10", r"protocol below")):
             for shim in (False, True):
                 dtls_case(s, "roads/dtls/%s/%s" % ("shim" if shim else "noshim", peer), peer, shim, reason)
