@@ -13,7 +13,6 @@
 #include "init.h"
 #include "nss_verify.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 /* The socket whose check this thread is running, NULL: none. */
