@@ -146,14 +146,39 @@ static int judge_end(const struct tg_facts *f, const struct tg_rules *r, struct 
     return 1;
 }
 
+/* A version refusal in the words of its real cause: the program's own
+ * maximum below the floor; an offer that stopped short of TLS 1.3 (the
+ * peer may want a later version, not an older one); or the floor the peer
+ * lacks. */
+static void below_floor(const struct tg_facts *f, const struct tg_rules *r, struct tg_verdict *v,
+                        const char *floor)
+{
+    const char *why = or (f->failure_why, "protocol version");
+    int lowest = r->settings.min_protocol >= TG_TLS1_3 ? TG_TLS1_3 : TG_TLS1_2;
+    const char *max = f->offered_max == TG_TLS1_2 ? "TLS 1.2"
+                      : f->offered_max == 0x0302  ? "TLS 1.1"
+                                                  : "TLS 1.0";
+    if (f->offered_max && f->offered_max < lowest)
+        tg_verdict_note(v, TG_R_PROTOCOL,
+                        "protocol below %s refused: the program allows at most %s (%s)", floor, max,
+                        why);
+    else if (f->offered_max && f->offered_max < TG_TLS1_3)
+        tg_verdict_note(v, TG_R_PROTOCOL,
+                        "protocol below %s refused: peer cannot do %s to %s, the highest the "
+                        "program lets this connection offer (%s)",
+                        floor, floor, max, why);
+    else
+        tg_verdict_note(v, TG_R_PROTOCOL,
+                        "protocol below %s refused: peer cannot do %s or later (%s)", floor, floor,
+                        why);
+}
+
 static int judge_failure(const struct tg_facts *f, const struct tg_rules *r, struct tg_verdict *v)
 {
     const char *floor = tg_rules_floor_name(r);
     switch (f->failure) {
     case TG_FAILURE_BELOW_FLOOR:
-        tg_verdict_note(v, TG_R_PROTOCOL,
-                        "protocol below %s refused: peer cannot do %s or later (%s)", floor, floor,
-                        or (f->failure_why, "protocol version"));
+        below_floor(f, r, v, floor);
         return 0;
     case TG_FAILURE_NO_STRONG_SUITE:
         tg_verdict_note(v, TG_R_CIPHER,

@@ -87,6 +87,7 @@ struct tg_facts {
     /* A handshake that failed. */
     enum tg_failure failure;
     const char *failure_why; /* the library's words */
+    int offered_max;         /* the highest version it offered (wire), 0: unknown */
 };
 
 /* Record why the connection fails the policy (first reason wins). */

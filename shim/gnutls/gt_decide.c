@@ -13,6 +13,25 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+/* A blocked session's descriptors, when they are sockets the program gave
+ * GnuTLS (not its own push/pull object), shut both ways: no byte the
+ * program writes to them itself, beneath the record layer (write(2),
+ * send(2), kernel TLS), reaches the refused peer, none comes from it; as
+ * the NSS backend does. */
+static void shut_transport(const struct tg_gtls *g, const struct tg_gt_rec *r)
+{
+    int fd[2] = { -1, -1 };
+    struct stat st;
+    if (r->custom_transport)
+        return;
+    g->gnutls_transport_get_int2(r->session, &fd[0], &fd[1]);
+    for (int i = 0; i < 2; i++)
+        if (fd[i] >= 0 && (i == 0 || fd[1] != fd[0]) && !fstat(fd[i], &st) && S_ISSOCK(st.st_mode))
+            shutdown(fd[i], SHUT_RDWR);
+}
 
 int tg_gt_block(const struct tg_gtls *g, struct tg_gt_rec *r)
 {
@@ -22,6 +41,7 @@ int tg_gt_block(const struct tg_gtls *g, struct tg_gt_rec *r)
     tg_verdict_error_text(&r->verdict, &w, text, sizeof text);
     tg_gt_errtext_pending(text);
     tg_gt_rec_count_block(r); /* after the block: the record calls look it up now */
+    shut_transport(g, r);
     return TG_GT_E_CERTIFICATE_VERIFICATION_ERROR;
 }
 
@@ -52,6 +72,7 @@ void tg_gt_start(const struct tg_gtls *g, struct tg_gt_rec *r)
 {
     r->started = 1;
     r->verified = r->judged = r->seen_server = r->finished = 0;
+    memset(&r->memo, 0, sizeof r->memo);
     tg_verdict_restart(&r->verdict);
     if (!tg_gt_early_rules(g, r))
         tg_gt_block(g, r);
@@ -93,9 +114,14 @@ int tg_gt_verify_cb(tg_gt_session s)
     if (r->verdict.blocked)
         return TG_GT_E_CERTIFICATE_VERIFICATION_ERROR;
     r->seen_server = 1;
+    r->memo.chain_ok = r->memo.valid = 0;
     r->verified = certificate(g, r);
     if (act(g, r))
         return TG_GT_E_CERTIFICATE_VERIFICATION_ERROR;
+    /* The memo stands only for a verdict that passed as a whole: never a
+     * failing check let through in audit mode. */
+    r->memo.valid = r->memo.chain_ok && r->verified && r->verdict.reason == TG_R_NONE &&
+                    !r->verdict.blocked && strlen(r->memo.host) < sizeof r->memo.host - 1;
     return prog ? prog(s) : 0; /* it may refuse more, never less */
 }
 
@@ -150,6 +176,7 @@ int tg_gt_judge(const struct tg_gtls *g, struct tg_gt_rec *r, int ret)
         f.failure = failure_of(g, r, ret);
         f.failure_why =
             f.failure == TG_FAILURE_BELOW_FLOOR ? "protocol version" : "handshake failure";
+        f.offered_max = f.failure == TG_FAILURE_BELOW_FLOOR ? r->offered_max : 0;
         tg_decide(&f, &r->rules, &r->verdict);
         if (r->verdict.reason != TG_R_NONE)
             act(g, r);

@@ -63,6 +63,18 @@ static void count_versions(const struct tg_gtls *g, tg_gt_prio p, int floor, int
     }
 }
 
+/* The highest stream version `p` enables, as on the wire (0x0303: TLS
+ * 1.2); 0 for none. */
+static int highest_version(const struct tg_gtls *g, tg_gt_prio p)
+{
+    const unsigned *list = NULL;
+    int n = g->gnutls_priority_protocol_list(p, &list), top = 0;
+    for (int i = 0; list && i < n; i++)
+        if (list[i] < 200 && (int)list[i] > top) /* 200 on: DTLS */
+            top = (int)list[i];
+    return top >= TG_GT_SSL3 && top <= TG_GT_TLS1_3 ? 0x0300 + top - 1 : 0;
+}
+
 /* The cache of the program's string plus `suffix`, if it keeps a version
  * at or above `floor` and none below; NULL otherwise. */
 static tg_gt_prio try_suffix(const struct tg_gtls *g, const struct tg_gt_rec *r, int floor,
@@ -181,6 +193,7 @@ void tg_gt_priority_apply(const struct tg_gtls *g, struct tg_gt_rec *r)
                         r->prio ? r->prio : "(default)");
         tg_gt_block(g, r);
     } else {
+        r->offered_max = highest_version(g, p);
         if (g->gnutls_priority_set(r->session, p) != 0) {
             tg_verdict_note(&r->verdict, TG_R_INTERNAL, "cannot set the floored priority");
             tg_gt_block(g, r);

@@ -7,6 +7,7 @@
 #ifndef TG_GT_RECORDS_H
 #define TG_GT_RECORDS_H
 
+#include "gt_memo.h"
 #include "gtls.h"
 #include "policy.h"
 #include "rules.h"
@@ -27,6 +28,7 @@ struct tg_gt_rec {
     unsigned block_counted : 1;    /* counted in tg_gt_any_blocked's number */
     char *prio;                    /* its priority string (malloc'd); NULL: the default */
     unsigned prio_flags;           /* gnutls_priority_init2's flags */
+    int offered_max;               /* the floored priority's highest version (wire), 0: unknown */
     tg_gt_verify_fn prog_verify;   /* its session-level verify function */
     char prog_host[256];           /* gnutls_session_set_verify_cert's name */
     char sni[256];                 /* gnutls_server_name_set's (a client cannot read it back) */
@@ -34,6 +36,7 @@ struct tg_gt_rec {
     const struct tg_pin *resume_pins;
     struct tg_rules rules;     /* the policy for THE name (core/rules.h) */
     struct tg_verdict verdict; /* what the core concluded (core/verdict.h) */
+    struct tg_gt_memo memo;    /* this handshake's chain verdict (gt_memo.h) */
 };
 
 /* The record of `s`; created when `create` (NULL only on OOM). */

@@ -2,13 +2,15 @@
  * hook_nss_auth.c — the program's own certificate check, after the
  * shim's. NSS would run SSL_AuthCertificate (or the program's hook, which
  * mostly calls it): a second verification of the chain the shim just
- * verified the same way (nss_verify.c). While that check runs, on the
- * thread that runs it, SSL_AuthCertificate asked exactly the question the
- * shim answered yes to (nss_records.h: answered) answers yes from it:
- * the same socket, certificate, database, URL, signatures checked, a TLS
- * server. Every other question — another socket or database, a URL changed
- * since, a second handshake, stapled OCSP answers NSS would take into
- * account, any call outside that window — gets NSS's own answer.
+ * verified the same way (nss_verify.c, nss_chain.c). While that check
+ * runs, on the thread that runs it, SSL_AuthCertificate asked exactly the
+ * question the shim answered yes to (nss_records.h: answered) answers yes
+ * from it: the same socket, certificate, database, URL, signatures
+ * checked, a TLS server, the program's own trust alone. Every other
+ * question — another socket or database, a URL changed since, a second
+ * handshake, stapled OCSP answers NSS would take into account, a chain the
+ * shim passed only with the policy's or the system's anchors, any call
+ * outside that window — gets NSS's own answer.
  */
 #include "init.h"
 #include "nss_verify.h"

@@ -4,6 +4,7 @@
  * as the process, as the policy does).
  */
 #include "nss_anchors.h"
+#include "secure_env.h"
 
 #include <dirent.h>
 #include <pthread.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define MAX_FILES 16
 #define MAX_PEM   (4 << 20)
@@ -114,12 +116,18 @@ tg_nss_cert_list *tg_nss_anchors(const struct tg_nss *n, const char *path)
     return found;
 }
 
-void tg_nss_anchors_trust(const struct tg_nss *n, tg_nss_cert_list *list, int on)
+/* Where a program's NSS trusts no CA at all, the system's (SPEC.md's
+ * default verify paths): SSL_CERT_FILE, else the distribution's bundle
+ * (Debian's, then RHEL/CentOS's), and SSL_CERT_DIR. */
+void tg_nss_anchors_system(const struct tg_nss *n, tg_nss_cert_list *out[2])
 {
-    for (tg_nss_link *l = list ? list->list.next : NULL; l && l != &list->list; l = l->next) {
-        tg_nss_trust t = { 0, 0, 0 };
-        if (on)
-            t.ssl = TG_CERTDB_TERMINAL_RECORD | TG_CERTDB_VALID_CA | TG_CERTDB_TRUSTED_CA;
-        n->CERT_ChangeCertTrust(n->CERT_GetDefaultCertDB(), ((tg_nss_cert_node *)l)->cert, &t);
-    }
+    static const char *const bundles[] = { "/etc/ssl/certs/ca-certificates.crt",
+                                           "/etc/pki/tls/certs/ca-bundle.crt",
+                                           "/etc/ssl/ca-bundle.pem" };
+    const char *file = tg_secure_getenv("SSL_CERT_FILE");
+    for (size_t i = 0; !(file && *file) && i < sizeof bundles / sizeof *bundles; i++)
+        if (!access(bundles[i], R_OK))
+            file = bundles[i];
+    out[0] = tg_nss_anchors(n, file);
+    out[1] = tg_nss_anchors(n, tg_secure_getenv("SSL_CERT_DIR"));
 }

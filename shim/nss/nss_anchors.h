@@ -1,12 +1,11 @@
 /*
  * nss_anchors.h — the policy's PEM anchors (ca-file and ca-dir, global
  * and per host)
- * as NSS temporary certificates, trusted as server CAs beside the
- * program's own NSS trust (its database and modules: never narrowed, only
- * widened by what the policy names). CERT_PKIXVerifyCert's per-call
- * anchors answer SEC_ERROR_INVALID_ARGS on Debian's NSS 3.87, so trust is
- * given to the temporary certificates instead: the global ca-file's for
- * the process, a host block's only while the shim checks that host.
+ * as NSS temporary certificates without any trust of their own: they are
+ * handed to one check as its anchors (CERT_PKIXVerifyCert's
+ * cert_pi_trustAnchors, shim/nss/nss_chain.c), never given trust in
+ * NSS's database, so no other connection and no check of the program's
+ * own ever trusts them.
  */
 #ifndef TG_NSS_ANCHORS_H
 #define TG_NSS_ANCHORS_H
@@ -18,8 +17,9 @@
  * none or cannot be read. */
 tg_nss_cert_list *tg_nss_anchors(const struct tg_nss *n, const char *path);
 
-/* Give every certificate of `list` the trust of a server CA (`on`), or
- * none. */
-void tg_nss_anchors_trust(const struct tg_nss *n, tg_nss_cert_list *list, int on);
+/* The system's anchors (SSL_CERT_FILE or the distribution's bundle;
+ * SSL_CERT_DIR), for a program whose NSS trusts no CA: out[0] the file's,
+ * out[1] the directory's, NULL for none. */
+void tg_nss_anchors_system(const struct tg_nss *n, tg_nss_cert_list *out[2]);
 
 #endif

@@ -86,6 +86,27 @@ typedef struct {
 #define TG_CERTDB_VALID_CA        (1u << 3)
 #define TG_CERTDB_TRUSTED_CA      (1u << 4)
 #define TG_CERT_USAGE_SSL_SERVER  1 /* SECCertUsage certUsageSSLServer */
+#define TG_PK11_LIST_CA           2 /* PK11CertListCA */
+
+/* CERTValInParam and CERTValOutParam (certt.h, both the same shape): the
+ * parameters of CERT_PKIXVerifyCert (NSS 3.12 on). */
+typedef struct {
+    int type;
+    union {
+        int32_t b;
+        int64_t l;
+    } scalar;
+    const void *pointer;
+    const void *array;
+    int array_size;
+} tg_nss_valparam;
+#define TG_CERT_PI_END           0
+#define TG_CERT_PI_REVOCATION    9  /* cert_pi_revocationFlags */
+#define TG_CERT_PI_TRUST_ANCHORS 11 /* cert_pi_trustAnchors: only these (the default) */
+#define TG_CERT_PO_END           0
+#define TG_CERT_PO_TRUST_ANCHOR  2      /* cert_po_trustAnchor */
+#define TG_CERT_PO_CERT_LIST     3      /* cert_po_certList: the chain without its anchor */
+#define TG_CERT_USAGE_SERVER     0x0002 /* certificateUsageSSLServer */
 
 /* The head of SSLChannelInfo and SSLCipherSuiteInfo (NSS copies by length). */
 typedef struct {
@@ -159,7 +180,12 @@ typedef void (*tg_nss_hs_fn)(tg_pr_fd *fd, void *arg);
     X(N, tg_nss_status, CERT_VerifyCert,                                                           \
       (void *, tg_nss_cert *, tg_nss_bool, int, int64_t, void *, void *))                          \
     X(N, tg_nss_cert_list *, CERT_GetCertChainFromCert, (tg_nss_cert *, int64_t, int))             \
-    X(N, tg_nss_status, CERT_ChangeCertTrust, (void *, tg_nss_cert *, tg_nss_trust *))             \
+    X(N, tg_nss_status, CERT_GetCertTrust, (const tg_nss_cert *, tg_nss_trust *))                  \
+    X(N, tg_nss_status, CERT_PKIXVerifyCert,                                                       \
+      (tg_nss_cert *, int64_t, tg_nss_valparam *, tg_nss_valparam *, void *))                      \
+    X(N, const void *, CERT_GetClassicOCSPDisabledPolicy, (void))                                  \
+    X(N, tg_nss_cert *, CERT_DupCertificate, (tg_nss_cert *))                                      \
+    X(N, tg_nss_cert_list *, PK11_ListCerts, (int, void *))                                        \
     X(N, tg_nss_status, CERT_VerifyCertName, (const tg_nss_cert *, const char *))                  \
     X(N, void, CERT_DestroyCertificate, (tg_nss_cert *))                                           \
     X(N, tg_nss_cert_list *, CERT_NewCertList, (void))                                             \

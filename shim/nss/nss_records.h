@@ -32,8 +32,9 @@ struct tg_nss_rec {
     unsigned guarded : 1; /* the guard layer is under it */
     /* Our check of this handshake asked NSS's own question, SSL_AuthCertificate's
      * (CERT_VerifyCert of `answered_leaf` in `answered_db`, signatures
-     * checked, for a TLS server; CERT_VerifyCertName for the URL, kept in
-     * verdict.host) and got yes: hook_nss_auth.c answers that question from
+     * checked, for a TLS server, no anchor lent; CERT_VerifyCertName for
+     * the URL, kept in verdict.host) and got yes: hook_nss_auth.c answers
+     * that question from
      * it while the program's hook runs. Written and read by the handshake's
      * thread only. */
     unsigned char answered;

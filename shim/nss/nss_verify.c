@@ -1,23 +1,24 @@
 /*
  * nss_verify.c — verification inside NSS's handshake. The chain is
- * verified as SSL_AuthCertificate verifies it (CERT_VerifyCert for a TLS
- * server, signatures checked), against the program's NSS trust plus the
- * policy's ca-file and ca-dir anchors (the program's auth-certificate or
- * bad-certificate hooks have no say in it), then the leaf against THE name
- * with CERT_VerifyCertName, then the pins over the verified chain. When
- * that was NSS's own question exactly (nss_records.h: answered), the
+ * verified for a TLS server against the program's NSS trust as
+ * SSL_AuthCertificate verifies it (CERT_VerifyCert, signatures checked),
+ * else against the policy's ca-file and ca-dir anchors (and the system's)
+ * as one check's own (shim/nss/nss_chain.c; the program's auth-certificate
+ * or bad-certificate hooks have no say in it), then the leaf against THE
+ * name with CERT_VerifyCertName, then the pins over the verified chain.
+ * When that was NSS's own question exactly — the program's trust alone
+ * passed the chain, the URL was the name (nss_records.h: answered) — the
  * record says so.
  */
 #include "nss_verify.h"
 #include "nss_errtext.h"
-#include "nss_anchors.h"
+#include "nss_chain.h"
 #include "nss_floor.h"
 #include "peer.h"
 #include "settings.h"
 #include "spki_pin.h"
 #include "verdict_log.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -55,47 +56,6 @@ static enum tg_fact pins_of(const struct tg_nss *n, const tg_nss_cert_list *chai
                 return TG_FACT_PASS;
     }
     return TG_FACT_FAIL;
-}
-
-static pthread_mutex_t trust_lock = PTHREAD_MUTEX_INITIALIZER;
-
-/* The chain verified for a TLS server, with the policy's anchors trusted:
- * the global ca-file's and ca-dir's from their first use on, a host block's
- * only for this check (under a lock, so no other check of the shim's sees
- * them; *borrowed is then 1). The chain NSS built in *chain when `chain`
- * (the pins need it). */
-static int verify_chain(const struct tg_nss *n, struct tg_nss_rec *r, tg_nss_cert *leaf,
-                        tg_nss_cert_list **chain, int *borrowed, int32_t *err)
-{
-    const struct tg_policy *p = tg_settings_policy(NULL);
-    const struct tg_global *g = p ? tg_policy_global(p) : NULL;
-    const struct tg_rules *ru = &r->rules;
-    tg_nss_cert_list *global[2] = { tg_nss_anchors(n, g ? g->ca_file : NULL),
-                                    tg_nss_anchors(n, g ? g->ca_dir : NULL) };
-    tg_nss_cert_list *own[2] = { tg_nss_anchors(n, ru->settings.ca_file),
-                                 tg_nss_anchors(n, ru->settings.ca_dir) };
-    int ok, i;
-    for (i = 0; i < 2; i++)
-        if (own[i] && own[i] != global[0] && own[i] != global[1])
-            *borrowed = 1;
-    pthread_mutex_lock(&trust_lock);
-    for (i = 0; i < 2; i++) {
-        tg_nss_anchors_trust(n, global[i], 1);
-        tg_nss_anchors_trust(n, own[i], 1);
-    }
-    ok = n->CERT_VerifyCert(n->CERT_GetDefaultCertDB(), leaf, 1, TG_CERT_USAGE_SSL_SERVER,
-                            n->PR_Now(), n->SSL_RevealPinArg(r->fd), NULL) == TG_SEC_SUCCESS;
-    if (!ok)
-        *err = n->PR_GetError();
-    else if (chain)
-        *chain = n->CERT_GetCertChainFromCert(leaf, n->PR_Now(), TG_CERT_USAGE_SSL_SERVER);
-    for (i = 0; i < 2; i++)
-        if (own[i] && own[i] != global[0] && own[i] != global[1])
-            tg_nss_anchors_trust(n, own[i], 0);
-    for (i = 0; i < 2; i++) /* a CA in both keeps its global trust */
-        tg_nss_anchors_trust(n, global[i], 1);
-    pthread_mutex_unlock(&trust_lock);
-    return ok;
 }
 
 static void negotiated_facts(const struct tg_nss *n, struct tg_nss_rec *r, struct tg_facts *f)
@@ -159,13 +119,15 @@ static int32_t error_for(enum tg_reason why, int32_t chain_err)
 
 /* The chain, the name, the pins (the chain is built only for them). 1
  * when the chain and the name passed as SSL_AuthCertificate would pass
- * them: the policy lent no anchor of a host block's. */
+ * them: the program's own NSS trust passed the chain, no anchor of the
+ * policy's or the system's was lent to the check. */
 static int certificate_facts(const struct tg_nss *n, struct tg_nss_rec *r, tg_nss_cert *leaf,
                              struct tg_facts *f, int32_t *err)
 {
     tg_nss_cert_list *chain = NULL;
-    int pins = tg_rules_pins_due(&r->rules, f->now), borrowed = 0;
-    if (!leaf || !verify_chain(n, r, leaf, pins ? &chain : NULL, &borrowed, err)) {
+    int pins = tg_rules_pins_due(&r->rules, f->now), own = 0;
+    if (!leaf || !tg_nss_verify_chain(n, leaf, &r->rules, n->SSL_RevealPinArg(r->fd),
+                                      pins ? &chain : NULL, &own, err)) {
         f->chain = TG_FACT_FAIL;
         f->chain_why = leaf ? n->PR_ErrorToName(*err) : "no peer certificate";
         return 0;
@@ -177,7 +139,7 @@ static int certificate_facts(const struct tg_nss *n, struct tg_nss_rec *r, tg_ns
         f->pins = pins_of(n, chain, &r->rules);
     if (chain)
         n->CERT_DestroyCertList(chain);
-    return f->name == TG_FACT_PASS && !borrowed;
+    return f->name == TG_FACT_PASS && own;
 }
 
 /* NSS's own question answered yes (nss_records.h): only for the socket's
@@ -256,6 +218,9 @@ void tg_nss_check_failure(const struct tg_nss *n, struct tg_nss_rec *r, int32_t 
     f.failure =
         err == TG_NSS_E_NO_CYPHER_OVERLAP ? TG_FAILURE_NO_STRONG_SUITE : TG_FAILURE_BELOW_FLOOR;
     f.failure_why = n->PR_ErrorToName(err);
+    tg_nss_range range;
+    if (!n->SSL_VersionRangeGet(r->fd, &range))
+        f.offered_max = range.max; /* NSS's versions are the wire's */
     tg_decide(&f, &r->rules, &r->verdict);
     if (apply(n, &bc, err))
         n->PR_SetError(err, 0); /* audit: the program keeps NSS's own error */

@@ -309,6 +309,23 @@ static enum tg_failure floor_failure(const struct tg_ossl *o, const struct tg_co
     }
 }
 
+/* The highest version the failed handshake offered: the max ctrl (0: the
+ * library's own, TLS 1.3 from 1.1.1), less what options turned off; TLS
+ * 1.2 before 1.1.0g (no ctrl to ask). */
+static int offered_max(const struct tg_ossl *o, SSL *ssl)
+{
+    if (!tg_ossl_has_proto_ctrl(o))
+        return TG_TLS1_2_VERSION;
+    long max = o->SSL_ctrl(ssl, TG_CTRL_GET_MAX_PROTO_VERSION, 0, NULL);
+    int top = o->version >= 0x10101000UL ? TG_TLS1_3_VERSION : TG_TLS1_2_VERSION;
+    unsigned long ops = tg_ossl_get_options(o, ssl);
+    if (max <= 0 || max > top)
+        max = top;
+    if (max == TG_TLS1_3_VERSION && (ops & TG_OP_NO_TLSv1_3))
+        max = TG_TLS1_2_VERSION;
+    return (int)max;
+}
+
 /* After a handshake step failed: a peer below the floor is a block. */
 static void after_failure(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
 {
@@ -316,6 +333,7 @@ static void after_failure(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
         struct tg_facts f = { .is_server = c->is_server, .failure = floor_failure(o, c) };
         if (f.failure != TG_FAILURE_NONE) {
             f.failure_why = o->ERR_reason_error_string(o->ERR_peek_last_error());
+            f.offered_max = f.failure == TG_FAILURE_BELOW_FLOOR ? offered_max(o, ssl) : 0;
             tg_decide(&f, &c->rules, &c->v);
         }
     }

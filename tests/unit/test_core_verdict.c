@@ -183,6 +183,27 @@ static const struct {
       .reason = TG_R_PROTOCOL,
       .detail =
           "protocol below TLS 1.3 refused: peer cannot do TLS 1.3 or later (protocol version)" },
+    { .what = "the program's own maximum is the floor: the peer may want more",
+      .f = { .failure = TG_FAILURE_BELOW_FLOOR,
+             .failure_why = "protocol version",
+             .offered_max = TG_TLS1_2 },
+      .r = { FLOOR12 },
+      .reason = TG_R_PROTOCOL,
+      .detail =
+          "protocol below TLS 1.2 refused: peer cannot do TLS 1.2 to TLS 1.2, the highest the "
+          "program lets this connection offer (protocol version)" },
+    { .what = "the program's own maximum is below the floor",
+      .f = { .failure = TG_FAILURE_BELOW_FLOOR, .offered_max = TG_TLS1_2 },
+      .r = { FLOOR12, .settings.min_protocol = TG_TLS1_3 },
+      .reason = TG_R_PROTOCOL,
+      .detail = "protocol below TLS 1.3 refused: the program allows at most TLS 1.2 (protocol "
+                "version)" },
+    { .what = "an offer up to TLS 1.3: the peer lacks the floor",
+      .f = { .failure = TG_FAILURE_BELOW_FLOOR, .offered_max = TG_TLS1_3 },
+      .r = { FLOOR12 },
+      .reason = TG_R_PROTOCOL,
+      .detail =
+          "protocol below TLS 1.2 refused: peer cannot do TLS 1.2 or later (protocol version)" },
     { .what = "no strong suite in common",
       .f = { .failure = TG_FAILURE_NO_STRONG_SUITE },
       .r = { FLOOR12 },

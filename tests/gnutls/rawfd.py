@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""GnuTLS beneath the record layer: after a block, no byte the program
+writes to the transport's own descriptor reaches the peer.
+
+    python3 tests/gnutls/rawfd.py --build build [--only REGEX]
+
+build/tests/gnutls_rawfd (tests/gnutls/rawfd.c) ignores its failed
+handshake and writes a marker with write(2), send(2), or write(2) after
+gnutls_bye, straight to the socket. A recording TCP relay (tests/nss/roads.py's)
+in front of the peer (tests/lib/servers.py's RecordingPeer, self-signed or
+wrong name) sees every byte the client sent. Without the shim the marker
+arrives (the control); with it, no marker (the shim shuts the socket both
+ways at the block, as the NSS backend does) and one block line.
+Prints `ok NAME` / `FAIL NAME: why`, then `N passed, N failed`.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TESTS = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(TESTS, "lib"))
+sys.path.insert(0, os.path.join(TESTS, "nss"))
+import pki  # noqa: E402
+import servers  # noqa: E402
+from roads import Relay  # noqa: E402  (tests/nss/roads.py: a recording TCP relay)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--only")
+    args = ap.parse_args()
+    work = tempfile.mkdtemp(prefix="tg-gtraw-")
+    passed = failed = 0
+    lib = os.path.abspath(os.path.join(args.build, "libtlsguard.so"))
+    client = os.path.join(args.build, "tests", "gnutls_rawfd")
+    try:
+        pk = pki.make(os.path.join(work, "pki"))
+        policy = os.path.join(work, "base.policy")
+        with open(policy, "w") as f:
+            f.write("ca-file %s/ca.pem\n" % pk)
+        for cert in ("selfsigned", "wrongname"):
+            for mode in ("write", "send", "bye"):
+                for shim in (False, True):
+                    name = "rawfd/%s/%s/%s" % (mode, "shim" if shim else "noshim", cert)
+                    if args.only and not re.search(args.only, name):
+                        continue
+                    peer = servers.RecordingPeer(re.sub(r"\W", "_", name), pk, cert, "TLSv1_2", "TLSv1_3",
+                                                 work, ciphers="").start()
+                    relay = Relay(peer.port)
+                    log = os.path.join(work, re.sub(r"\W", "_", name) + ".log")
+                    open(log, "w").close()
+                    env = {k: v for k, v in os.environ.items() if not k.startswith(("TLSGUARD_", "LD_PRELOAD"))}
+                    if shim:
+                        env.update(LD_PRELOAD=lib, TLSGUARD_POLICY=policy, TLSGUARD_LOG=log)
+                    marker = "MARKER-raw-" + mode
+                    try:
+                        r = subprocess.run([client, "localhost", str(relay.port), marker, mode], env=env,
+                                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=15)
+                    finally:
+                        relay.stop()
+                        peer.stop()
+                    out = (r.stdout + r.stderr).decode(errors="replace")
+                    blocks = [l for l in open(log).read().splitlines() if "action=block" in l]
+                    got = marker.encode() in relay.raw
+                    if not shim:
+                        why = None if got else "the marker never reached the peer without the shim: " + out
+                    elif got:
+                        why = "the peer got the raw marker after the block: " + out
+                    elif len(blocks) != 1 or "port=%d" % relay.port not in blocks[0]:
+                        why = "want one block line, got %s (%s)" % (blocks, out)
+                    elif r.returncode != 0:
+                        why = "the client died (rc %d): %s" % (r.returncode, out)
+                    else:
+                        why = None
+                    if why:
+                        failed += 1
+                        print("FAIL %s: %s" % (name, why))
+                    else:
+                        passed += 1
+                        print("ok %s" % name)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print("%d passed, %d failed" % (passed, failed))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
