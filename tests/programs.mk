@@ -121,10 +121,10 @@ $(BUILD)/tests/nss_roads: tests/nss/roads.c tests/lib/nss_client.h
 	@mkdir -p $(@D)
 	$(TEST_CC) $(NSS_FLAGS) -o $@ $< $(NSS_LIBS)
 # tests/gnutls/asks.c: a careful client's own questions get GnuTLS's answers.
-$(BUILD)/tests/gnutls_asks: tests/gnutls/asks.c
+$(BUILD)/tests/gnutls_asks: tests/gnutls/asks.c tests/lib/gt_client.h
 	@mkdir -p $(@D)
 	$(TEST_CC) -o $@ $< -lgnutls
-$(BUILD)/tests/gnutls_rawfd: tests/gnutls/rawfd.c
+$(BUILD)/tests/gnutls_rawfd: tests/gnutls/rawfd.c tests/lib/gt_client.h
 	@mkdir -p $(@D)
 	$(TEST_CC) -o $@ $< -lgnutls
 $(BUILD)/tests/nss_hosts: tests/nss/hosts.c
@@ -141,3 +141,11 @@ $(TEST_BIN)/old_glibc_client: tests/install/old_glibc_client.c shim/libc/glibc_c
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) -O2 $(WARN) -fPIE -pie -nostartfiles -include shim/libc/glibc_compat.h -o $@ $< \
 	  -Wl,--no-as-needed -l:libdl.so.2
+
+# tests/fuzz: the policy parser's libFuzzer target (tests/fuzz/run.sh makes
+# and runs it): these flags, with libFuzzer, ASan and UBSan, under clang.
+FUZZ_CC ?= clang
+$(BUILD)/fuzz_policy: tests/fuzz/fuzz_policy.c $(wildcard policy/*.c policy/*.h tests/unit/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(TEST_CFLAGS) -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
+	  -fno-sanitize-recover=all -Ipolicy -Itests/unit -o $@ $< $(wildcard policy/*.c)

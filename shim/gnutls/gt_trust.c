@@ -2,6 +2,7 @@
  * gt_trust.c — trust lists built by the shim, cached by path.
  */
 #include "gt_trust.h"
+#include "gt_memo.h"
 #include "secure_env.h"
 
 #include <pthread.h>
@@ -84,16 +85,32 @@ tg_gt_tlist tg_gt_trust_paths(const struct tg_gtls *g, const char *file, const c
     return l;
 }
 
+/* The last answer per thread, for the list and trust generation it was
+ * for: iterating copies a certificate (~180 k instructions a handshake),
+ * and a program keeps one list for many. Any trust change, a freed list
+ * included, moves the generation on (hook_gt_trust.c). */
+static __thread struct {
+    tg_gt_tlist list;
+    unsigned long gen;
+    int found;
+} last;
+
 int tg_gt_trust_has_ca(const struct tg_gtls *g, tg_gt_tlist list)
 {
     tg_gt_iter it = NULL;
     tg_gt_crt ca = NULL;
     if (!list)
         return 0;
+    unsigned long gen = tg_gt_memo_gen(); /* before looking: a change after is seen next time */
+    if (last.list == list && last.gen == gen)
+        return last.found;
     int found = g->gnutls_x509_trust_list_iter_get_ca(list, &it, &ca) == 0;
     if (ca)
         g->gnutls_x509_crt_deinit(ca);
     if (it)
         g->gnutls_x509_trust_list_iter_deinit(it);
+    last.list = list;
+    last.gen = gen;
+    last.found = found;
     return found;
 }

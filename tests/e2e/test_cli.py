@@ -19,18 +19,13 @@ Prints `ok NAME`, `FAIL NAME: why` or `skip NAME: why` per case, then
 `N passed, N failed`; exits 1 if anything failed.
 """
 
-import argparse
 import os
-import re
-import shutil
-import subprocess
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(REPO, "tests", "lib"))
-from cli_lib import Fail, Skip, SuiteBase  # noqa: E402
+from cli_lib import SuiteBase, run_suite  # noqa: E402
 from cli_pin import PinCases  # noqa: E402
 from cli_run import RunCases  # noqa: E402
 
@@ -40,50 +35,7 @@ class Suite(SuiteBase, PinCases, RunCases):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--build", default=os.path.join(REPO, "build"))
-    ap.add_argument("--only", help="run the cases whose name matches this regex")
-    ap.add_argument("--keep", action="store_true", help="keep the temp dir")
-    args = ap.parse_args()
-    build = os.path.abspath(args.build)
-    if not os.access(os.path.join(build, "tlsguard"), os.X_OK):
-        print(f"FAIL setup: {build}/tlsguard not built")
-        print("0 passed, 1 failed")
-        return 1
-    names = sorted(n for n in dir(Suite) if n.startswith("test_"))
-    if args.only:
-        names = [n for n in names if re.search(args.only, n[5:])]
-    tmp = tempfile.mkdtemp(prefix="tlsguard-cli-")
-    passed = failed = 0
-    suite = None
-    try:
-        try:
-            suite = Suite(build, tmp)
-        except Exception as e:  # noqa: BLE001 -- the setup failing is one failure
-            print(f"FAIL setup: {e}")
-            print("0 passed, 1 failed")
-            return 1
-        for n in names:
-            case = n[5:]
-            try:
-                getattr(suite, n)()
-                print(f"ok {case}")
-                passed += 1
-            except Skip as e:
-                print(f"skip {case}: {e}")
-            except (Fail, subprocess.TimeoutExpired, OSError) as e:
-                print(f"FAIL {case}: {e}")
-                failed += 1
-            sys.stdout.flush()
-    finally:
-        if suite:
-            suite.close()
-        if args.keep:
-            print(f"# kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return run_suite(Suite, __doc__, "tlsguard-cli-")
 
 
 if __name__ == "__main__":

@@ -17,22 +17,19 @@ Prints `ok NAME`, `FAIL NAME: why` or `skip NAME: why` per case, then
 `N passed, N failed`; exits 1 if anything failed.
 """
 
-import argparse
 import os
 import random
 import re
 import shutil
 import stat
 import struct
-import subprocess
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(REPO, "tests", "lib"))
-from cli_lib import Fail, Skip, expect, need, run  # noqa: E402
+from cli_lib import Fail, Skip, ToolSuite, expect, need, run, run_suite  # noqa: E402
 import tgtest  # noqa: E402
 
 
@@ -115,23 +112,7 @@ def make_elf(bits=64, endian="<", machine=62, interp=None, needed=(), sections=N
 
 
 # --------------------------------------------------------------------------
-class Suite:
-    def __init__(self, build, tmp):
-        self.tool = os.path.join(build, "tlsguard")
-        self.tmp = tmp
-
-    def close(self):
-        pass
-
-    def tg(self, *args, **kw):
-        return run([self.tool] + list(args), **kw)
-
-    def file(self, name, data, mode=0o644):
-        path = os.path.join(self.tmp, name)
-        with open(path, "wb") as f:
-            f.write(data if isinstance(data, bytes) else data.encode())
-        os.chmod(path, mode)
-        return path
+class Suite(ToolSuite):
 
     # ---- doctor: real programs ---------------------------------------------
 
@@ -484,43 +465,7 @@ class Suite:
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--build", default=os.path.join(REPO, "build"))
-    ap.add_argument("--only", help="run the cases whose name matches this regex")
-    ap.add_argument("--keep", action="store_true", help="keep the temp dir")
-    args = ap.parse_args()
-    build = os.path.abspath(args.build)
-    if not os.access(os.path.join(build, "tlsguard"), os.X_OK):
-        print(f"FAIL setup: {build}/tlsguard not built")
-        print("0 passed, 1 failed")
-        return 1
-    names = sorted(n for n in dir(Suite) if n.startswith("test_"))
-    if args.only:
-        names = [n for n in names if re.search(args.only, n[5:])]
-    tmp = tempfile.mkdtemp(prefix="tlsguard-doctor-")
-    passed = failed = 0
-    suite = Suite(build, tmp)
-    try:
-        for n in names:
-            case = n[5:]
-            try:
-                getattr(suite, n)()
-                print(f"ok {case}")
-                passed += 1
-            except Skip as e:
-                print(f"skip {case}: {e}")
-            except (Fail, subprocess.TimeoutExpired, OSError) as e:
-                print(f"FAIL {case}: {e}")
-                failed += 1
-            sys.stdout.flush()
-    finally:
-        suite.close()
-        if args.keep:
-            print(f"# kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return run_suite(Suite, __doc__, "tlsguard-doctor-")
 
 
 if __name__ == "__main__":

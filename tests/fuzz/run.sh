@@ -26,12 +26,10 @@ if ! command -v "$CLANG" >/dev/null 2>&1; then
 	exit 1
 fi
 
+# Built by make (tests/programs.mk: the test programs' flags).
 mkdir -p "$build"
-"$CLANG" -std=gnu99 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wundef \
-	-g -O1 -fno-omit-frame-pointer \
-	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	-I"$root/policy" -I"$root/tests/unit" -o "$build/fuzz_policy" \
-	"$here/fuzz_policy.c" "$root"/policy/*.c
+build=$(cd "$build" && pwd)
+"${MAKE:-make}" -s -C "$root" BUILD="$build" FUZZ_CC="$CLANG" "$build/fuzz_policy"
 
 corpus=$build/fuzz-corpus
 rm -rf "$corpus"

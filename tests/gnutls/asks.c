@@ -25,6 +25,8 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
+#include "../lib/gt_client.h"
+
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,23 +42,6 @@ static int count_output(gnutls_x509_crt_t cert, gnutls_x509_crt_t issuer, gnutls
     (void)cert, (void)issuer, (void)crl, (void)status;
     outputs++;
     return 0;
-}
-
-static int dial(const char *host, const char *port)
-{
-    struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM }, *res, *ai;
-    int fd = -1;
-    if (getaddrinfo(host, port, &hints, &res) != 0)
-        return -1;
-    for (ai = res; ai && fd < 0; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype, 0);
-        if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-            close(fd);
-            fd = -1;
-        }
-    }
-    freeaddrinfo(res);
-    return fd;
 }
 
 static void print(const char *what, int ret, unsigned status)
@@ -119,7 +104,7 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *name = argv[3], *mode = argv[4];
-    int fd = dial(argv[1], argv[2]), rc;
+    int fd = tg_gt_dial(argv[1], argv[2], 0), rc;
     if (fd < 0)
         return 1;
     gnutls_global_init();

@@ -1,9 +1,9 @@
 /*
- * gt_client.h — what the careless GnuTLS test clients share (tests/gnutls/
- * careless.c, roads.c; rb_gt_threads.c has its own dial for its IPv4-only
- * peers): the accept-all verify function, a TCP connection by name, the
- * handshake reported as the drivers read it, the session kept for resuming.
- * Header-only: those programs are built one file each.
+ * gt_client.h — what the GnuTLS test clients share (tests/gnutls/careless.c,
+ * roads.c, asks.c, rawfd.c; rb_gt_threads.c keeps its own dial, with
+ * close-on-exec sockets): the accept-all verify function, a TCP connection
+ * by name, the handshake reported as the drivers read it, the session kept
+ * for resuming. Header-only: those programs are built one file each.
  */
 #ifndef TG_GT_CLIENT_H
 #define TG_GT_CLIENT_H
