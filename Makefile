@@ -158,14 +158,16 @@ check-gnutls: all $(GNUTLS_CLIENT) $(BUILD)/tests/gnutls_roads $(BUILD)/tests/gn
 
 # The NSS backend (shim/nss/): a libcurl-nss client (-k, -k with TLS 1.0,
 # plain), a careless NSS client and tstclnt against bad peers, each with its
-# no-shim control; pins, audit, min-protocol TLSv1.3. Needs libcurl3-nss,
+# no-shim control; pins, audit, min-protocol TLSv1.3; roads around the usual
+# calls, and a program hook's SSL_AuthCertificate (asker.c). Needs libcurl3-nss,
 # libnss3-dev, libnspr4-dev (the C clients), libnss3-tools (tstclnt, certutil).
 NSS_CURL = $(BUILD)/tests/nss_curl
 NSS_CARELESS = $(BUILD)/tests/nss_careless
 NSS_ROADS = $(BUILD)/tests/nss_roads
+NSS_ASKER = $(BUILD)/tests/nss_asker
 NSS_HOSTS = $(BUILD)/tests/nss_hosts
 # (the C clients: tests/programs.mk)
-check-nss: all $(NSS_CURL) $(NSS_CARELESS) $(NSS_ROADS) $(NSS_HOSTS)
+check-nss: all $(NSS_CURL) $(NSS_CARELESS) $(NSS_ROADS) $(NSS_ASKER) $(NSS_HOSTS)
 	$(PYTHON) tests/nss/run.py --build $(BUILD)
 	$(PYTHON) tests/nss/roads.py --build $(BUILD)
 	$(PYTHON) tests/nss/trust.py --build $(BUILD)

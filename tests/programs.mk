@@ -130,6 +130,10 @@ $(BUILD)/tests/gnutls_rawfd: tests/gnutls/rawfd.c tests/lib/gt_client.h
 $(BUILD)/tests/nss_hosts: tests/nss/hosts.c
 	@mkdir -p $(@D)
 	$(TEST_CC) $(NSS_FLAGS) -pthread -o $@ $< $(NSS_LIBS)
+# tests/nss/asker.c: a program hook's SSL_AuthCertificate gets NSS's answer.
+$(BUILD)/tests/nss_asker: tests/nss/asker.c tests/robust/asan_first.h
+	@mkdir -p $(@D)
+	$(TEST_CC) $(NSS_FLAGS) -o $@ $< $(NSS_LIBS)
 
 # tests/install/old_glibc_client.c: runs on glibc 2.31 wherever built (its own
 # _start, glibc_compat.h), links libc and libdl only, dlopens libssl.so.1.1.

@@ -156,9 +156,7 @@ static tg_nss_status shim_auth(void *arg, tg_pr_fd *fd, tg_nss_bool check_sig,
     }
     if (!is_server && !tg_nss_check_certificate(n, r))
         return TG_SEC_FAILURE;
-    if (r->prog.auth)
-        return r->prog.auth(r->prog.auth_arg, fd, check_sig, is_server);
-    return n->SSL_AuthCertificate(n->CERT_GetDefaultCertDB(), fd, check_sig, is_server);
+    return tg_nss_auth_after_check(n, r, fd, check_sig, is_server);
 }
 
 /* NSS asks whether to go on despite a failed check: never after ours. */

@@ -58,6 +58,10 @@ typedef struct {
     unsigned char *data;
     unsigned int len;
 } tg_nss_item; /* SECItem */
+typedef struct {
+    tg_nss_item *items;
+    unsigned int len;
+} tg_nss_item_array; /* SECItemArray: a socket's stapled OCSP responses */
 
 /* CERTCertList and its nodes (certt.h). */
 typedef struct tg_nss_link {
@@ -167,12 +171,14 @@ typedef void (*tg_nss_hs_fn)(tg_pr_fd *fd, void *arg);
     X(S, tg_nss_status, SSL_GetChannelInfo, (tg_pr_fd *, tg_nss_channel *, unsigned))              \
     X(S, tg_nss_cert *, SSL_PeerCertificate, (tg_pr_fd *))                                         \
     X(S, char *, SSL_RevealURL, (tg_pr_fd *))                                                      \
+    X(S, void *, SSL_RevealPinArg, (tg_pr_fd *))                                                   \
+    X(S, const tg_nss_item_array *, SSL_PeerStapledOCSPResponses, (tg_pr_fd *))                    \
     X(S, tg_nss_status, SSL_SetURL, (tg_pr_fd *, const char *))                                    \
     X(S, tg_nss_status, SSL_ForceHandshake, (tg_pr_fd *))                                          \
     X(S, tg_nss_status, SSL_ForceHandshakeWithTimeout, (tg_pr_fd *, uint32_t))                     \
     X(N, void *, CERT_GetDefaultCertDB, (void))                                                    \
-    X(N, tg_nss_status, CERT_VerifyCertificateNow,                                                 \
-      (void *, tg_nss_cert *, tg_nss_bool, int64_t, void *, int64_t *))                            \
+    X(N, tg_nss_status, CERT_VerifyCert,                                                           \
+      (void *, tg_nss_cert *, tg_nss_bool, int, int64_t, void *, void *))                          \
     X(N, tg_nss_cert_list *, CERT_GetCertChainFromCert, (tg_nss_cert *, int64_t, int))             \
     X(N, tg_nss_status, CERT_GetCertTrust, (const tg_nss_cert *, tg_nss_trust *))                  \
     X(N, tg_nss_status, CERT_PKIXVerifyCert,                                                       \

@@ -1,7 +1,8 @@
 /*
  * nss_chain.c — the peer's chain verified for a TLS server: against the
- * program's own NSS trust first (its database and modules, untouched),
- * else against the policy's anchors (the global ca-file/ca-dir and this
+ * program's own NSS trust first (its database and modules, untouched), by
+ * the very call NSS's SSL_AuthCertificate makes (so that a pass there is
+ * NSS's own answer, hook_nss_auth.c), else against the policy's anchors (the global ca-file/ca-dir and this
  * host's) — and the system's where the program's NSS trusts no CA at all —
  * handed to this one check as CERT_PKIXVerifyCert's trust anchors. No
  * anchor of the policy is ever given trust in NSS's database: another
@@ -75,8 +76,8 @@ static tg_nss_cert_list *anchors_for(const struct tg_nss *n, const struct tg_rul
 }
 
 /* CERT_PKIXVerifyCert against `anchors` only (revocation as NSS's classic
- * verifier does by default: not checked); the chain it built, its anchor
- * last (pins may name the CA), in *chain. */
+ * verifier does by default: not checked); when `chain`, the chain it
+ * built, its anchor last (pins may name the CA), in *chain. */
 static int verify_with(const struct tg_nss *n, tg_nss_cert *leaf, tg_nss_cert_list *anchors,
                        tg_nss_cert_list **chain, int32_t *err)
 {
@@ -85,13 +86,15 @@ static int verify_with(const struct tg_nss *n, tg_nss_cert *leaf, tg_nss_cert_li
     in[1] = (tg_nss_valparam){ .type = TG_CERT_PI_REVOCATION,
                                .pointer = n->CERT_GetClassicOCSPDisabledPolicy() };
     in[2] = (tg_nss_valparam){ .type = TG_CERT_PI_END };
-    out[0] = (tg_nss_valparam){ .type = TG_CERT_PO_CERT_LIST };
+    out[0] = (tg_nss_valparam){ .type = chain ? TG_CERT_PO_CERT_LIST : TG_CERT_PO_END };
     out[1] = (tg_nss_valparam){ .type = TG_CERT_PO_TRUST_ANCHOR };
     out[2] = (tg_nss_valparam){ .type = TG_CERT_PO_END };
     if (n->CERT_PKIXVerifyCert(leaf, TG_CERT_USAGE_SERVER, in, out, NULL) != TG_SEC_SUCCESS) {
         *err = n->PR_GetError();
         return 0;
     }
+    if (!chain)
+        return 1;
     tg_nss_cert_list *built = (tg_nss_cert_list *)out[0].pointer;
     tg_nss_cert *anchor = (tg_nss_cert *)out[1].pointer;
     if (built && anchor && !n->CERT_AddCertToListTail(built, anchor))
@@ -109,11 +112,13 @@ static int issuer_problem(int32_t err)
 }
 
 int tg_nss_verify_chain(const struct tg_nss *n, tg_nss_cert *leaf, const struct tg_rules *ru,
-                        tg_nss_cert_list **chain, int32_t *err)
+                        void *pin_arg, tg_nss_cert_list **chain, int *own, int32_t *err)
 {
-    if (n->CERT_VerifyCertificateNow(n->CERT_GetDefaultCertDB(), leaf, 1, TG_CERT_USAGE_SERVER,
-                                     NULL, NULL) == TG_SEC_SUCCESS) {
-        *chain = n->CERT_GetCertChainFromCert(leaf, n->PR_Now(), TG_CERT_USAGE_SSL_SERVER);
+    *own = n->CERT_VerifyCert(n->CERT_GetDefaultCertDB(), leaf, 1, TG_CERT_USAGE_SSL_SERVER,
+                              n->PR_Now(), pin_arg, NULL) == TG_SEC_SUCCESS;
+    if (*own) {
+        if (chain)
+            *chain = n->CERT_GetCertChainFromCert(leaf, n->PR_Now(), TG_CERT_USAGE_SSL_SERVER);
         return 1;
     }
     *err = n->PR_GetError();

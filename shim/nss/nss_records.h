@@ -30,6 +30,17 @@ struct tg_nss_rec {
     int32_t error;        /* the NSS error a blocked socket reports */
     unsigned checked : 1; /* our certificate check passed this handshake */
     unsigned guarded : 1; /* the guard layer is under it */
+    /* Our check of this handshake asked NSS's own question, SSL_AuthCertificate's
+     * (CERT_VerifyCert of `answered_leaf` in `answered_db`, signatures
+     * checked, for a TLS server, no anchor lent; CERT_VerifyCertName for
+     * the URL, kept in verdict.host) and got yes: hook_nss_auth.c answers
+     * that question from
+     * it while the program's hook runs. Written and read by the handshake's
+     * thread only. */
+    unsigned char answered;
+    unsigned char certs_seen; /* certificates checked on this socket, up to 2 */
+    const void *answered_db;
+    const tg_nss_cert *answered_leaf;
     struct tg_nss_rec *next;
 };
 

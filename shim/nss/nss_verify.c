@@ -1,10 +1,14 @@
 /*
  * nss_verify.c — verification inside NSS's handshake. The chain is
- * verified for a TLS server against the program's NSS trust, else the
- * policy's ca-file and ca-dir anchors (shim/nss/nss_chain.c; the
- * program's auth-certificate or bad-certificate hooks have no say in it),
- * then the leaf against THE name with CERT_VerifyCertName, then the pins
- * over the verified chain.
+ * verified for a TLS server against the program's NSS trust as
+ * SSL_AuthCertificate verifies it (CERT_VerifyCert, signatures checked),
+ * else against the policy's ca-file and ca-dir anchors (and the system's)
+ * as one check's own (shim/nss/nss_chain.c; the program's auth-certificate
+ * or bad-certificate hooks have no say in it), then the leaf against THE
+ * name with CERT_VerifyCertName, then the pins over the verified chain.
+ * When that was NSS's own question exactly — the program's trust alone
+ * passed the chain, the URL was the name (nss_records.h: answered) — the
+ * record says so.
  */
 #include "nss_verify.h"
 #include "nss_errtext.h"
@@ -113,22 +117,39 @@ static int32_t error_for(enum tg_reason why, int32_t chain_err)
     }
 }
 
-static void certificate_facts(const struct tg_nss *n, struct tg_nss_rec *r, tg_nss_cert *leaf,
-                              struct tg_facts *f, int32_t *err)
+/* The chain, the name, the pins (the chain is built only for them). 1
+ * when the chain and the name passed as SSL_AuthCertificate would pass
+ * them: the program's own NSS trust passed the chain, no anchor of the
+ * policy's or the system's was lent to the check. */
+static int certificate_facts(const struct tg_nss *n, struct tg_nss_rec *r, tg_nss_cert *leaf,
+                             struct tg_facts *f, int32_t *err)
 {
     tg_nss_cert_list *chain = NULL;
-    if (!leaf || !tg_nss_verify_chain(n, leaf, &r->rules, &chain, err)) {
+    int pins = tg_rules_pins_due(&r->rules, f->now), own = 0;
+    if (!leaf || !tg_nss_verify_chain(n, leaf, &r->rules, n->SSL_RevealPinArg(r->fd),
+                                      pins ? &chain : NULL, &own, err)) {
         f->chain = TG_FACT_FAIL;
         f->chain_why = leaf ? n->PR_ErrorToName(*err) : "no peer certificate";
-        return;
+        return 0;
     }
     f->chain = TG_FACT_PASS;
     f->name = f->host[0] && n->CERT_VerifyCertName(leaf, f->host) == TG_SEC_SUCCESS ? TG_FACT_PASS
                                                                                     : TG_FACT_FAIL;
-    if (f->name == TG_FACT_PASS && tg_rules_pins_due(&r->rules, f->now))
+    if (f->name == TG_FACT_PASS && pins)
         f->pins = pins_of(n, chain, &r->rules);
     if (chain)
         n->CERT_DestroyCertList(chain);
+    return f->name == TG_FACT_PASS && own;
+}
+
+/* NSS's own question answered yes (nss_records.h): only for the socket's
+ * first certificate, and only when THE name was the URL, verbatim. */
+static void remember_answer(const struct tg_nss *n, struct tg_nss_rec *r, const char *url,
+                            const tg_nss_cert *leaf, int yes)
+{
+    r->answered = yes && r->certs_seen == 1 && url[0] && !strcmp(url, r->verdict.host);
+    r->answered_db = r->answered ? n->CERT_GetDefaultCertDB() : NULL;
+    r->answered_leaf = r->answered ? leaf : NULL;
 }
 
 int tg_nss_check_certificate(const struct tg_nss *n, struct tg_nss_rec *r)
@@ -141,6 +162,9 @@ int tg_nss_check_certificate(const struct tg_nss *n, struct tg_nss_rec *r)
     tg_verdict_restart(&r->verdict);
     tg_nss_errtext_forget();
     r->checked = 0;
+    r->answered = 0;
+    if (r->certs_seen < 2)
+        r->certs_seen++;
     tg_peer_name(&tg_nss_backend, &bc, NULL, 0, &name);
     if (tg_rules_apply(&r->rules, &r->verdict, 1, name.name)) {
         memset(&f, 0, sizeof f);
@@ -151,7 +175,7 @@ int tg_nss_check_certificate(const struct tg_nss *n, struct tg_nss_rec *r)
         f.now = (long long)time(NULL);
         negotiated_facts(n, r, &f);
         tg_nss_cert *leaf = n->SSL_PeerCertificate(r->fd);
-        certificate_facts(n, r, leaf, &f, &err);
+        remember_answer(n, r, bc.url, leaf, certificate_facts(n, r, leaf, &f, &err));
         if (leaf)
             n->CERT_DestroyCertificate(leaf);
         tg_decide(&f, &r->rules, &r->verdict);

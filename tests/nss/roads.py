@@ -9,7 +9,11 @@ marker reaches it) and with it (no byte reaches it, one block line), and
 against a good peer with it (the marker arrives). Peers are tests/nss/run.py's;
 a recording TCP relay in front of each also sees what is written beneath TLS
 (the guard, lower and native roads write plaintext under the SSL layer: with the shim
-a blocked connection is shut, so those bytes do not leave either).
+a blocked connection is shut, so those bytes do not leave either). Then
+build/tests/nss_asker (tests/nss/asker.c): a program's auth hook asking
+SSL_AuthCertificate about a good peer gets the same answer with the shim as
+without it, whichever socket, URL or database it asks about, and whether
+the program's database or only the policy's anchors trust the peer's CA.
 """
 
 import argparse
@@ -184,6 +188,71 @@ def strict(s):
                 if p.received else None)
 
 
+# asker mode: (what SSL_AuthCertificate answers in the program's hook, the
+# marker arrives); the same with the shim as without it (tests/nss/asker.c).
+ASKERS = {
+    "plain": ("asked: ok", True),  # the shim may answer it from its own check
+    "url": ("asked: SSL_ERROR_BAD_CERT_DOMAIN", False),  # the URL changed since
+    "socket": ("asked: SSL_ERROR_BAD_CERT_DOMAIN", False),  # another socket's question
+    "db": ("asked: ok", True),  # another database: NSS's answer (3.87 reads only its OCSP set-up)
+}
+# The program's database trusts no CA; the shim's check passes on the
+# policy's anchors (global ca-file, a host block's), a question NSS's own
+# SSL_AuthCertificate never asked: it must get NSS's answer, a refusal of
+# the issuer (unknown; under the shim NSS knows the CA, as a temporary
+# certificate without trust that the policy's anchors are: untrusted).
+ANCHOR_ASKERS = {
+    "anchors-global": "",
+    "anchors-host": "host localhost\n    ca-file %s/ca.pem\n",
+}
+
+
+def ask(s, name, mode, db, policy, asked, arrives):
+    for shim in (False, True):
+        case_name = "roads/asker-%s/%s/good13" % (name, "shim" if shim else "noshim")
+        if s.args.only and not re.search(s.args.only, case_name):
+            continue
+        p = Peer(s.pki, "good", nss.V.TLSv1_3, nss.V.TLSv1_3, s.work)
+        marker = "MARKER-asker-" + name
+        cmd = [os.path.join(s.args.build, "tests", "nss_asker"), mode, "localhost", str(p.port), marker, db]
+        try:
+            r = nss.run(cmd, marker, s.env(shim, policy, os.path.join(s.work, "asker.log")))
+        finally:
+            p.stop()
+        said = r.stdout.decode(errors="replace")
+        got = marker.encode() in p.received
+        why = None
+        if not set(asked.split("|")) & set(said.splitlines()):
+            why = "the hook's SSL_AuthCertificate did not answer %r: %s" % (asked, said[-300:])
+        elif got != arrives:
+            why = "the marker %s: %s" % ("never arrived" if arrives else "arrived", said[-300:])
+        s.check(case_name, why)
+
+
+def askers(s):
+    """A program's auth hook asks SSL_AuthCertificate about a good peer's
+    certificate: the question the shim's check just answered yes to gets
+    yes; a question about another URL, socket or database, or one the
+    shim's check answered only with the policy's anchors, gets NSS's own
+    answer, which fails where NSS's fails (the shim must not have answered
+    it from its check)."""
+    db = os.path.join(s.work, "askerdb")
+    os.makedirs(db)
+    subprocess.run(["certutil", "-N", "-d", "sql:" + db, "--empty-password"], check=True)
+    subprocess.run(["certutil", "-A", "-d", "sql:" + db, "-n", "test-ca", "-t", "C,,", "-i",
+                    os.path.join(s.pki, "ca.pem")], check=True)
+    for mode, (asked, arrives) in sorted(ASKERS.items()):
+        ask(s, mode, mode, db, s.base, asked, arrives)
+    for name, text in sorted(ANCHOR_ASKERS.items()):
+        policy = s.base
+        if text:  # the host block's anchors only, no global ca-file
+            policy = os.path.join(s.work, name + ".policy")
+            with open(policy, "w") as f:
+                f.write(text % s.pki)
+        ask(s, name, "plain", s.db, policy,
+            "asked: SEC_ERROR_UNKNOWN_ISSUER|asked: SEC_ERROR_UNTRUSTED_ISSUER", False)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
@@ -205,6 +274,7 @@ def main():
                 good = "good12" if road == "falsestart" else "good13"  # it asks for TLS 1.2 only
                 case(s, "roads/%s/shim/%s" % (road, good), road, good, True, None, "MARKER-" + road)
         strict(s)
+        askers(s)
         for peer, reason in (("selfsigned", nss.PEERS["selfsigned"][3]), ("dtls10", r"protocol below")):
             for shim in (False, True):
                 dtls_case(s, "roads/dtls/%s/%s" % ("shim" if shim else "noshim", peer), peer, shim, reason)
