@@ -49,7 +49,7 @@ static int32_t seen(const struct tg_nss *n, tg_pr_fd *fd, int32_t rv)
     if ((r = tg_nss_rec_get(fd, 0)) != NULL && !r->checked)
         tg_nss_check_failure(n, r, n->PR_GetError());
     if (tg_nss_errtext_held()) /* the text the program will ask for */
-        tg_nss_errtext_io_failed(fd, r && r->verdict.blocked, n->PR_GetError());
+        tg_nss_errtext_io_failed(n, fd, r && r->verdict.blocked, n->PR_GetError());
     return rv;
 }
 

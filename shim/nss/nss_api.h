@@ -202,6 +202,8 @@ typedef void (*tg_nss_hs_fn)(tg_pr_fd *fd, void *arg);
     X(P, void, PR_SetError, (int32_t, int32_t))                                                    \
     X(P, void, PR_SetErrorText, (int, const char *))                                               \
     X(P, int32_t, PR_GetError, (void))                                                             \
+    X(P, int32_t, PR_GetErrorTextLength, (void))                                                   \
+    X(P, int32_t, PR_GetErrorText, (char *))                                                       \
     X(P, const char *, PR_ErrorToName, (int32_t))                                                  \
     X(P, int32_t, PR_FileDesc2NativeHandle, (tg_pr_fd *))                                          \
     X(P, int, PR_GetUniqueIdentity, (const char *))                                                \
