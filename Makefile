@@ -142,9 +142,13 @@ $(GNUTLS_CLIENT): tests/gnutls/careless.c tests/robust/asan_first.h
 $(BUILD)/tests/gnutls_rawfd: tests/gnutls/rawfd.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS_ALL) -lgnutls
-check-gnutls: all $(GNUTLS_CLIENT) $(BUILD)/tests/gnutls_roads $(BUILD)/tests/gnutls_rawfd
+$(BUILD)/tests/gnutls_errtext: tests/gnutls/errtext.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -pthread -o $@ $< $(LDFLAGS_ALL) -lgnutls
+check-gnutls: all $(GNUTLS_CLIENT) $(BUILD)/tests/gnutls_roads $(BUILD)/tests/gnutls_rawfd $(BUILD)/tests/gnutls_errtext
 	$(PYTHON) tests/gnutls/run.py --build $(BUILD)
 	$(PYTHON) tests/gnutls/rawfd.py --build $(BUILD)
+	$(PYTHON) tests/gnutls/errtext.py --build $(BUILD)
 	$(PYTHON) tests/e2e/maxcap.py --build $(BUILD) --lib gnutls
 
 # The NSS backend (shim/nss/): a libcurl-nss client (-k, -k with TLS 1.0,
