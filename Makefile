@@ -34,7 +34,7 @@ TOOL_HDR   = $(wildcard tools/*.h tools/doctor/*.h)
 # shim's own symbol lookup, checked against dlsym).
 SHIM_PURE  = shim/openssl/cipher.c shim/libc/resolver.c shim/core/hostname.c \
              shim/core/name.c shim/core/verdict.c shim/core/rules.c shim/core/verdict_log.c \
-             shim/core/peer.c shim/libc/peer_addr.c shim/core/log.c shim/openssl/dynobj.c \
+             shim/core/peer.c shim/libc/peer_addr.c shim/core/log.c shim/core/dynobj.c \
              shim/core/once.c shim/core/fork_lock.c
 # The log-line reader of `tlsguard report` and `run --report`: plain C and stdio.
 TOOL_PURE  = tools/report_parse.c tools/report.c
@@ -55,12 +55,15 @@ TOOL = $(BUILD)/tlsguard
 
 all: $(LIB) $(TOOL)
 
-# The shim links libc and libdl only: never libssl (it finds the program's
+# The shim links libc only: never libssl (it finds the program's
 # own libssl at run time). Only the interposed symbols are exported.
 # Loadable on glibc >= 2.12 wherever it is built: shim/libc/glibc_compat.h binds old
 # symbol versions, shim/libc/secure_env.c finds getauxval/secure_getenv at run time,
-# and libdl.so.2 stays in DT_NEEDED (glibc < 2.34 keeps dlsym there; on >= 2.34
-# -ldl is an empty archive). No libpthread.so.0: the shim calls only the
+# and shim/libc/dl_entry.c finds dlopen/dlsym/dlvsym/dlclose at run time in
+# libc.so.6 (glibc >= 2.34) or libdl.so.2 (before; -DTG_SHIM_LIB maps the
+# names), so libdl.so.2 is not in DT_NEEDED: there it sat early in the
+# global scope, probed by every symbol lookup of the process (+0.4 M
+# instructions at each curl start). No libpthread.so.0: the shim calls only the
 # pthread_mutex_* and __register_atfork (pthread_atfork) libc always had, and
 # runs its initialisers with shim/core/once.h, not pthread_once; ld.so loading
 # libpthread into every process cost ~13 k instructions at start-up and more in
@@ -72,14 +75,23 @@ all: $(LIB) $(TOOL)
 # every symbol lookup of a libcurl process searched it (+0.22 M instructions
 # in curl --cacert). initial-exec would do too, but `tlsguard run` dlopens
 # the library, and its thread-locals do not fit the static TLS kept for that.
+# Lazy binding for the library's own imports (-z lazy after LDFLAGS_ALL's
+# -z now; RELRO kept, so only .got.plt stays writable): with -z now ld.so
+# looked up all ~75 of its libc functions in every process it is preloaded
+# into (~900 instructions each: +66 k for /bin/true, a program that never
+# calls one), whether or not the process ever uses TLS. Lazily, a process
+# pays only for the ones its TLS calls reach. The writable .got.plt is no
+# new kind of target in this library: the real OpenSSL/GnuTLS/NSS functions
+# it calls are function pointers resolved at run time into writable memory
+# anyway. The CLI and the tests keep LDFLAGS_ALL's -z now.
+LIB_BINDING = -Wl,-z,lazy
 TLS_DIALECT := $(shell $(CC) -mtls-dialect=gnu2 -E -x c /dev/null >/dev/null 2>&1 && echo -mtls-dialect=gnu2)
 $(LIB): $(SHIM_SRC) $(SHIM_HDR) $(POLICY_HDR) $(POLICY_LIB_OBJ) $(COMMON_SRC) $(COMMON_HDR) shim/exports.map
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -include shim/libc/glibc_compat.h -fPIC -fvisibility=hidden $(TLS_DIALECT) \
+	$(CC) $(CFLAGS_ALL) -include shim/libc/glibc_compat.h -DTG_SHIM_LIB -fPIC -fvisibility=hidden $(TLS_DIALECT) \
 	  -shared $(SHIM_INC) -Ipolicy -Icommon \
-	  -o $@ $(SHIM_SRC) $(POLICY_LIB_OBJ) $(COMMON_SRC) $(LDFLAGS_ALL) \
-	  -Wl,--version-script=shim/exports.map -Wl,--no-undefined -ldl \
-	  -Wl,--no-as-needed -l:libdl.so.2
+	  -o $@ $(SHIM_SRC) $(POLICY_LIB_OBJ) $(COMMON_SRC) $(LDFLAGS_ALL) $(LIB_BINDING) \
+	  -Wl,--version-script=shim/exports.map -Wl,--no-undefined
 
 # The CLI is an ordinary program: it may link libcrypto (for `pin`), and
 # libdl (`run` execs the command through the shim's own execvp).
@@ -135,19 +147,14 @@ check-adversarial: all
 # careless C clients of tests/gnutls/ against bad peers, each with its no-shim
 # control; pins, audit, min-protocol TLSv1.3, weak suites, resumption, report.
 # Needs gnutls-bin, wget, git and libgnutls28-dev (the C client only).
+# The C clients are built by tests/programs.mk (its one set of flags).
 GNUTLS_CLIENT = $(BUILD)/tests/gnutls_careless
-$(GNUTLS_CLIENT): tests/gnutls/careless.c tests/robust/asan_first.h
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS_ALL) -lgnutls
-$(BUILD)/tests/gnutls_rawfd: tests/gnutls/rawfd.c
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS_ALL) -lgnutls
-$(BUILD)/tests/gnutls_errtext: tests/gnutls/errtext.c
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -pthread -o $@ $< $(LDFLAGS_ALL) -lgnutls
-check-gnutls: all $(GNUTLS_CLIENT) $(BUILD)/tests/gnutls_roads $(BUILD)/tests/gnutls_rawfd $(BUILD)/tests/gnutls_errtext
+GNUTLS_ASKS = $(BUILD)/tests/gnutls_asks
+check-gnutls: all $(GNUTLS_CLIENT) $(BUILD)/tests/gnutls_roads $(BUILD)/tests/gnutls_rawfd $(GNUTLS_ASKS) \
+              $(BUILD)/tests/gnutls_errtext
 	$(PYTHON) tests/gnutls/run.py --build $(BUILD)
 	$(PYTHON) tests/gnutls/rawfd.py --build $(BUILD)
+	$(PYTHON) tests/gnutls/asks.py --build $(BUILD)
 	$(PYTHON) tests/gnutls/errtext.py --build $(BUILD)
 	$(PYTHON) tests/e2e/maxcap.py --build $(BUILD) --lib gnutls
 
@@ -159,18 +166,7 @@ NSS_CURL = $(BUILD)/tests/nss_curl
 NSS_CARELESS = $(BUILD)/tests/nss_careless
 NSS_ROADS = $(BUILD)/tests/nss_roads
 NSS_HOSTS = $(BUILD)/tests/nss_hosts
-$(NSS_CURL): tests/nss/curl_nss.c tests/robust/asan_first.h
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS_ALL) -l:libcurl-nss.so.4
-$(NSS_CARELESS): tests/nss/careless.c tests/robust/asan_first.h
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $$(pkg-config --cflags nss) -o $@ $< $(LDFLAGS_ALL) $$(pkg-config --libs nss)
-$(NSS_ROADS): tests/nss/roads.c
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $$(pkg-config --cflags nss) -o $@ $< $(LDFLAGS_ALL) $$(pkg-config --libs nss)
-$(NSS_HOSTS): tests/nss/hosts.c
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $$(pkg-config --cflags nss) -pthread -o $@ $< $(LDFLAGS_ALL) $$(pkg-config --libs nss)
+# (the C clients: tests/programs.mk)
 check-nss: all $(NSS_CURL) $(NSS_CARELESS) $(NSS_ROADS) $(NSS_HOSTS)
 	$(PYTHON) tests/nss/run.py --build $(BUILD)
 	$(PYTHON) tests/nss/roads.py --build $(BUILD)

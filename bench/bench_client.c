@@ -22,6 +22,7 @@
 #include <openssl/ssl.h>
 
 #include "../tests/lib/loopback.h"
+#include "bench_args.h"
 
 #define RECORD 16384
 
@@ -66,19 +67,10 @@ out:
 
 int main(int argc, char **argv)
 {
-    const char *ca = NULL, *mode = "handshakes";
-    int port = 0;
-    long n = 1;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "--port"))
-            port = atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "--ca"))
-            ca = argv[i + 1];
-        else if (!strcmp(argv[i], "--mode"))
-            mode = argv[i + 1];
-        else if (!strcmp(argv[i], "--n"))
-            n = atol(argv[i + 1]);
-    }
+    struct bench_args a = bench_args_parse(argc, argv);
+    const char *ca = a.ca, *mode = a.mode;
+    int port = a.port;
+    long n = a.n;
     int bulk = !strcmp(mode, "bulk");
     if (!port || !ca || n < 1 || (!bulk && strcmp(mode, "handshakes"))) {
         fprintf(stderr,

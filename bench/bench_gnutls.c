@@ -23,6 +23,7 @@
 #include <gnutls/gnutls.h>
 
 #include "../tests/lib/loopback.h"
+#include "bench_args.h"
 
 static int fail(const char *what, int rc)
 {
@@ -62,17 +63,10 @@ static int connection(gnutls_certificate_credentials_t cred, int port)
 
 int main(int argc, char **argv)
 {
-    const char *ca = NULL;
-    int port = 0;
-    long n = 1;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "--port"))
-            port = atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "--ca"))
-            ca = argv[i + 1];
-        else if (!strcmp(argv[i], "--n"))
-            n = atol(argv[i + 1]);
-    }
+    struct bench_args a = bench_args_parse(argc, argv);
+    const char *ca = a.ca;
+    int port = a.port;
+    long n = a.n;
     if (!port || !ca || n < 1) {
         fprintf(stderr, "usage: bench_gnutls --port P --ca FILE [--n N]\n");
         return 1;

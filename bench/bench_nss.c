@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_args.h"
+
 static int fail(const char *what)
 {
     PRErrorCode e = PR_GetError();
@@ -69,18 +71,11 @@ out:
 
 int main(int argc, char **argv)
 {
-    const char *db = NULL;
-    int port = 0;
-    long n = 1;
+    struct bench_args a = bench_args_parse(argc, argv);
+    const char *db = a.db;
+    int port = a.port;
+    long n = a.n;
     char dbarg[4200];
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "--port"))
-            port = atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "--db"))
-            db = argv[i + 1];
-        else if (!strcmp(argv[i], "--n"))
-            n = atol(argv[i + 1]);
-    }
     if (!port || !db || n < 1) {
         fprintf(stderr, "usage: bench_nss --port P --db DIR [--n N]\n");
         return 1;

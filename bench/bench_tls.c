@@ -316,7 +316,8 @@ static void usage(void)
     exit(2);
 }
 
-int main(int argc, char **argv)
+/* The command line into opt; returns the mode's name (for the result line). */
+static const char *parse_args(int argc, char **argv)
 {
     const char *mode = "full";
     for (int i = 1; i < argc; i++) {
@@ -351,6 +352,12 @@ int main(int argc, char **argv)
                                            : (usage(), M_FULL);
     if (opt.mode == M_CONTEXTS)
         opt.legacy = !opt.own_anchors;
+    return mode;
+}
+
+int main(int argc, char **argv)
+{
+    const char *mode = parse_args(argc, argv);
     snprintf(ca_path, sizeof ca_path, "%s/ca.pem", opt.pki);
 
     server_ctx = make_server_ctx();

@@ -34,7 +34,6 @@ Python 3 standard library only.
 import argparse
 import hashlib
 import os
-import platform
 import re
 import shutil
 import statistics
@@ -50,6 +49,7 @@ TESTS = os.path.join(REPO, "tests")
 sys.path.insert(0, os.path.join(TESTS, "lib"))
 from tgtest import openssl_builds  # noqa: E402
 import process  # noqa: E402  (bench/process.py: the whole-process rows)
+import report  # noqa: E402  (bench/report.py: results.md's other sections)
 import backends  # noqa: E402  (bench/backends.py: GnuTLS and NSS programs in them)
 CFLAGS = ["-std=gnu99", "-D_GNU_SOURCE", "-O2", "-g", "-Wall", "-Wextra", "-Werror", "-Wshadow"]
 
@@ -69,17 +69,6 @@ def builds():
     return osls
 
 
-def machine():
-    model = "?"
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    return "%s, nproc %d, %s, kernel %s" % (model, os.cpu_count(), platform.machine(), platform.release())
-
-
-# --------------------------------------------------------------------------
 
 class Bench:
     def __init__(self, args, tmp):
@@ -171,11 +160,6 @@ def rows(n_full, n_res, mib):
     ]
 
 
-def fmt_ratio(r, target):
-    mark = "" if r is None else (" ✓" if r >= target else " ✗")
-    return "%.3f%s" % (r, mark) if r is not None else "-"
-
-
 def cpu_speeds(b, o):
     """Full TLS 1.3 handshakes/s without the shim on each CPU this process may
     use (median of 3 short runs each). The vCPUs of a shared machine need not
@@ -241,26 +225,6 @@ def callgrind_rows(b, o, pool):
     return res
 
 
-def shim_functions(cgfile, units, top=12):
-    """The shim's functions, inclusive instructions per unit, from a callgrind file."""
-    p = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", cgfile], stdout=subprocess.PIPE,
-                       stderr=subprocess.DEVNULL)
-    found = {}
-    for line in p.stdout.decode(errors="replace").splitlines():
-        m = re.match(r"\s*([\d,]+) \([\s\d.]+%\)\s+(\S+?):(\S+) \[(.*libtlsguard\.so)\]", line)
-        if m:
-            name = "%s:%s" % (os.path.basename(m.group(2)), m.group(3))
-            found[name] = found.get(name, 0) + int(m.group(1).replace(",", ""))
-        m = re.match(r"\s*([\d,]+) \([\s\d.]+%\)\s+\S+:(_dl_addr|dladdr\S*|dlopen\S*|dlsym\S*) \[", line)
-        if m:
-            name = "libc:" + m.group(2)
-            found[name] = found.get(name, 0) + int(m.group(1).replace(",", ""))
-    # The trampolines' inclusive figures contain OpenSSL's own work (the real
-    # call): left out, so what remains is what the shim adds.
-    wrappers = re.compile(r"^(hook_handshake\.c|hook_io\.c|hook_ctx\.c):|^enforce\.c:tg_handshake$")
-    return sorted(((v / units, k) for k, v in found.items() if not wrappers.search(k)), reverse=True)[:top]
-
-
 # KCachegrind's cycle estimate: CEst = Ir + 10 Bm + 10 L1m + 100 LLm.
 COST_ROWS = ("res12", "full13")
 
@@ -316,7 +280,10 @@ def process_only(b, osls, port):
     return 0
 
 
-def main(argv=None):
+
+def parse_args(argv):
+    """The command line, and the counts it implies; also which other
+    libraries' programs (gnutls, nss) are measured."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", default="build")
     ap.add_argument("--pairs", type=int, default=9)
@@ -337,8 +304,74 @@ def main(argv=None):
     q = args.quick
     args.n_full, args.n_res, args.mib = (100, 300, 32) if q else (600, 3000, 512)
     args.cg_full, args.cg_res, args.cg_mib = (10, 30, 2) if q else (30, 300, 16)
-    startup_runs = 30 if q else 200
-    mem_n = 3000 if q else 100000
+    args.startup_runs = 30 if q else 200
+    args.mem_n = 3000 if q else 100000
+    return args, others
+
+
+def prepare(b, others):
+    """The OpenSSL builds and other libraries' programs measured, with their
+    bench programs built, the test PKI, the CA bundle and the empty policy."""
+    args = b.args
+    os.makedirs(os.path.join(args.build, "bench"), exist_ok=True)
+    osls = [] if args.only in others else builds()
+    if args.only:
+        osls = [o for o in osls if o.name == args.only]
+    progs, skipped = backends.available(others)
+    for line in skipped:
+        print("bench: skipping %s" % line, flush=True)
+    for o in osls:
+        o.bench = os.path.join(args.build, "bench", "bench_tls-" + o.name)
+        sh(["cc"] + CFLAGS + o.cflags + ["-o", o.bench, "bench/bench_tls.c"] + o.ldflags,
+           "building bench_tls (%s)" % o.name)
+    sh(["sh", os.path.join(TESTS, "lib", "pki.sh"), b.pki], "making the test PKI")
+    with open(b.bundle, "w") as f:
+        f.write(open("/etc/ssl/certs/ca-certificates.crt").read())
+        f.write(open(os.path.join(b.pki, "ca.pem")).read())
+    open(os.path.join(b.tmp, "empty.policy"), "w").close()
+    process.build_clients(b, osls + progs, CFLAGS)
+    b.noop = process.make_noop(b)
+    return osls, progs
+
+
+def measure(b, osls, progs, port, cpu):
+    """Every figure but the CPUs' speeds: wall clock, start-up, memory and
+    the policy pinned to `cpu`, then the callgrind runs two at a time."""
+    args, m = b.args, argparse.Namespace()
+    m.walls, m.cgs = {}, {}
+    saved = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {cpu})
+    try:
+        for o in osls:
+            print("wall clock, %s (%d pairs per row)..." % (o.label, args.pairs), flush=True)
+            m.walls[o.name] = wall_clock(b, o, args.pairs)
+        m.starts = {}
+        for o in osls:
+            m.starts[o.name] = process.startup(b, o, args.startup_runs)
+        m.mems = {}
+        for o in osls:
+            print("memory, %s (%d resumed handshakes)..." % (o.label, args.mem_n), flush=True)
+            m.mems[o.name] = memory(b, o, args.mem_n)
+        m.pol = policy_bench(b)
+        print("whole processes, wall clock...", flush=True)
+        m.pwalls = process.measure_wall(b, osls + progs, port, args.pairs)
+    finally:
+        os.sched_setaffinity(0, saved)
+    # Instruction counts do not care about load: two at a time.
+    print("callgrind runs...", flush=True)
+    m.trusts = {}
+    with ThreadPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1))) as pool:
+        for o in osls:
+            m.cgs[o.name] = callgrind_rows(b, o, pool)
+            m.trusts[o.name] = process.trust_store(b, o, pool)
+        m.costs = {o.name: cost_model(b, o, pool) for o in osls}
+        m.pjobs = process.measure_callgrind(b, osls + progs, pool, port)
+        pool.shutdown(wait=True)
+    return m
+
+
+def main(argv=None):
+    args, others = parse_args(argv)
     t_start = time.monotonic()
 
     tmp = tempfile.mkdtemp(prefix="tlsguard-bench-")
@@ -355,24 +388,7 @@ def main(argv=None):
         with open(b.lib, "rb") as f:
             return hashlib.sha256(f.read()).hexdigest()[:12]
     try:
-        os.makedirs(os.path.join(args.build, "bench"), exist_ok=True)
-        osls = [] if args.only in others else builds()
-        if args.only:
-            osls = [o for o in osls if o.name == args.only]
-        progs, skipped = backends.available(others)
-        for line in skipped:
-            print("bench: skipping %s" % line, flush=True)
-        for o in osls:
-            o.bench = os.path.join(args.build, "bench", "bench_tls-" + o.name)
-            sh(["cc"] + CFLAGS + o.cflags + ["-o", o.bench, "bench/bench_tls.c"] + o.ldflags,
-               "building bench_tls (%s)" % o.name)
-        sh(["sh", os.path.join(TESTS, "lib", "pki.sh"), b.pki], "making the test PKI")
-        with open(b.bundle, "w") as f:
-            f.write(open("/etc/ssl/certs/ca-certificates.crt").read())
-            f.write(open(os.path.join(b.pki, "ca.pem")).read())
-        open(os.path.join(tmp, "empty.policy"), "w").close()
-        process.build_clients(b, osls + progs, CFLAGS)
-        b.noop = process.make_noop(b)
+        osls, progs = prepare(b, others)
         server = process.Server(b.pki)
         if args.part == "process":
             return process_only(b, osls + progs, server.port)
@@ -380,166 +396,18 @@ def main(argv=None):
         print("timing each CPU...", flush=True)
         speeds = cpu_speeds(b, osls[0])
         cpu = max(speeds, key=speeds.get)
-        b.emit("# tlsguard: measured cost")
-        b.emit()
-        b.emit("Written by `make bench` (bench/run.py%s) on %s." % (" --quick" if q else "",
-                                                                   time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())))
-        b.emit()
-        b.emit("- Machine: %s" % machine())
-        b.emit("- CPUs, full TLS 1.3 handshakes/s on each (%s, no shim): %s. Wall-clock, start-up and memory "
-               "runs are all pinned to CPU %d (sched_setaffinity), A and B alike." % (
-                   osls[0].label, ", ".join("CPU %d: %.0f" % (k, v) for k, v in sorted(speeds.items())), cpu))
-        for o in osls:
-            b.emit("- %s: `%s`" % (o.label, o.version))
-        lib_digest = digest()
-        b.emit("- Shim: `%s` (git %s, sha256 %s; a copy taken at the start is what runs)" % (
-            os.path.relpath(b.built_lib, REPO), sh(
-            ["git", "rev-parse", "--short", "HEAD"], "git").strip(), lib_digest))
-        b.emit("- Ratios are *with shim / without* (throughput): 1.000 = no cost. ✓/✗: against the target. Wall "
-               "clock: %d interleaved pairs (A B, B A, A B ...), median of the pair ratios (min..max beside it); on a "
-               "shared 2-core machine expect ±10%% noise there, more when other work runs: *drift* is how far "
-               "the rate without the shim moved between its own runs of the row (max/min). CPU time: the same "
-               "runs, the process's user+system time for the loop (less disturbed by other load; includes the "
-               "kernel work the shim causes, which instruction counts do not). Instructions: valgrind "
-               "--tool=callgrind, the measured loop only: repeatable." % args.pairs)
-        b.emit("- *same app*: identical command line, only LD_PRELOAD differs (the app verifies by itself: "
-               "SSL_CTX_set_default_verify_paths, SSL_VERIFY_PEER, SNI + SSL_set1_host). *legacy app + shim*: "
-               "B is the same binary as a legacy client (SNI only, SSL_VERIFY_NONE, no anchors) which the shim "
-               "makes verify with its shared default store (SSL_CERT_FILE = the test CA); A is the verifying app "
-               "without the shim: the same cryptographic work, done natively.")
-        b.emit()
-
-        walls, cgs = {}, {}
-        saved = os.sched_getaffinity(0)
-        os.sched_setaffinity(0, {cpu})
-        try:
-            for o in osls:
-                print("wall clock, %s (%d pairs per row)..." % (o.label, args.pairs), flush=True)
-                walls[o.name] = wall_clock(b, o, args.pairs)
-            starts = {}
-            for o in osls:
-                starts[o.name] = process.startup(b, o, startup_runs)
-            mems = {}
-            for o in osls:
-                print("memory, %s (%d resumed handshakes)..." % (o.label, mem_n), flush=True)
-                mems[o.name] = memory(b, o, mem_n)
-            pol = policy_bench(b)
-            print("whole processes, wall clock...", flush=True)
-            pwalls = process.measure_wall(b, osls + progs, server.port, args.pairs)
-        finally:
-            os.sched_setaffinity(0, saved)
-        # Instruction counts do not care about load: two at a time.
-        print("callgrind runs...", flush=True)
-        trusts = {}
-        with ThreadPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1))) as pool:
-            for o in osls:
-                cgs[o.name] = callgrind_rows(b, o, pool)
-                trusts[o.name] = process.trust_store(b, o, pool)
-            costs = {o.name: cost_model(b, o, pool) for o in osls}
-            pjobs = process.measure_callgrind(b, osls + progs, pool, server.port)
-            pool.shutdown(wait=True)
-
-        b.heading("Throughput: with shim / without")
-        b.table("| OpenSSL | figure | without | with shim | wall-clock ratio (min..max) | drift | CPU-time ratio | "
-                "instructions per unit without / with | instruction ratio | target |")
-        missed = []
-        for o in osls:
-            worst = None
-            for key, (label, ra, rb, med, lo, hi, target, cmed, drift) in walls[o.name].items():
-                _, ia, ib, iratio, _, cgfile = cgs[o.name][key]
-                b.emit("| %s | %s | %.1f | %.1f | %s (%.3f..%.3f) | %.2f | %s | %s / %s | %s | ≥ %.3f |" % (
-                    o.label, label, ra, rb, fmt_ratio(med, target), lo, hi, drift, fmt_ratio(cmed, target),
-                    "{:,.0f}".format(ia),
-                    "{:,.0f}".format(ib), fmt_ratio(iratio, target), target))
-                row = (o, key, label, iratio, target, ia, ib, cgfile)
-                if iratio < target:
-                    missed.append(row)
-                if worst is None or iratio - target < worst[3] - worst[4]:
-                    worst = row
-            # Where the shim's instructions go is shown for every miss, else
-            # for the row closest to its target.
-            if worst and not any(m[0] is o for m in missed):
-                missed.append(worst)
-        b.emit()
-        b.emit("Units: handshakes/s and instructions per handshake (client and server together, both in the "
-               "process); bulk: MiB/s and instructions per MiB. Counts: wall clock %d full, %d resumed "
-               "handshakes, %d MiB each way per run; callgrind %d full, %d resumed, %d MiB each way." % (
-                   args.n_full, args.n_res, args.mib, args.cg_full, args.cg_res, args.cg_mib))
-        b.emit()
-
-        if missed:
-            b.emit("### Where the instructions go (each miss, else the row nearest its target)")
-            b.emit()
-            b.emit("The shim's helpers (and the dynamic-linker lookups they make), inclusive instructions per "
-                   "unit, from `callgrind_annotate --inclusive=yes` of the run with the shim; the hooks themselves "
-                   "(SSL_connect, SSL_read, tg_handshake...) are left out, their inclusive figures being mostly "
-                   "OpenSSL's own work. libs.c:tg_libs_for is the per-call routing to a libssl copy; its dladdr/"
-                   "_dl_addr calls are its cache misses.")
-            b.emit()
-            for o, key, label, iratio, target, ia, ib, cgfile in missed:
-                b.emit("**%s, %s**: %s instructions per unit more with the shim (ratio %.3f, target %.3f)" % (
-                    o.label, label, "{:,.0f}".format(ib - ia), iratio, target))
-                b.emit()
-                b.emit("```")
-                argv_b = [r for r in rows(args.cg_full, args.cg_res, args.cg_mib) if r[0] == key][0][2]
-                n = int(argv_b[argv_b.index("--n") + 1]) * (2 if key == "bulk" else 1)
-                for per, name in shim_functions(cgfile, n):
-                    b.emit("%12s  %s" % ("{:,.0f}".format(per), name))
-                b.emit("```")
-                b.emit()
-
-        b.emit("### Why the wall clock can lag the instruction count")
-        b.emit()
-        b.emit("The shim adds little work, but it runs between long stretches of OpenSSL's code and finds its "
-               "own out of the instruction cache, and its branches unlearned. callgrind's simulated caches "
-               "and branch predictor (`--cache-sim=yes --branch-sim=yes`) show it, per handshake; *cycle "
-               "estimate* is KCachegrind's CEst = Ir + 10 Bm + 10 L1m + 100 LLm, a model, not a measurement "
-               "(this virtual machine exposes no hardware counters).")
-        b.emit()
-        b.table("| OpenSSL | figure | instruction ratio | L1 misses per unit without / with | branch mispredicts "
-                "per unit without / with | cycle-estimate ratio |")
-        for o in osls:
-            for key, (label, n, ra, rb, ea, eb) in costs[o.name].items():
-                b.emit("| %s | %s | %.4f | %s / %s | %s / %s | %.4f |" % (
-                    o.label, label, ra["Ir_total"] / rb["Ir_total"],
-                    "{:,.0f}".format((ra["I1"] + ra["D1"]) / n), "{:,.0f}".format((rb["I1"] + rb["D1"]) / n),
-                    "{:,.0f}".format(ra["Bm"] / n), "{:,.0f}".format(rb["Bm"] / n), ea / eb))
-        b.emit()
-
-        process.emit_startup_trust(b, osls, starts, trusts, startup_runs)
-
-        process.emit(b, osls + progs, pjobs, pwalls, server.port)
-
-        b.heading("Policy file")
-        b.emit("`bench/bench_policy.c` (policy/*.c, -O2), 10 000 host blocks (target: load < 5 ms):")
-        b.emit()
-        b.emit("```")
-        for line in pol:
-            b.emit(line)
-        b.emit("```")
-        b.emit()
-
-        b.heading("Memory")
-        b.emit("VmRSS of bench_tls after 1 000 and after %d **resumed TLS 1.2** handshakes (session tickets, one "
-               "byte each way; resumption keeps 100 000 feasible in time). Target: growth within 1 MiB under the "
-               "shim." % mem_n)
-        b.emit()
-        b.table("| OpenSSL | shim | after 1 000 | after %d | growth | run time |" % mem_n)
-        for o in osls:
-            for shim in (False, True):
-                a, z, s = mems[o.name][shim]
-                b.emit("| %s | %s | %d KiB | %d KiB | %+d KiB %s | %.1f s |" % (
-                    o.label, "with" if shim else "without", a, z, z - a,
-                    ("✓" if z - a <= 1024 else "✗") if shim else "", s))
-        b.emit()
-        b.heading("How to reproduce")
-        b.emit("    make bench                         # everything above, ~%d min here" % (
-            max(1, round((time.monotonic() - t_start) / 60))))
-        b.emit("    python3 bench/run.py --only ossl3 --pairs 7")
-        b.emit("    python3 bench/run.py --only gnutls     # or nss: those whole-process rows alone")
-        b.emit("    SSL_CERT_FILE=PKI/ca.pem [LD_PRELOAD=build/libtlsguard.so] build/bench/bench_tls-ossl3 \\")
-        b.emit("        --pki PKI --mode full --proto 13 --app verify --n 600")
-        b.emit("    valgrind --tool=callgrind --toggle-collect=bench_loop build/bench/bench_tls-ossl3 ...")
+        report.header(b, osls, speeds, cpu, sh(["git", "rev-parse", "--short", "HEAD"], "git").strip(),
+                      digest())
+        m = measure(b, osls, progs, server.port, cpu)
+        # Per row, the units of its callgrind run: handshakes, or MiB both ways.
+        units = {key: int(a_argv[a_argv.index("--n") + 1]) * (2 if key == "bulk" else 1)
+                 for key, _, a_argv, _, _ in rows(args.cg_full, args.cg_res, args.cg_mib)}
+        report.throughput(b, osls, m.walls, m.cgs, units)
+        report.cache_costs(b, osls, m.costs)
+        process.emit_startup_trust(b, osls, m.starts, m.trusts, args.startup_runs)
+        process.emit(b, osls + progs, m.pjobs, m.pwalls, server.port)
+        report.policy_memory(b, osls, m.pol, m.mems, args.mem_n)
+        report.reproduce(b, t_start)
         with open(args.out, "w") as f:
             f.write("\n".join(b.out) + "\n")
         print("\nwrote %s in %.0fs" % (os.path.relpath(args.out, REPO), time.monotonic() - t_start))

@@ -1,4 +1,5 @@
-# The C test programs (tests/clients, tests/adversarial, tests/robust), built
+# The C test programs (tests/clients, tests/adversarial, tests/robust,
+# tests/gnutls, tests/nss, tests/install), built
 # by make with one set of flags, once per OpenSSL they run on (the GnuTLS and
 # NSS ones of tests/robust too, though they ignore the OpenSSL flags). The drivers ask
 # for them through tests/lib/cbuild.py, which passes the OpenSSL's own flags
@@ -21,6 +22,8 @@ TEST_SAN     ?=
 TEST_CFLAGS   = $(CSTD) -O1 -g -Wall -Wextra -Wshadow -Wundef -Wno-deprecated-declarations \
                 $(TEST_WERROR) $(TEST_SAN)
 TEST_CC       = $(CC) $(TEST_CFLAGS)
+NSS_FLAGS     = $$(pkg-config --cflags nss)
+NSS_LIBS      = $$(pkg-config --libs nss)
 
 CLIENT_DEPS = tests/clients/common.c tests/clients/common.h
 ADV_DEPS    = tests/adversarial/adv_common.c tests/adversarial/adv.h tests/lib/loopback.h
@@ -74,12 +77,12 @@ $(TEST_BIN)/rb_ctor: tests/robust/rb_ctor.c $(TEST_BIN)/librb_ctor.so $(RB_DEPS)
 	  $(OSSL_LDFLAGS)
 # The GnuTLS and NSS threaded clients (no OpenSSL in them; explicit rules win
 # over the pattern below).
-$(TEST_BIN)/rb_gt_threads: tests/robust/rb_gt_threads.c tests/robust/asan_first.h
+$(TEST_BIN)/rb_gt_threads: tests/robust/rb_gt_threads.c tests/robust/asan_first.h tests/robust/rb_threads.h
 	@mkdir -p $(@D)
 	$(TEST_CC) -pthread -o $@ $< -lgnutls
-$(TEST_BIN)/rb_nss_threads: tests/robust/rb_nss_threads.c tests/robust/asan_first.h
+$(TEST_BIN)/rb_nss_threads: tests/robust/rb_nss_threads.c tests/robust/asan_first.h tests/robust/rb_threads.h tests/lib/nss_client.h
 	@mkdir -p $(@D)
-	$(TEST_CC) $$(pkg-config --cflags nss) -pthread -o $@ $< $$(pkg-config --libs nss)
+	$(TEST_CC) $(NSS_FLAGS) -pthread -o $@ $< $(NSS_LIBS)
 $(TEST_BIN)/rb_%: tests/robust/rb_%.c $(RB_DEPS)
 	@mkdir -p $(@D)
 	$(TEST_CC) $(OSSL_CFLAGS) -Itests/robust -pthread -o $@ $< tests/robust/rb_common.c $(OSSL_LDFLAGS) -ldl
@@ -99,11 +102,37 @@ $(TEST_BIN)/compat_probe-bare.so: tests/install/compat_probe.c
 	@mkdir -p $(@D)
 	$(CC) $(PROBE_CFLAGS) -o $@ $< -ldl -lpthread
 
-# tests/gnutls: the careless GnuTLS client of the roads careless.c does not
-# take (tests/gnutls/roads.c); needs libgnutls28-dev.
-$(BUILD)/tests/gnutls_roads: tests/gnutls/roads.c
+# tests/gnutls and tests/nss: the careless clients (careless.c), those of the
+# roads careless.c does not take (roads.c) and the libcurl-nss client; they
+# need libgnutls28-dev, libnss3-dev and libnspr4-dev, libcurl3-nss.
+$(BUILD)/tests/gnutls_careless: tests/gnutls/careless.c tests/robust/asan_first.h tests/lib/gt_client.h
 	@mkdir -p $(@D)
 	$(TEST_CC) -o $@ $< -lgnutls
+$(BUILD)/tests/gnutls_roads: tests/gnutls/roads.c tests/lib/gt_client.h
+	@mkdir -p $(@D)
+	$(TEST_CC) -o $@ $< -lgnutls
+$(BUILD)/tests/nss_curl: tests/nss/curl_nss.c tests/robust/asan_first.h
+	@mkdir -p $(@D)
+	$(TEST_CC) -o $@ $< -l:libcurl-nss.so.4
+$(BUILD)/tests/nss_careless: tests/nss/careless.c tests/robust/asan_first.h tests/lib/nss_client.h
+	@mkdir -p $(@D)
+	$(TEST_CC) $(NSS_FLAGS) -o $@ $< $(NSS_LIBS)
+$(BUILD)/tests/nss_roads: tests/nss/roads.c tests/lib/nss_client.h
+	@mkdir -p $(@D)
+	$(TEST_CC) $(NSS_FLAGS) -o $@ $< $(NSS_LIBS)
+# tests/gnutls/asks.c: a careful client's own questions get GnuTLS's answers.
+$(BUILD)/tests/gnutls_asks: tests/gnutls/asks.c
+	@mkdir -p $(@D)
+	$(TEST_CC) -o $@ $< -lgnutls
+$(BUILD)/tests/gnutls_rawfd: tests/gnutls/rawfd.c
+	@mkdir -p $(@D)
+	$(TEST_CC) -o $@ $< -lgnutls
+$(BUILD)/tests/gnutls_errtext: tests/gnutls/errtext.c
+	@mkdir -p $(@D)
+	$(TEST_CC) -pthread -o $@ $< -lgnutls
+$(BUILD)/tests/nss_hosts: tests/nss/hosts.c
+	@mkdir -p $(@D)
+	$(TEST_CC) $(NSS_FLAGS) -pthread -o $@ $< $(NSS_LIBS)
 
 # tests/install/old_glibc_client.c: runs on glibc 2.31 wherever built (its own
 # _start, glibc_compat.h), links libc and libdl only, dlopens libssl.so.1.1.

@@ -72,6 +72,7 @@ void tg_gt_start(const struct tg_gtls *g, struct tg_gt_rec *r)
 {
     r->started = 1;
     r->verified = r->judged = r->seen_server = r->finished = 0;
+    memset(&r->memo, 0, sizeof r->memo);
     tg_verdict_restart(&r->verdict);
     if (!tg_gt_early_rules(g, r))
         tg_gt_block(g, r);
@@ -113,9 +114,14 @@ int tg_gt_verify_cb(tg_gt_session s)
     if (r->verdict.blocked)
         return TG_GT_E_CERTIFICATE_VERIFICATION_ERROR;
     r->seen_server = 1;
+    r->memo.chain_ok = r->memo.valid = 0;
     r->verified = certificate(g, r);
     if (act(g, r))
         return TG_GT_E_CERTIFICATE_VERIFICATION_ERROR;
+    /* The memo stands only for a verdict that passed as a whole: never a
+     * failing check let through in audit mode. */
+    r->memo.valid = r->memo.chain_ok && r->verified && r->verdict.reason == TG_R_NONE &&
+                    !r->verdict.blocked && strlen(r->memo.host) < sizeof r->memo.host - 1;
     return prog ? prog(s) : 0; /* it may refuse more, never less */
 }
 

@@ -7,6 +7,7 @@
 #ifndef TG_GT_RECORDS_H
 #define TG_GT_RECORDS_H
 
+#include "gt_memo.h"
 #include "gtls.h"
 #include "policy.h"
 #include "rules.h"
@@ -35,6 +36,7 @@ struct tg_gt_rec {
     const struct tg_pin *resume_pins;
     struct tg_rules rules;     /* the policy for THE name (core/rules.h) */
     struct tg_verdict verdict; /* what the core concluded (core/verdict.h) */
+    struct tg_gt_memo memo;    /* this handshake's chain verdict (gt_memo.h) */
 };
 
 /* The record of `s`; created when `create` (NULL only on OOM). */

@@ -15,6 +15,7 @@
 struct chain {
     tg_gt_crt crt[MAX_CHAIN];
     unsigned n;
+    unsigned sent; /* how many the peer sent */
 };
 
 static void chain_free(const struct tg_gtls *g, struct chain *c)
@@ -30,6 +31,7 @@ static int chain_load(const struct tg_gtls *g, tg_gt_session s, struct chain *c)
     unsigned n = 0;
     const tg_gt_datum *der = g->gnutls_certificate_get_peers(s, &n);
     c->n = 0;
+    c->sent = der ? n : 0;
     for (unsigned i = 0; der && i < n && i < MAX_CHAIN; i++) {
         if (g->gnutls_x509_crt_init(&c->crt[c->n]) != 0)
             break;
@@ -66,6 +68,13 @@ static const char *status_text(const struct tg_gtls *g, const struct chain *c, u
     return "certificate not trusted";
 }
 
+/* The shim's verification flags: GnuTLS's LOW profile (80-bit security:
+ * keys and signature hashes, as OpenSSL's default security level 1), no
+ * other flag. It is the profile GnuTLS's NORMAL priority gives a session,
+ * so that a careful program's own question (gt_memo.c) is one the shim's
+ * verdict answers; without a profile GnuTLS checks no key size at all. */
+#define TG_GT_SHIM_VFLAGS (2u /* GNUTLS_PROFILE_LOW */ << 24)
+
 /* Verified against `list` for a TLS server (no name: that is checked on its
  * own, to say which failed); the status, 0 when trusted. */
 static unsigned verify_with(const struct tg_gtls *g, tg_gt_tlist list, struct chain *c)
@@ -74,8 +83,8 @@ static unsigned verify_with(const struct tg_gtls *g, tg_gt_tlist list, struct ch
     unsigned status = 0;
     if (!list)
         return TG_GT_CERT_SIGNER_NOT_FOUND;
-    if (g->gnutls_x509_trust_list_verify_crt2(list, c->crt, c->n, &purpose, 1, 0, &status, NULL) !=
-        0)
+    if (g->gnutls_x509_trust_list_verify_crt2(list, c->crt, c->n, &purpose, 1, TG_GT_SHIM_VFLAGS,
+                                              &status, NULL) != 0)
         return status ? status : TG_GT_CERT_SIGNER_NOT_FOUND;
     return status;
 }
@@ -100,7 +109,11 @@ static tg_gt_tlist verify_anchors(const struct tg_gtls *g, struct tg_gt_rec *r, 
     for (int i = 0; i < 3; i++) {
         if (i > 0 && !lists[i])
             continue;
+        if (i == 0)
+            tg_gt_memo_before(&r->memo);
         unsigned st = verify_with(g, lists[i], c);
+        if (i == 0) /* the program's own list, or the system's in its place */
+            tg_gt_memo_after(&r->memo, own, c->sent, lists[0] == own && c->n == c->sent && !st);
         if (!st) {
             *host_list = i == 2;
             return lists[i];
@@ -192,6 +205,10 @@ void tg_gt_cert_facts(const struct tg_gtls *g, struct tg_gt_rec *r, struct tg_fa
         f->name = f->host && f->host[0] && g->gnutls_x509_crt_check_hostname2(c.crt[0], f->host, 0)
                       ? TG_FACT_PASS
                       : TG_FACT_FAIL;
+        if (f->name == TG_FACT_PASS && r->memo.chain_ok)
+            snprintf(r->memo.host, sizeof r->memo.host, "%s", f->host);
+        else
+            r->memo.chain_ok = 0;
         if (tg_rules_pins_due(&r->rules, f->now))
             f->pins = path_pinned(g, list, &c, &r->rules) ? TG_FACT_PASS : TG_FACT_FAIL;
     }

@@ -19,6 +19,7 @@ typedef struct tg_gt_crt_st *tg_gt_crt;
 typedef struct tg_gt_tlist_st *tg_gt_tlist;
 typedef struct tg_gt_iter_st *tg_gt_iter;
 typedef struct tg_gt_pubkey_st *tg_gt_pubkey;
+typedef struct tg_gt_crl_st *tg_gt_crl;
 
 typedef struct {
     unsigned char *data;
@@ -73,6 +74,36 @@ typedef int (*tg_gt_verify_fn)(tg_gt_session);
 #define TG_GT_A_PROTOCOL_VERSION               70
 #define TG_GT_A_INSUFFICIENT_SECURITY          71
 
+/* Everything that changes a trust list or the trust of credentials
+ * (hook_gt_trust.c: each moves gt_memo.h's generation on). */
+#define TG_GT_TRUST_SYMBOLS(X)                                                                     \
+    X(M, int, gnutls_certificate_set_x509_trust_file, (tg_gt_cred, const char *, int))             \
+    X(O, int, gnutls_certificate_set_x509_trust_dir, (tg_gt_cred, const char *, int)) /* 3.3.6 */  \
+    X(M, int, gnutls_certificate_set_x509_trust_mem, (tg_gt_cred, const tg_gt_datum *, int))       \
+    X(M, int, gnutls_certificate_set_x509_trust, (tg_gt_cred, tg_gt_crt *, int))                   \
+    X(M, int, gnutls_certificate_set_x509_system_trust, (tg_gt_cred))                              \
+    X(M, int, gnutls_certificate_set_x509_crl_file, (tg_gt_cred, const char *, int))               \
+    X(M, int, gnutls_certificate_set_x509_crl_mem, (tg_gt_cred, const tg_gt_datum *, int))         \
+    X(M, int, gnutls_certificate_set_x509_crl, (tg_gt_cred, tg_gt_crl *, int))                     \
+    X(M, int, gnutls_certificate_set_x509_simple_pkcs12_file,                                      \
+      (tg_gt_cred, const char *, int, const char *))                                               \
+    X(M, int, gnutls_certificate_set_x509_simple_pkcs12_mem,                                       \
+      (tg_gt_cred, const tg_gt_datum *, int, const char *))                                        \
+    X(M, void, gnutls_certificate_set_trust_list, (tg_gt_cred, tg_gt_tlist, unsigned))             \
+    X(M, void, gnutls_certificate_free_cas, (tg_gt_cred))                                          \
+    X(M, void, gnutls_certificate_free_crls, (tg_gt_cred))                                         \
+    X(M, int, gnutls_x509_trust_list_add_cas,                                                      \
+      (tg_gt_tlist, const tg_gt_crt *, unsigned, unsigned))                                        \
+    X(M, int, gnutls_x509_trust_list_remove_cas, (tg_gt_tlist, const tg_gt_crt *, unsigned))       \
+    X(M, int, gnutls_x509_trust_list_add_named_crt,                                                \
+      (tg_gt_tlist, tg_gt_crt, const void *, size_t, unsigned))                                    \
+    X(M, int, gnutls_x509_trust_list_add_crls,                                                     \
+      (tg_gt_tlist, const tg_gt_crl *, unsigned, unsigned, unsigned))                              \
+    X(M, int, gnutls_x509_trust_list_add_trust_mem,                                                \
+      (tg_gt_tlist, const tg_gt_datum *, const tg_gt_datum *, int, unsigned, unsigned))            \
+    X(M, int, gnutls_x509_trust_list_remove_trust_file, (tg_gt_tlist, const char *, int))          \
+    X(M, int, gnutls_x509_trust_list_remove_trust_mem, (tg_gt_tlist, const tg_gt_datum *, int))
+
 /*
  * The symbol table: X(kind, return type, name, parameter list), kind M
  * (mandatory: without it the backend cannot work and fails closed) or O
@@ -114,6 +145,13 @@ typedef int (*tg_gt_verify_fn)(tg_gt_session);
       (tg_gt_tlist, const char *, const char *, int, unsigned, unsigned))                          \
     X(M, int, gnutls_x509_trust_list_verify_crt2,                                                  \
       (tg_gt_tlist, tg_gt_crt *, unsigned, tg_gt_vdata *, unsigned, unsigned, unsigned *, void *)) \
+    X(M, int, gnutls_certificate_verify_peers,                                                     \
+      (tg_gt_session, tg_gt_vdata *, unsigned, unsigned *))                                        \
+    X(M, int, gnutls_certificate_verify_peers2, (tg_gt_session, unsigned *))                       \
+    X(M, int, gnutls_certificate_verify_peers3, (tg_gt_session, const char *, unsigned *))         \
+    X(O, unsigned, gnutls_x509_crt_equals2, (tg_gt_crt, const tg_gt_datum *)) /* 3.5.0 */          \
+    X(M, void, gnutls_global_set_time_function, (void *))                                          \
+    TG_GT_TRUST_SYMBOLS(X)                                                                         \
     X(M, int, gnutls_x509_trust_list_iter_get_ca, (tg_gt_tlist, tg_gt_iter *, tg_gt_crt *))        \
     X(M, void, gnutls_x509_trust_list_iter_deinit, (tg_gt_iter))                                   \
     X(M, int, gnutls_x509_trust_list_get_issuer, (tg_gt_tlist, tg_gt_crt, tg_gt_crt *, unsigned))  \

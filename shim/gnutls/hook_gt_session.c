@@ -105,6 +105,7 @@ TG_GT_EXPORT void gnutls_certificate_free_credentials(tg_gt_cred cred)
     tg_gt_cred_set_verify(cred, NULL);
     if (g)
         g->gnutls_certificate_free_credentials(cred);
+    tg_gt_memo_trust_changed(); /* its list's address may come back */
 }
 
 static void remember_host(tg_gt_session s, const char *host)

@@ -15,6 +15,7 @@
  * (tests/install/test_secure_env.py).
  */
 #include "secure_env.h"
+#include "dl_entry.h"
 #include "once.h"
 
 #include <dlfcn.h>
@@ -51,16 +52,15 @@ static int test_hides(const char *name)
 }
 #endif
 
-/* The loaded libc's handle while decide() runs (one dlopen for all its
- * look-ups: each costs ~3.6 k instructions at every program's start). */
-static void *libc_handle;
-
-/* `name` in the loaded libc: its default version, or `version` when given;
+/* `name` in the loaded libc: its default version, read from libc's own
+ * symbol table (shim/libc/dl_entry.c; dlsym cost ~3.6 k instructions a
+ * look-up at every program's start), or `version` when given (dlvsym);
  * NULL where libc has none. */
 static void *libc_function(const char *name, const char *version)
 {
-    void *h = libc_handle ? libc_handle : RTLD_DEFAULT;
-    return test_hides(name) ? NULL : version ? dlvsym(h, name, version) : dlsym(h, name);
+    if (test_hides(name))
+        return NULL;
+    return version ? dlvsym(RTLD_DEFAULT, name, version) : tg_libc_function(name);
 }
 
 /* AT_SECURE through getauxval: 0 or 1, -1 when it cannot answer (missing
@@ -145,7 +145,6 @@ static void pick_getenv(void)
 static void decide(void)
 {
     const char *source = "getauxval";
-    libc_handle = dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD);
     int v = secure_from_getauxval();
     if (v < 0) {
         source = AUXV_PATH;
@@ -155,9 +154,6 @@ static void decide(void)
         source = "nothing (taken as secure)";
     secure = v != 0; /* unknown counts as secure */
     pick_getenv();
-    if (libc_handle)
-        dlclose(libc_handle); /* NOLOAD took a reference; libc itself stays */
-    libc_handle = NULL;
     trace(source);
 }
 

@@ -195,13 +195,16 @@ static const struct tg_ossl *add(void *fn)
     if (nlibs == MAX_LIBS || !tg_dynobj_at(fn, &q) || !*q.name)
         return NULL;
     /* Kept open for the process's life: a copy we route to cannot be
-     * unloaded under us. */
-    void *h = dlopen(q.name, RTLD_LAZY | RTLD_NOLOAD);
+     * unloaded under us. A libssl that can never be unloaded (1.1.0+ links
+     * -z nodelete) needs no reference: dlopen of one loaded at start-up
+     * costs ~14 k instructions (ld.so lists its dependencies first). */
+    int pinned = tg_dynobj_nodelete(&q);
+    void *h = pinned ? NULL : dlopen(q.name, RTLD_LAZY | RTLD_NOLOAD);
     struct tg_ossl *t = &libs[nlibs];
     memset(t, 0, sizeof *t);
-    if (h)
+    if (h || pinned)
         tg_symscope_init(&scope, h, &q);
-    if (!h || tg_ossl_resolve(t, &scope, &missing) != 0) {
+    if (!(h || pinned) || tg_ossl_resolve(t, &scope, &missing) != 0) {
         snprintf(msg, sizeof msg, "%s lacks %s; its TLS connections fail closed", q.name,
                  missing ? missing : "a usable handle");
         tg_log_internal(msg);

@@ -5,6 +5,7 @@
  */
 #include "ossl.h"
 #include "dynobj.h"
+#include "symhash.h"
 #include "log.h"
 
 #include <pthread.h>
@@ -23,7 +24,8 @@ int tg_ossl_resolve(struct tg_ossl *t, const struct tg_symscope *scope, const ch
     *missing = NULL;
 #define TG_SYM_RESOLVE(kind, ret, name, args)                                                      \
     {                                                                                              \
-        void *p_ = tg_symscope_find(scope, #name);                                                 \
+        TG_HASH_FITS(#name);                                                                       \
+        void *p_ = tg_symscope_find_hashed(scope, #name, TG_GNU_HASH(#name));                      \
         if (p_ && tg_is_ours(p_))                                                                  \
             p_ = NULL;                                                                             \
         *(void **)&t->name = p_;                                                                   \

@@ -25,6 +25,8 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
+#include "../lib/gt_client.h"
+
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,33 +39,10 @@
 #define WEAK                                                                                       \
     "NONE:+VERS-TLS1.2:+NULL:+SHA1:+ECDHE-ECDSA:+COMP-NULL:+SIGN-ALL:+CTYPE-X509:+GROUP-ALL"
 
-static int accept_all(gnutls_session_t s)
-{
-    (void)s;
-    return 0;
-}
-
 static int refuse_all(gnutls_session_t s)
 {
     (void)s;
     return -1;
-}
-
-static int dial(const char *host, const char *port)
-{
-    struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM }, *res, *ai;
-    int fd = -1;
-    if (getaddrinfo(host, port, &hints, &res) != 0)
-        return -1;
-    for (ai = res; ai && fd < 0; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype, 0);
-        if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-            close(fd);
-            fd = -1;
-        }
-    }
-    freeaddrinfo(res);
-    return fd;
 }
 
 static void set_priority(gnutls_session_t s, const char *road)
@@ -103,7 +82,7 @@ static int one(const char *host, const char *port, const char *marker, const cha
 {
     gnutls_session_t s;
     char req[512], buf[4096];
-    int fd = dial(host, port), got = 0;
+    int fd = tg_gt_dial(host, port, 0), got = 0;
     if (fd < 0) {
         printf("connect failed\n");
         return 2;
@@ -115,12 +94,7 @@ static int one(const char *host, const char *port, const char *marker, const cha
     if (data->size)
         gnutls_session_set_data(s, data->data, data->size);
     gnutls_transport_set_int(s, fd);
-    int rc;
-    do {
-        rc = gnutls_handshake(s);
-    } while (rc < 0 && !gnutls_error_is_fatal(rc));
-    printf("handshake=%d (%s)\nresumed=%d\n", rc, rc ? gnutls_strerror(rc) : "ok",
-           gnutls_session_is_resumed(s));
+    tg_gt_handshake(s);
     if (!strcmp(road, "peers")) {
         unsigned status = 0;
         gnutls_certificate_verify_peers2(s, &status); /* and ignored */
@@ -136,9 +110,7 @@ static int one(const char *host, const char *port, const char *marker, const cha
         }
     }
     printf("\n");
-    gnutls_free(data->data);
-    data->size = 0;
-    gnutls_session_get_data2(s, data);
+    tg_gt_keep_session(s, data);
     gnutls_deinit(s);
     close(fd);
     return got ? 0 : 1;
@@ -155,7 +127,8 @@ int main(int argc, char **argv)
     gnutls_datum_t data = { NULL, 0 };
     gnutls_global_init();
     gnutls_certificate_allocate_credentials(&cred);
-    gnutls_certificate_set_verify_function(cred, strcmp(road, "refuse") ? accept_all : refuse_all);
+    gnutls_certificate_set_verify_function(cred,
+                                           strcmp(road, "refuse") ? tg_gt_accept_all : refuse_all);
     setvbuf(stdout, NULL, _IONBF, 0);
     int rc = one(argv[1], argv[2], argv[3], road, argv[1], cred, &data);
     if (!strcmp(road, "resume")) {

@@ -33,6 +33,8 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
+#include "../lib/gt_client.h"
+
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,38 +45,12 @@
 
 static const char *road, *send_how;
 
-static int accept_all(gnutls_session_t s)
-{
-    (void)s;
-    return 0;
-}
-
-static int dial(const char *host, const char *port)
-{
-    struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM }, *res, *ai;
-    struct timeval wait = { 4, 0 };
-    int fd = -1;
-    if (getaddrinfo(host, port, &hints, &res) != 0)
-        return -1;
-    for (ai = res; ai && fd < 0; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype, 0);
-        if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-            close(fd);
-            fd = -1;
-        }
-    }
-    freeaddrinfo(res);
-    if (fd >= 0) /* a peer that only listens (openssl s_server -quiet) ends the reading */
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
-    return fd;
-}
-
 static int on_message(gnutls_session_t s, unsigned htype, unsigned when, unsigned incoming,
                       const gnutls_datum_t *msg)
 {
     (void)when, (void)incoming, (void)msg;
     if (htype == GNUTLS_HANDSHAKE_CERTIFICATE_PKT)
-        gnutls_session_set_verify_function(s, accept_all);
+        gnutls_session_set_verify_function(s, tg_gt_accept_all);
     return 0;
 }
 
@@ -166,7 +142,7 @@ static int one(const char *host, const char *port, const char *marker, const cha
 {
     gnutls_session_t s;
     char req[512], buf[4096];
-    int fd = dial(host, port), got = 0, rc;
+    int fd = tg_gt_dial(host, port, 4), got = 0, rc;
     unsigned flags = !strcmp(road, "init0")      ? 0
                      : !strcmp(road, "nonblock") ? GNUTLS_NONBLOCK
                      : !strcmp(road, "early")    ? GNUTLS_CLIENT | GNUTLS_ENABLE_EARLY_DATA
@@ -187,11 +163,7 @@ static int one(const char *host, const char *port, const char *marker, const cha
         snprintf(req, sizeof req, "GET /%s-early HTTP/1.0\r\n\r\n", marker);
         printf("early=%ld\n", (long)gnutls_record_send_early_data(s, req, strlen(req)));
     }
-    do {
-        rc = gnutls_handshake(s);
-    } while (rc < 0 && !gnutls_error_is_fatal(rc));
-    printf("handshake=%d (%s)\nresumed=%d\n", rc, rc ? gnutls_strerror(rc) : "ok",
-           gnutls_session_is_resumed(s));
+    rc = tg_gt_handshake(s);
     if (!strcmp(road, "vflags")) {
         unsigned status = 0;
         gnutls_certificate_verify_peers3(s, NULL, &status); /* and ignored */
@@ -207,9 +179,7 @@ static int one(const char *host, const char *port, const char *marker, const cha
         }
     }
     printf("\n");
-    gnutls_free(data->data);
-    data->size = 0;
-    gnutls_session_get_data2(s, data);
+    tg_gt_keep_session(s, data);
     gnutls_deinit(s);
     close(fd);
     return got ? 0 : 1;
@@ -252,7 +222,7 @@ static void *credentials(void)
                                                       GNUTLS_VERIFY_ALLOW_X509_V1_CA_CRT);
         gnutls_certificate_set_verify_limits(cert, 16384, 64);
     } else {
-        gnutls_certificate_set_verify_function(cert, accept_all);
+        gnutls_certificate_set_verify_function(cert, tg_gt_accept_all);
     }
     return cert;
 }

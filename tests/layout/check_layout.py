@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The shim's house rules (STYLE.md "The house", issue 13), checked on the tree.
+"""The tree's house rules (STYLE.md "The house", issue 13), checked on the tree.
 
     python3 tests/layout/check_layout.py [ROOT]
 
@@ -8,13 +8,17 @@
 - shim/core/ and shim/libc/ include no header of a backend (shim/openssl/,
   and later shim/gnutls/, shim/nss/): the core reaches a backend only through
   shim/core/backend.h's table.
-- No file under shim/ over 600 lines; no function over 80 lines (a function
-  body is a line starting with "{" up to the next line starting with "}";
-  tables are not functions).
+- No file over 600 lines under shim/, policy/, common/, tools/, tests/ and
+  bench/ (C, headers, Python, shell, Ruby, make fragments); no function over
+  80 lines there: a C function body is a line starting with "{" up to the
+  next line starting with "}" (clang-format's Linux braces put only a
+  function's there; tables are not functions); a Python function is a def,
+  method or nested def, from its def line to its last line.
 
 Prints `ok RULE` or `FAIL RULE: where`, then `N passed, N failed`; exits 1 on
 any failure.
 """
+import ast
 import glob
 import os
 import re
@@ -25,6 +29,8 @@ SHIM = os.path.join(ROOT, "shim")
 BACKENDS = ("openssl", "gnutls", "nss")
 NEUTRAL = ("core", "libc")
 MAX_FILE, MAX_FUNC = 600, 80
+TREE = ("shim", "policy", "common", "tools", "tests", "bench")
+SOURCE = (".c", ".h", ".py", ".sh", ".rb", ".mk")
 
 
 def files(folders, exts=(".c", ".h")):
@@ -65,20 +71,54 @@ def backend_headers():
     return bad
 
 
+def tree_files():
+    for top in TREE:
+        for folder, dirs, names in os.walk(os.path.join(ROOT, top)):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(names):
+                if name.endswith(SOURCE):
+                    yield os.path.join(folder, name)
+
+
+def c_functions(text):
+    """(first line, lines) of each function body in C text: from a line
+    starting with "{" to the next line starting with "}". .clang-format's
+    BreakBeforeBraces: Linux (make check-format, every .c/.h of the tree)
+    puts a function's braces, and only a function's, in column 0; a table's
+    "= {" and a struct's "struct s {" open on their head's line."""
+    out, start = [], None
+    for i, line in enumerate(text.split("\n")):
+        if line.startswith("{") and start is None:
+            start = i
+        elif line.startswith("}") and start is not None:
+            out.append((start + 1, i - start + 1))
+            start = None
+    return out
+
+
+def py_functions(text):
+    """(first line, lines) of each def in Python text, methods and nested defs
+    too; a file ast cannot parse (Python 2 only) is left to the file rule."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return []
+    return [(n.lineno, n.end_lineno - n.lineno + 1) for n in ast.walk(tree)
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+
+
 def sizes():
     bad = []
-    for path in files([d for d in os.listdir(SHIM) if os.path.isdir(os.path.join(SHIM, d))]):
-        lines = open(path, errors="replace").read().split("\n")
-        if len(lines) - 1 > MAX_FILE:
-            bad.append("%s: %d lines" % (rel(path), len(lines) - 1))
-        start = None
-        for i, line in enumerate(lines):
-            if line.startswith("{") and start is None:
-                start = i
-            elif line.startswith("}") and start is not None:
-                if i - start + 1 > MAX_FUNC:
-                    bad.append("%s:%d: function of %d lines" % (rel(path), start, i - start + 1))
-                start = None
+    for path in tree_files():
+        text = open(path, errors="replace").read()
+        n = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+        if n > MAX_FILE:
+            bad.append("%s: %d lines" % (rel(path), n))
+        funcs = c_functions(text) if path.endswith((".c", ".h")) else \
+            py_functions(text) if path.endswith(".py") else []
+        for line, length in funcs:
+            if length > MAX_FUNC:
+                bad.append("%s:%d: function of %d lines" % (rel(path), line, length))
     return bad
 
 

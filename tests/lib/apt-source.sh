@@ -1,7 +1,7 @@
 # apt-source.sh — sourced: find_uri prints the URI(s) of the Debian main
 # archive named in this machine's apt sources (deb822 and one-line formats,
 # -security entries skipped), so no test names an archive host itself.
-# Used by fetch-openssl11.sh and tests/fresh/check-fresh.sh.
+# Used by fetch-openssl11.sh, fetch-glibc231.sh and tests/fresh/check-fresh.sh.
 
 find_uri() {
     # deb822 files: a stanza's URIs: line, skipping stanzas for -security.
@@ -36,3 +36,50 @@ find_uri() {
     done
 }
 
+
+# fetch_bullseye WHO DEST PACKAGE... — PACKAGEs of Debian bullseye (main)
+# unpacked into DEST/root without touching the system: a private apt
+# configuration in DEST/apt (the archive's address from find_uri, Debian's
+# archive keyring), `apt-get download`, then `dpkg -x` into DEST/root.tmp,
+# moved to DEST/root once complete. WHO names the caller in its messages.
+# Returns 1 after a message when no archive or keyring is found; the
+# callers' `set -e` stops them at any other failure. Used by
+# fetch-openssl11.sh and fetch-glibc231.sh.
+fetch_bullseye() {
+    who=$1 dest=$2
+    shift 2
+    pkgs=$*
+    uri=$(find_uri | head -n 1)
+    if [ -z "$uri" ]; then
+        echo "$who: no Debian archive URI found in /etc/apt sources" >&2
+        return 1
+    fi
+    keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+    [ -r "$keyring" ] || { echo "$who: $keyring missing" >&2; return 1; }
+
+    apt="$dest/apt"
+    rm -rf "$apt"
+    mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/debs"
+    echo "deb [signed-by=$keyring] $uri bullseye main" > "$apt/sources.list"
+    : > "$apt/status"
+    set -- -o Dir::Etc::SourceList="$apt/sources.list" \
+           -o Dir::Etc::SourceParts=/nonexistent \
+           -o Dir::State::Lists="$apt/lists" \
+           -o Dir::Cache="$apt/cache" \
+           -o Dir::State::status="$apt/status" \
+           -o APT::Get::List-Cleanup=0 \
+           -o Debug::NoLocking=1 \
+           -o APT::Sandbox::User=root
+    echo "$who: fetching bullseye $pkgs" >&2
+    apt-get -q "$@" update >&2
+    # shellcheck disable=SC2086 # package names: one word each
+    (cd "$apt/debs" && apt-get -q "$@" download $pkgs >&2)
+    rm -rf "$dest/root.tmp"
+    mkdir -p "$dest/root.tmp"
+    for deb in "$apt/debs"/*.deb; do
+        dpkg -x "$deb" "$dest/root.tmp"
+    done
+    rm -rf "$dest/root"
+    mv "$dest/root.tmp" "$dest/root"
+    rm -rf "$apt/lists" "$apt/cache"
+}

@@ -27,45 +27,9 @@ if [ -e "$LIBDIR/libssl.so.1.1" ] && [ -e "$DEST/root/usr/bin/openssl" ] \
     exit 0
 fi
 
-# --- the Debian main archive URI in the machine's apt sources ------------
+# --- bullseye's packages through a private apt (tests/lib/apt-source.sh) --
 . "$here/apt-source.sh"
-URI=$(find_uri | head -n 1)
-if [ -z "$URI" ]; then
-    echo "fetch-openssl11: no Debian archive URI found in /etc/apt sources" >&2
-    exit 1
-fi
-KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
-[ -r "$KEYRING" ] || { echo "fetch-openssl11: $KEYRING missing" >&2; exit 1; }
-
-# --- private apt state ----------------------------------------------------
-APT="$DEST/apt"
-rm -rf "$APT"
-mkdir -p "$APT/lists/partial" "$APT/cache/archives/partial" "$APT/debs"
-echo "deb [signed-by=$KEYRING] $URI bullseye main" > "$APT/sources.list"
-: > "$APT/status"
-
-set -- -o Dir::Etc::SourceList="$APT/sources.list" \
-       -o Dir::Etc::SourceParts=/nonexistent \
-       -o Dir::State::Lists="$APT/lists" \
-       -o Dir::Cache="$APT/cache" \
-       -o Dir::State::status="$APT/status" \
-       -o APT::Get::List-Cleanup=0 \
-       -o Debug::NoLocking=1 \
-       -o APT::Sandbox::User=root
-
-echo "fetch-openssl11: fetching bullseye libssl1.1, libssl-dev, openssl" >&2
-apt-get -q "$@" update >&2
-(cd "$APT/debs" && apt-get -q "$@" download libssl1.1 libssl-dev openssl >&2)
-
-# --- unpack ---------------------------------------------------------------
-rm -rf "$DEST/root.tmp"
-mkdir -p "$DEST/root.tmp"
-for deb in "$APT/debs"/*.deb; do
-    dpkg -x "$deb" "$DEST/root.tmp"
-done
-rm -rf "$DEST/root"
-mv "$DEST/root.tmp" "$DEST/root"
-rm -rf "$APT/lists" "$APT/cache"
+fetch_bullseye fetch-openssl11 "$DEST" libssl1.1 libssl-dev openssl
 
 if [ ! -e "$LIBDIR/libssl.so.1.1" ]; then
     echo "fetch-openssl11: libssl.so.1.1 missing after unpacking" >&2

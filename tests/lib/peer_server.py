@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """peer_server.py --port P --cert C --key K --min V --max V --log FILE [--ciphers C] [--close]
+                 [--greet TEXT]
 
 A TLS test peer on 127.0.0.1 that writes one JSON line per connection to
 FILE: the protocol version and cipher it negotiated (or why the handshake
@@ -10,7 +11,12 @@ TLSv1_2, TLSv1_3. Ciphers are 'DEFAULT:@SECLEVEL=0' (which OpenSSL 3 needs for
 TLS 1.0/1.1) unless --ciphers says otherwise ('' : Python's own default).
 After its answer it goes on counting what the client sends until the client
 stops; --close: it ends the connection itself (close_notify) right after the
-answer, for clients that read until the server closes. RecordingPeer in
+answer, for clients that read until the server closes. --greet: it speaks
+first, TEXT and a newline right after the handshake (application data the
+client never asked for). Every accepted connection is counted, one line in
+FILE.accepted, before it is served, so that a driver can wait until each has
+been logged (a client may exit before this peer has read its bytes).
+RecordingPeer in
 tests/lib/servers.py runs it. python3 standard library only.
 """
 import argparse
@@ -50,7 +56,7 @@ class Log:
                 f.write(json.dumps(record) + "\n")
 
 
-def serve(conn, ctx, log, close):
+def serve(conn, ctx, log, close, greet):
     rec = {"version": None, "cipher": None, "error": None, "bytes": 0, "data": ""}
     data = b""
     try:
@@ -65,6 +71,8 @@ def serve(conn, ctx, log, close):
     try:
         answered = False
         tls.settimeout(3)
+        if greet is not None:
+            tls.sendall(greet.encode() + b"\n")
         while True:
             chunk = tls.recv(65536)
             if not chunk:
@@ -96,6 +104,7 @@ def main():
         ap.add_argument(opt, required=True)
     ap.add_argument("--ciphers", default="DEFAULT:@SECLEVEL=0")
     ap.add_argument("--close", action="store_true")
+    ap.add_argument("--greet", default=None)
     args = ap.parse_args()
     warnings.simplefilter("ignore", DeprecationWarning)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -111,7 +120,10 @@ def main():
     srv.listen(16)
     while True:
         conn, _ = srv.accept()
-        threading.Thread(target=serve, args=(conn, ctx, log, args.close), daemon=True).start()
+        with open(args.log + ".accepted", "a") as f:
+            f.write("1\n")
+        threading.Thread(target=serve, args=(conn, ctx, log, args.close, args.greet),
+                         daemon=True).start()
 
 
 if __name__ == "__main__":

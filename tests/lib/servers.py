@@ -87,6 +87,18 @@ class Listener:
     def size(self) -> int:
         return os.path.getsize(self.out_path)
 
+    # What every peer answers, so that a driver can take s_server and
+    # RecordingPeer alike: mark() before a client runs, settle() after it,
+    # then since(mark) is every application byte the client sent meanwhile.
+    def mark(self) -> int:
+        return self.size()
+
+    def settle(self, limit: float = 5.0):
+        pass  # s_server -quiet writes what it reads as it reads it
+
+    def since(self, mark: int) -> bytes:
+        return self.read_from(mark)
+
     def read_from(self, offset: int = 0) -> bytes:
         """What the server wrote to out_path from `offset` on (b"" when none)."""
         try:
@@ -117,16 +129,17 @@ class RecordingPeer(Listener):
     handshake failed, every application byte it received), a small HTTP 200
     to a complete request. ciphers: its cipher string (None: peer_server's
     'DEFAULT:@SECLEVEL=0', "": Python's default); close: it shuts the
-    connection right after its answer (for clients that read until then)."""
+    connection right after its answer (for clients that read until then);
+    greet: a text it sends first, right after the handshake."""
 
     def __init__(self, name: str, pki_dir: str, cert: str, min_v: str, max_v: str, workdir: str,
-                 ciphers: Optional[str] = None, close: bool = False):
+                 ciphers: Optional[str] = None, close: bool = False, greet: Optional[str] = None):
         self.log = os.path.join(workdir, "peer-%s.jsonl" % name)
         err = os.path.join(workdir, "peer-%s.err" % name)
         argv = [sys.executable, PEER_SERVER, "--cert", os.path.join(pki_dir, cert + ".pem"),
                 "--key", os.path.join(pki_dir, cert + ".key"), "--min", min_v, "--max", max_v,
                 "--log", self.log] + ([] if ciphers is None else ["--ciphers", ciphers]) + (
-                    ["--close"] if close else [])
+                    ["--close"] if close else []) + ([] if greet is None else ["--greet", greet])
         super().__init__("peer %s" % name, lambda port: argv + ["--port", str(port)], err, err,
                          stdin=subprocess.DEVNULL)
 
@@ -136,6 +149,27 @@ class RecordingPeer(Listener):
                 return [json.loads(line) for line in f if line.strip()]
         except OSError:
             return []
+
+    def accepted(self) -> int:
+        try:
+            with open(self.log + ".accepted") as f:
+                return sum(1 for _ in f)
+        except OSError:
+            return 0
+
+    def mark(self) -> int:
+        return len(self.records())
+
+    def settle(self, limit: float = 5.0):
+        """Wait until every connection the peer accepted has been logged."""
+        end = time.monotonic() + limit
+        while len(self.records()) < self.accepted() and time.monotonic() < end:
+            time.sleep(0.01)
+
+    def since(self, mark: int) -> bytes:
+        """Every application byte of the connections logged after `mark`
+        (call settle() first)."""
+        return b"".join(r["data"].encode("latin-1") for r in self.records()[mark:])
 
     def new_records(self, before: int, timeout: float = 4.0) -> List[dict]:
         """The connections logged after the first `before`, once at least one is

@@ -114,51 +114,30 @@ static int shim_loaded(char *where, size_t n)
     return strstr(info.dli_fname, "libtlsguard") != NULL;
 }
 
-int main(int argc, char **argv)
+/* The child exec'd by main: the shim is loaded again (LD_PRELOAD from the
+ * environment), a good peer passes and a bad one is blocked. */
+static int exec_child_main(void)
+{
+    char where[512] = "", why[600];
+    alarm(20);
+    if (!shim_loaded(where, sizeof where)) {
+        printf("exec child: SSL_connect comes from %s, not the shim\n",
+               where[0] ? where : "nowhere");
+        return 1;
+    }
+    if (!good_and_bad("exec child", why, sizeof why)) {
+        printf("%s\n", why);
+        return 1;
+    }
+    return 0;
+}
+
+/* Four children forked while the helper thread (unless no_helper) is in the
+ * middle of its handshakes: in each, and in the parent after, a good peer
+ * passes and a bad one is blocked. */
+static void fork_beside_helper(int no_helper)
 {
     char why[600];
-    rb_openssl_init();
-    int exec_child = argc == 4 && !strcmp(argv[1], "--exec-child");
-    int no_helper = argc == 4 && !strcmp(argv[3], "--no-helper");
-    int own_helper_peer = argc == 5 && !strcmp(argv[3], "--helper-peer");
-    if (argc != 3 && !exec_child && !no_helper && !own_helper_peer) {
-        fprintf(stderr, "usage: rb_fork GOOD_HOST:PORT BAD_HOST:PORT [--no-helper | --helper-peer "
-                        "HOST:PORT]\n");
-        return 2;
-    }
-    if (rb_parse_peer(argv[1 + exec_child], good_host, sizeof good_host, &good_port) ||
-        rb_parse_peer(argv[2 + exec_child], bad_host, sizeof bad_host, &bad_port) ||
-        rb_parse_peer(argv[own_helper_peer ? 4 : 1 + exec_child], helper_host, sizeof helper_host,
-                      &helper_port)) {
-        fprintf(stderr, "rb_fork: bad peer\n");
-        return 2;
-    }
-    if (exec_child) {
-        char where[512] = "";
-        alarm(20);
-        if (!shim_loaded(where, sizeof where)) {
-            printf("exec child: SSL_connect comes from %s, not the shim\n",
-                   where[0] ? where : "nowhere");
-            return 1;
-        }
-        if (!good_and_bad("exec child", why, sizeof why)) {
-            printf("%s\n", why);
-            return 1;
-        }
-        return 0;
-    }
-
-    char where[512] = "";
-    check("the shim is loaded", shim_loaded(where, sizeof where), where);
-    {
-        SSL_CTX *ctx = rb_legacy_ctx();
-        enum rb_result r = ctx ? rb_connect_once(ctx, good_host, good_port,
-                                                 "TLSGUARD-PAYLOAD rb_fork\n", why, sizeof why)
-                               : RB_ERROR;
-        check("parent before fork: good peer passes", r == RB_OK, why);
-        SSL_CTX_free(ctx);
-    }
-
     pthread_t th;
     int have_helper = 0;
     if (!no_helper) {
@@ -192,6 +171,42 @@ int main(int argc, char **argv)
     stop_helper = 1;
     if (have_helper)
         pthread_join(th, NULL);
+}
+
+int main(int argc, char **argv)
+{
+    char why[600];
+    rb_openssl_init();
+    int exec_child = argc == 4 && !strcmp(argv[1], "--exec-child");
+    int no_helper = argc == 4 && !strcmp(argv[3], "--no-helper");
+    int own_helper_peer = argc == 5 && !strcmp(argv[3], "--helper-peer");
+    if (argc != 3 && !exec_child && !no_helper && !own_helper_peer) {
+        fprintf(stderr, "usage: rb_fork GOOD_HOST:PORT BAD_HOST:PORT [--no-helper | --helper-peer "
+                        "HOST:PORT]\n");
+        return 2;
+    }
+    if (rb_parse_peer(argv[1 + exec_child], good_host, sizeof good_host, &good_port) ||
+        rb_parse_peer(argv[2 + exec_child], bad_host, sizeof bad_host, &bad_port) ||
+        rb_parse_peer(argv[own_helper_peer ? 4 : 1 + exec_child], helper_host, sizeof helper_host,
+                      &helper_port)) {
+        fprintf(stderr, "rb_fork: bad peer\n");
+        return 2;
+    }
+    if (exec_child)
+        return exec_child_main();
+
+    char where[512] = "";
+    check("the shim is loaded", shim_loaded(where, sizeof where), where);
+    {
+        SSL_CTX *ctx = rb_legacy_ctx();
+        enum rb_result r = ctx ? rb_connect_once(ctx, good_host, good_port,
+                                                 "TLSGUARD-PAYLOAD rb_fork\n", why, sizeof why)
+                               : RB_ERROR;
+        check("parent before fork: good peer passes", r == RB_OK, why);
+        SSL_CTX_free(ctx);
+    }
+
+    fork_beside_helper(no_helper);
 
     pid_t pid = fork();
     if (pid == 0) {

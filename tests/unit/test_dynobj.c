@@ -1,5 +1,5 @@
 /*
- * test_dynobj.c — the shim's own symbol lookup (shim/openssl/dynobj.c)
+ * test_dynobj.c — the shim's own symbol lookup (shim/core/dynobj.c)
  * finds what dlsym finds: every name of the shim's OpenSSL table in each
  * libssl copy this machine has (the system's, and those of
  * $TLSGUARD_TEST_CACHE: 1.1.1, 1.0.2u, 1.0.2u as libssl.so.10, 1.0.1e),
@@ -8,6 +8,7 @@
  */
 #include "dynobj.h"
 #include "ossl.h"
+#include "symhash.h"
 #include "unit.h"
 
 #include <dlfcn.h>
@@ -18,6 +19,33 @@
 #define TG_SYM_NAME(kind, ret, name, args) #name,
 static const char *const ossl_names[] = { TG_OSSL_SYMBOLS(TG_SYM_NAME) "SSL_no_such_function" };
 #undef TG_SYM_NAME
+
+/* Each name of the table with the hash tg_ossl_resolve looks it up by,
+ * folded at build time (symhash.h). */
+#define TG_SYM_HASHED(kind, ret, name, args) { #name, TG_GNU_HASH(#name) },
+static const struct {
+    const char *name;
+    uint32_t hash;
+} ossl_hashed[] = { TG_OSSL_SYMBOLS(TG_SYM_HASHED){ "", TG_GNU_HASH("") },
+                    { "SSL_no_such_function", TG_GNU_HASH("SSL_no_such_function") },
+                    { "a_name_of_exactly_forty_eight_characters_1234567",
+                      TG_GNU_HASH("a_name_of_exactly_forty_eight_characters_1234567") } };
+#undef TG_SYM_HASHED
+
+/* ld.so's GNU hash, the plain loop. */
+static uint32_t gnu_hash(const char *name)
+{
+    uint32_t h = 5381;
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+        h = h * 33 + *c;
+    return h;
+}
+
+static void check_folded_hashes(void)
+{
+    for (size_t i = 0; i < sizeof ossl_hashed / sizeof *ossl_hashed; i++)
+        CHECK(ossl_hashed[i].hash == gnu_hash(ossl_hashed[i].name), ossl_hashed[i].name);
+}
 
 /* In libc: several versions of one name (posix_spawn, realpath,
  * pthread_cond_wait), compat-only ones (pthread_once's old version beside
@@ -130,6 +158,7 @@ int main(void)
         { "openssl-1.0.2u-so10/lib/libcrypto.so.10", "openssl-1.0.2u-so10/lib/libssl.so.10" },
         { "openssl-1.0.1e/lib/libcrypto.so.1.0.0", "openssl-1.0.1e/lib/libssl.so.1.0.0" },
     };
+    check_folded_hashes();
     check_libc(0);
     check_libc(1);
     in_child(NULL, "libssl.so.3");

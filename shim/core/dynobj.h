@@ -24,6 +24,9 @@ int tg_dynobj_at(const void *addr, struct tg_dynobj *o);
 int tg_dynobj_named(const char *soname, struct tg_dynobj *o);
 /* Its DT_SONAME, else its file's base name; NULL if unreadable. */
 const char *tg_dynobj_soname(const struct tg_dynobj *o);
+/* 1 if it is marked never to be unloaded (DF_1_NODELETE: OpenSSL 1.1.0+
+ * links libssl and libcrypto -z nodelete), else 0. */
+int tg_dynobj_nodelete(const struct tg_dynobj *o);
 /* 1 if it names `soname` in DT_NEEDED, 0 if not, -1 if it cannot tell. */
 int tg_dynobj_needs(const struct tg_dynobj *o, const char *soname);
 
@@ -46,15 +49,19 @@ int tg_dynobj_sym(const struct tg_dyntables *t, const char *name, void **addr);
 /* A library and its direct dependencies, searched in that order: what
  * dlsym(handle, name) searches for a libssl's symbols, which all live in
  * libssl or libcrypto. Where an object cannot answer, dlsym on `handle`
- * does. */
+ * does (NULL: a handle dlopen(RTLD_NOLOAD) of `lib`'s file gives then). */
 #define TG_SCOPE_MAX 8
 struct tg_symscope {
     void *handle;
+    const char *file;
     int n, complete;
     struct tg_dyntables obj[TG_SCOPE_MAX];
 };
 
 void tg_symscope_init(struct tg_symscope *s, void *handle, const struct tg_dynobj *lib);
 void *tg_symscope_find(const struct tg_symscope *s, const char *name);
+/* The same with the name's GNU hash already known (symhash.h's
+ * TG_GNU_HASH of a literal: no hashing at run time). */
+void *tg_symscope_find_hashed(const struct tg_symscope *s, const char *name, uint32_t gnu_hash);
 
 #endif

@@ -104,6 +104,11 @@ const char *tg_dynobj_soname(const struct tg_dynobj *o)
     return slash ? slash + 1 : o->name;
 }
 
+int tg_dynobj_nodelete(const struct tg_dynobj *o)
+{
+    return (dyn_value(o, DT_FLAGS_1) & DF_1_NODELETE) != 0;
+}
+
 int tg_dynobj_needs(const struct tg_dynobj *o, const char *soname)
 {
     int readable = 1;
@@ -279,6 +284,7 @@ void tg_symscope_init(struct tg_symscope *s, void *handle, const struct tg_dynob
 {
     struct tg_dynobj dep;
     s->handle = handle;
+    s->file = lib->name;
     s->n = 0;
     s->complete = tg_dynobj_tables(lib, &s->obj[0]);
     if (!s->complete)
@@ -297,10 +303,16 @@ void tg_symscope_init(struct tg_symscope *s, void *handle, const struct tg_dynob
 
 void *tg_symscope_find(const struct tg_symscope *s, const char *name)
 {
-    int unsure = !s->complete;
-    void *p = NULL;
     struct key k;
     make_key(&k, name);
+    return tg_symscope_find_hashed(s, name, k.gnu);
+}
+
+void *tg_symscope_find_hashed(const struct tg_symscope *s, const char *name, uint32_t gnu_hash)
+{
+    int unsure = !s->complete;
+    void *p = NULL;
+    struct key k = { name, gnu_hash, 0, 0 };
     for (int i = 0; i < s->n; i++) {
         int m = lookup(&s->obj[i], &k, &p);
         if (m == 1)
@@ -310,5 +322,9 @@ void *tg_symscope_find(const struct tg_symscope *s, const char *name)
             break; /* a later object must not win over this one */
         }
     }
-    return unsure && s->handle ? dlsym(s->handle, name) : NULL;
+    if (!unsure)
+        return NULL;
+    /* A reference kept for the process's life, as the caller's own. */
+    void *h = s->handle ? s->handle : *s->file ? dlopen(s->file, RTLD_LAZY | RTLD_NOLOAD) : NULL;
+    return h ? dlsym(h, name) : NULL;
 }

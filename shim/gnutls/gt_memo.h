@@ -1,0 +1,57 @@
+/*
+ * gt_memo.h — the shim's own chain verdict, kept per session so that the
+ * program's second verification of the same chain costs nothing.
+ *
+ * The shim verifies every client handshake's chain itself (gt_verify.c).
+ * A careful program then asks GnuTLS the same question again: its
+ * auto-verify (gnutls_session_set_verify_cert) inside the handshake, or
+ * gnutls_certificate_verify_peers2/3 after it (wget). Both reach
+ * gnutls_x509_trust_list_verify_crt2 through libgnutls's PLT, with the
+ * program's own trust list, the session's chain, its typed data and its
+ * flags as arguments. There, and only for a question the shim's verdict
+ * provably answers (gt_memo.c says why), the hook answers "trusted" (0)
+ * without verifying again; any other question goes to GnuTLS. OCSP, the
+ * verify-depth limit and the verify output function stay GnuTLS's own
+ * work around that call.
+ */
+#ifndef TG_GT_MEMO_H
+#define TG_GT_MEMO_H
+
+#include "gtls.h"
+
+struct tg_gt_rec;
+
+struct tg_gt_memo {
+    tg_gt_tlist list;      /* the program's trust list that verified the chain */
+    unsigned long gen;     /* tg_gt_memo_gen() before that verification */
+    long long second;      /* time(NULL) before and after it: one second */
+    unsigned ncerts;       /* the peer's certificates, all of them verified */
+    unsigned chain_ok : 1; /* the chain passed with `list` alone */
+    unsigned valid : 1;    /* and the whole verdict passed for `host` */
+    char host[256];        /* THE name the leaf was checked for */
+};
+
+/* Every change of any trust list or credentials' trust (hook_gt_trust.c)
+ * moves the generation on, after the change; process-wide. */
+void tg_gt_memo_trust_changed(void);
+unsigned long tg_gt_memo_gen(void);
+/* gnutls_global_set_time_function was called: GnuTLS's clock is not
+ * time(2) any more, and no memo is used again in this process. */
+void tg_gt_memo_clock_replaced(void);
+
+/* The session whose peers the current thread asks about (set around the
+ * program's gnutls_certificate_verify_peers* calls); the previous one. */
+struct tg_gt_rec *tg_gt_memo_asking(struct tg_gt_rec *r);
+
+/* gt_verify.c: around the chain's verification against the program's own
+ * list; `passed` 1 when it trusted the chain. */
+void tg_gt_memo_before(struct tg_gt_memo *m);
+void tg_gt_memo_after(struct tg_gt_memo *m, tg_gt_tlist own, unsigned ncerts, int passed);
+
+/* 1 (and *status = 0) when the memo of the session being asked about
+ * answers this gnutls_x509_trust_list_verify_crt2 call; 0: call GnuTLS. */
+int tg_gt_memo_answer(const struct tg_gtls *g, tg_gt_tlist list, tg_gt_crt *certs, unsigned n,
+                      const tg_gt_vdata *data, unsigned elements, unsigned flags, const void *func,
+                      unsigned *status);
+
+#endif

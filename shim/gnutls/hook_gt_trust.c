@@ -1,0 +1,92 @@
+/*
+ * hook_gt_trust.c — every call that changes a trust list or the trust of
+ * credentials: passed to GnuTLS, then gt_memo.h's generation moves on, so
+ * that no memo made before answers a question about the changed trust.
+ * Both the credentials' calls and the trust list's are hooked: whether
+ * libgnutls reaches the latter through its PLT is its build's business.
+ * (A change the program makes outside these calls, none being known,
+ * would be a gap: the list is GnuTLS's public mutating API.)
+ */
+#include "gt_memo.h"
+#include "init.h"
+
+static const struct tg_gtls *enter(void)
+{
+    tg_init();
+    return tg_gtls();
+}
+
+/* After the change (gt_memo.c reads the generation before verifying). */
+#define TG_INT_HOOK(name, params, args)                                                            \
+    TG_GT_EXPORT int name params                                                                   \
+    {                                                                                              \
+        const struct tg_gtls *g = enter();                                                         \
+        int ret = g && g->name ? g->name args : TG_GT_E_INTERNAL_ERROR;                            \
+        tg_gt_memo_trust_changed();                                                                \
+        return ret;                                                                                \
+    }
+#define TG_VOID_HOOK(name, params, args)                                                           \
+    TG_GT_EXPORT void name params                                                                  \
+    {                                                                                              \
+        const struct tg_gtls *g = enter();                                                         \
+        if (g && g->name)                                                                          \
+            g->name args;                                                                          \
+        tg_gt_memo_trust_changed();                                                                \
+    }
+
+/* clang-format off */
+TG_INT_HOOK(gnutls_certificate_set_x509_trust_file, (tg_gt_cred c, const char *f, int t), (c, f, t))
+TG_INT_HOOK(gnutls_certificate_set_x509_trust_dir, (tg_gt_cred c, const char *d, int t), (c, d, t))
+TG_INT_HOOK(gnutls_certificate_set_x509_trust_mem, (tg_gt_cred c, const tg_gt_datum *m, int t),
+            (c, m, t))
+TG_INT_HOOK(gnutls_certificate_set_x509_trust, (tg_gt_cred c, tg_gt_crt *l, int n), (c, l, n))
+TG_INT_HOOK(gnutls_certificate_set_x509_system_trust, (tg_gt_cred c), (c))
+TG_INT_HOOK(gnutls_certificate_set_x509_crl_file, (tg_gt_cred c, const char *f, int t), (c, f, t))
+TG_INT_HOOK(gnutls_certificate_set_x509_crl_mem, (tg_gt_cred c, const tg_gt_datum *m, int t),
+            (c, m, t))
+TG_INT_HOOK(gnutls_certificate_set_x509_crl, (tg_gt_cred c, tg_gt_crl *l, int n), (c, l, n))
+TG_INT_HOOK(gnutls_certificate_set_x509_simple_pkcs12_file,
+            (tg_gt_cred c, const char *f, int t, const char *pw), (c, f, t, pw))
+TG_INT_HOOK(gnutls_certificate_set_x509_simple_pkcs12_mem,
+            (tg_gt_cred c, const tg_gt_datum *m, int t, const char *pw), (c, m, t, pw))
+TG_VOID_HOOK(gnutls_certificate_set_trust_list, (tg_gt_cred c, tg_gt_tlist l, unsigned f),
+             (c, l, f))
+TG_VOID_HOOK(gnutls_certificate_free_cas, (tg_gt_cred c), (c))
+TG_VOID_HOOK(gnutls_certificate_free_crls, (tg_gt_cred c), (c))
+TG_INT_HOOK(gnutls_x509_trust_list_add_cas,
+            (tg_gt_tlist l, const tg_gt_crt *cas, unsigned n, unsigned f), (l, cas, n, f))
+TG_INT_HOOK(gnutls_x509_trust_list_remove_cas, (tg_gt_tlist l, const tg_gt_crt *cas, unsigned n),
+            (l, cas, n))
+TG_INT_HOOK(gnutls_x509_trust_list_add_named_crt,
+            (tg_gt_tlist l, tg_gt_crt c, const void *name, size_t len, unsigned f),
+            (l, c, name, len, f))
+TG_INT_HOOK(gnutls_x509_trust_list_add_crls,
+            (tg_gt_tlist l, const tg_gt_crl *crls, unsigned n, unsigned f, unsigned vf),
+            (l, crls, n, f, vf))
+TG_INT_HOOK(gnutls_x509_trust_list_add_trust_mem,
+            (tg_gt_tlist l, const tg_gt_datum *cas, const tg_gt_datum *crls, int t, unsigned f,
+             unsigned vf), (l, cas, crls, t, f, vf))
+TG_INT_HOOK(gnutls_x509_trust_list_add_trust_file,
+            (tg_gt_tlist l, const char *ca, const char *crl, int t, unsigned f, unsigned vf),
+            (l, ca, crl, t, f, vf))
+TG_INT_HOOK(gnutls_x509_trust_list_add_trust_dir,
+            (tg_gt_tlist l, const char *ca, const char *crl, int t, unsigned f, unsigned vf),
+            (l, ca, crl, t, f, vf))
+TG_INT_HOOK(gnutls_x509_trust_list_add_system_trust, (tg_gt_tlist l, unsigned f, unsigned vf),
+            (l, f, vf))
+TG_INT_HOOK(gnutls_x509_trust_list_remove_trust_file, (tg_gt_tlist l, const char *f, int t),
+            (l, f, t))
+TG_INT_HOOK(gnutls_x509_trust_list_remove_trust_mem, (tg_gt_tlist l, const tg_gt_datum *m, int t),
+            (l, m, t))
+/* A freed list's address may come back as another list. */
+TG_VOID_HOOK(gnutls_x509_trust_list_deinit, (tg_gt_tlist l, unsigned all), (l, all))
+/* clang-format on */
+
+/* GnuTLS's clock may then differ from time(2), which the memo compares. */
+TG_GT_EXPORT void gnutls_global_set_time_function(void *fn)
+{
+    const struct tg_gtls *g = enter();
+    tg_gt_memo_clock_replaced();
+    if (g)
+        g->gnutls_global_set_time_function(fn);
+}

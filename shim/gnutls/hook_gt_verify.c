@@ -1,0 +1,72 @@
+/*
+ * hook_gt_verify.c — the program's own verification of the peer: which
+ * session it asks about (around gnutls_certificate_verify_peers*), and the
+ * chain verification those reach through libgnutls's PLT, answered from
+ * the session's memo when gt_memo.c proves the shim's verdict is GnuTLS's
+ * answer. If a libgnutls build bound these calls internally, the hooks
+ * would only not see them: every answer would then be GnuTLS's.
+ */
+#include "gt_memo.h"
+#include "gt_records.h"
+#include "init.h"
+
+static const struct tg_gtls *enter(void)
+{
+    tg_init();
+    return tg_gtls();
+}
+
+/* The session asked about, for the calls below; NULL for the shim's own. */
+static struct tg_gt_rec *asked(tg_gt_session s)
+{
+    return tg_gt_inside() ? NULL : tg_gt_rec_get(s, 0);
+}
+
+TG_GT_EXPORT int gnutls_certificate_verify_peers(tg_gt_session s, tg_gt_vdata *data, unsigned n,
+                                                 unsigned *status)
+{
+    const struct tg_gtls *g = enter();
+    if (!g)
+        return TG_GT_E_INTERNAL_ERROR;
+    struct tg_gt_rec *prev = tg_gt_memo_asking(asked(s));
+    int ret = g->gnutls_certificate_verify_peers(s, data, n, status);
+    tg_gt_memo_asking(prev);
+    return ret;
+}
+
+TG_GT_EXPORT int gnutls_certificate_verify_peers2(tg_gt_session s, unsigned *status)
+{
+    const struct tg_gtls *g = enter();
+    if (!g)
+        return TG_GT_E_INTERNAL_ERROR;
+    struct tg_gt_rec *prev = tg_gt_memo_asking(asked(s));
+    int ret = g->gnutls_certificate_verify_peers2(s, status);
+    tg_gt_memo_asking(prev);
+    return ret;
+}
+
+TG_GT_EXPORT int gnutls_certificate_verify_peers3(tg_gt_session s, const char *host,
+                                                  unsigned *status)
+{
+    const struct tg_gtls *g = enter();
+    if (!g)
+        return TG_GT_E_INTERNAL_ERROR;
+    struct tg_gt_rec *prev = tg_gt_memo_asking(asked(s));
+    int ret = g->gnutls_certificate_verify_peers3(s, host, status);
+    tg_gt_memo_asking(prev);
+    return ret;
+}
+
+TG_GT_EXPORT int gnutls_x509_trust_list_verify_crt2(tg_gt_tlist list, tg_gt_crt *certs, unsigned n,
+                                                    tg_gt_vdata *data, unsigned elements,
+                                                    unsigned flags, unsigned *status, void *func)
+{
+    const struct tg_gtls *g = enter();
+    if (!g)
+        return TG_GT_E_INTERNAL_ERROR;
+    if (!tg_gt_inside() &&
+        tg_gt_memo_answer(g, list, certs, n, data, elements, flags, func, status))
+        return 0;
+    return g->gnutls_x509_trust_list_verify_crt2(list, certs, n, data, elements, flags, status,
+                                                 func);
+}

@@ -1,0 +1,152 @@
+/*
+ * asks.c — a careful GnuTLS client that verifies the peer itself after the
+ * handshake, as wget does, and then asks GnuTLS other questions about the
+ * same chain: under tlsguard each answer must be GnuTLS's own, never the
+ * shim's memo of its verdict (shim/gnutls/gt_memo.c) for a question the
+ * shim did not answer.
+ *
+ *   asks HOST PORT NAME MODE        (CA_FILE, and for MODE crl CRL_FILE, in the environment)
+ *
+ * Trusts CA_FILE only, SNI NAME, the default priority; MODE auto also sets
+ * gnutls_session_set_verify_cert(NAME). After the handshake it prints
+ * "same=<status>" (verify_peers3 for NAME), then one line for MODE:
+ *   auto, same  "peers2=<status>" (verify_peers2: no name)
+ *   other       "asked=<status>"  verify_peers3 for other.example
+ *   flags       "asked=<status>"  after gnutls_certificate_set_verify_flags
+ *               (the ULTRA profile: a P-256 key is not enough)
+ *   crl         "asked=<status>"  after gnutls_certificate_set_x509_crl_file
+ *   remove      "asked=<status>"  after gnutls_x509_trust_list_remove_cas of
+ *               the CA on the credentials' own trust list
+ *   output      "asked=<status>"  with a verify output function that counts
+ *               its calls, then "outputs=<n>"
+ * <status> is the status in hex, or "E<code>" when the call failed. Exit 0
+ * when the handshake succeeded.
+ */
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static int outputs;
+
+static int count_output(gnutls_x509_crt_t cert, gnutls_x509_crt_t issuer, gnutls_x509_crl_t crl,
+                        unsigned status)
+{
+    (void)cert, (void)issuer, (void)crl, (void)status;
+    outputs++;
+    return 0;
+}
+
+static int dial(const char *host, const char *port)
+{
+    struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM }, *res, *ai;
+    int fd = -1;
+    if (getaddrinfo(host, port, &hints, &res) != 0)
+        return -1;
+    for (ai = res; ai && fd < 0; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype, 0);
+        if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+            close(fd);
+            fd = -1;
+        }
+    }
+    freeaddrinfo(res);
+    return fd;
+}
+
+static void print(const char *what, int ret, unsigned status)
+{
+    if (ret < 0)
+        printf("%s=E%d\n", what, ret);
+    else
+        printf("%s=%x\n", what, status);
+}
+
+static int remove_ca(gnutls_certificate_credentials_t cred, const char *file)
+{
+    gnutls_x509_trust_list_t list;
+    gnutls_x509_crt_t *cas = NULL;
+    gnutls_datum_t pem;
+    unsigned n = 0;
+    if (gnutls_load_file(file, &pem) < 0 ||
+        gnutls_x509_crt_list_import2(&cas, &n, &pem, GNUTLS_X509_FMT_PEM, 0) < 0)
+        return -1;
+    gnutls_free(pem.data);
+    gnutls_certificate_get_trust_list(cred, &list);
+    return gnutls_x509_trust_list_remove_cas(list, cas, n);
+}
+
+/* The MODE's question, after the handshake. */
+static void ask(gnutls_session_t s, gnutls_certificate_credentials_t cred, const char *name,
+                const char *mode)
+{
+    unsigned st = 0;
+    int ret;
+    if (!strcmp(mode, "auto") || !strcmp(mode, "same")) {
+        ret = gnutls_certificate_verify_peers2(s, &st);
+        print("peers2", ret, st);
+        return;
+    }
+    if (!strcmp(mode, "other"))
+        name = "other.example";
+    else if (!strcmp(mode, "flags"))
+        gnutls_certificate_set_verify_flags(cred, GNUTLS_PROFILE_TO_VFLAGS(GNUTLS_PROFILE_ULTRA));
+    else if (!strcmp(mode, "crl"))
+        printf("crl=%d\n",
+               gnutls_certificate_set_x509_crl_file(cred, getenv("CRL_FILE"), GNUTLS_X509_FMT_PEM));
+    else if (!strcmp(mode, "remove"))
+        printf("removed=%d\n", remove_ca(cred, getenv("CA_FILE")));
+    else if (!strcmp(mode, "output"))
+        gnutls_session_set_verify_output_function(s, count_output);
+    ret = gnutls_certificate_verify_peers3(s, name, &st);
+    print("asked", ret, st);
+    if (!strcmp(mode, "output"))
+        printf("outputs=%d\n", outputs);
+}
+
+int main(int argc, char **argv)
+{
+    gnutls_certificate_credentials_t cred;
+    gnutls_session_t s;
+    unsigned st = 0;
+    if (argc != 5 || !getenv("CA_FILE")) {
+        fprintf(stderr, "usage: CA_FILE=ca.pem asks HOST PORT NAME MODE\n");
+        return 2;
+    }
+    const char *name = argv[3], *mode = argv[4];
+    int fd = dial(argv[1], argv[2]), rc;
+    if (fd < 0)
+        return 1;
+    gnutls_global_init();
+    gnutls_certificate_allocate_credentials(&cred);
+    if (gnutls_certificate_set_x509_trust_file(cred, getenv("CA_FILE"), GNUTLS_X509_FMT_PEM) <= 0)
+        return 1;
+    gnutls_init(&s, GNUTLS_CLIENT);
+    gnutls_set_default_priority(s);
+    gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, cred);
+    gnutls_server_name_set(s, GNUTLS_NAME_DNS, name, strlen(name));
+    if (!strcmp(mode, "auto"))
+        gnutls_session_set_verify_cert(s, name, 0);
+    gnutls_transport_set_int(s, fd);
+    do {
+        rc = gnutls_handshake(s);
+    } while (rc < 0 && !gnutls_error_is_fatal(rc));
+    printf("handshake=%d\n", rc);
+    if (rc == 0) {
+        rc = gnutls_certificate_verify_peers3(s, name, &st);
+        print("same", rc, st);
+        ask(s, cred, name, mode);
+        gnutls_bye(s, GNUTLS_SHUT_WR);
+        rc = 0;
+    }
+    gnutls_deinit(s);
+    close(fd);
+    gnutls_certificate_free_credentials(cred);
+    gnutls_global_deinit();
+    return rc != 0;
+}

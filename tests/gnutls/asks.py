@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""A careful GnuTLS program's own questions under tlsguard: GnuTLS's answers.
+
+    python3 tests/gnutls/asks.py --build build
+
+The shim answers a program's second verification of a chain it verified
+from a per-session memo (shim/gnutls/gt_memo.c). tests/gnutls/asks.c
+verifies after the handshake (verify_peers3 for its name, as wget does),
+then asks once more after changing the question: another name, stricter
+verify flags, a CRL revoking the leaf, the CA removed from its own trust
+list, a verify output function. Each case runs with and without the shim
+against the same good peer; every line the client prints must be the same
+(the shim never answers a question it did not answer), and the changed
+question must really fail without the shim (the case tests something).
+Prints `ok NAME` / `FAIL NAME: why`, then `N passed, N failed`.
+"""
+
+import argparse
+import os
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "lib"))
+import pki  # noqa: E402
+
+# MODE: (the line that must differ from "=0" without the shim, or None)
+CASES = {
+    "same": None,     # the memo's own case: verify_peers3 then verify_peers2
+    "auto": None,     # gnutls_session_set_verify_cert, then verify_peers2
+    "other": "asked",
+    "flags": "asked",
+    "crl": "asked",
+    "remove": "asked",
+    "output": None,   # the output function must still be called
+}
+
+
+def make_crl(d: str) -> str:
+    """crl.pem: the test CA revoking good.pem."""
+    serial = subprocess.run(["openssl", "x509", "-in", "good.pem", "-noout", "-serial"], cwd=d,
+                            check=True, capture_output=True, text=True).stdout.strip().split("=")[1]
+    subj = subprocess.run(["openssl", "x509", "-in", "good.pem", "-noout", "-subject",
+                           "-nameopt", "compat"], cwd=d, check=True, capture_output=True,
+                          text=True).stdout.strip().split("=", 1)[1].strip()
+    with open(os.path.join(d, "crl-index.txt"), "w") as f:
+        f.write("R\t491231000000Z\t200101000000Z\t%s\tunknown\t%s\n" % (serial, subj))
+    with open(os.path.join(d, "crl.cnf"), "w") as f:
+        f.write("[ca]\ndefault_ca = d\n[d]\ndatabase = crl-index.txt\ndefault_md = sha256\n"
+                "default_crl_days = 30\n")
+    subprocess.run(["openssl", "ca", "-gencrl", "-config", "crl.cnf", "-keyfile", "ca.key",
+                    "-cert", "ca.pem", "-out", "crl.pem"], cwd=d, check=True, capture_output=True)
+    return os.path.join(d, "crl.pem")
+
+
+class Peer:
+    """A good TLS server on 127.0.0.1: handshakes, reads until EOF, closes."""
+
+    def __init__(self, d: str):
+        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.ctx.load_cert_chain(os.path.join(d, "good.pem"), os.path.join(d, "good.key"))
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.one, args=(conn,), daemon=True).start()
+
+    def one(self, conn):
+        try:
+            conn.settimeout(10)
+            with self.ctx.wrap_socket(conn, server_side=True) as s:
+                while s.recv(4096):
+                    pass
+        except (OSError, ssl.SSLError):
+            pass
+        finally:
+            conn.close()
+
+
+def run(client: str, port: int, mode: str, env: dict) -> str:
+    p = subprocess.run([client, "127.0.0.1", str(port), "localhost", mode], env=env,
+                       capture_output=True, text=True, timeout=30)
+    return p.stdout + ("exit=%d\n" % p.returncode)
+
+
+def check(mode: str, shim: str, noshim: str):
+    if noshim != shim:
+        return "shim answered %r, GnuTLS %r" % (shim, noshim)
+    if "handshake=0\n" not in noshim or "same=0\n" not in noshim:
+        return "the good peer did not verify: %r" % noshim
+    must_fail = CASES[mode]
+    if must_fail and "%s=0\n" % must_fail in noshim:
+        return "without the shim the changed question passes: the case tests nothing"
+    if mode == "output" and "outputs=0\n" in noshim:
+        return "the output function was never called"
+    return None
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build", default="build")
+    args = ap.parse_args()
+    lib = os.path.abspath(os.path.join(args.build, "libtlsguard.so"))
+    client = os.path.abspath(os.path.join(args.build, "tests", "gnutls_asks"))
+    passed = failed = 0
+    with tempfile.TemporaryDirectory(prefix="tg-asks-") as tmp:
+        d = pki.make(os.path.join(tmp, "pki"))
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TLSGUARD_")}
+        env.update(CA_FILE=os.path.join(d, "ca.pem"), CRL_FILE=make_crl(d),
+                   TLSGUARD_LOG=os.path.join(tmp, "shim.log"))
+        peer = Peer(d)
+        for mode in CASES:
+            noshim = run(client, peer.port, mode, env)
+            shim = run(client, peer.port, mode, dict(env, LD_PRELOAD=lib))
+            why = check(mode, shim, noshim)
+            name = "gnutls_asks/%s" % mode
+            if why:
+                failed += 1
+                print("FAIL %s: %s" % (name, why))
+            else:
+                passed += 1
+                print("ok   %s" % name)
+        peer.sock.close()
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

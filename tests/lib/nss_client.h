@@ -1,0 +1,46 @@
+/*
+ * nss_client.h — what the careless NSS test clients share (tests/nss/
+ * careless.c, roads.c, tests/robust/rb_nss_threads.c): the hooks of a
+ * program that accepts any certificate, and the end of a connection as the
+ * drivers read it. Header-only: those programs are built one file each.
+ */
+#ifndef TG_NSS_CLIENT_H
+#define TG_NSS_CLIENT_H
+
+#include <nspr.h>
+#include <nss.h>
+#include <ssl.h>
+
+#include <stdio.h>
+
+/* An auth-certificate hook that accepts anything (curl-nss with -k). */
+static inline SECStatus tg_nss_accept_any(void *arg, PRFileDesc *fd, PRBool sig, PRBool server)
+{
+    (void)arg, (void)fd, (void)sig, (void)server;
+    return SECSuccess;
+}
+
+/* A bad-certificate hook that carries on whatever NSS found. */
+static inline SECStatus tg_nss_go_on(void *arg, PRFileDesc *fd)
+{
+    (void)arg, (void)fd;
+    return SECSuccess;
+}
+
+/* After a write of n bytes that went through: "wrote N", then what the peer
+ * answers within 5 s ("read: ..."); s closed and NSS shut down. 0. */
+static inline int tg_nss_read_reply(PRFileDesc *s, PRInt32 n)
+{
+    char buf[256];
+    printf("wrote %d\n", (int)n);
+    n = PR_Recv(s, buf, sizeof buf - 1, 0, PR_SecondsToInterval(5));
+    if (n > 0) {
+        buf[n] = '\0';
+        printf("read: %s\n", buf);
+    }
+    PR_Close(s);
+    NSS_Shutdown();
+    return 0;
+}
+
+#endif
