@@ -150,10 +150,12 @@ check-adversarial: all
 # The C clients are built by tests/programs.mk (its one set of flags).
 GNUTLS_CLIENT = $(BUILD)/tests/gnutls_careless
 GNUTLS_ASKS = $(BUILD)/tests/gnutls_asks
-check-gnutls: all $(GNUTLS_CLIENT) $(BUILD)/tests/gnutls_roads $(BUILD)/tests/gnutls_rawfd $(GNUTLS_ASKS)
+check-gnutls: all $(GNUTLS_CLIENT) $(BUILD)/tests/gnutls_roads $(BUILD)/tests/gnutls_rawfd $(GNUTLS_ASKS) \
+              $(BUILD)/tests/gnutls_errtext
 	$(PYTHON) tests/gnutls/run.py --build $(BUILD)
 	$(PYTHON) tests/gnutls/rawfd.py --build $(BUILD)
 	$(PYTHON) tests/gnutls/asks.py --build $(BUILD)
+	$(PYTHON) tests/gnutls/errtext.py --build $(BUILD)
 	$(PYTHON) tests/e2e/maxcap.py --build $(BUILD) --lib gnutls
 
 # The NSS backend (shim/nss/): a libcurl-nss client (-k, -k with TLS 1.0,

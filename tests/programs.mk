@@ -127,6 +127,9 @@ $(BUILD)/tests/gnutls_asks: tests/gnutls/asks.c tests/lib/gt_client.h
 $(BUILD)/tests/gnutls_rawfd: tests/gnutls/rawfd.c tests/lib/gt_client.h
 	@mkdir -p $(@D)
 	$(TEST_CC) -o $@ $< -lgnutls
+$(BUILD)/tests/gnutls_errtext: tests/gnutls/errtext.c
+	@mkdir -p $(@D)
+	$(TEST_CC) -pthread -o $@ $< -lgnutls
 $(BUILD)/tests/nss_hosts: tests/nss/hosts.c
 	@mkdir -p $(@D)
 	$(TEST_CC) $(NSS_FLAGS) -pthread -o $@ $< $(NSS_LIBS)

@@ -26,7 +26,7 @@ TG_EXPORT const char *PR_ErrorToString(int32_t code, uint32_t language)
     const char *own = f ? f(code, language) : NULL;
     /* A text is held only after the NSS backend ran, so its table is there. */
     const struct tg_nss *n = tg_nss_errtext_held() ? tg_nss() : NULL;
-    const char *ours = n ? tg_nss_errtext_for(code, n->PR_GetError()) : NULL;
+    const char *ours = n ? tg_nss_errtext_for(n, code) : NULL;
     if (!ours)
         return own;
     snprintf(buf, sizeof buf, "%s (NSS: %s)", ours, own ? own : n->PR_ErrorToName(code));

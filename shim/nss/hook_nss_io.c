@@ -1,6 +1,7 @@
 /*
  * hook_nss_io.c — NSPR's I/O entry points, only to see a handshake NSS
- * itself failed inside the first PR_Write or PR_Read (tstclnt, careless
+ * itself failed inside the first PR_Write, PR_Writev, PR_TransmitFile,
+ * PR_SendFile or PR_Read (tstclnt, careless
  * programs that never call SSL_ForceHandshake) and log a floor refusal
  * once. They block nothing: the guard layer (nss_guard.c) does, on every
  * road, these included.
@@ -49,7 +50,7 @@ static int32_t seen(const struct tg_nss *n, tg_pr_fd *fd, int32_t rv)
     if ((r = tg_nss_rec_get(fd, 0)) != NULL && !r->checked)
         tg_nss_check_failure(n, r, n->PR_GetError());
     if (tg_nss_errtext_held()) /* the text the program will ask for */
-        tg_nss_errtext_io_failed(fd, r && r->verdict.blocked, n->PR_GetError());
+        tg_nss_errtext_io_failed(n, fd, r && r->verdict.blocked, n->PR_GetError());
     return rv;
 }
 
@@ -105,3 +106,27 @@ TG_EXPORT int32_t PR_Recv(tg_pr_fd *fd, void *buf, int32_t len, int32_t flags, u
     next = NEXT(PR_Recv);
     return next ? next(fd, buf, len, flags, timeout) : -1;
 }
+
+/* The other ways to write (hook_nss_io's PR_Write's shape, by macro: the
+ * same few lines each). */
+#define TG_NSS_IO_HOOK(name, params, args)                                                         \
+    TG_EXPORT int32_t name params                                                                  \
+    {                                                                                              \
+        __typeof__(&name) next = tg_nss_rec_any() ? NULL : NEXT(name);                             \
+        if (next)                                                                                  \
+            return next args;                                                                      \
+        const struct tg_nss *n = nss_if_loaded();                                                  \
+        if (n)                                                                                     \
+            return seen(n, fd, n->name args);                                                      \
+        next = NEXT(name);                                                                         \
+        return next ? next args : -1;                                                              \
+    }
+
+TG_NSS_IO_HOOK(PR_Writev, (tg_pr_fd * fd, const void *iov, int32_t size, uint32_t timeout),
+               (fd, iov, size, timeout))
+TG_NSS_IO_HOOK(PR_TransmitFile,
+               (tg_pr_fd * fd, tg_pr_fd *file, const void *headers, int32_t hlen, int flags,
+                uint32_t timeout),
+               (fd, file, headers, hlen, flags, timeout))
+TG_NSS_IO_HOOK(PR_SendFile, (tg_pr_fd * fd, void *data, int flags, uint32_t timeout),
+               (fd, data, flags, timeout))

@@ -11,6 +11,7 @@
 #include "nss_floor.h"
 #include "nss_guard.h"
 #include "nss_verify.h"
+#include "nss_errtext.h"
 
 #include <stddef.h>
 
@@ -196,9 +197,11 @@ TG_EXPORT tg_nss_status SSL_SetURL(tg_pr_fd *fd, const char *url)
 
 static tg_nss_status after_handshake(const struct tg_nss *n, tg_pr_fd *fd, tg_nss_status rv)
 {
-    struct tg_nss_rec *r;
+    struct tg_nss_rec *r = NULL;
     if (rv != TG_SEC_SUCCESS && (r = tg_nss_rec_get(fd, 0)) != NULL)
         tg_nss_check_failure(n, r, n->PR_GetError());
+    if (rv != TG_SEC_SUCCESS && tg_nss_errtext_held()) /* the text the program will ask for */
+        tg_nss_errtext_io_failed(n, fd, r && r->verdict.blocked, n->PR_GetError());
     return rv;
 }
 

@@ -204,10 +204,15 @@ typedef void (*tg_nss_hs_fn)(tg_pr_fd *fd, void *arg);
     X(P, int32_t, PR_Read, (tg_pr_fd *, void *, int32_t))                                          \
     X(P, int32_t, PR_Send, (tg_pr_fd *, const void *, int32_t, int32_t, uint32_t))                 \
     X(P, int32_t, PR_Recv, (tg_pr_fd *, void *, int32_t, int32_t, uint32_t))                       \
+    X(P, int32_t, PR_Writev, (tg_pr_fd *, const void *, int32_t, uint32_t))                        \
+    X(P, int32_t, PR_TransmitFile, (tg_pr_fd *, tg_pr_fd *, const void *, int32_t, int, uint32_t)) \
+    X(P, int32_t, PR_SendFile, (tg_pr_fd *, void *, int, uint32_t))                                \
     X(P, int64_t, PR_Now, (void))                                                                  \
     X(P, void, PR_SetError, (int32_t, int32_t))                                                    \
     X(P, void, PR_SetErrorText, (int, const char *))                                               \
     X(P, int32_t, PR_GetError, (void))                                                             \
+    X(P, int32_t, PR_GetErrorTextLength, (void))                                                   \
+    X(P, int32_t, PR_GetErrorText, (char *))                                                       \
     X(P, const char *, PR_ErrorToName, (int32_t))                                                  \
     X(P, int32_t, PR_FileDesc2NativeHandle, (tg_pr_fd *))                                          \
     X(P, int, PR_GetUniqueIdentity, (const char *))                                                \

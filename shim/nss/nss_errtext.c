@@ -5,6 +5,7 @@
 #include "nss_errtext.h"
 
 #include <stdio.h>
+#include <string.h>
 
 struct last_block {
     const tg_pr_fd *fd; /* NULL: nothing held */
@@ -21,14 +22,33 @@ void tg_nss_errtext_set(const tg_pr_fd *fd, int32_t code, const char *text)
     snprintf(last.text, sizeof last.text, "%s", text);
 }
 
-void tg_nss_errtext_io_failed(const tg_pr_fd *fd, int blocked, int32_t code)
+/* NSPR keeps one error text per thread beside the code and empties it at
+ * every PR_SetError: the block's text standing there says the current
+ * error is still the block's, not a later one with the same code (the
+ * program's own CERT_VerifyCertificateNow, say). */
+static void mark(const struct tg_nss *n)
+{
+    n->PR_SetErrorText((int)strlen(last.text), last.text);
+}
+
+static int marked(const struct tg_nss *n)
+{
+    char now[sizeof last.text + 32];
+    int32_t len = n->PR_GetErrorTextLength();
+    return len > 0 && (size_t)len < sizeof now && n->PR_GetErrorText(now) == len &&
+           (size_t)len == strlen(last.text) && !memcmp(now, last.text, (size_t)len);
+}
+
+void tg_nss_errtext_io_failed(const struct tg_nss *n, const tg_pr_fd *fd, int blocked, int32_t code)
 {
     if (!last.fd)
         return;
-    if (blocked && fd == last.fd)
+    if (blocked && fd == last.fd) {
         last.code = code;
-    else
+        mark(n); /* this error is the same block's */
+    } else {
         last.fd = NULL;
+    }
 }
 
 void tg_nss_errtext_forget(void)
@@ -36,9 +56,9 @@ void tg_nss_errtext_forget(void)
     last.fd = NULL;
 }
 
-const char *tg_nss_errtext_for(int32_t code, int32_t current)
+const char *tg_nss_errtext_for(const struct tg_nss *n, int32_t code)
 {
-    return last.fd && code == last.code && current == code ? last.text : NULL;
+    return last.fd && code == last.code && n->PR_GetError() == code && marked(n) ? last.text : NULL;
 }
 
 int tg_nss_errtext_held(void)

@@ -6,7 +6,8 @@
  * reach them (curl never reads PR_GetErrorText, and NSS's next PR_SetError
  * empties it). PR_ErrorToString is interposed (hook_nss_error.c) and answers
  * with the block's text only while the thread's current error is the one the
- * block left (or a later I/O error of that same blocked socket), until this
+ * block left (or a later I/O error of that same blocked socket; NSPR's
+ * error text, which every PR_SetError empties, is the mark), until this
  * thread judges another connection or fails I/O on another socket.
  * PR_ErrorToName is left alone: programs compare the names.
  */
@@ -20,14 +21,16 @@ void tg_nss_errtext_set(const tg_pr_fd *fd, int32_t code, const char *text);
 
 /* An I/O call on `fd` failed with `code` in this thread: the same block's
  * text for a blocked socket (`blocked`), else no text any more. */
-void tg_nss_errtext_io_failed(const tg_pr_fd *fd, int blocked, int32_t code);
+void tg_nss_errtext_io_failed(const struct tg_nss *n, const tg_pr_fd *fd, int blocked,
+                              int32_t code);
 
 /* This thread starts judging another connection. */
 void tg_nss_errtext_forget(void);
 
-/* The text for `code` when it is still this thread's current error
- * (`current`), else NULL. */
-const char *tg_nss_errtext_for(int32_t code, int32_t current);
+/* The text for `code` when it is still this thread's current error, set
+ * by the block (NSPR's error text still the block's: any later PR_SetError
+ * empties it), else NULL. */
+const char *tg_nss_errtext_for(const struct tg_nss *n, int32_t code);
 
 /* 1 when this thread holds a block's text at all (a cheap test before the
  * NSS table is touched). */

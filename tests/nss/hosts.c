@@ -8,10 +8,12 @@
  *   conn NAME PORT MARKER  a careless connection (accept-anything hooks,
  *                          SSL_SetURL(NAME), handshake result ignored) to
  *                          127.0.0.1:PORT that writes "MARKER\n"; prints
- *                          "conn NAME: wrote N" or "conn NAME: failed ERR"
+ *                          "conn NAME: wrote N" or "conn NAME: failed ERR: TEXT";
+ *                          MARKER "-": only the handshake, the socket
+ *                          left open ("conn NAME: handshake failed ERR: TEXT")
  *   verify PEM             the program's own CERT_VerifyCertificateNow of
  *                          the first certificate in PEM for a TLS server;
- *                          prints "verify: ok" or "verify: failed ERR"
+ *                          prints "verify: ok" or "verify: failed ERR: TEXT"
  *   race NAME PORT N PEM   N connections as `conn` (marker "race") in a
  *                          second thread while this one verifies PEM as
  *                          `verify` until they are done; prints
@@ -61,13 +63,19 @@ static int conn(const char *name, int port, const char *marker, int quiet)
     SSL_BadCertHook(s, go_on, NULL);
     SSL_SetURL(s, name);
     SSL_ResetHandshake(s, PR_FALSE);
-    (void)SSL_ForceHandshake(s); /* careless: result ignored */
+    if (SSL_ForceHandshake(s) != SECSuccess && !strcmp(marker, "-")) {
+        PRErrorCode e = PR_GetError();
+        printf("conn %s: handshake failed %s: %s\n", name, PR_ErrorToName(e),
+               PR_ErrorToString(e, PR_LANGUAGE_I_DEFAULT));
+        return 0; /* the socket is left open (leaked): the check comes next */
+    }
     int len = snprintf(line, sizeof line, "%s\n", marker);
     PRInt32 n = PR_Write(s, line, len);
     if (!quiet && n == len)
         printf("conn %s: wrote %d\n", name, (int)n);
     else if (!quiet)
-        printf("conn %s: failed %s\n", name, PR_ErrorToName(PR_GetError()));
+        printf("conn %s: failed %s: %s\n", name, PR_ErrorToName(PR_GetError()),
+               PR_ErrorToString(PR_GetError(), PR_LANGUAGE_I_DEFAULT));
     PR_Close(s);
     return n == len;
 }
@@ -151,7 +159,11 @@ int main(int argc, char **argv)
         } else if (!strcmp(argv[i], "verify") && i + 1 < argc) {
             CERTCertificate *c = load(argv[i + 1]);
             int ok = verify(c);
-            printf(ok ? "verify: ok\n" : "verify: failed %s\n", PR_ErrorToName(PR_GetError()));
+            if (ok)
+                printf("verify: ok\n");
+            else
+                printf("verify: failed %s: %s\n", PR_ErrorToName(PR_GetError()),
+                       PR_ErrorToString(PR_GetError(), PR_LANGUAGE_I_DEFAULT));
             if (c)
                 CERT_DestroyCertificate(c);
             i += 2;

@@ -18,6 +18,8 @@ B is `127.0.0.1`, the same peer under two names. Cases:
              database trusts CA-X keeps that trust after host A's check;
              a thread verifying on its own while another connects to A
              never sees CA-X trusted.
+  errtext/*  after a block, the program's own certificate check failing
+             with the same code in the same thread keeps NSS's own text.
   system/*   a NSS_NoDB_Init program (tests/nss/careless.c: no trust at
              all) and a policy without ca-file: the system trust
              (SSL_CERT_FILE, as SPEC.md's default verify paths) is what it
@@ -163,6 +165,31 @@ def racing(s):
     s.check(name, why)
 
 
+def own_error_text(s):
+    """A block's error text is the block's only: the program's own
+    CERT_VerifyCertificateNow failing with the same code in the same thread
+    right after a blocked connection keeps NSS's own text."""
+    pol = s.write_policy("errtext", "ca-file %s/ca.pem\n" % s.pki)
+    p = s.peer("untrusted")
+    name = "errtext/own-verify-after-block/shim"
+    if not s.wanted(name):
+        return
+    r, lines = s.exec(name, hosts_cmd(s, "nodb", "conn", A, p.port, "-", "verify",
+                                      os.path.join(s.pki, "untrusted.pem")), True, pol)
+    out = r.stdout.decode(errors="replace")
+    conn = re.search(r"conn %s: handshake failed (\S+): (.*)" % A, out)
+    own = re.search(r"verify: failed (\S+): (.*)", out)
+    if not conn or "tlsguard" not in conn.group(2) or len(lines) != 1:
+        why = "the blocked connection's error does not name tlsguard: " + out[-400:]
+    elif not own or own.group(1) != "SEC_ERROR_UNKNOWN_ISSUER":
+        why = "the program's own check did not fail as NSS's own: " + out[-400:]
+    elif "tlsguard" in own.group(2):
+        why = "the program's own error got tlsguard's text: " + own.group(0)
+    else:
+        why = None
+    s.check(name, why)
+
+
 def system_trust(s):
     """NSS_NoDB_Init, no ca-file in the policy: SSL_CERT_FILE is the trust."""
     pol = s.write_policy("system", "mode enforce\n")
@@ -196,6 +223,7 @@ def main():
         two_hosts(s)
         own_db(s)
         racing(s)
+        own_error_text(s)
         system_trust(s)
     finally:
         if s:
