@@ -75,16 +75,12 @@ all: $(LIB) $(TOOL)
 # every symbol lookup of a libcurl process searched it (+0.22 M instructions
 # in curl --cacert). initial-exec would do too, but `tlsguard run` dlopens
 # the library, and its thread-locals do not fit the static TLS kept for that.
-# Lazy binding for the library's own imports (-z lazy after LDFLAGS_ALL's
-# -z now; RELRO kept, so only .got.plt stays writable): with -z now ld.so
-# looked up all ~75 of its libc functions in every process it is preloaded
-# into (~900 instructions each: +66 k for /bin/true, a program that never
-# calls one), whether or not the process ever uses TLS. Lazily, a process
-# pays only for the ones its TLS calls reach. The writable .got.plt is no
-# new kind of target in this library: the real OpenSSL/GnuTLS/NSS functions
-# it calls are function pointers resolved at run time into writable memory
-# anyway. The CLI and the tests keep LDFLAGS_ALL's -z now.
-LIB_BINDING = -Wl,-z,lazy
+# The library's own imports stay bound at load (LDFLAGS_ALL's -z now; ~900
+# instructions each, ~75 of them, in every process). -z lazy (RELRO kept)
+# saved ~40 k at each start but also made its TLS descriptors lazy, and a
+# child forked while another thread of the parent used the shim then hung
+# (tests/robust rb_fork on OpenSSL 1.0.2, 2 runs in 3; never with -z now).
+LIB_BINDING =
 TLS_DIALECT := $(shell $(CC) -mtls-dialect=gnu2 -E -x c /dev/null >/dev/null 2>&1 && echo -mtls-dialect=gnu2)
 $(LIB): $(SHIM_SRC) $(SHIM_HDR) $(POLICY_HDR) $(POLICY_LIB_OBJ) $(COMMON_SRC) $(COMMON_HDR) shim/exports.map
 	@mkdir -p $(@D)

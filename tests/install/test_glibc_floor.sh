@@ -163,10 +163,8 @@ else
 fi
 
 # 1c. Only dynamic tags glibc 2.12's ld.so knows (no DT_RELR, 2.36, say).
-# TLSDESC_PLT/TLSDESC_GOT (lazily bound TLS descriptors, the library links
-# -z lazy): x86_64 ld.so has handled them since glibc 2.5's TLS descriptors.
 tags=$(readelf -d "$lib" | sed -n 's/^ *0x[0-9a-f]* (\([A-Z_0-9]*\)).*/\1/p' | sort -u)
-unknown=$(printf '%s\n' "$tags" | grep -vxE 'NEEDED|SONAME|INIT|FINI|INIT_ARRAY|INIT_ARRAYSZ|FINI_ARRAY|FINI_ARRAYSZ|GNU_HASH|HASH|STRTAB|SYMTAB|STRSZ|SYMENT|PLTGOT|PLTRELSZ|PLTREL|JMPREL|RELA|RELASZ|RELAENT|RELACOUNT|FLAGS|FLAGS_1|TLSDESC_PLT|TLSDESC_GOT|VERNEED|VERNEEDNUM|VERSYM|VERDEF|VERDEFNUM|TEXTREL|NULL' || true)
+unknown=$(printf '%s\n' "$tags" | grep -vxE 'NEEDED|SONAME|INIT|FINI|INIT_ARRAY|INIT_ARRAYSZ|FINI_ARRAY|FINI_ARRAYSZ|GNU_HASH|HASH|STRTAB|SYMTAB|STRSZ|SYMENT|PLTGOT|PLTRELSZ|PLTREL|JMPREL|RELA|RELASZ|RELAENT|RELACOUNT|FLAGS|FLAGS_1|VERNEED|VERNEEDNUM|VERSYM|VERDEF|VERDEFNUM|TEXTREL|NULL' || true)
 if [ -z "$unknown" ]; then
     ok "dynamic tags all known to glibc 2.12: $(echo $tags)"
 else
