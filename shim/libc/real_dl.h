@@ -14,6 +14,8 @@
 #ifndef TG_REAL_DL_H
 #define TG_REAL_DL_H
 
+#include <limits.h> /* __GLIBC__, via <features.h>, also in builds without glibc_compat.h */
+
 #if defined(__x86_64__) && defined(__GLIBC__) && !defined(__ILP32__) && !defined(TG_NO_DL_HOOK)
 #define TG_DL_HOOK 1
 #else
