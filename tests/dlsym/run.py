@@ -39,6 +39,7 @@ REPO = os.path.dirname(TESTS)
 sys.path.insert(0, os.path.join(TESTS, "lib"))
 import pki  # noqa: E402
 import servers  # noqa: E402
+from tally import Tally  # noqa: E402
 from tgtest import old_openssl_builds, openssl_builds  # noqa: E402
 
 TIMEOUT = 30
@@ -181,7 +182,7 @@ def main():
     a = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="tg-dlsym-")
     suite = Suite(a.build, tmp)
-    passed = failed = 0
+    tally = Tally()
     for skip in suite.skips:
         print(skip)
     try:
@@ -191,17 +192,10 @@ def main():
             if a.list:
                 print(name)
                 continue
-            why = run()
-            if why:
-                failed += 1
-                print("FAIL %s: %s" % (name, why))
-            else:
-                passed += 1
-                print("ok %s" % name)
+            tally(name, run())
     finally:
         suite.stop()
-    print("%d passed, %d failed" % (passed, failed))
-    sys.exit(1 if failed else 0)
+    sys.exit(tally.summary())
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "lib"))
 import pki  # noqa: E402
 import servers  # noqa: E402
+from tally import Tally  # noqa: E402
 
 
 def client(lib, port, db):
@@ -60,7 +61,7 @@ def main():
     ap.add_argument("--only")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="tg-maxcap-")
-    passed = failed = 0
+    tally = Tally()
     lib = os.path.abspath(os.path.join(args.build, "libtlsguard.so"))
     try:
         pk = pki.make(os.path.join(work, "pki"))
@@ -106,16 +107,10 @@ def main():
                     why = "the block line names the wrong cause (want /%s/, never /%s/): %s" % (want, never, blocks[0])
                 else:
                     why = None
-                if why:
-                    failed += 1
-                    print("FAIL %s: %s" % (name, why))
-                else:
-                    passed += 1
-                    print("ok %s" % name)
+                tally(name, why)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, failed))
-    sys.exit(1 if failed else 0)
+    sys.exit(tally.summary())
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ import threading
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "lib"))
 import pki  # noqa: E402
+from tally import Tally  # noqa: E402
 
 # MODE: (the line that must differ from "=0" without the shim, or None)
 CASES = {
@@ -114,7 +115,7 @@ def main() -> int:
     args = ap.parse_args()
     lib = os.path.abspath(os.path.join(args.build, "libtlsguard.so"))
     client = os.path.abspath(os.path.join(args.build, "tests", "gnutls_asks"))
-    passed = failed = 0
+    tally = Tally("ok   ")
     with tempfile.TemporaryDirectory(prefix="tg-asks-") as tmp:
         d = pki.make(os.path.join(tmp, "pki"))
         env = {k: v for k, v in os.environ.items() if not k.startswith("TLSGUARD_")}
@@ -126,15 +127,9 @@ def main() -> int:
             shim = run(client, peer.port, mode, dict(env, LD_PRELOAD=lib))
             why = check(mode, shim, noshim)
             name = "gnutls_asks/%s" % mode
-            if why:
-                failed += 1
-                print("FAIL %s: %s" % (name, why))
-            else:
-                passed += 1
-                print("ok   %s" % name)
+            tally(name, why)
         peer.sock.close()
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return tally.summary()
 
 
 if __name__ == "__main__":

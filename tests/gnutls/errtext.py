@@ -35,6 +35,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "lib"))
 import pki  # noqa: E402
 import servers  # noqa: E402
+from tally import Tally  # noqa: E402
 
 
 def lines_of(out):
@@ -47,7 +48,7 @@ def main():
     ap.add_argument("--only")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="tg-gterr-")
-    passed = failed = 0
+    tally = Tally()
     lib = os.path.abspath(os.path.join(args.build, "libtlsguard.so"))
     client = os.path.join(args.build, "tests", "gnutls_errtext")
     peers = []
@@ -98,18 +99,12 @@ def main():
         for name, why in cases:
             if args.only and not re.search(args.only, name):
                 continue
-            if why:
-                failed += 1
-                print("FAIL %s: %s" % (name, why))
-            else:
-                passed += 1
-                print("ok %s" % name)
+            tally(name, why)
     finally:
         for p in peers:
             p.stop()
         shutil.rmtree(work, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, failed))
-    sys.exit(1 if failed else 0)
+    sys.exit(tally.summary())
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ sys.path.insert(0, os.path.join(TESTS, "lib"))
 sys.path.insert(0, os.path.join(TESTS, "nss"))
 import pki  # noqa: E402
 import servers  # noqa: E402
+from tally import Tally  # noqa: E402
 from roads import Relay  # noqa: E402  (tests/nss/roads.py: a recording TCP relay)
 
 
@@ -37,7 +38,7 @@ def main():
     ap.add_argument("--only")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="tg-gtraw-")
-    passed = failed = 0
+    tally = Tally()
     lib = os.path.abspath(os.path.join(args.build, "libtlsguard.so"))
     client = os.path.join(args.build, "tests", "gnutls_rawfd")
     try:
@@ -79,16 +80,10 @@ def main():
                         why = "the client died (rc %d): %s" % (r.returncode, out)
                     else:
                         why = None
-                    if why:
-                        failed += 1
-                        print("FAIL %s: %s" % (name, why))
-                    else:
-                        passed += 1
-                        print("ok %s" % name)
+                    tally(name, why)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, failed))
-    sys.exit(1 if failed else 0)
+    sys.exit(tally.summary())
 
 
 if __name__ == "__main__":

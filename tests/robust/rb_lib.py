@@ -16,6 +16,7 @@ sys.path.insert(0, os.path.join(TESTS, "lib"))
 import cbuild  # noqa: E402  (tests/lib/cbuild.py: the C programs, made by make)
 import pki  # noqa: E402  (tests/lib/pki.py: the one test PKI)
 import servers  # noqa: E402  (tests/lib/servers.py: the one server wrapper)
+from tally import Tally  # noqa: E402  (tests/lib/tally.py: ok/FAIL lines and the summary)
 
 # The shim's own flags (Makefile: CSTD WARN HARDEN), for the sanitizer builds.
 SHIM_CFLAGS = ["-std=gnu99", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Wshadow", "-Wundef",
@@ -25,25 +26,12 @@ SHIM_CFLAGS = ["-std=gnu99", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Wshadow", "-
 # --------------------------------------------------------------------------
 # Reporting.
 
-class Report:
+class Report(Tally):
     def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def __call__(self, name, why=None):
-        if why is None:
-            self.passed += 1
-            print("ok   %s" % name, flush=True)
-        else:
-            self.failed += 1
-            print("FAIL %s: %s" % (name, why.rstrip()), flush=True)
+        super().__init__("ok   ")
 
     def note(self, text):
         print("note: %s" % text, flush=True)
-
-    def summary(self):
-        print("%d passed, %d failed" % (self.passed, self.failed), flush=True)
-        return 1 if self.failed else 0
 
 
 def indent(text, limit=4000):
