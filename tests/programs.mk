@@ -134,7 +134,7 @@ $(BUILD)/tests/nss_hosts: tests/nss/hosts.c
 	@mkdir -p $(@D)
 	$(TEST_CC) $(NSS_FLAGS) -pthread -o $@ $< $(NSS_LIBS)
 # tests/nss/asker.c: a program hook's SSL_AuthCertificate gets NSS's answer.
-$(BUILD)/tests/nss_asker: tests/nss/asker.c tests/robust/asan_first.h
+$(BUILD)/tests/nss_asker: tests/nss/asker.c tests/robust/asan_first.h tests/lib/nss_client.h
 	@mkdir -p $(@D)
 	$(TEST_CC) $(NSS_FLAGS) -o $@ $< $(NSS_LIBS)
 

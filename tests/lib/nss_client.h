@@ -1,6 +1,6 @@
 /*
  * nss_client.h — what the careless NSS test clients share (tests/nss/
- * careless.c, roads.c, tests/robust/rb_nss_threads.c): the hooks of a
+ * careless.c, roads.c, asker.c, tests/robust/rb_nss_threads.c): the hooks of a
  * program that accepts any certificate, and the end of a connection as the
  * drivers read it. Header-only: those programs are built one file each.
  */
@@ -25,6 +25,23 @@ static inline SECStatus tg_nss_go_on(void *arg, PRFileDesc *fd)
 {
     (void)arg, (void)fd;
     return SECSuccess;
+}
+
+/* Writes text and a newline on s. All of it: its length. Else prints
+ * "write failed: NAME: TEXT", closes s and returns -1. */
+static inline PRInt32 tg_nss_write_line(PRFileDesc *s, const char *text)
+{
+    char line[512];
+    int len = snprintf(line, sizeof line, "%s\n", text);
+    PRInt32 n = PR_Write(s, line, len);
+    if (n != len) {
+        PRErrorCode e = PR_GetError();
+        printf("write failed: %s: %s\n", PR_ErrorToName(e),
+               PR_ErrorToString(e, PR_LANGUAGE_I_DEFAULT));
+        PR_Close(s);
+        return -1;
+    }
+    return n;
 }
 
 /* After a write of n bytes that went through: "wrote N", then what the peer

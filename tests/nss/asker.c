@@ -19,6 +19,7 @@
  * and exits 0 when the write went through.
  */
 #include "../robust/asan_first.h"
+#include "../lib/nss_client.h"
 
 #include <cert.h>
 #include <nspr.h>
@@ -67,7 +68,7 @@ static PRFileDesc *open_to(int port, const char *url)
 
 int main(int argc, char **argv)
 {
-    char line[512], dbarg[4200];
+    char dbarg[4200];
     if (argc < 6) {
         fprintf(stderr, "usage: asker MODE HOST PORT MARKER DBDIR\n");
         return 2;
@@ -90,15 +91,9 @@ int main(int argc, char **argv)
         return 1;
     }
     SSL_AuthCertificateHook(s, ask, NULL);
-    int len = snprintf(line, sizeof line, "%s\n", argv[4]);
-    PRInt32 n = PR_Write(s, line, len);
-    if (n != len) {
-        PRErrorCode e = PR_GetError();
-        printf("write failed: %s: %s\n", PR_ErrorToName(e),
-               PR_ErrorToString(e, PR_LANGUAGE_I_DEFAULT));
-        PR_Close(s);
+    PRInt32 n = tg_nss_write_line(s, argv[4]);
+    if (n < 0)
         return 1;
-    }
     printf("wrote %d\n", (int)n);
     PR_Close(s);
     if (other)

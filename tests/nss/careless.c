@@ -49,7 +49,6 @@ static PRFileDesc *open_to(const char *host, int port)
 
 int main(int argc, char **argv)
 {
-    char line[512];
     if (argc < 4) {
         fprintf(stderr, "usage: careless HOST PORT MARKER [url] [tls10] [weak] [force]\n");
         return 2;
@@ -78,14 +77,6 @@ int main(int argc, char **argv)
     SSL_ResetHandshake(s, PR_FALSE);
     if (has(argc, argv, "force"))
         (void)SSL_ForceHandshake(s); /* careless: result ignored */
-    int len = snprintf(line, sizeof line, "%s\n", argv[3]);
-    PRInt32 n = PR_Write(s, line, len);
-    if (n != len) {
-        PRErrorCode e = PR_GetError();
-        printf("write failed: %s: %s\n", PR_ErrorToName(e),
-               PR_ErrorToString(e, PR_LANGUAGE_I_DEFAULT));
-        PR_Close(s);
-        return 1;
-    }
-    return tg_nss_read_reply(s, n);
+    PRInt32 n = tg_nss_write_line(s, argv[3]);
+    return n < 0 ? 1 : tg_nss_read_reply(s, n);
 }
