@@ -19,6 +19,8 @@
  *               the CA on the credentials' own trust list
  *   output      "asked=<status>"  with a verify output function that counts
  *               its calls, then "outputs=<n>"
+ *   later       "asked=<status>"  verify_peers3 for NAME again after
+ *               sleeping ASK_SLEEP seconds (the environment; default 2)
  * <status> is the status in hex, or "E<code>" when the call failed. Exit 0
  * when the handshake succeeded.
  */
@@ -88,6 +90,8 @@ static void ask(gnutls_session_t s, gnutls_certificate_credentials_t cred, const
         printf("removed=%d\n", remove_ca(cred, getenv("CA_FILE")));
     else if (!strcmp(mode, "output"))
         gnutls_session_set_verify_output_function(s, count_output);
+    else if (!strcmp(mode, "later"))
+        sleep(getenv("ASK_SLEEP") ? (unsigned)atoi(getenv("ASK_SLEEP")) : 2);
     ret = gnutls_certificate_verify_peers3(s, name, &st);
     print("asked", ret, st);
     if (!strcmp(mode, "output"))
