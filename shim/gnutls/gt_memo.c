@@ -79,9 +79,9 @@ static unsigned long generation;
 static int clock_replaced, window_off;
 static __thread struct tg_gt_rec *asking;
 
-void tg_gt_memo_trust_changed(void)
+unsigned long tg_gt_memo_trust_changed(void)
 {
-    __atomic_add_fetch(&generation, 1, __ATOMIC_SEQ_CST);
+    return __atomic_add_fetch(&generation, 1, __ATOMIC_SEQ_CST);
 }
 
 unsigned long tg_gt_memo_gen(void)

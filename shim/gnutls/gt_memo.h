@@ -32,8 +32,9 @@ struct tg_gt_memo {
 };
 
 /* Every change of any trust list or credentials' trust (hook_gt_trust.c)
- * moves the generation on, after the change; process-wide. */
-void tg_gt_memo_trust_changed(void);
+ * moves the generation on, after the change; process-wide. The new
+ * generation. */
+unsigned long tg_gt_memo_trust_changed(void);
 unsigned long tg_gt_memo_gen(void);
 /* A call that may add a CRL or a PKCS#11 token to some trust list is
  * about to run: from now on a memo answers only within the second of its
