@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SLOTS 4
+#define SLOTS   4
 #define MAX_DER 16384
 
 static struct slot {

@@ -72,7 +72,7 @@
 #include <string.h>
 #include <time.h>
 
-#define TG_MEMO_MAX_CAS 8
+#define TG_MEMO_MAX_CAS   8
 #define TG_MEMO_MAX_CERTS 8
 
 static unsigned long generation;
@@ -227,10 +227,10 @@ int tg_gt_memo_answer(const struct tg_gtls *g, tg_gt_tlist list, tg_gt_crt *cert
 {
     const struct tg_gt_rec *r = asking;
     if (!r || !r->memo.valid || func || !status || !list || list != r->memo.list ||
-        n > TG_MEMO_MAX_CERTS ||
-        __atomic_load_n(&clock_replaced, __ATOMIC_SEQ_CST) || r->memo.gen != tg_gt_memo_gen() ||
-        !flags_ok(flags) || (elements && !data) || !data_ok(data, elements, r->memo.host) ||
-        !same_chain(g, r, certs, n) || !in_window(g, &r->memo, certs, n))
+        n > TG_MEMO_MAX_CERTS || __atomic_load_n(&clock_replaced, __ATOMIC_SEQ_CST) ||
+        r->memo.gen != tg_gt_memo_gen() || !flags_ok(flags) || (elements && !data) ||
+        !data_ok(data, elements, r->memo.host) || !same_chain(g, r, certs, n) ||
+        !in_window(g, &r->memo, certs, n))
         return 0;
     *status = 0;
     return 1;

@@ -51,7 +51,7 @@ static tg_gt_tlist cred_list(const struct tg_gtls *g, tg_gt_cred c)
         return ret;                                                                                \
     }
 #define TG_CRL_HOOK(name, params, args, off) TG_TRUST_HOOK(name, params, args, off, NULL)
-#define TG_INT_HOOK(name, params, args) TG_CRL_HOOK(name, params, args, 0)
+#define TG_INT_HOOK(name, params, args)      TG_CRL_HOOK(name, params, args, 0)
 #define TG_VOID_HOOK(name, params, args)                                                           \
     TG_GT_EXPORT void name params                                                                  \
     {                                                                                              \

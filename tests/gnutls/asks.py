@@ -12,6 +12,8 @@ list, a verify output function. Each case runs with and without the shim
 against the same good peer; every line the client prints must be the same
 (the shim never answers a question it did not answer), and the changed
 question must really fail without the shim (the case tests something).
+`second` then handshakes with a peer of another CA in the same process
+(GnuTLS refuses it; so must the shim, whatever it parsed before).
 Three ask the same question later: `later` after two seconds (the memo's
 window is not one second: its answer must still be GnuTLS's), `expire`
 after a short-lived leaf has expired, `ca-expire` after its CA has
@@ -46,6 +48,7 @@ CASES = {
     "later": ("later", None),     # the same question 2 s later
     "expire": ("later", "asked"),  # ... after the leaf expired (a peer of its own)
     "ca-expire": ("later", "asked"),  # ... after the only CA expired (its own CA_FILE)
+    "second": ("same", "second"),  # then a peer of another CA, in the same process
 }
 # The expire case's leaf is valid until SHORT_LIFE s after it is made; asks
 # asks again SHORT_SLEEP s after its first answer.
@@ -127,13 +130,16 @@ def short_peer(d: str, name: str, ca: bool) -> Peer:
     return Peer(d, name)
 
 
-def run_case(case: str, client: str, d: str, peer: Peer, env: dict, lib: str):
+def run_case(case: str, client: str, d: str, peer: Peer, other: Peer, env: dict, lib: str):
     """asks' output without the shim, then with it."""
     mode = CASES[case][0]
     out = []
     for i, e in enumerate([env, dict(env, LD_PRELOAD=lib)]):
-        if case not in ("expire", "ca-expire"):
+        if case not in ("expire", "ca-expire", "second"):
             out.append(run(client, peer.port, mode, e))
+            continue
+        if case == "second":
+            out.append(run(client, peer.port, mode, dict(e, PORT2=str(other.port))))
             continue
         name = "%s%d" % (case, i)
         short = short_peer(d, name, case == "ca-expire")
@@ -169,12 +175,13 @@ def main() -> int:
         env = {k: v for k, v in os.environ.items() if not k.startswith("TLSGUARD_")}
         env.update(CA_FILE=os.path.join(d, "ca.pem"), CRL_FILE=make_crl(d),
                    TLSGUARD_LOG=os.path.join(tmp, "shim.log"))
-        peer = Peer(d)
+        peer, other = Peer(d), Peer(d, "untrusted")
         for case in CASES:
-            noshim, shim = run_case(case, client, d, peer, env, lib)
+            noshim, shim = run_case(case, client, d, peer, other, env, lib)
             why = check(case, shim, noshim)
             tally("gnutls_asks/%s" % case, why)
         peer.sock.close()
+        other.sock.close()
     return tally.summary()
 
 
