@@ -78,9 +78,11 @@ all: $(LIB) $(TOOL)
 # The library's own imports are bound lazily, at first call (-z lazy after
 # LDFLAGS_ALL's -z now; RELRO kept): bound at load they cost ~600
 # instructions each, ~70 of them, in every process (/bin/true +76 k, now
-# +36 k). Its TLS descriptors are resolved at load whatever the flag on
-# glibc >= 2.33 (x86_64; BZ 27137), and every glibc resets ld.so's load lock
-# in a fork child. -z lazy once hung rb_fork's children (tests/robust, 3 runs
+# +36 k). Its TLS descriptors stay resolved at load: glibc >= 2.33 does so
+# whatever the flag (x86_64; BZ 27137), and for older glibc
+# shim/libc/tls_eager.c calls each from the constructor (test_old_glibc.py
+# checks under glibc 2.31); every glibc resets ld.so's load lock in a fork
+# child. -z lazy once hung rb_fork's children (tests/robust, 3 runs
 # in 100): not the binding itself but a shim mutex (conn.c's context-record
 # lock) a helper thread held at the fork, which lazy binding only held
 # longer; the shim's locks are shim/core/fork_lock.h's now, taken around
