@@ -82,11 +82,13 @@ all: $(LIB) $(TOOL)
 # whatever the flag (x86_64; BZ 27137), and for older glibc
 # shim/libc/tls_eager.c calls each from the constructor (test_old_glibc.py
 # checks under glibc 2.31); every glibc resets ld.so's load lock in a fork
-# child. -z lazy once hung rb_fork's children (tests/robust, 3 runs
-# in 100): not the binding itself but a shim mutex (conn.c's context-record
-# lock) a helper thread held at the fork, which lazy binding only held
-# longer; the shim's locks are shim/core/fork_lock.h's now, taken around
-# fork. tests/install/test_load_cost.sh keeps the library lazy.
+# child. -z lazy once seemed to hang rb_fork's children (tests/robust): gdb
+# found a shim mutex (conn.c's context-record lock) a helper thread held at
+# the fork, which lazy binding only held longer; the shim's locks are all
+# shim/core/fork_lock.h's now, taken around fork. rb_fork still hangs about
+# 1 run in 100, with -z now as with -z lazy, in locks that are not the
+# shim's (the program's OpenSSL 1.0.2 locking callbacks, OpenSSL 3's own
+# rwlocks, glibc's resolv.conf lock). test_load_cost.sh keeps the library lazy.
 LIB_BINDING = -Wl,-z,lazy
 TLS_DIALECT := $(shell $(CC) -mtls-dialect=gnu2 -E -x c /dev/null >/dev/null 2>&1 && echo -mtls-dialect=gnu2)
 $(LIB): $(SHIM_SRC) $(SHIM_HDR) $(POLICY_HDR) $(POLICY_LIB_OBJ) $(COMMON_SRC) $(COMMON_HDR) shim/exports.map
