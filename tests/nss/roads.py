@@ -128,7 +128,8 @@ def case(s, name, road, peer, shim, reason, marker):
     if road in RAW_ROADS:
         p.received = relay.raw if marker.encode() in relay.raw else p.received
     got = marker.encode() in p.received
-    s.check(name, nss.judge(shim, reason, got, lines, p.port, p.received, r, text=road not in BENEATH_API))
+    s.check(name, nss.judge(shim, reason, got, lines, p.port, p.received, r, text=road not in BENEATH_API,
+                            wrote=len(marker) + 1))
 
 
 class DtlsPeer:
@@ -168,7 +169,8 @@ def dtls_case(s, name, peer, shim, reason):
     if marker.encode() not in p.received:
         p.received = b""  # the handshake lines s_server prints are no application byte
     lines = [l for l in open(log).read().splitlines() if "action=" in l and "action=notice" not in l]
-    s.check(name, nss.judge(shim, reason, marker.encode() in p.received, lines, p.port, p.received, r))
+    s.check(name, nss.judge(shim, reason, marker.encode() in p.received, lines, p.port, p.received, r,
+                            wrote=len(marker) + 1))
 
 
 def strict(s):

@@ -208,7 +208,8 @@ def system_trust(s):
             before = len(p.records())
             r, lines = s.exec(name, [careless, A, str(p.port), marker, "url", "force"], shim, pol, env)
             got = p.received(before)
-            s.check(name, nss.judge(shim, reason, marker.encode() in got, lines, p.port, got, r))
+            s.check(name, nss.judge(shim, reason, marker.encode() in got, lines, p.port, got, r,
+                                    wrote=len(marker) + 1))
 
 
 def main():
