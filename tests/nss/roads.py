@@ -209,12 +209,23 @@ ANCHOR_ASKERS = {
 }
 
 
-def ask(s, name, mode, db, policy, asked, arrives):
+# The policy names the peer's own self-signed certificate (`openssl req
+# -x509`'s) as an anchor, global or a host block's: the shim's check lets
+# it through on that alone, a question NSS's own SSL_AuthCertificate never
+# asked either (the program's database trusts nothing): NSS's answer.
+PINNED_ASKERS = {
+    "pinned-global": "ca-file %s/selfsigned.pem\n",
+    "pinned-host": "host localhost\n    ca-file %s/selfsigned.pem\n",
+}
+
+
+def ask(s, name, mode, db, policy, asked, arrives, cert="good"):
     for shim in (False, True):
-        case_name = "roads/asker-%s/%s/good13" % (name, "shim" if shim else "noshim")
+        case_name = "roads/asker-%s/%s/%s" % (name, "shim" if shim else "noshim",
+                                              "good13" if cert == "good" else cert)
         if s.args.only and not re.search(s.args.only, case_name):
             continue
-        p = Peer(s.pki, "good", nss.V.TLSv1_3, nss.V.TLSv1_3, s.work)
+        p = Peer(s.pki, cert, nss.V.TLSv1_3, nss.V.TLSv1_3, s.work)
         marker = "MARKER-asker-" + name
         cmd = [os.path.join(s.args.build, "tests", "nss_asker"), mode, "localhost", str(p.port), marker, db]
         try:
@@ -253,6 +264,11 @@ def askers(s):
                 f.write(text % s.pki)
         ask(s, name, "plain", s.db, policy,
             "asked: SEC_ERROR_UNKNOWN_ISSUER|asked: SEC_ERROR_UNTRUSTED_ISSUER", False)
+    for name, text in sorted(PINNED_ASKERS.items()):
+        policy = os.path.join(s.work, name + ".policy")
+        with open(policy, "w") as f:
+            f.write(text % s.pki)
+        ask(s, name, "plain", s.db, policy, "asked: SEC_ERROR_INADEQUATE_CERT_TYPE", False, cert="selfsigned")
 
 
 def main():
