@@ -126,6 +126,9 @@ def write_policies(d: str, pki: str):
         "ca-host": "host localhost\n    ca-file %s\n" % os.path.join(pki, "otherca.pem"),
         "ca-host-other": "host localhost\n    ca-file %s\nhost 127.0.0.1 **.test.example\n"
                          "    mode enforce\n" % os.path.join(pki, "otherca.pem"),
+        # A self-signed server certificate named as an anchor itself (a pinned internal server).
+        "ca-selfsigned": "ca-file %s\n" % os.path.join(pki, "selfsigned.pem"),
+        "ca-selfsigned-host": "host localhost\n    ca-file %s\n" % os.path.join(pki, "selfsigned.pem"),
         "first-match": "host api.test.example\n    pin %s\n    pin %s\n"
                        "host **.test.example\n%s" % (pin("multi"), pin("otherca"), wrong),
     }
@@ -188,6 +191,15 @@ def plan_policy(clients: List[Client], tmp: str) -> List[Case]:
                            "ca-host"),
                       Case(c, PEERS["untrusted"], True, block(r"issuer|mismatch"),
                            pol("ca-host-other"), "ca-host-other")]
+    # The self-signed peer's own certificate as the policy's anchor, global or
+    # localhost's: it gets through; reached as 127.0.0.1 (its IP SAN matches),
+    # no block lends it, refused. The no-shim controls: <client>/noshim/selfsigned.
+    for c in clients:
+        if (c.ossl, c.name) in (("ossl3", "python"), ("ossl3", "legacy_cb"), ("ossl11", "legacy_cb")):
+            cases += [Case(c, PEERS["selfsigned"], True, ok, pol("ca-selfsigned"), "ca-selfsigned"),
+                      Case(c, PEERS["selfsigned"], True, ok, pol("ca-selfsigned-host"), "ca-selfsigned-host"),
+                      Case(with_host(c, "127.0.0.1"), PEERS["selfsigned"], True, block(PEERS["selfsigned"].reason),
+                           pol("ca-selfsigned-host"), "ca-selfsigned-host")]
     # Audit mode: every client, every bad peer gets through, each logged once
     # with the reason enforcing would have given.
     for c in clients:
