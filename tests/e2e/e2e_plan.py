@@ -139,6 +139,21 @@ def write_policies(d: str, pki: str):
         os.chmod(path, 0o666 if name == "writable" else 0o644)
 
 
+def plan_selfsigned_anchor(clients: List[Client], pol) -> List[Case]:
+    """The self-signed peer's own certificate as the policy's anchor, global or
+    localhost's: it gets through; reached as 127.0.0.1 (its IP SAN matches),
+    no block lends it, refused. The no-shim controls: <client>/noshim/selfsigned."""
+    cases: List[Case] = []
+    ok, peer = Expect(connects=True), PEERS["selfsigned"]
+    for c in clients:
+        if (c.ossl, c.name) in (("ossl3", "python"), ("ossl3", "legacy_cb"), ("ossl11", "legacy_cb")):
+            cases += [Case(c, peer, True, ok, pol("ca-selfsigned"), "ca-selfsigned"),
+                      Case(c, peer, True, ok, pol("ca-selfsigned-host"), "ca-selfsigned-host"),
+                      Case(with_host(c, "127.0.0.1"), peer, True, block(peer.reason),
+                           pol("ca-selfsigned-host"), "ca-selfsigned-host")]
+    return cases
+
+
 def plan_policy(clients: List[Client], tmp: str) -> List[Case]:
     """TLSGUARD_POLICY: pins, per-host and global settings, audit mode, a bad file."""
     cases: List[Case] = []
@@ -191,15 +206,7 @@ def plan_policy(clients: List[Client], tmp: str) -> List[Case]:
                            "ca-host"),
                       Case(c, PEERS["untrusted"], True, block(r"issuer|mismatch"),
                            pol("ca-host-other"), "ca-host-other")]
-    # The self-signed peer's own certificate as the policy's anchor, global or
-    # localhost's: it gets through; reached as 127.0.0.1 (its IP SAN matches),
-    # no block lends it, refused. The no-shim controls: <client>/noshim/selfsigned.
-    for c in clients:
-        if (c.ossl, c.name) in (("ossl3", "python"), ("ossl3", "legacy_cb"), ("ossl11", "legacy_cb")):
-            cases += [Case(c, PEERS["selfsigned"], True, ok, pol("ca-selfsigned"), "ca-selfsigned"),
-                      Case(c, PEERS["selfsigned"], True, ok, pol("ca-selfsigned-host"), "ca-selfsigned-host"),
-                      Case(with_host(c, "127.0.0.1"), PEERS["selfsigned"], True, block(PEERS["selfsigned"].reason),
-                           pol("ca-selfsigned-host"), "ca-selfsigned-host")]
+    cases += plan_selfsigned_anchor(clients, pol)
     # Audit mode: every client, every bad peer gets through, each logged once
     # with the reason enforcing would have given.
     for c in clients:
