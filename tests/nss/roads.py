@@ -13,7 +13,8 @@ a blocked connection is shut, so those bytes do not leave either). Then
 build/tests/nss_asker (tests/nss/asker.c): a program's auth hook asking
 SSL_AuthCertificate about a good peer gets the same answer with the shim as
 without it, whichever socket, URL or database it asks about, and whether
-the program's database or only the policy's anchors trust the peer's CA.
+the program's database or only the policy's anchors trust the peer's CA,
+or the policy names the peer's own self-signed certificate as an anchor.
 """
 
 import argparse
