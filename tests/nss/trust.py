@@ -22,7 +22,7 @@ B is `127.0.0.1`, the same peer under two names. Cases:
              with the same code in the same thread keeps NSS's own text.
   pinned/*   a self-signed server certificate named as an anchor itself
              (the policy's ca-file, global or in a host block that matches
-             the name): `openssl req -x509`'s (CA:TRUE) and a CA:FALSE one
+             the name, or a global ca-dir holding it): `openssl req -x509`'s (CA:TRUE) and a CA:FALSE one
              are let through; the same leaf expired, the same leaf for a
              name it lacks, a different self-signed leaf named, a host
              block for another host, a pin the leaf lacks: blocked.
@@ -254,10 +254,16 @@ PINNED = [
 
 def pinned_policies(s, named):
     """{scope: policy text} naming `named`.pem as an anchor: the global
-    ca-file, and a host block's matching every name the cases use."""
+    ca-file, a host block's matching every name the cases use, the global
+    ca-dir."""
     pem = os.path.join(s.pki, named + ".pem")
+    d = os.path.join(s.work, "pindir-" + named)  # a ca-dir holding it alone
+    if not os.path.isdir(d):
+        os.makedirs(d)
+        shutil.copy(pem, d)
     return {"global": "ca-file %s\n" % pem,
-            "host": "host localhost 127.0.0.1 wrong.example\n    ca-file %s\n" % pem}
+            "host": "host localhost 127.0.0.1 wrong.example\n    ca-file %s\n" % pem,
+            "dir": "ca-dir %s\n" % d}
 
 
 def pinned_run(s, name, served, policy_text, words, reason):
