@@ -127,6 +127,7 @@ e2e: all
 	$(PYTHON) tests/e2e/test_cli.py --build $(BUILD)
 	$(PYTHON) tests/e2e/test_doctor.py --build $(BUILD)
 	$(PYTHON) tests/e2e/maxcap.py --build $(BUILD) --lib openssl
+	$(PYTHON) tests/e2e/rawfd.py --build $(BUILD)
 
 test: all check-format unit e2e check-adversarial check-dlsym check-gnutls check-nss check-compat check-py2 fuzz check-install check-secure-env check-robust check-asan check-valgrind check-tsan
 
