@@ -19,7 +19,12 @@ of the first failure's code again at the end. Cases:
                   verify_cert, no anchors) refuses a good peer with the
                   block's very code, GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR:
                   its text is GnuTLS's own.
-The control (no shim): the careless session reaches the bad peer.
+  alert-later-success  a TLS 1.0-only peer answers the floor's ClientHello
+                  with an alert: gnutls_alert_get_name of it names
+                  tlsguard; another thread's, and the same alert's name
+                  after a good session, are GnuTLS's own.
+The controls (no shim): the careless session reaches the bad peer, and the
+TLS 1.0-allowing one the TLS 1.0-only peer.
 Prints `ok NAME` / `FAIL NAME: why`, then `N passed, N failed`.
 """
 
@@ -38,8 +43,22 @@ import servers  # noqa: E402
 from tally import Tally  # noqa: E402
 
 
-def lines_of(out):
-    return dict(re.findall(r"^(\S+) (?:rc=-?\d+ )?text=(.*)$", out, re.M))
+def lines_of(out, what="text"):
+    return dict(re.findall(r"^(\S+) (?:rc=-?\d+ )?%s=(.*)$" % what, out, re.M))
+
+
+def alert_why(out, blocks):
+    """What is wrong with alert-later-success's output, None if nothing."""
+    a = lines_of(out, "alert")
+    if len(blocks) != 1 or "tlsguard" not in a.get("1", ""):
+        return "the block's alert name does not name tlsguard: %s %s" % (blocks, out)
+    if "tlsguard" in a.get("thread", "tlsguard"):
+        return "another thread got tlsguard's alert name: " + out
+    if not re.search(r"^2 rc=0 ", out, re.M):
+        return "the good session failed: " + out
+    if not a.get("again") or "tlsguard" in a["again"]:
+        return "the alert's name after a good session is not GnuTLS's own: " + out
+    return None
 
 
 def main():
@@ -59,7 +78,8 @@ def main():
             f.write("ca-file %s/ca.pem\n" % pk)
         bad = servers.RecordingPeer("bad", pk, "selfsigned", "TLSv1_2", "TLSv1_3", work, ciphers="").start()
         good = servers.RecordingPeer("good", pk, "good", "TLSv1_2", "TLSv1_3", work, ciphers="").start()
-        peers = [bad, good]
+        old = servers.RecordingPeer("old", pk, "good", "TLSv1", "TLSv1", work).start()
+        peers = [bad, good, old]
         env0 = {k: v for k, v in os.environ.items() if not k.startswith(("TLSGUARD_", "LD_PRELOAD"))}
 
         def run(name, steps, shim):
@@ -78,6 +98,13 @@ def main():
         got = b"MARKER-1" in bad.received(before)
         cases.append(("errtext/noshim/selfsigned", None if got and "1 rc=0 " in out else
                       "the careless session did not reach the bad peer: " + out))
+        before = len(old.records())
+        out, _ = run("control-old", ["old:%d" % old.port], False)
+        got = b"MARKER-1" in old.received(before)
+        cases.append(("errtext/noshim/tls10-only", None if got and "1 rc=0 " in out else
+                      "the TLS 1.0-allowing session did not reach the TLS 1.0-only peer: " + out))
+        out, blocks = run("alert", ["old:%d" % old.port, "conn:%d" % good.port], True)
+        cases.append(("errtext/alert-later-success/shim", alert_why(out, blocks)))
         for case, second in (("later-success", "conn"), ("other-refusal", "refuse"), ("same-code", "auto")):
             out, blocks = run(case, ["conn:%d" % bad.port, "%s:%d" % (second, good.port)], True)
             t = lines_of(out)
