@@ -275,11 +275,15 @@ check-format:
 # Programs that take their TLS functions with dlsym(handle, ...) (tests/dlsym/:
 # a careless client that dlopen()s libssl on OpenSSL 3.0, 1.1.1, 1.0.2u,
 # 1.0.1e, the same with dlvsym and with python3 ctypes), each against bad
-# peers with its no-shim control; then rtld_next.c: what dlsym answers for
-# RTLD_NEXT, RTLD_DEFAULT and handles is the caller's, with and without the shim.
-DL_TESTS = $(BUILD)/tests/dl_openssl $(BUILD)/tests/dl_rtld_next \
+# peers with its no-shim control; the same for libgnutls (dl_gnutls.c: its
+# handle, RTLD_DEFAULT, dlvsym GNUTLS_3_4); then rtld_next.c: what dlsym answers
+# for RTLD_NEXT, RTLD_DEFAULT and handles is the caller's, with and without the shim.
+DL_TESTS = $(BUILD)/tests/dl_openssl $(BUILD)/tests/dl_gnutls $(BUILD)/tests/dl_rtld_next \
            $(patsubst %,$(BUILD)/tests/libdl_rn_%.so,pre a b c d)
 $(BUILD)/tests/dl_openssl: tests/dlsym/dl_openssl.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS_ALL) -ldl
+$(BUILD)/tests/dl_gnutls: tests/dlsym/dl_gnutls.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS_ALL) -ldl
 $(BUILD)/tests/libdl_rn_c.so: tests/dlsym/rn_libs.c $(BUILD)/tests/libdl_rn_d.so
