@@ -12,9 +12,8 @@
  *    (generation), so both see the same anchors, CRLs and named certs;
  *  - C' is C: the session's peer certificates, DER-equal one by one, all of
  *    them verified by Q0 (none dropped);
- *  - the same second of time(2) as all of Q0, and GnuTLS's clock is time(2)
- *    (no gnutls_global_set_time_function): every validity check compares
- *    the same "now";
+ *  - GnuTLS's clock is time(2) (no gnutls_global_set_time_function) and
+ *    Q1 comes at a time in the memo's window (below) as all of Q0 did;
  *  - func == NULL (no verify output function to call);
  *  - F has no flag but a profile of UNKNOWN, VERY_WEAK or LOW. Outside
  *    is_level_acceptable every flag test then reads the same bits as S; and
@@ -32,27 +31,67 @@
  *    failing check in audit mode, a chain trusted only by the policy's or
  *    the system's anchors, or a resumed session (no certificate moment).
  * Anything else, even a weaker question this list does not name, goes to
- * GnuTLS. Not modelled: a PKCS#11 trust token whose content changes
- * within that second.
+ * GnuTLS.
+ *
+ * The window. Time enters the verification only as "now" (gnutls_time,
+ * whole seconds) compared with a certificate's notBefore or notAfter
+ * (gnutls_x509_crt_get_activation/expiration_time): check_time_status
+ * (now < notBefore, now > notAfter) for the chain's certificates and the
+ * trusted CA, find_issuer's choice among CAs of one name (now < notAfter,
+ * now >= notBefore), and CRLs' own dates. Each comparison with a time T
+ * flips only between T-1 and T (<, >=) or between T and T+1 (>). Let t0 be
+ * time(2) before Q0 and D the least T >= t0 among the notBefore and
+ * notAfter of every certificate the peer sent (Q1's C', DER-equal to C:
+ * those not on the path only make D smaller) and of every CA of L
+ * (gnutls_x509_trust_list_iter_get_ca: its hashed CAs and a PKCS#11
+ * token's); none, D is infinite. For any now in [t0, D) and any such T:
+ * T < t0 <= now, so now < T and now <= T are false, now > T and now >= T
+ * true; or T >= D > now, the other way round. Every comparison reads the
+ * same in the whole window, so a Q1 at time(2) in [t0, D) gets Q0's
+ * answer when Q0's end t1 was in it too. The window is also the same
+ * second t0 = t1 = now, whatever D. It is only that second when
+ *  - some trust list may hold a CRL or a PKCS#11 token (a call that can
+ *    add one ran: hook_gt_trust.c; the system trust counts, a build may
+ *    add CRLs or a token to it): a CRL's dates (thisUpdate, nextUpdate)
+ *    are not among the times above (3.7.9 reads them only when a CRL is
+ *    added with GNUTLS_TL_VERIFY_CRL, not while verifying, but the window
+ *    does not rest on that), and a token's content may change without any
+ *    call the generation sees;
+ *  - L holds more than TG_MEMO_MAX_CAS CAs, not iterated (bounded cost),
+ *    or iterating failed.
+ * Not modelled: a PKCS#11 token reached some other way (p11-kit's system
+ * trust on other distributions comes through the system trust, above)
+ * whose content changes within the second.
+ * A chain of more than TG_MEMO_MAX_CERTS certificates is GnuTLS's to
+ * verify again: the memo's own cost stays bounded.
  */
 #include "gt_memo.h"
 #include "gt_records.h"
 
+#include <limits.h>
 #include <string.h>
 #include <time.h>
 
+#define TG_MEMO_MAX_CAS   8
+#define TG_MEMO_MAX_CERTS 8
+
 static unsigned long generation;
-static int clock_replaced;
+static int clock_replaced, window_off;
 static __thread struct tg_gt_rec *asking;
 
-void tg_gt_memo_trust_changed(void)
+unsigned long tg_gt_memo_trust_changed(void)
 {
-    __atomic_add_fetch(&generation, 1, __ATOMIC_SEQ_CST);
+    return __atomic_add_fetch(&generation, 1, __ATOMIC_SEQ_CST);
 }
 
 unsigned long tg_gt_memo_gen(void)
 {
     return __atomic_load_n(&generation, __ATOMIC_SEQ_CST);
+}
+
+void tg_gt_memo_window_off(void)
+{
+    __atomic_store_n(&window_off, 1, __ATOMIC_SEQ_CST);
 }
 
 void tg_gt_memo_clock_replaced(void)
@@ -71,14 +110,15 @@ void tg_gt_memo_before(struct tg_gt_memo *m)
 {
     m->chain_ok = m->valid = 0;
     m->gen = tg_gt_memo_gen();
-    m->second = (long long)time(NULL);
+    m->t0 = (long long)time(NULL);
 }
 
 void tg_gt_memo_after(struct tg_gt_memo *m, tg_gt_tlist own, unsigned ncerts, int passed)
 {
     m->list = own;
     m->ncerts = ncerts;
-    m->chain_ok = passed && m->second == (long long)time(NULL);
+    m->t1 = (long long)time(NULL);
+    m->chain_ok = passed != 0;
 }
 
 #define PROFILE_MASK 0xff000000u
@@ -120,15 +160,77 @@ static int same_chain(const struct tg_gtls *g, const struct tg_gt_rec *r, tg_gt_
     return 1;
 }
 
+/* `end` lowered to crt's first notBefore or notAfter at or after t0. */
+static long long first_at(const struct tg_gtls *g, tg_gt_crt crt, long long t0, long long end)
+{
+    long long t[2] = { (long long)g->gnutls_x509_crt_get_activation_time(crt),
+                       (long long)g->gnutls_x509_crt_get_expiration_time(crt) };
+    for (int i = 0; i < 2; i++)
+        if (t[i] >= t0 && t[i] < end)
+            end = t[i];
+    return end;
+}
+
+/* D of `list`'s CAs for t0 (t0: no window), per thread for the list and
+ * generation: a change of the list or of its address moves that on. The
+ * least time >= from is also the least >= t0 for any t0 in [from, until). */
+static __thread struct {
+    tg_gt_tlist list;
+    unsigned long gen;
+    long long from, until;
+} cas;
+
+static long long cas_end(const struct tg_gtls *g, tg_gt_tlist list, unsigned long gen, long long t0)
+{
+    if (cas.list == list && cas.gen == gen && cas.from <= t0 && t0 < cas.until)
+        return cas.until;
+    tg_gt_iter it = NULL;
+    tg_gt_crt ca = NULL;
+    long long end = LLONG_MAX;
+    unsigned k = 0;
+    int rc;
+    while ((rc = g->gnutls_x509_trust_list_iter_get_ca(list, &it, &ca)) == 0) {
+        end = ++k > TG_MEMO_MAX_CAS ? t0 : first_at(g, ca, t0, end);
+        g->gnutls_x509_crt_deinit(ca);
+        if (end == t0)
+            break;
+    }
+    if (it)
+        g->gnutls_x509_trust_list_iter_deinit(it);
+    if (rc != 0 && rc != TG_GT_E_REQUESTED_DATA_NOT_AVAILABLE)
+        end = t0;
+    cas.list = list;
+    cas.gen = gen;
+    cas.from = t0;
+    cas.until = end;
+    return end;
+}
+
+/* Now, and Q0's end, in the memo's window (see the top of the file). */
+static int in_window(const struct tg_gtls *g, const struct tg_gt_memo *m, tg_gt_crt *certs,
+                     unsigned n)
+{
+    long long now = (long long)time(NULL);
+    if (m->t0 == m->t1 && m->t1 == now)
+        return 1;
+    if (now < m->t0 || m->t1 < m->t0 || __atomic_load_n(&window_off, __ATOMIC_SEQ_CST))
+        return 0;
+    long long end = cas_end(g, m->list, m->gen, m->t0);
+    for (unsigned i = 0; i < n && end > m->t0; i++)
+        end = first_at(g, certs[i], m->t0, end);
+    return now < end && m->t1 < end;
+}
+
 int tg_gt_memo_answer(const struct tg_gtls *g, tg_gt_tlist list, tg_gt_crt *certs, unsigned n,
                       const tg_gt_vdata *data, unsigned elements, unsigned flags, const void *func,
                       unsigned *status)
 {
     const struct tg_gt_rec *r = asking;
     if (!r || !r->memo.valid || func || !status || !list || list != r->memo.list ||
-        __atomic_load_n(&clock_replaced, __ATOMIC_SEQ_CST) || r->memo.gen != tg_gt_memo_gen() ||
-        r->memo.second != (long long)time(NULL) || !flags_ok(flags) || (elements && !data) ||
-        !data_ok(data, elements, r->memo.host) || !same_chain(g, r, certs, n))
+        n > TG_MEMO_MAX_CERTS || __atomic_load_n(&clock_replaced, __ATOMIC_SEQ_CST) ||
+        r->memo.gen != tg_gt_memo_gen() || !flags_ok(flags) || (elements && !data) ||
+        !data_ok(data, elements, r->memo.host) || !same_chain(g, r, certs, n) ||
+        !in_window(g, &r->memo, certs, n))
         return 0;
     *status = 0;
     return 1;

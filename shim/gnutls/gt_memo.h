@@ -24,7 +24,7 @@ struct tg_gt_rec;
 struct tg_gt_memo {
     tg_gt_tlist list;      /* the program's trust list that verified the chain */
     unsigned long gen;     /* tg_gt_memo_gen() before that verification */
-    long long second;      /* time(NULL) before and after it: one second */
+    long long t0, t1;      /* time(NULL) before and after it */
     unsigned ncerts;       /* the peer's certificates, all of them verified */
     unsigned chain_ok : 1; /* the chain passed with `list` alone */
     unsigned valid : 1;    /* and the whole verdict passed for `host` */
@@ -32,9 +32,14 @@ struct tg_gt_memo {
 };
 
 /* Every change of any trust list or credentials' trust (hook_gt_trust.c)
- * moves the generation on, after the change; process-wide. */
-void tg_gt_memo_trust_changed(void);
+ * moves the generation on, after the change; process-wide. The new
+ * generation. */
+unsigned long tg_gt_memo_trust_changed(void);
 unsigned long tg_gt_memo_gen(void);
+/* A call that may add a CRL or a PKCS#11 token to some trust list is
+ * about to run: from now on a memo answers only within the second of its
+ * verification (gt_memo.c: the window). */
+void tg_gt_memo_window_off(void);
 /* gnutls_global_set_time_function was called: GnuTLS's clock is not
  * time(2) any more, and no memo is used again in this process. */
 void tg_gt_memo_clock_replaced(void);

@@ -141,7 +141,8 @@ static int same_prio(const char *a, const char *b)
 
 /* floored(), from the cache when it was made before; *owned: the caller
  * deinits it (it could not be kept). */
-static tg_gt_prio floored_cached(const struct tg_gtls *g, struct tg_gt_rec *r, int *owned)
+static tg_gt_prio floored_cached(const struct tg_gtls *g, struct tg_gt_rec *r, int may_make,
+                                 int *owned)
 {
     tg_gt_prio p = NULL;
     int floor = floor_of(r);
@@ -156,7 +157,7 @@ static tg_gt_prio floored_cached(const struct tg_gtls *g, struct tg_gt_rec *r, i
         r->floor_raised = 1; /* as floored() says */
         return p;
     }
-    if (!(p = floored(g, r)))
+    if (!may_make || !(p = floored(g, r)))
         return NULL;
     char *key = r->prio ? strdup(r->prio) : NULL;
     pthread_mutex_lock(&floored_lock);
@@ -187,7 +188,7 @@ void tg_gt_priority_apply(const struct tg_gtls *g, struct tg_gt_rec *r)
                                 "cannot restore the program's priority");
             g->gnutls_priority_deinit(p);
         }
-    } else if (!(p = floored_cached(g, r, &owned))) {
+    } else if (!(p = floored_cached(g, r, 1, &owned))) {
         tg_verdict_note(&r->verdict, TG_R_INTERNAL,
                         "cannot apply the protocol floor to the priority %s",
                         r->prio ? r->prio : "(default)");
@@ -202,6 +203,23 @@ void tg_gt_priority_apply(const struct tg_gtls *g, struct tg_gt_rec *r)
             g->gnutls_priority_deinit(p);
     }
     tg_gt_leave_own();
+}
+
+int tg_gt_priority_try(const struct tg_gtls *g, struct tg_gt_rec *r, int may_make)
+{
+    int owned = 0, ok = 0;
+    if (r->rules.audit)
+        return -1;
+    tg_gt_enter_own();
+    tg_gt_prio p = floored_cached(g, r, may_make, &owned);
+    if (p) {
+        r->offered_max = highest_version(g, p);
+        ok = g->gnutls_priority_set(r->session, p) == 0;
+        if (owned)
+            g->gnutls_priority_deinit(p);
+    }
+    tg_gt_leave_own();
+    return ok ? 0 : -1;
 }
 
 void tg_gt_verify_install(const struct tg_gtls *g, struct tg_gt_rec *r)

@@ -3,6 +3,7 @@
  */
 #include "gt_trust.h"
 #include "gt_memo.h"
+#include "fork_lock.h"
 #include "secure_env.h"
 
 #include <pthread.h>
@@ -95,6 +96,43 @@ static __thread struct {
     int found;
 } last;
 
+/* The list a hook last saw gain an anchor, for the generation after that
+ * (0: none); any change to any list moves the generation on. A wrong
+ * "holds an anchor" (another thread emptied the list between the call
+ * and its generation) could only refuse more: the program's own list is
+ * then the only one tried, never the system's in its place. */
+static struct {
+    tg_gt_tlist list;
+    unsigned long gen;
+} added;
+static struct tg_fork_lock added_lock = TG_FORK_LOCK_INITIALIZER;
+
+void tg_gt_trust_added(tg_gt_tlist list, unsigned long gen)
+{
+    if (!list)
+        return;
+    tg_fork_lock(&added_lock);
+    added.list = list;
+    added.gen = gen;
+    tg_fork_unlock(&added_lock);
+}
+
+void tg_gt_trust_taken(tg_gt_tlist list, unsigned long before, unsigned long after)
+{
+    tg_fork_lock(&added_lock);
+    if (list && added.list == list && added.gen == before && after == before + 1)
+        added.gen = after;
+    tg_fork_unlock(&added_lock);
+}
+
+static int known_added(tg_gt_tlist list, unsigned long gen)
+{
+    tg_fork_lock(&added_lock);
+    int yes = added.list == list && added.gen == gen;
+    tg_fork_unlock(&added_lock);
+    return yes;
+}
+
 int tg_gt_trust_has_ca(const struct tg_gtls *g, tg_gt_tlist list)
 {
     tg_gt_iter it = NULL;
@@ -104,6 +142,8 @@ int tg_gt_trust_has_ca(const struct tg_gtls *g, tg_gt_tlist list)
     unsigned long gen = tg_gt_memo_gen(); /* before looking: a change after is seen next time */
     if (last.list == list && last.gen == gen)
         return last.found;
+    if (known_added(list, gen))
+        return 1;
     int found = g->gnutls_x509_trust_list_iter_get_ca(list, &it, &ca) == 0;
     if (ca)
         g->gnutls_x509_crt_deinit(ca);

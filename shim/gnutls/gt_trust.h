@@ -21,4 +21,13 @@ tg_gt_tlist tg_gt_trust_paths(const struct tg_gtls *g, const char *file, const c
 /* 1 when the program's credentials hold at least one anchor. */
 int tg_gt_trust_has_ca(const struct tg_gtls *g, tg_gt_tlist list);
 
+/* hook_gt_trust.c: a call that adds anchors to `list` added at least one,
+ * and the trust generation after it is `gen`; so until the generation
+ * moves on, `list` holds an anchor without iterating it. Only the latest
+ * such list is kept. */
+void tg_gt_trust_added(tg_gt_tlist list, unsigned long gen);
+/* The credentials took `list` (gnutls_certificate_set_trust_list): the
+ * generation moved from `before` to `after` for that alone. */
+void tg_gt_trust_taken(tg_gt_tlist list, unsigned long before, unsigned long after);
+
 #endif

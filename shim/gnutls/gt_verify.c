@@ -2,6 +2,7 @@
  * gt_verify.c — chain, name, pins, version and suite of a GnuTLS session.
  */
 #include "gt_verify.h"
+#include "gt_certs.h"
 #include "gt_trust.h"
 #include "settings.h"
 #include "verdict.h"
@@ -14,6 +15,7 @@
 
 struct chain {
     tg_gt_crt crt[MAX_CHAIN];
+    const tg_gt_datum *der; /* the session's: crt[i] is der[i] parsed */
     unsigned n;
     unsigned sent; /* how many the peer sent */
 };
@@ -21,7 +23,7 @@ struct chain {
 static void chain_free(const struct tg_gtls *g, struct chain *c)
 {
     for (unsigned i = 0; i < c->n; i++)
-        g->gnutls_x509_crt_deinit(c->crt[i]);
+        tg_gt_certs_give(g, c->crt[i], &c->der[i]);
     c->n = 0;
 }
 
@@ -31,14 +33,11 @@ static int chain_load(const struct tg_gtls *g, tg_gt_session s, struct chain *c)
     unsigned n = 0;
     const tg_gt_datum *der = g->gnutls_certificate_get_peers(s, &n);
     c->n = 0;
+    c->der = der;
     c->sent = der ? n : 0;
     for (unsigned i = 0; der && i < n && i < MAX_CHAIN; i++) {
-        if (g->gnutls_x509_crt_init(&c->crt[c->n]) != 0)
+        if (!(c->crt[c->n] = tg_gt_certs_take(g, &der[i])))
             break;
-        if (g->gnutls_x509_crt_import(c->crt[c->n], &der[i], TG_GT_FMT_DER) != 0) {
-            g->gnutls_x509_crt_deinit(c->crt[c->n]);
-            break;
-        }
         c->n++;
     }
     return c->n ? 0 : -1;

@@ -10,6 +10,7 @@
 #define TG_GTLS_H
 
 #include <stddef.h>
+#include <time.h>
 
 /* Opaque handles: only their addresses are used. */
 typedef struct tg_gt_session_st *tg_gt_session;
@@ -70,6 +71,7 @@ typedef int (*tg_gt_verify_fn)(tg_gt_session);
 #define TG_GT_E_NO_PRIORITIES_WERE_SET         (-326)
 #define TG_GT_E_CERTIFICATE_VERIFICATION_ERROR (-348)
 #define TG_GT_E_INTERNAL_ERROR                 (-59)
+#define TG_GT_E_REQUESTED_DATA_NOT_AVAILABLE   (-56)
 #define TG_GT_A_HANDSHAKE_FAILURE              40
 #define TG_GT_A_PROTOCOL_VERSION               70
 #define TG_GT_A_INSUFFICIENT_SECURITY          71
@@ -155,6 +157,8 @@ typedef int (*tg_gt_verify_fn)(tg_gt_session);
     X(M, int, gnutls_x509_trust_list_iter_get_ca, (tg_gt_tlist, tg_gt_iter *, tg_gt_crt *))        \
     X(M, void, gnutls_x509_trust_list_iter_deinit, (tg_gt_iter))                                   \
     X(M, int, gnutls_x509_trust_list_get_issuer, (tg_gt_tlist, tg_gt_crt, tg_gt_crt *, unsigned))  \
+    X(M, time_t, gnutls_x509_crt_get_activation_time, (tg_gt_crt))                                 \
+    X(M, time_t, gnutls_x509_crt_get_expiration_time, (tg_gt_crt))                                 \
     X(M, int, gnutls_pubkey_init, (tg_gt_pubkey *))                                                \
     X(M, void, gnutls_pubkey_deinit, (tg_gt_pubkey))                                               \
     X(M, int, gnutls_pubkey_import_x509, (tg_gt_pubkey, tg_gt_crt, unsigned))                      \

@@ -2,7 +2,8 @@
  * hook_gt_priority.c — every way a GnuTLS program sets a priority: the
  * program's call goes through unchanged (its errors and err_pos stay its
  * own), then the floored version of what it asked for replaces it on the
- * session. Caches remember their string so gnutls_priority_set knows it.
+ * session; or, for a string it asks to have set directly, the floored
+ * version in its place when that can be made (floored_instead). Caches remember their string so gnutls_priority_set knows it.
  */
 #include "gt_decide.h"
 #include "gt_priority.h"
@@ -42,6 +43,32 @@ static void program_set(const struct tg_gtls *g, tg_gt_session s, char *str, int
 static char *copy(const char *s)
 {
     return s ? strdup(s) : NULL;
+}
+
+/* The program asks for `str` (NULL: the default) on `s`, by a call that
+ * parses it into a cache, sets it, and frees it: work that program_set's
+ * floored cache would overwrite at once (~80 k instructions a session).
+ * So the floored cache is set in its place: 1 when it was. Not in audit
+ * mode (the program's own priority stands), not without a client record,
+ * and not when the floored cache cannot be set: the program's call then
+ * runs, and says why. A string is floored in place only once GnuTLS took
+ * it from the program before (its floored cache exists): a string GnuTLS
+ * refuses still gets GnuTLS's error and err_pos. */
+static int floored_instead(const struct tg_gtls *g, tg_gt_session s, const char *str)
+{
+    struct tg_gt_rec *r = tg_gt_rec_get(s, 0);
+    char *keep = copy(str);
+    if (!r || (str && !keep)) {
+        free(keep);
+        return 0;
+    }
+    free(r->prio);
+    r->prio = keep;
+    r->prio_flags = 0;
+    r->prio_set = 1;
+    r->floor_raised = 0;
+    tg_gt_early_rules(g, r); /* an unusable policy: the handshake blocks */
+    return tg_gt_priority_try(g, r, !str) == 0;
 }
 
 TG_GT_EXPORT int gnutls_priority_init(tg_gt_prio *p, const char *str, const char **err)
@@ -100,6 +127,8 @@ TG_GT_EXPORT int gnutls_priority_set_direct(tg_gt_session s, const char *str, co
         return TG_GT_E_INTERNAL_ERROR;
     if (tg_gt_inside())
         return g->gnutls_priority_set_direct(s, str, err);
+    if (floored_instead(g, s, str))
+        return 0;
     tg_gt_enter_own(); /* its inner init/set are its own, not the program's */
     int ret = g->gnutls_priority_set_direct(s, str, err);
     tg_gt_leave_own();
@@ -115,6 +144,8 @@ TG_GT_EXPORT int gnutls_set_default_priority(tg_gt_session s)
         return TG_GT_E_INTERNAL_ERROR;
     if (tg_gt_inside())
         return g->gnutls_set_default_priority(s);
+    if (floored_instead(g, s, NULL))
+        return 0;
     tg_gt_enter_own();
     int ret = g->gnutls_set_default_priority(s);
     tg_gt_leave_own();

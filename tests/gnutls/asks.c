@@ -19,6 +19,12 @@
  *               the CA on the credentials' own trust list
  *   output      "asked=<status>"  with a verify output function that counts
  *               its calls, then "outputs=<n>"
+ *   later       "asked=<status>"  verify_peers3 for NAME again after
+ *               sleeping ASK_SLEEP seconds (the environment; default 2)
+ * With PORT2 in the environment, it then dials HOST PORT2 with the same
+ * credentials, sets gnutls_session_set_verify_cert(NAME) and prints
+ * "second=<handshake's result>": the shim's parsed certificates of the
+ * first peer (shim/gnutls/gt_certs.c) must not stand for the second's.
  * <status> is the status in hex, or "E<code>" when the call failed. Exit 0
  * when the handshake succeeded.
  */
@@ -88,10 +94,36 @@ static void ask(gnutls_session_t s, gnutls_certificate_credentials_t cred, const
         printf("removed=%d\n", remove_ca(cred, getenv("CA_FILE")));
     else if (!strcmp(mode, "output"))
         gnutls_session_set_verify_output_function(s, count_output);
+    else if (!strcmp(mode, "later"))
+        sleep(getenv("ASK_SLEEP") ? (unsigned)atoi(getenv("ASK_SLEEP")) : 2);
     ret = gnutls_certificate_verify_peers3(s, name, &st);
     print("asked", ret, st);
     if (!strcmp(mode, "output"))
         printf("outputs=%d\n", outputs);
+}
+
+/* A second peer, verified by GnuTLS inside the handshake. */
+static void second(gnutls_certificate_credentials_t cred, const char *host, const char *port,
+                   const char *name)
+{
+    gnutls_session_t s;
+    int fd = tg_gt_dial(host, port, 0), rc;
+    if (fd < 0) {
+        printf("second=dial\n");
+        return;
+    }
+    gnutls_init(&s, GNUTLS_CLIENT);
+    gnutls_set_default_priority(s);
+    gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, cred);
+    gnutls_server_name_set(s, GNUTLS_NAME_DNS, name, strlen(name));
+    gnutls_session_set_verify_cert(s, name, 0);
+    gnutls_transport_set_int(s, fd);
+    do {
+        rc = gnutls_handshake(s);
+    } while (rc < 0 && !gnutls_error_is_fatal(rc));
+    printf("second=%d\n", rc);
+    gnutls_deinit(s);
+    close(fd);
 }
 
 int main(int argc, char **argv)
@@ -131,6 +163,8 @@ int main(int argc, char **argv)
     }
     gnutls_deinit(s);
     close(fd);
+    if (getenv("PORT2"))
+        second(cred, argv[1], getenv("PORT2"), name);
     gnutls_certificate_free_credentials(cred);
     gnutls_global_deinit();
     return rc != 0;

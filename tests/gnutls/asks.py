@@ -12,6 +12,12 @@ list, a verify output function. Each case runs with and without the shim
 against the same good peer; every line the client prints must be the same
 (the shim never answers a question it did not answer), and the changed
 question must really fail without the shim (the case tests something).
+`second` then handshakes with a peer of another CA in the same process
+(GnuTLS refuses it; so must the shim, whatever it parsed before).
+Three ask the same question later: `later` after two seconds (the memo's
+window is not one second: its answer must still be GnuTLS's), `expire`
+after a short-lived leaf has expired, `ca-expire` after its CA has
+(GnuTLS's "expired" must come back, never the memo's "trusted" from before).
 Prints `ok NAME` / `FAIL NAME: why`, then `N passed, N failed`.
 """
 
@@ -23,22 +29,31 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "lib"))
 import pki  # noqa: E402
 from tally import Tally  # noqa: E402
 
-# MODE: (the line that must differ from "=0" without the shim, or None)
+# CASE: (asks' MODE, the line that must differ from "=0" without the shim or None)
 CASES = {
-    "same": None,     # the memo's own case: verify_peers3 then verify_peers2
-    "auto": None,     # gnutls_session_set_verify_cert, then verify_peers2
-    "other": "asked",
-    "flags": "asked",
-    "crl": "asked",
-    "remove": "asked",
-    "output": None,   # the output function must still be called
+    "same": ("same", None),     # the memo's own case: verify_peers3 then verify_peers2
+    "auto": ("auto", None),     # gnutls_session_set_verify_cert, then verify_peers2
+    "other": ("other", "asked"),
+    "flags": ("flags", "asked"),
+    "crl": ("crl", "asked"),
+    "remove": ("remove", "asked"),
+    "output": ("output", None),   # the output function must still be called
+    "later": ("later", None),     # the same question 2 s later
+    "expire": ("later", "asked"),  # ... after the leaf expired (a peer of its own)
+    "ca-expire": ("later", "asked"),  # ... after the only CA expired (its own CA_FILE)
+    "second": ("same", "second"),  # then a peer of another CA, in the same process
 }
+# The expire case's leaf is valid until SHORT_LIFE s after it is made; asks
+# asks again SHORT_SLEEP s after its first answer.
+SHORT_LIFE = 4
+SHORT_SLEEP = 6
 
 
 def make_crl(d: str) -> str:
@@ -61,9 +76,9 @@ def make_crl(d: str) -> str:
 class Peer:
     """A good TLS server on 127.0.0.1: handshakes, reads until EOF, closes."""
 
-    def __init__(self, d: str):
+    def __init__(self, d: str, cert: str = "good"):
         self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        self.ctx.load_cert_chain(os.path.join(d, "good.pem"), os.path.join(d, "good.key"))
+        self.ctx.load_cert_chain(os.path.join(d, cert + ".pem"), os.path.join(d, cert + ".key"))
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(8)
@@ -96,15 +111,54 @@ def run(client: str, port: int, mode: str, env: dict) -> str:
     return p.stdout + ("exit=%d\n" % p.returncode)
 
 
-def check(mode: str, shim: str, noshim: str):
+def stamp(t: float) -> str:
+    return time.strftime("%Y%m%d%H%M%SZ", time.gmtime(t))
+
+
+def short_peer(d: str, name: str, ca: bool) -> Peer:
+    """A peer whose leaf NAME (of the test CA) expires SHORT_LIFE s from now;
+    with `ca` a year-long leaf NAME of a CA NAME-ca.pem that expires then."""
+    now, p = time.time(), pki.Pki(d)
+    start, end = stamp(now - 3600), stamp(now + SHORT_LIFE)
+    issuer = "ca"
+    if ca:
+        issuer = name + "-ca"
+        p.dated(issuer, "ca", "/CN=tlsguard test short-lived CA", start, end, pki.LOCAL_SANS,
+                selfsign=True)
+        end = stamp(now + 365 * 86400)
+    p.dated(name, issuer, "/CN=tlsguard test short-lived", start, end, pki.LOCAL_SANS)
+    return Peer(d, name)
+
+
+def run_case(case: str, client: str, d: str, peer: Peer, other: Peer, env: dict, lib: str):
+    """asks' output without the shim, then with it."""
+    mode = CASES[case][0]
+    out = []
+    for i, e in enumerate([env, dict(env, LD_PRELOAD=lib)]):
+        if case not in ("expire", "ca-expire", "second"):
+            out.append(run(client, peer.port, mode, e))
+            continue
+        if case == "second":
+            out.append(run(client, peer.port, mode, dict(e, PORT2=str(other.port))))
+            continue
+        name = "%s%d" % (case, i)
+        short = short_peer(d, name, case == "ca-expire")
+        if case == "ca-expire":
+            e = dict(e, CA_FILE=os.path.join(d, name + "-ca.pem"))
+        out.append(run(client, short.port, mode, dict(e, ASK_SLEEP=str(SHORT_SLEEP))))
+        short.sock.close()
+    return out
+
+
+def check(case: str, shim: str, noshim: str):
     if noshim != shim:
         return "shim answered %r, GnuTLS %r" % (shim, noshim)
     if "handshake=0\n" not in noshim or "same=0\n" not in noshim:
         return "the good peer did not verify: %r" % noshim
-    must_fail = CASES[mode]
+    must_fail = CASES[case][1]
     if must_fail and "%s=0\n" % must_fail in noshim:
         return "without the shim the changed question passes: the case tests nothing"
-    if mode == "output" and "outputs=0\n" in noshim:
+    if case == "output" and "outputs=0\n" in noshim:
         return "the output function was never called"
     return None
 
@@ -121,14 +175,13 @@ def main() -> int:
         env = {k: v for k, v in os.environ.items() if not k.startswith("TLSGUARD_")}
         env.update(CA_FILE=os.path.join(d, "ca.pem"), CRL_FILE=make_crl(d),
                    TLSGUARD_LOG=os.path.join(tmp, "shim.log"))
-        peer = Peer(d)
-        for mode in CASES:
-            noshim = run(client, peer.port, mode, env)
-            shim = run(client, peer.port, mode, dict(env, LD_PRELOAD=lib))
-            why = check(mode, shim, noshim)
-            name = "gnutls_asks/%s" % mode
-            tally(name, why)
+        peer, other = Peer(d), Peer(d, "untrusted")
+        for case in CASES:
+            noshim, shim = run_case(case, client, d, peer, other, env, lib)
+            why = check(case, shim, noshim)
+            tally("gnutls_asks/%s" % case, why)
         peer.sock.close()
+        other.sock.close()
     return tally.summary()
 
 
