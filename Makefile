@@ -292,7 +292,7 @@ DL_TESTS = $(BUILD)/tests/dl_openssl $(BUILD)/tests/dl_gnutls $(BUILD)/tests/dl_
 $(BUILD)/tests/dl_openssl: tests/dlsym/dl_openssl.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS_ALL) -ldl
-$(BUILD)/tests/dl_gnutls: tests/dlsym/dl_gnutls.c
+$(BUILD)/tests/dl_gnutls: tests/dlsym/dl_gnutls.c tests/lib/loopback.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS_ALL) -ldl
 $(BUILD)/tests/libdl_rn_c.so: tests/dlsym/rn_libs.c $(BUILD)/tests/libdl_rn_d.so
