@@ -136,6 +136,7 @@ e2e: all
 	$(PYTHON) tests/e2e/test_cli.py --build $(BUILD)
 	$(PYTHON) tests/e2e/test_doctor.py --build $(BUILD)
 	$(PYTHON) tests/e2e/maxcap.py --build $(BUILD) --lib openssl
+	$(PYTHON) tests/e2e/rawfd.py --build $(BUILD)
 
 test: all check-format unit e2e check-adversarial check-dlsym check-gnutls check-nss check-compat check-py2 fuzz check-install check-secure-env check-robust check-asan check-valgrind check-tsan
 
@@ -282,10 +283,12 @@ check-format:
 
 # Programs that take their TLS functions with dlsym(handle, ...) (tests/dlsym/:
 # a careless client that dlopen()s libssl on OpenSSL 3.0, 1.1.1, 1.0.2u,
-# 1.0.1e, the same with dlvsym and with python3 ctypes; an NSS client,
-# dl_nss.c), each against bad peers with its no-shim control; then rtld_next.c: what dlsym answers for
+# 1.0.1e, the same with dlvsym and with python3 ctypes), each against bad
+# peers with its no-shim control; the same for libgnutls (dl_gnutls.c: its
+# handle, RTLD_DEFAULT, dlvsym GNUTLS_3_4) and NSS (dl_nss.c: handles,
+# RTLD_DEFAULT, RTLD_NEXT); then rtld_next.c: what dlsym answers for
 # RTLD_NEXT, RTLD_DEFAULT and handles is the caller's, with and without the shim.
-DL_TESTS = $(BUILD)/tests/dl_openssl $(BUILD)/tests/dl_nss $(BUILD)/tests/dl_rtld_next \
+DL_TESTS = $(BUILD)/tests/dl_openssl $(BUILD)/tests/dl_gnutls $(BUILD)/tests/dl_nss $(BUILD)/tests/dl_rtld_next \
            $(patsubst %,$(BUILD)/tests/libdl_rn_%.so,pre a b c d)
 $(BUILD)/tests/dl_openssl: tests/dlsym/dl_openssl.c
 	@mkdir -p $(@D)
@@ -294,6 +297,9 @@ $(BUILD)/tests/dl_openssl: tests/dlsym/dl_openssl.c
 $(BUILD)/tests/dl_nss: tests/dlsym/dl_nss.c
 	@mkdir -p $(@D)
 	$(TEST_CC) $(NSS_FLAGS) -o $@ $< $(NSS_LIBS) -ldl
+$(BUILD)/tests/dl_gnutls: tests/dlsym/dl_gnutls.c tests/lib/loopback.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS_ALL) -ldl
 $(BUILD)/tests/libdl_rn_c.so: tests/dlsym/rn_libs.c $(BUILD)/tests/libdl_rn_d.so
 	$(CC) $(CFLAGS_ALL) -DRN_C -fPIC -shared -o $@ $< $(LDFLAGS_ALL) -L$(@D) -Wl,-rpath,'$$ORIGIN' -Wl,--no-as-needed -ldl_rn_d -ldl
 $(BUILD)/tests/libdl_rn_%.so: tests/dlsym/rn_libs.c

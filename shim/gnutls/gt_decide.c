@@ -8,13 +8,12 @@
 #include "gt_priority.h"
 #include "gt_verify.h"
 #include "peer.h"
+#include "sock_shut.h"
 #include "verdict_log.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 
 /* A blocked session's descriptors, when they are sockets the program gave
  * GnuTLS (not its own push/pull object), shut both ways: no byte the
@@ -24,13 +23,12 @@
 static void shut_transport(const struct tg_gtls *g, const struct tg_gt_rec *r)
 {
     int fd[2] = { -1, -1 };
-    struct stat st;
     if (r->custom_transport)
         return;
     g->gnutls_transport_get_int2(r->session, &fd[0], &fd[1]);
-    for (int i = 0; i < 2; i++)
-        if (fd[i] >= 0 && (i == 0 || fd[1] != fd[0]) && !fstat(fd[i], &st) && S_ISSOCK(st.st_mode))
-            shutdown(fd[i], SHUT_RDWR);
+    tg_sock_shut(fd[0]);
+    if (fd[1] != fd[0])
+        tg_sock_shut(fd[1]);
 }
 
 int tg_gt_block(const struct tg_gtls *g, struct tg_gt_rec *r)

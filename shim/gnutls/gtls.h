@@ -187,6 +187,9 @@ typedef int (*tg_gt_verify_fn)(tg_gt_session);
     X(O, long, gnutls_record_send_early_data, (tg_gt_session, const void *, size_t)) /* 3.6.5 */   \
     X(O, long, gnutls_record_send_file, (tg_gt_session, int, long *, size_t))        /* 3.7.3 */   \
     X(O, int, gnutls_record_uncork, (tg_gt_session, unsigned))                                     \
+    X(M, int, gnutls_bye, (tg_gt_session, int))                                                    \
+    X(M, int, gnutls_alert_send, (tg_gt_session, int, int))                                        \
+    X(M, int, gnutls_alert_send_appropriate, (tg_gt_session, int))                                 \
     X(M, int, gnutls_session_get_data, (tg_gt_session, void *, size_t *))                          \
     X(M, int, gnutls_session_get_data2, (tg_gt_session, tg_gt_datum *))                            \
     X(M, int, gnutls_session_set_data, (tg_gt_session, const void *, size_t))                      \

@@ -3,6 +3,7 @@
  * any record call (libgnutls's own gnutls_record_send reaches
  * gnutls_record_send2 through its PLT: both are here). The program gets
  * GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR, an error it already handles.
+ * Nor an alert (gnutls_bye, gnutls_alert_send*): see below.
  */
 #include "gt_decide.h"
 #include "init.h"
@@ -94,4 +95,28 @@ TG_GT_EXPORT long gnutls_record_send_early_data(tg_gt_session s, const void *dat
         return TG_GT_E_CERTIFICATE_VERIFICATION_ERROR;
     return g->gnutls_record_send_early_data ? g->gnutls_record_send_early_data(s, data, n)
                                             : TG_GT_E_INTERNAL_ERROR;
+}
+
+/* A blocked session's socket is shut both ways (gt_decide.c). The
+ * close_notify or alert a program sends on its way out would go to it, and
+ * libgnutls writes without MSG_NOSIGNAL (unless GNUTLS_NO_SIGNAL): SIGPIPE
+ * inside the library, killing a program that never ignored it. So none is
+ * sent, as libssl sends none after a refused handshake: only the program's
+ * own write(2) to the descriptor meets the shut socket. */
+TG_GT_EXPORT int gnutls_bye(tg_gt_session s, int how)
+{
+    REFUSE(s, g)
+    return g->gnutls_bye(s, how);
+}
+
+TG_GT_EXPORT int gnutls_alert_send(tg_gt_session s, int level, int desc)
+{
+    REFUSE(s, g)
+    return g->gnutls_alert_send(s, level, desc);
+}
+
+TG_GT_EXPORT int gnutls_alert_send_appropriate(tg_gt_session s, int err)
+{
+    REFUSE(s, g)
+    return g->gnutls_alert_send_appropriate(s, err);
 }

@@ -16,12 +16,12 @@
 #include "nss_floor.h"
 #include "peer.h"
 #include "settings.h"
+#include "sock_shut.h"
 #include "spki_pin.h"
 #include "verdict_log.h"
 
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 
 static int sha256(const void *ctx, const unsigned char *in, size_t len,
@@ -90,9 +90,7 @@ static int apply(const struct tg_nss *n, struct tg_backend_conn *bc, int32_t err
     }
     tg_verdict_log_block(&tg_nss_backend, bc, &r->verdict, &w);
     tg_verdict_error_text(&r->verdict, &w, text, sizeof text);
-    int sock = n->PR_FileDesc2NativeHandle(r->fd);
-    if (sock >= 0)
-        shutdown(sock, SHUT_RDWR);
+    tg_sock_shut(n->PR_FileDesc2NativeHandle(r->fd));
     r->error = err;
     n->PR_SetError(err, 0);
     n->PR_SetErrorText((int)strlen(text), text);

@@ -21,8 +21,13 @@ void tg_info_cb(const SSL *cssl, int where, int ret)
         tg_enforce_done(o, ssl, c);
     else if (where & TG_CB_LOOP)
         tg_enforce_step(o, ssl, c);
-    else if ((where & TG_CB_EXIT) && ret <= 0)
-        tg_enforce_exit(o, ssl, c);
+    else if (where & TG_CB_EXIT) {
+        if (ret <= 0)
+            tg_enforce_exit(o, ssl, c);
+        /* The call is over and its alert sent: a blocked connection's
+         * socket is shut now, on every road (the hooks see only some). */
+        tg_enforce_shut_transport(o, ssl, c);
+    }
     /* The program's own callback last: at handshake-done it sees the
      * verdict already in force (a blocked SSL refuses its writes). */
     tg_info_fn prog = tg_conn_prog_info_cb(o, ssl, c);

@@ -11,6 +11,7 @@
 #include "peer.h"
 #include "sessions.h"
 #include "settings.h"
+#include "sock_shut.h"
 #include "verify.h"
 
 #include <stdint.h>
@@ -251,6 +252,26 @@ static void shut(const struct tg_ossl *o, SSL *ssl)
     o->SSL_set_shutdown(ssl, 1 | 2); /* SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN */
 }
 
+/* A blocked connection's descriptors, once libssl has nothing more to send
+ * in this call (its alert is out: a socket shut earlier would have raised
+ * SIGPIPE inside libssl, and lost the alert): shut both ways beneath libssl
+ * (sock_shut.h), for the program that ignores the failure and writes to
+ * the descriptor itself. Not while bytes wait to be written (a
+ * non-blocking socket was full): the call that flushes them shuts it. A
+ * refused read leaves SSL_want at reading (3.0: an end of data), so only
+ * writing counts. A memory BIO or BIO pair has no descriptor (-1): libssl
+ * alone refuses its records there. SSL_get_fd/SSL_get_wfd: all versions
+ * (the first descriptor BIO of the read and the write chain). */
+void tg_enforce_shut_transport(const struct tg_ossl *o, SSL *ssl, const struct tg_conn *c)
+{
+    if (!c->v.blocked || o->SSL_want(ssl) == TG_SSL_WRITING)
+        return;
+    int rfd = o->SSL_get_fd(ssl), wfd = o->SSL_get_wfd(ssl);
+    tg_sock_shut(rfd);
+    if (wfd != rfd)
+        tg_sock_shut(wfd);
+}
+
 /* Handshake done (info callback, every road, before the program's own
  * callback and before any application byte). */
 void tg_enforce_done(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c)
@@ -384,6 +405,7 @@ int tg_handshake(const struct tg_ossl *o, SSL *ssl, enum tg_entry entry)
         c->is_server = 0;
         tg_rules_apply(&c->rules, &c->v, 1, NULL);
         tg_block(o, ssl, c);
+        tg_enforce_shut_transport(o, ssl, c);
         return -1;
     }
     switch (entry) {
@@ -401,9 +423,11 @@ int tg_handshake(const struct tg_ossl *o, SSL *ssl, enum tg_entry entry)
         return 1;
     if (ret == 1) { /* judged at handshake-done: refused there */
         tg_block_refuse(o, ssl, c);
+        tg_enforce_shut_transport(o, ssl, c); /* as the exit callback did */
         return -1;
     }
     after_failure(o, ssl, c);
+    tg_enforce_shut_transport(o, ssl, c);
     return ret;
 }
 
@@ -428,6 +452,7 @@ int tg_io_gate(const struct tg_ossl *o, SSL *ssl)
         tg_decide(&f, &c->rules, &c->v);
         tg_block(o, ssl, c);
         shut(o, ssl);
+        tg_enforce_shut_transport(o, ssl, c);
         return -1;
     }
     if (tg_ossl_handshake_done(o, ssl))

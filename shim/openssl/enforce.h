@@ -29,6 +29,11 @@ void tg_enforce_done(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c);
 /* A handshake call returns a failure (info callback, every road), after
  * OpenSSL put its own errors on the queue. */
 void tg_enforce_exit(const struct tg_ossl *o, SSL *ssl, struct tg_conn *c);
+
+/* A blocked connection's socket shut both ways, once libssl has sent what
+ * it had to (the exit callback; the hooks after their call). */
+void tg_enforce_shut_transport(const struct tg_ossl *o, SSL *ssl, const struct tg_conn *c);
+
 /* What was negotiated, as facts for tg_decide (verdict.h): the protocol
  * and suite the peer chose, checked as soon as they are known (the
  * certificate check) and again at the end. */

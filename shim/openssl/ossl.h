@@ -60,6 +60,7 @@ typedef int (*tg_ex_dup_cb)(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void
 
 #define TG_VERIFY_PEER   0x01
 #define TG_SSL_NOTHING   1 /* SSL_want(): no I/O wanted (all versions) */
+#define TG_SSL_WRITING   2 /* SSL_want(): bytes wait to be written */
 
 /* SSL_ctrl / SSL_CTX_ctrl commands. */
 #define TG_CTRL_GET_SESSION_REUSED    8  /* 1.0.x: SSL_session_reused() is this ctrl */
@@ -159,6 +160,7 @@ typedef int (*tg_ex_dup_cb)(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void
       (long, void *, void *, tg_ex_dup_cb, tg_ex_free_cb)) /* 1.0.x */                             \
     X(M, const char *, SSL_get_servername, (const SSL *, int))                                     \
     X(M, int, SSL_get_fd, (const SSL *))                                                           \
+    X(M, int, SSL_get_wfd, (const SSL *))                                                          \
     X(O, int, SSL_is_server, (const SSL *))      /* 1.0.2+ */                                      \
     X(O, int, SSL_session_reused, (const SSL *)) /* 1.1.0+ */                                      \
     X(M, int, SSL_version, (const SSL *))                                                          \

@@ -14,7 +14,10 @@ RTLD_NEXT), tests/dlsym/dl_openssl.c
 (verification off, TLS 1.0 allowed, SSL_connect's result ignored, writes
 anyway; the library dlopen'ed RTLD_LOCAL or RTLD_GLOBAL, on OpenSSL 3.0,
 1.1.1 and the ../shared/vendor builds 1.0.2u, 1.0.1e, 1.0.2u as .so.10, where
-present; or OpenSSL 3's functions taken with dlvsym) and the same careless client written with python3 ctypes.
+present; or OpenSSL 3's functions taken with dlvsym) and the same careless client written with python3 ctypes;
+tests/dlsym/dl_gnutls.c, its GnuTLS twin (gnutls_handshake,
+gnutls_certificate_set_verify_function, gnutls_record_send... taken with
+dlsym(handle), dlsym(RTLD_DEFAULT) or dlvsym(handle, "GNUTLS_3_4")).
 Peers: tests/lib/servers.py RecordingPeers (every byte they got, per
 connection) on 127.0.0.1: self-signed, TLS 1.0 only, and a good one.
 
@@ -98,6 +101,11 @@ def clients(build, tmp, builds):
     dl_nss = os.path.join(build, "tests", "dl_nss")
     for mode in ("handle", "default", "next"):
         out["dl_nss_" + mode] = (lambda p, m, mode=mode: [dl_nss, "127.0.0.1", str(p), m, mode], {})
+    # GnuTLS: its handle, RTLD_DEFAULT (dlopen'ed RTLD_GLOBAL), dlvsym GNUTLS_3_4.
+    gt = os.path.join(build, "tests", "dl_gnutls")
+    for mode in ("local", "default", "dlvsym"):
+        out["dl_gnutls%s" % ("" if mode == "local" else "_" + mode)] = (
+            lambda p, m, mode=mode: [gt, "libgnutls.so.30", "127.0.0.1", str(p), m, mode], {})
     return out
 
 
