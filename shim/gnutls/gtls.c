@@ -19,7 +19,7 @@ static __thread int own_calls;
 #define TG_GT_REQUIRED_M 1
 #define TG_GT_REQUIRED_O 0
 #define TG_GT_ENTRY(kind, ret, name, params)                                                       \
-    { #name, 0, TG_GT_REQUIRED_##kind, offsetof(struct tg_gtls, name) },
+    { #name, TG_DLSYM_HASH(#name), 0, TG_GT_REQUIRED_##kind, offsetof(struct tg_gtls, name) },
 static const struct tg_dlsym symbols[] = { TG_GT_SYMBOLS(TG_GT_ENTRY) };
 #undef TG_GT_ENTRY
 
@@ -29,14 +29,15 @@ static const char *const sonames[] = { "libgnutls.so.30", "libgnutls.so.28", "li
 static void resolve(void)
 {
     void *h = NULL;
+    const char *soname = NULL;
     for (size_t i = 0; i < NSONAMES && !h; i++)
-        h = tg_dl_loaded(sonames[i]);
+        h = tg_dl_loaded(soname = sonames[i]);
     if (!h) {
         tg_log_internal("GnuTLS hook called but no libgnutls is loaded: failing closed");
         return;
     }
-    if (tg_dlsyms_resolve(&h, symbols, sizeof symbols / sizeof *symbols, &table, "libgnutls",
-                          "GnuTLS"))
+    if (tg_dlsyms_resolve(&h, &soname, symbols, sizeof symbols / sizeof *symbols, &table,
+                          "libgnutls", "GnuTLS"))
         resolved = &table;
 }
 
