@@ -209,6 +209,9 @@ struct tg_gtls {
 /* The program's libgnutls, resolved once; NULL when it cannot be (then
  * every hook fails closed). */
 const struct tg_gtls *tg_gtls(void);
+/* 1 if `fn` is code of the libgnutls tg_gtls() resolved (its span as
+ * loaded), 0 if not or unknown. */
+int tg_gtls_owns(const void *fn);
 /* struct tg_backend.hands_out: `soname` is the libgnutls tg_gtls() takes. */
 int tg_gtls_hands_out(const char *soname, const void *fn, const void *caller);
 
