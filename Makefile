@@ -75,12 +75,21 @@ all: $(LIB) $(TOOL)
 # every symbol lookup of a libcurl process searched it (+0.22 M instructions
 # in curl --cacert). initial-exec would do too, but `tlsguard run` dlopens
 # the library, and its thread-locals do not fit the static TLS kept for that.
-# The library's own imports stay bound at load (LDFLAGS_ALL's -z now; ~900
-# instructions each, ~75 of them, in every process). -z lazy (RELRO kept)
-# saved ~40 k at each start but also made its TLS descriptors lazy, and a
-# child forked while another thread of the parent used the shim then hung
-# (tests/robust rb_fork on OpenSSL 1.0.2, 2 runs in 3; never with -z now).
-LIB_BINDING =
+# The library's own imports are bound lazily, at first call (-z lazy after
+# LDFLAGS_ALL's -z now; RELRO kept): bound at load they cost ~600
+# instructions each, ~70 of them, in every process (/bin/true +76 k, now
+# +36 k). Its TLS descriptors stay resolved at load: glibc >= 2.33 does so
+# whatever the flag (x86_64; BZ 27137), and for older glibc
+# shim/libc/tls_eager.c calls each from the constructor (test_old_glibc.py
+# checks under glibc 2.31); every glibc resets ld.so's load lock in a fork
+# child. -z lazy once seemed to hang rb_fork's children (tests/robust): gdb
+# found a shim mutex (conn.c's context-record lock) a helper thread held at
+# the fork, which lazy binding only held longer; the shim's locks are all
+# shim/core/fork_lock.h's now, taken around fork. rb_fork still hangs about
+# 1 run in 100, with -z now as with -z lazy, in locks that are not the
+# shim's (the program's OpenSSL 1.0.2 locking callbacks, OpenSSL 3's own
+# rwlocks, glibc's resolv.conf lock). test_load_cost.sh keeps the library lazy.
+LIB_BINDING = -Wl,-z,lazy
 TLS_DIALECT := $(shell $(CC) -mtls-dialect=gnu2 -E -x c /dev/null >/dev/null 2>&1 && echo -mtls-dialect=gnu2)
 $(LIB): $(SHIM_SRC) $(SHIM_HDR) $(POLICY_HDR) $(POLICY_LIB_OBJ) $(COMMON_SRC) $(COMMON_HDR) shim/exports.map
 	@mkdir -p $(@D)
@@ -273,14 +282,18 @@ check-format:
 
 # Programs that take their TLS functions with dlsym(handle, ...) (tests/dlsym/:
 # a careless client that dlopen()s libssl on OpenSSL 3.0, 1.1.1, 1.0.2u,
-# 1.0.1e, the same with dlvsym and with python3 ctypes), each against bad
-# peers with its no-shim control; then rtld_next.c: what dlsym answers for
+# 1.0.1e, the same with dlvsym and with python3 ctypes; an NSS client,
+# dl_nss.c), each against bad peers with its no-shim control; then rtld_next.c: what dlsym answers for
 # RTLD_NEXT, RTLD_DEFAULT and handles is the caller's, with and without the shim.
-DL_TESTS = $(BUILD)/tests/dl_openssl $(BUILD)/tests/dl_rtld_next \
+DL_TESTS = $(BUILD)/tests/dl_openssl $(BUILD)/tests/dl_nss $(BUILD)/tests/dl_rtld_next \
            $(patsubst %,$(BUILD)/tests/libdl_rn_%.so,pre a b c d)
 $(BUILD)/tests/dl_openssl: tests/dlsym/dl_openssl.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS_ALL) -ldl
+# dl_nss.c: an NSS client taking SSL_ImportFD, its hooks and PR_Write with dlsym.
+$(BUILD)/tests/dl_nss: tests/dlsym/dl_nss.c
+	@mkdir -p $(@D)
+	$(TEST_CC) $(NSS_FLAGS) -o $@ $< $(NSS_LIBS) -ldl
 $(BUILD)/tests/libdl_rn_c.so: tests/dlsym/rn_libs.c $(BUILD)/tests/libdl_rn_d.so
 	$(CC) $(CFLAGS_ALL) -DRN_C -fPIC -shared -o $@ $< $(LDFLAGS_ALL) -L$(@D) -Wl,-rpath,'$$ORIGIN' -Wl,--no-as-needed -ldl_rn_d -ldl
 $(BUILD)/tests/libdl_rn_%.so: tests/dlsym/rn_libs.c

@@ -21,7 +21,7 @@ static struct slot {
     unsigned len;
 } slots[SLOTS];
 static unsigned next; /* the slot given way to next */
-static struct tg_fork_lock lock = TG_FORK_LOCK_INITIALIZER;
+static TG_FORK_LOCK(lock);
 
 static tg_gt_crt parse(const struct tg_gtls *g, const tg_gt_datum *der)
 {

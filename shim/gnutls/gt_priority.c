@@ -4,7 +4,8 @@
 #include "gt_priority.h"
 #include "gt_decide.h"
 
-#include <pthread.h>
+#include "fork_lock.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,7 +177,7 @@ static tg_gt_prio floored(const struct tg_gtls *g, struct tg_gt_rec *r)
  * process: gnutls_priority_set takes a reference of its own (3.6+) or a
  * copy (before), so one cache serves every session. */
 #define FLOORED_CACHED 8
-static pthread_mutex_t floored_lock = PTHREAD_MUTEX_INITIALIZER;
+static TG_FORK_LOCK(floored_lock);
 static struct {
     char *prio; /* NULL: the default */
     unsigned flags;
@@ -197,12 +198,12 @@ static tg_gt_prio floored_cached(const struct tg_gtls *g, struct tg_gt_rec *r, i
 {
     tg_gt_prio p = NULL;
     int floor = floor_of(r);
-    pthread_mutex_lock(&floored_lock);
+    tg_fork_lock(&floored_lock);
     for (int i = 0; i < floored_count && !p; i++)
         if (same_prio(floored_cache[i].prio, r->prio) && floored_cache[i].flags == r->prio_flags &&
             floored_cache[i].floor == floor)
             p = floored_cache[i].p;
-    pthread_mutex_unlock(&floored_lock);
+    tg_fork_unlock(&floored_lock);
     *owned = 0;
     if (p) {
         r->floor_raised = 1; /* as floored() says */
@@ -211,7 +212,7 @@ static tg_gt_prio floored_cached(const struct tg_gtls *g, struct tg_gt_rec *r, i
     if (!may_make || !(p = floored(g, r)))
         return NULL;
     char *key = r->prio ? strdup(r->prio) : NULL;
-    pthread_mutex_lock(&floored_lock);
+    tg_fork_lock(&floored_lock);
     if (floored_count < FLOORED_CACHED && (key || !r->prio)) {
         floored_cache[floored_count].prio = key;
         floored_cache[floored_count].flags = r->prio_flags;
@@ -221,7 +222,7 @@ static tg_gt_prio floored_cached(const struct tg_gtls *g, struct tg_gt_rec *r, i
     } else {
         *owned = 1;
     }
-    pthread_mutex_unlock(&floored_lock);
+    tg_fork_unlock(&floored_lock);
     free(key);
     return p;
 }

@@ -3,7 +3,8 @@
  */
 #include "gt_records.h"
 
-#include <pthread.h>
+#include "fork_lock.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,13 +19,16 @@ struct node {
 };
 
 struct map {
-    pthread_mutex_t lock;
+    struct tg_fork_lock *lock;
     struct node *bucket[BUCKETS];
 };
 
-static struct map sessions = { PTHREAD_MUTEX_INITIALIZER, { 0 } };
-static struct map creds = { PTHREAD_MUTEX_INITIALIZER, { 0 } };
-static struct map prios = { PTHREAD_MUTEX_INITIALIZER, { 0 } };
+static TG_FORK_LOCK(sessions_lock);
+static TG_FORK_LOCK(creds_lock);
+static TG_FORK_LOCK(prios_lock);
+static struct map sessions = { &sessions_lock, { 0 } };
+static struct map creds = { &creds_lock, { 0 } };
+static struct map prios = { &prios_lock, { 0 } };
 
 static unsigned slot(const void *key)
 {
@@ -43,9 +47,9 @@ static struct node **find(struct map *m, const void *key)
 
 static void *map_get(struct map *m, const void *key)
 {
-    pthread_mutex_lock(&m->lock);
+    tg_fork_lock(m->lock);
     struct node *n = *find(m, key);
-    pthread_mutex_unlock(&m->lock);
+    tg_fork_unlock(m->lock);
     return n ? n->value : NULL;
 }
 
@@ -54,7 +58,7 @@ static int map_put(struct map *m, const void *key, void *value, void **old)
 {
     int rc = 0;
     *old = NULL;
-    pthread_mutex_lock(&m->lock);
+    tg_fork_lock(m->lock);
     struct node **n = find(m, key);
     if (*n) {
         *old = (*n)->value;
@@ -65,21 +69,21 @@ static int map_put(struct map *m, const void *key, void *value, void **old)
     } else {
         rc = -1;
     }
-    pthread_mutex_unlock(&m->lock);
+    tg_fork_unlock(m->lock);
     return rc;
 }
 
 static void *map_take(struct map *m, const void *key)
 {
     void *v = NULL;
-    pthread_mutex_lock(&m->lock);
+    tg_fork_lock(m->lock);
     struct node **n = find(m, key), *gone = *n;
     if (gone) {
         v = gone->value;
         *n = gone->next;
         free(gone);
     }
-    pthread_mutex_unlock(&m->lock);
+    tg_fork_unlock(m->lock);
     return v;
 }
 
@@ -144,10 +148,10 @@ void tg_gt_cred_set_verify(tg_gt_cred cred, tg_gt_verify_fn fn)
 
 tg_gt_verify_fn tg_gt_cred_verify(tg_gt_cred cred)
 {
-    pthread_mutex_lock(&creds.lock);
+    tg_fork_lock(creds.lock);
     struct node *n = *find(&creds, cred);
     tg_gt_verify_fn fn = n ? *(tg_gt_verify_fn *)n->value : NULL;
-    pthread_mutex_unlock(&creds.lock);
+    tg_fork_unlock(creds.lock);
     return fn;
 }
 
@@ -176,7 +180,7 @@ int tg_gt_prio_lookup(tg_gt_prio p, char **str, unsigned *flags)
 {
     int found = 0;
     *str = NULL;
-    pthread_mutex_lock(&prios.lock);
+    tg_fork_lock(prios.lock);
     struct node *n = *find(&prios, p);
     if (n) {
         struct prio_src *src = n->value;
@@ -184,7 +188,7 @@ int tg_gt_prio_lookup(tg_gt_prio p, char **str, unsigned *flags)
         *str = src->is_default ? NULL : strdup(src->str);
         found = src->is_default || *str;
     }
-    pthread_mutex_unlock(&prios.lock);
+    tg_fork_unlock(prios.lock);
     return found;
 }
 

@@ -6,7 +6,8 @@
  */
 #include "gt_records.h"
 
-#include <pthread.h>
+#include "fork_lock.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -21,7 +22,7 @@ struct ticket {
 
 static struct ticket ring[TICKETS];
 static unsigned next_ticket;
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static TG_FORK_LOCK(lock);
 
 static int digest(const void *data, size_t len, unsigned char out[32])
 {
@@ -34,13 +35,13 @@ void tg_gt_ticket_mark(const void *data, size_t len, const char *host, const str
     unsigned char d[32];
     if (digest(data, len, d))
         return;
-    pthread_mutex_lock(&lock);
+    tg_fork_lock(&lock);
     struct ticket *t = &ring[next_ticket++ % TICKETS];
     memcpy(t->digest, d, sizeof d);
     snprintf(t->host, sizeof t->host, "%s", host);
     t->pins = pins;
     t->used = 1;
-    pthread_mutex_unlock(&lock);
+    tg_fork_unlock(&lock);
 }
 
 int tg_gt_ticket_lookup(const void *data, size_t len, char *host, size_t n,
@@ -50,7 +51,7 @@ int tg_gt_ticket_lookup(const void *data, size_t len, char *host, size_t n,
     int found = 0;
     if (digest(data, len, d))
         return 0;
-    pthread_mutex_lock(&lock);
+    tg_fork_lock(&lock);
     for (int i = 0; i < TICKETS && !found; i++) {
         if (ring[i].used && !memcmp(ring[i].digest, d, sizeof d)) {
             snprintf(host, n, "%s", ring[i].host);
@@ -58,6 +59,6 @@ int tg_gt_ticket_lookup(const void *data, size_t len, char *host, size_t n,
             found = 1;
         }
     }
-    pthread_mutex_unlock(&lock);
+    tg_fork_unlock(&lock);
     return found;
 }

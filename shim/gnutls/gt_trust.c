@@ -105,7 +105,7 @@ static struct {
     tg_gt_tlist list;
     unsigned long gen;
 } added;
-static struct tg_fork_lock added_lock = TG_FORK_LOCK_INITIALIZER;
+static TG_FORK_LOCK(added_lock);
 
 void tg_gt_trust_added(tg_gt_tlist list, unsigned long gen)
 {

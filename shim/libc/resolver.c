@@ -50,7 +50,7 @@ static struct {
     char name[256];
 } tied[TIED];
 
-static struct tg_fork_lock lock = TG_FORK_LOCK_INITIALIZER;
+static TG_FORK_LOCK(lock);
 
 static int addr_of(const struct sockaddr *sa, int *family, const unsigned char **bytes, size_t *len)
 {

@@ -86,6 +86,7 @@ typedef struct {
 #define TG_CERTDB_VALID_CA        (1u << 3)
 #define TG_CERTDB_TRUSTED_CA      (1u << 4)
 #define TG_CERT_USAGE_SSL_SERVER  1 /* SECCertUsage certUsageSSLServer */
+#define TG_CERT_TIME_VALID        0 /* SECCertTimeValidity secCertTimeValid */
 #define TG_PK11_LIST_CA           2 /* PK11CertListCA */
 
 /* CERTValInParam and CERTValOutParam (certt.h, both the same shape): the
@@ -187,6 +188,8 @@ typedef void (*tg_nss_hs_fn)(tg_pr_fd *fd, void *arg);
     X(N, tg_nss_cert *, CERT_DupCertificate, (tg_nss_cert *))                                      \
     X(N, tg_nss_cert_list *, PK11_ListCerts, (int, void *))                                        \
     X(N, tg_nss_status, CERT_VerifyCertName, (const tg_nss_cert *, const char *))                  \
+    X(N, tg_nss_bool, CERT_CompareCerts, (const tg_nss_cert *, const tg_nss_cert *))               \
+    X(N, int, CERT_CheckCertValidTimes, (const tg_nss_cert *, int64_t, tg_nss_bool))               \
     X(N, void, CERT_DestroyCertificate, (tg_nss_cert *))                                           \
     X(N, tg_nss_cert_list *, CERT_NewCertList, (void))                                             \
     X(N, tg_nss_status, CERT_AddCertToListTail, (tg_nss_cert_list *, tg_nss_cert *))               \

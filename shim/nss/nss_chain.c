@@ -4,7 +4,9 @@
  * the very call NSS's SSL_AuthCertificate makes (so that a pass there is
  * NSS's own answer, hook_nss_auth.c), else against the policy's anchors (the global ca-file/ca-dir and this
  * host's) — and the system's where the program's NSS trusts no CA at all —
- * handed to this one check as CERT_PKIXVerifyCert's trust anchors. No
+ * handed to this one check as CERT_PKIXVerifyCert's trust anchors; a
+ * leaf that is itself one of the policy's anchors (a pinned self-signed
+ * server) is trusted as it stands, within its validity times. No
  * anchor of the policy is ever given trust in NSS's database: another
  * connection, another host's check and the program's own
  * CERT_VerifyCertificate calls never see it.
@@ -18,6 +20,7 @@
 #define TG_NSS_E_UNKNOWN_ISSUER   (-0x2000 + 13)
 #define TG_NSS_E_UNTRUSTED_CERT   (-0x2000 + 21)
 #define TG_NSS_E_ISSUER_UNTRUSTED (-0x2000 + 20)
+#define TG_NSS_E_EXPIRED_CERT     (-0x2000 + 11)
 
 /* Does any certificate NSS knows carry the trust of a server CA? (A
  * NSS_NoDB_Init program without a roots module: none.) Once one does,
@@ -51,18 +54,23 @@ static void add_all(const struct tg_nss *n, tg_nss_cert_list *to, const tg_nss_c
     }
 }
 
-/* This check's anchors: the policy's global and host ones, and the
- * system's when `system`; NULL when there are none. */
-static tg_nss_cert_list *anchors_for(const struct tg_nss *n, const struct tg_rules *ru, int system)
+/* The policy's anchors for this check: the global ca-file and ca-dir,
+ * this host's; NULL for each it has none in. */
+static void policy_lists(const struct tg_nss *n, const struct tg_rules *ru,
+                         tg_nss_cert_list *from[4])
 {
     const struct tg_policy *p = tg_settings_policy(NULL);
     const struct tg_global *g = p ? tg_policy_global(p) : NULL;
-    tg_nss_cert_list *from[6] = { tg_nss_anchors(n, g ? g->ca_file : NULL),
-                                  tg_nss_anchors(n, g ? g->ca_dir : NULL),
-                                  tg_nss_anchors(n, ru->settings.ca_file),
-                                  tg_nss_anchors(n, ru->settings.ca_dir),
-                                  NULL,
-                                  NULL };
+    from[0] = tg_nss_anchors(n, g ? g->ca_file : NULL);
+    from[1] = tg_nss_anchors(n, g ? g->ca_dir : NULL);
+    from[2] = tg_nss_anchors(n, ru->settings.ca_file);
+    from[3] = tg_nss_anchors(n, ru->settings.ca_dir);
+}
+
+/* This check's anchors: the policy's (`from`'s first four), and the
+ * system's when `system`; NULL when there are none. */
+static tg_nss_cert_list *anchors_for(const struct tg_nss *n, tg_nss_cert_list *from[6], int system)
+{
     if (system)
         tg_nss_anchors_system(n, from + 4);
     tg_nss_cert_list *all = n->CERT_NewCertList();
@@ -73,6 +81,40 @@ static tg_nss_cert_list *anchors_for(const struct tg_nss *n, const struct tg_rul
         all = NULL;
     }
     return all;
+}
+
+/* Is `leaf` itself, byte for byte, one of the policy's anchors (an admin
+ * pinning a self-signed server the way OpenSSL and GnuTLS take a trusted
+ * certificate equal to the peer's)? CERT_PKIXVerifyCert would check such
+ * an anchor as a CA and refuse it (SEC_ERROR_INADEQUATE_CERT_TYPE). The
+ * system's anchors never count here: only what the policy names. */
+static int leaf_is_anchor(const struct tg_nss *n, const tg_nss_cert *leaf,
+                          tg_nss_cert_list *const from[4])
+{
+    for (size_t i = 0; i < 4; i++)
+        for (const tg_nss_link *l = from[i] ? from[i]->list.next : NULL; l && l != &from[i]->list;
+             l = l->next)
+            if (n->CERT_CompareCerts(leaf, ((const tg_nss_cert_node *)l)->cert))
+                return 1;
+    return 0;
+}
+
+/* A leaf the policy names as an anchor: trusted as it stands, within its
+ * validity times; its chain (for the pins) is itself. */
+static int anchor_leaf_in_time(const struct tg_nss *n, tg_nss_cert *leaf, tg_nss_cert_list **chain,
+                               int32_t *err)
+{
+    if (n->CERT_CheckCertValidTimes(leaf, n->PR_Now(), 0) != TG_CERT_TIME_VALID) {
+        *err = TG_NSS_E_EXPIRED_CERT; /* NSS's word for not yet valid, too */
+        return 0;
+    }
+    if (!chain)
+        return 1;
+    tg_nss_cert *c = n->CERT_DupCertificate(leaf);
+    *chain = n->CERT_NewCertList();
+    if (c && (!*chain || n->CERT_AddCertToListTail(*chain, c)))
+        n->CERT_DestroyCertificate(c);
+    return 1; /* no list: the pins then fail, closed */
 }
 
 /* CERT_PKIXVerifyCert against `anchors` only (revocation as NSS's classic
@@ -122,7 +164,11 @@ int tg_nss_verify_chain(const struct tg_nss *n, tg_nss_cert *leaf, const struct 
         return 1;
     }
     *err = n->PR_GetError();
-    tg_nss_cert_list *anchors = anchors_for(n, ru, !program_has_anchors(n));
+    tg_nss_cert_list *from[6] = { NULL, NULL, NULL, NULL, NULL, NULL };
+    policy_lists(n, ru, from);
+    if (leaf_is_anchor(n, leaf, from))
+        return anchor_leaf_in_time(n, leaf, chain, err);
+    tg_nss_cert_list *anchors = anchors_for(n, from, !program_has_anchors(n));
     int32_t other = 0;
     int ok = anchors && verify_with(n, leaf, anchors, chain, &other);
     if (!ok && other && issuer_problem(*err))

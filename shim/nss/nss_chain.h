@@ -11,7 +11,9 @@
  * (CERT_VerifyCert as SSL_AuthCertificate calls it, `pin_arg` the
  * socket's; *own is then 1), or against the policy's anchors for this
  * connection (`ru`: its host's and the global ones; the system's too where
- * the program's NSS trusts no CA; *own 0), the chain in *chain when
+ * the program's NSS trusts no CA; *own 0) — a leaf byte-equal to one of the
+ * policy's anchors passes on its validity times alone, its chain itself,
+ * *own 0 — the chain in *chain when
  * `chain` is not NULL (the caller destroys it); 0 with NSS's error in
  * *err. */
 int tg_nss_verify_chain(const struct tg_nss *n, tg_nss_cert *leaf, const struct tg_rules *ru,

@@ -4,10 +4,11 @@
  */
 #include "nss_records.h"
 
-#include <pthread.h>
+#include "fork_lock.h"
+
 #include <stdlib.h>
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static TG_FORK_LOCK(lock);
 static struct tg_nss_rec *head;
 static int made; /* read without the lock by every NSPR I/O call */
 
@@ -21,7 +22,7 @@ struct tg_nss_rec *tg_nss_rec_get(tg_pr_fd *fd, int create)
     struct tg_nss_rec *r;
     if (!fd)
         return NULL;
-    pthread_mutex_lock(&lock);
+    tg_fork_lock(&lock);
     for (r = head; r && r->fd != fd; r = r->next)
         ;
     if (!r && create && (r = calloc(1, sizeof *r)) != NULL) {
@@ -30,20 +31,20 @@ struct tg_nss_rec *tg_nss_rec_get(tg_pr_fd *fd, int create)
         head = r;
         __atomic_store_n(&made, 1, __ATOMIC_RELEASE);
     }
-    pthread_mutex_unlock(&lock);
+    tg_fork_unlock(&lock);
     return r;
 }
 
 void tg_nss_rec_free(tg_pr_fd *fd)
 {
     struct tg_nss_rec **p, *dead = NULL;
-    pthread_mutex_lock(&lock);
+    tg_fork_lock(&lock);
     for (p = &head; *p; p = &(*p)->next)
         if ((*p)->fd == fd) {
             dead = *p;
             *p = dead->next;
             break;
         }
-    pthread_mutex_unlock(&lock);
+    tg_fork_unlock(&lock);
     free(dead);
 }

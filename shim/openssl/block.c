@@ -3,6 +3,7 @@
  * (the log line and the error's text are the core's, report.h).
  */
 #include "block.h"
+#include "fork_lock.h"
 #include "log.h"
 #include "ossl_backend.h"
 #include "verdict_log.h"
@@ -46,7 +47,7 @@ struct err_string {
 static struct err_string reasons[MAX_COPIES][TEXT_SLOTS + 2];
 static struct err_string lib_name[MAX_COPIES][2];
 static int registered;
-static pthread_mutex_t register_lock = PTHREAD_MUTEX_INITIALIZER;
+static TG_FORK_LOCK(register_lock);
 
 /* Registered at the first block, not when the copy is first seen: loading
  * the strings is ~176 k instructions on 1.1.1, a cost a short-lived program
@@ -56,12 +57,12 @@ static void ensure_registered(const struct tg_ossl *o)
     struct tg_ossl_state *st = o->state;
     if (__atomic_load_n(&st->err_ready, __ATOMIC_ACQUIRE))
         return;
-    pthread_mutex_lock(&register_lock);
+    tg_fork_lock(&register_lock);
     if (!st->err_ready) {
         tg_block_init(o);
         __atomic_store_n(&st->err_ready, 1, __ATOMIC_RELEASE);
     }
-    pthread_mutex_unlock(&register_lock);
+    tg_fork_unlock(&register_lock);
 }
 
 /* Under register_lock, once per copy. */

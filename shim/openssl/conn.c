@@ -2,6 +2,7 @@
  * conn.c — per-SSL and per-SSL_CTX records in ex-data.
  */
 #include "conn.h"
+#include "fork_lock.h"
 
 #include <pthread.h>
 #include <stddef.h>
@@ -12,7 +13,7 @@
 /* Creating a context's record is rare (the SSL_CTX_new hooks do it before
  * the context can be shared); the lock covers contexts made elsewhere,
  * whose first record may be wanted by several threads at once. */
-static pthread_mutex_t ctx_create_lock = PTHREAD_MUTEX_INITIALIZER;
+static TG_FORK_LOCK(ctx_create_lock);
 
 static void free_record(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
 {
@@ -92,13 +93,13 @@ struct tg_ctx *tg_ctx_get(const struct tg_ossl *o, SSL_CTX *ctx, int create)
     struct tg_ctx *t = o->SSL_CTX_get_ex_data(ctx, o->state->ctx_idx);
     if (t || !create)
         return t;
-    pthread_mutex_lock(&ctx_create_lock);
+    tg_fork_lock(&ctx_create_lock);
     t = o->SSL_CTX_get_ex_data(ctx, o->state->ctx_idx);
     if (!t && (t = calloc(1, sizeof *t)) != NULL &&
         !o->SSL_CTX_set_ex_data(ctx, o->state->ctx_idx, t)) {
         free(t);
         t = NULL;
     }
-    pthread_mutex_unlock(&ctx_create_lock);
+    tg_fork_unlock(&ctx_create_lock);
     return t;
 }

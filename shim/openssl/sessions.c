@@ -23,7 +23,7 @@ struct mark {
 };
 
 static struct mark table[SLOTS];
-static struct tg_fork_lock lock = TG_FORK_LOCK_INITIALIZER;
+static TG_FORK_LOCK(lock);
 
 static unsigned slot_of(const SSL_SESSION *s)
 {

@@ -126,6 +126,9 @@ def write_policies(d: str, pki: str):
         "ca-host": "host localhost\n    ca-file %s\n" % os.path.join(pki, "otherca.pem"),
         "ca-host-other": "host localhost\n    ca-file %s\nhost 127.0.0.1 **.test.example\n"
                          "    mode enforce\n" % os.path.join(pki, "otherca.pem"),
+        # A self-signed server certificate named as an anchor itself (a pinned internal server).
+        "ca-selfsigned": "ca-file %s\n" % os.path.join(pki, "selfsigned.pem"),
+        "ca-selfsigned-host": "host localhost\n    ca-file %s\n" % os.path.join(pki, "selfsigned.pem"),
         "first-match": "host api.test.example\n    pin %s\n    pin %s\n"
                        "host **.test.example\n%s" % (pin("multi"), pin("otherca"), wrong),
     }
@@ -134,6 +137,21 @@ def write_policies(d: str, pki: str):
         with open(path, "w") as f:
             f.write(text)
         os.chmod(path, 0o666 if name == "writable" else 0o644)
+
+
+def plan_selfsigned_anchor(clients: List[Client], pol) -> List[Case]:
+    """The self-signed peer's own certificate as the policy's anchor, global or
+    localhost's: it gets through; reached as 127.0.0.1 (its IP SAN matches),
+    no block lends it, refused. The no-shim controls: <client>/noshim/selfsigned."""
+    cases: List[Case] = []
+    ok, peer = Expect(connects=True), PEERS["selfsigned"]
+    for c in clients:
+        if (c.ossl, c.name) in (("ossl3", "python"), ("ossl3", "legacy_cb"), ("ossl11", "legacy_cb")):
+            cases += [Case(c, peer, True, ok, pol("ca-selfsigned"), "ca-selfsigned"),
+                      Case(c, peer, True, ok, pol("ca-selfsigned-host"), "ca-selfsigned-host"),
+                      Case(with_host(c, "127.0.0.1"), peer, True, block(peer.reason),
+                           pol("ca-selfsigned-host"), "ca-selfsigned-host")]
+    return cases
 
 
 def plan_policy(clients: List[Client], tmp: str) -> List[Case]:
@@ -188,6 +206,7 @@ def plan_policy(clients: List[Client], tmp: str) -> List[Case]:
                            "ca-host"),
                       Case(c, PEERS["untrusted"], True, block(r"issuer|mismatch"),
                            pol("ca-host-other"), "ca-host-other")]
+    cases += plan_selfsigned_anchor(clients, pol)
     # Audit mode: every client, every bad peer gets through, each logged once
     # with the reason enforcing would have given.
     for c in clients:

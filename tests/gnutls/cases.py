@@ -85,6 +85,12 @@ def extras(s) -> List[Case]:
                  policy="min-protocol TLSv1.3\n"),
             Case(n + "/shim/good12/min13-host", c, "good12", True, "blocked",
                  r"peer cannot do TLS 1\.3", policy="host localhost\n    min-protocol TLSv1.3\n"),
+            # The self-signed peer's own certificate as localhost's anchor gets
+            # through; as another host's, not (control: <client>/noshim/selfsigned).
+            Case(n + "/shim/selfsigned/ca-leaf-host", c, "selfsigned", True, "connects",
+                 policy="host localhost\n    ca-file %s\n" % os.path.join(s.pki, "selfsigned.pem")),
+            Case(n + "/shim/selfsigned/ca-leaf-other-host", c, "selfsigned", True, "blocked", r"self.signed",
+                 policy="host 127.0.0.1\n    ca-file %s\n" % os.path.join(s.pki, "selfsigned.pem")),
         ]
     refuse = Client("careless_refuse", lambda p, m: [cl["careless_direct"].argv(p, m)[0],
                                                      "localhost", str(p), m, "refuse"])

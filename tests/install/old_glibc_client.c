@@ -5,7 +5,11 @@
  * in only then), and handshakes without verifying anything.
  *
  *   old_glibc_client PORT NAME   prints "glibc VERSION", "libpthread at start: yes|no",
- *                                "libtlsguard at start: yes|no", then
+ *                                "libtlsguard at start: yes|no",
+ *                                "libtlsguard TLS descriptors lazy: N of M" (when it
+ *                                is mapped: N of its M TLSDESC slots still on its own
+ *                                lazy-resolver stub after start, shim/libc/tls_eager.c),
+ *                                then
  *                                "handshake ok" (exit 0) or
  *                                "handshake failed: ERROR" (exit 1)
  *   old_glibc_client --none      prints the first three lines only (exit 0)
@@ -16,7 +20,9 @@
  */
 #include <arpa/inet.h>
 #include <dlfcn.h>
+#include <elf.h>
 #include <gnu/libc-version.h>
+#include <link.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +46,47 @@ static int mapped(const char *what)
     if (f)
         fclose(f);
     return found;
+}
+
+/* The library's TLSDESC slots (its PLT relocations) and how many of them
+ * still enter inside the library itself, i.e. its lazy-resolver stub. */
+struct slots {
+    int total, lazy;
+};
+
+static int count_slots(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    struct slots *n = arg;
+    uintptr_t jmprel = 0, relsz = 0, lo = UINTPTR_MAX, hi = 0;
+    const ElfW(Dyn) *dyn = NULL;
+    (void)size;
+    if (!strstr(info->dlpi_name, "libtlsguard"))
+        return 0;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type == PT_DYNAMIC)
+            dyn = (const ElfW(Dyn) *)(info->dlpi_addr + ph->p_vaddr);
+        if (ph->p_type == PT_LOAD && info->dlpi_addr + ph->p_vaddr < lo)
+            lo = info->dlpi_addr + ph->p_vaddr;
+        if (ph->p_type == PT_LOAD && info->dlpi_addr + ph->p_vaddr + ph->p_memsz > hi)
+            hi = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
+    }
+    for (; dyn && dyn->d_tag != DT_NULL; dyn++) {
+        if (dyn->d_tag == DT_JMPREL)
+            jmprel = dyn->d_un.d_ptr < info->dlpi_addr ? dyn->d_un.d_ptr + info->dlpi_addr
+                                                       : dyn->d_un.d_ptr;
+        if (dyn->d_tag == DT_PLTRELSZ)
+            relsz = dyn->d_un.d_val;
+    }
+    const ElfW(Rela) *r = (const ElfW(Rela) *)jmprel;
+    for (size_t i = 0; r && i < relsz / sizeof *r; i++) {
+        if (ELF64_R_TYPE(r[i].r_info) != R_X86_64_TLSDESC)
+            continue;
+        uintptr_t entry = *(const uintptr_t *)(info->dlpi_addr + r[i].r_offset);
+        n->total++;
+        n->lazy += entry >= lo && entry < hi;
+    }
+    return 1;
 }
 
 static int dial(int port)
@@ -96,6 +143,9 @@ int main(int argc, char **argv)
     printf("glibc %s\n", gnu_get_libc_version());
     printf("libpthread at start: %s\n", mapped("libpthread") ? "yes" : "no");
     printf("libtlsguard at start: %s\n", mapped("libtlsguard") ? "yes" : "no");
+    struct slots n = { 0, 0 };
+    if (dl_iterate_phdr(count_slots, &n))
+        printf("libtlsguard TLS descriptors lazy: %d of %d\n", n.lazy, n.total);
     if (argc == 2 && strcmp(argv[1], "--none") == 0)
         return 0;
     if (argc != 3)

@@ -85,10 +85,11 @@ class Pki:
         os.unlink(self.path(name + ".ext"))
 
     def dated(self, name: str, issuer: str, subj: str, start: str, end: str, sans: str,
-              selfsign: bool = False):
+              selfsign: bool = False, leaf: bool = False):
         """NAME.pem with the validity start..end (YYYYMMDDhhmmssZ): `openssl x509
         -req` cannot backdate, `openssl ca` can. A leaf for `sans`, or with
-        selfsign a CA signed by its own (new) key."""
+        selfsign a CA signed by its own (new) key (with leaf too: a server
+        certificate for `sans` signed by its own key)."""
         db = self.path("caDB-" + name)
         os.makedirs(db, exist_ok=True)
         open(os.path.join(db, "index.txt"), "w").close()
@@ -105,7 +106,8 @@ class Pki:
                        "\n".join(e.replace("=", " = ", 1) for e in LEAF_EXT), sans))
         self.key(name)
         self.run("req", "-new", "-key", name + ".key", "-subj", subj, "-out", name + ".csr")
-        extra = ["-selfsign", "-keyfile", name + ".key", "-extensions", "ca_ext"] if selfsign else []
+        extra = ["-selfsign", "-keyfile", name + ".key", "-extensions", "leaf_ext" if leaf else "ca_ext"
+                 ] if selfsign else []
         self.run("ca", "-batch", "-config", os.path.join(db, "ca.cnf"), "-notext", *extra,
                  "-startdate", start, "-enddate", end, "-in", name + ".csr", "-out", name + ".pem")
         os.unlink(self.path(name + ".csr"))
@@ -115,6 +117,18 @@ class Pki:
         self.run("req", "-x509", "-new", "-key", name + ".key", "-sha256", "-days", str(days), "-subj", subj,
                  "-addext", "subjectAltName=" + sans, "-addext", "extendedKeyUsage=serverAuth",
                  "-out", name + ".pem")
+
+    def self_signed_server(self, name: str, subj: str, sans: str, days: int = 825):
+        """NAME.pem/.key: a server certificate (LEAF_EXT: CA:FALSE) for `sans`
+        signed by its own key, as `openssl x509 -req -signkey` makes one."""
+        self.key(name)
+        self.run("req", "-new", "-key", name + ".key", "-subj", subj, "-out", name + ".csr")
+        with open(self.path(name + ".ext"), "w") as f:
+            f.write("".join(line + "\n" for line in LEAF_EXT + ["subjectAltName=" + sans]))
+        self.run("x509", "-req", "-in", name + ".csr", "-signkey", name + ".key", "-sha256", "-days", str(days),
+                 "-extfile", name + ".ext", "-out", name + ".pem")
+        os.unlink(self.path(name + ".csr"))
+        os.unlink(self.path(name + ".ext"))
 
     def spki_pin(self, name: str) -> str:
         """base64(sha256(DER SubjectPublicKeyInfo)) of NAME.pem, the openssl CLI way."""

@@ -3,9 +3,9 @@
  * accept anything, old versions allowed, the handshake result ignored,
  * writes anyway.
  *
- *   careless HOST PORT MARKER [url] [tls10] [weak] [force]
+ *   careless HOST PORT MARKER [url|url=NAME] [tls10] [weak] [force]
  *
- * url: SSL_SetURL(HOST) (else no name at all); tls10: SSL_VersionRangeSet
+ * url: SSL_SetURL(HOST), url=NAME: SSL_SetURL(NAME) (else no name at all); tls10: SSL_VersionRangeSet
  * {TLS 1.0, TLS 1.3} and SSL_OptionSet(SSL_ENABLE_TLS); weak: enables the 3DES suite;
  * force: SSL_ForceHandshake first (its result ignored), else the handshake
  * runs inside the first PR_Write. Writes "MARKER\n" and reads a reply;
@@ -34,6 +34,15 @@ static int has(int argc, char **argv, const char *word)
     return 0;
 }
 
+/* The URL the words ask for: HOST (url), NAME (url=NAME), else NULL. */
+static const char *url_of(int argc, char **argv)
+{
+    for (int i = 4; i < argc; i++)
+        if (!strncmp(argv[i], "url=", 4))
+            return argv[i] + 4;
+    return has(argc, argv, "url") ? argv[1] : NULL;
+}
+
 static PRFileDesc *open_to(const char *host, int port)
 {
     PRNetAddr addr;
@@ -50,7 +59,7 @@ static PRFileDesc *open_to(const char *host, int port)
 int main(int argc, char **argv)
 {
     if (argc < 4) {
-        fprintf(stderr, "usage: careless HOST PORT MARKER [url] [tls10] [weak] [force]\n");
+        fprintf(stderr, "usage: careless HOST PORT MARKER [url|url=NAME] [tls10] [weak] [force]\n");
         return 2;
     }
     NSS_NoDB_Init(NULL);
@@ -65,8 +74,8 @@ int main(int argc, char **argv)
     SSL_OptionSet(s, SSL_HANDSHAKE_AS_CLIENT, PR_TRUE);
     SSL_AuthCertificateHook(s, tg_nss_accept_any, NULL);
     SSL_BadCertHook(s, tg_nss_go_on, NULL);
-    if (has(argc, argv, "url"))
-        SSL_SetURL(s, argv[1]);
+    if (url_of(argc, argv))
+        SSL_SetURL(s, url_of(argc, argv));
     if (has(argc, argv, "tls10")) {
         SSLVersionRange r = { SSL_LIBRARY_VERSION_TLS_1_0, SSL_LIBRARY_VERSION_TLS_1_3 };
         SSL_VersionRangeSet(s, &r);

@@ -13,7 +13,8 @@ a blocked connection is shut, so those bytes do not leave either). Then
 build/tests/nss_asker (tests/nss/asker.c): a program's auth hook asking
 SSL_AuthCertificate about a good peer gets the same answer with the shim as
 without it, whichever socket, URL or database it asks about, and whether
-the program's database or only the policy's anchors trust the peer's CA.
+the program's database or only the policy's anchors trust the peer's CA,
+or the policy names the peer's own self-signed certificate as an anchor.
 """
 
 import argparse
@@ -128,7 +129,8 @@ def case(s, name, road, peer, shim, reason, marker):
     if road in RAW_ROADS:
         p.received = relay.raw if marker.encode() in relay.raw else p.received
     got = marker.encode() in p.received
-    s.check(name, nss.judge(shim, reason, got, lines, p.port, p.received, r, text=road not in BENEATH_API))
+    s.check(name, nss.judge(shim, reason, got, lines, p.port, p.received, r, text=road not in BENEATH_API,
+                            wrote=len(marker) + 1))
 
 
 class DtlsPeer:
@@ -168,7 +170,8 @@ def dtls_case(s, name, peer, shim, reason):
     if marker.encode() not in p.received:
         p.received = b""  # the handshake lines s_server prints are no application byte
     lines = [l for l in open(log).read().splitlines() if "action=" in l and "action=notice" not in l]
-    s.check(name, nss.judge(shim, reason, marker.encode() in p.received, lines, p.port, p.received, r))
+    s.check(name, nss.judge(shim, reason, marker.encode() in p.received, lines, p.port, p.received, r,
+                            wrote=len(marker) + 1))
 
 
 def strict(s):
@@ -207,12 +210,23 @@ ANCHOR_ASKERS = {
 }
 
 
-def ask(s, name, mode, db, policy, asked, arrives):
+# The policy names the peer's own self-signed certificate (`openssl req
+# -x509`'s) as an anchor, global or a host block's: the shim's check lets
+# it through on that alone, a question NSS's own SSL_AuthCertificate never
+# asked either (the program's database trusts nothing): NSS's answer.
+PINNED_ASKERS = {
+    "pinned-global": "ca-file %s/selfsigned.pem\n",
+    "pinned-host": "host localhost\n    ca-file %s/selfsigned.pem\n",
+}
+
+
+def ask(s, name, mode, db, policy, asked, arrives, cert="good"):
     for shim in (False, True):
-        case_name = "roads/asker-%s/%s/good13" % (name, "shim" if shim else "noshim")
+        case_name = "roads/asker-%s/%s/%s" % (name, "shim" if shim else "noshim",
+                                              "good13" if cert == "good" else cert)
         if s.args.only and not re.search(s.args.only, case_name):
             continue
-        p = Peer(s.pki, "good", nss.V.TLSv1_3, nss.V.TLSv1_3, s.work)
+        p = Peer(s.pki, cert, nss.V.TLSv1_3, nss.V.TLSv1_3, s.work)
         marker = "MARKER-asker-" + name
         cmd = [os.path.join(s.args.build, "tests", "nss_asker"), mode, "localhost", str(p.port), marker, db]
         try:
@@ -251,6 +265,11 @@ def askers(s):
                 f.write(text % s.pki)
         ask(s, name, "plain", s.db, policy,
             "asked: SEC_ERROR_UNKNOWN_ISSUER|asked: SEC_ERROR_UNTRUSTED_ISSUER", False)
+    for name, text in sorted(PINNED_ASKERS.items()):
+        policy = os.path.join(s.work, name + ".policy")
+        with open(policy, "w") as f:
+            f.write(text % s.pki)
+        ask(s, name, "plain", s.db, policy, "asked: SEC_ERROR_INADEQUATE_CERT_TYPE", False, cert="selfsigned")
 
 
 def main():

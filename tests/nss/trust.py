@@ -20,6 +20,12 @@ B is `127.0.0.1`, the same peer under two names. Cases:
              never sees CA-X trusted.
   errtext/*  after a block, the program's own certificate check failing
              with the same code in the same thread keeps NSS's own text.
+  pinned/*   a self-signed server certificate named as an anchor itself
+             (the policy's ca-file, global or in a host block that matches
+             the name, or a global ca-dir holding it): `openssl req -x509`'s (CA:TRUE) and a CA:FALSE one
+             are let through; the same leaf expired, the same leaf for a
+             name it lacks, a different self-signed leaf named, a host
+             block for another host, a pin the leaf lacks: blocked.
   system/*   a NSS_NoDB_Init program (tests/nss/careless.c: no trust at
              all) and a policy without ca-file: the system trust
              (SSL_CERT_FILE, as SPEC.md's default verify paths) is what it
@@ -66,6 +72,13 @@ class Trust(nss.Suite):
         r = nss.run(cmd, "", env)
         lines = [l for l in open(log).read().splitlines() if "action=block" in l]
         return r, lines
+
+    def cert_peer(self, cert):
+        """A good peer (TLS 1.2 and 1.3) serving <pki>/<cert>.pem."""
+        if "cert-" + cert not in self.peers:
+            self.peers["cert-" + cert] = nss.servers.RecordingPeer(
+                "cert-" + cert, self.pki, cert, "TLSv1_2", "TLSv1_3", self.work, ciphers="", close=True).start()
+        return self.peers["cert-" + cert]
 
     def wanted(self, name):
         return not (self.args.only and not re.search(self.args.only, name))
@@ -208,7 +221,82 @@ def system_trust(s):
             before = len(p.records())
             r, lines = s.exec(name, [careless, A, str(p.port), marker, "url", "force"], shim, pol, env)
             got = p.received(before)
-            s.check(name, nss.judge(shim, reason, marker.encode() in got, lines, p.port, got, r))
+            s.check(name, nss.judge(shim, reason, marker.encode() in got, lines, p.port, got, r,
+                                    wrote=len(marker) + 1))
+
+
+def pinned_certs(s):
+    """pinleaf (CA:FALSE, SANs localhost, 127.0.0.1), pinother (the same,
+    another key), pinexpired (the same, valid 2020 .. 2021)."""
+    p = nss.pki.Pki(s.pki)
+    if not p.done(".pinned"):
+        sans = nss.pki.LOCAL_SANS
+        p.self_signed_server("pinleaf", "/CN=tlsguard pinned leaf", sans)
+        p.self_signed_server("pinother", "/CN=tlsguard pinned leaf", sans)
+        p.dated("pinexpired", "pinexpired", "/CN=tlsguard pinned expired", "20200101000000Z",
+                "20210101000000Z", sans, selfsign=True, leaf=True)
+        p.write_pins(["pinleaf"])
+        p.mark(".pinned")
+
+
+# (case, certificate served, certificate the policy names, careless's URL
+# words, the block's reason or None: let through)
+PINNED = [
+    ("selfsigned", "selfsigned", "selfsigned", ["url"], None),
+    ("leaf", "pinleaf", "pinleaf", ["url"], None),
+    ("leaf-ip", "pinleaf", "pinleaf", [], None),  # no URL: THE name is the IP
+    ("expired", "pinexpired", "pinexpired", ["url"], r"SEC_ERROR_EXPIRED_CERTIFICATE"),
+    ("wrongname", "pinleaf", "pinleaf", ["url=wrong.example"], r"not valid for"),
+    ("selfsigned-wrongname", "selfsigned", "selfsigned", ["url=wrong.example"], r"not valid for"),
+    ("different", "pinleaf", "pinother", ["url"], r"certificate verification failed"),
+]
+
+
+def pinned_policies(s, named):
+    """{scope: policy text} naming `named`.pem as an anchor: the global
+    ca-file, a host block's matching every name the cases use, the global
+    ca-dir."""
+    pem = os.path.join(s.pki, named + ".pem")
+    d = os.path.join(s.work, "pindir-" + named)  # a ca-dir holding it alone
+    if not os.path.isdir(d):
+        os.makedirs(d)
+        shutil.copy(pem, d)
+    return {"global": "ca-file %s\n" % pem,
+            "host": "host localhost 127.0.0.1 wrong.example\n    ca-file %s\n" % pem,
+            "dir": "ca-dir %s\n" % d}
+
+
+def pinned_run(s, name, served, policy_text, words, reason):
+    pol = s.write_policy(re.sub(r"\W", "_", name), policy_text)
+    careless = os.path.join(s.args.build, "tests", "nss_careless")
+    for shim in (False, True):
+        if not shim and reason is None:
+            continue
+        case_name = "pinned/%s/%s" % (name, "shim" if shim else "noshim")
+        if not s.wanted(case_name):
+            continue
+        p = s.cert_peer(served)
+        marker = "MARKER-pinned"
+        host = "127.0.0.1" if not words else A
+        before = len(p.records())
+        r, lines = s.exec(case_name, [careless, host, str(p.port), marker, "force"] + words, shim, pol)
+        got = p.received(before)
+        s.check(case_name, nss.judge(shim, reason, marker.encode() in got, lines, p.port, got, r,
+                                     wrote=len(marker) + 1))
+
+
+def pinned(s):
+    """The policy names the server's own self-signed certificate."""
+    pinned_certs(s)
+    for case, served, named, words, reason in PINNED:
+        for scope, text in sorted(pinned_policies(s, named).items()):
+            pinned_run(s, "%s/%s" % (scope, case), served, text, words, reason)
+    pem = os.path.join(s.pki, "pinleaf.pem")
+    other = "host 127.0.0.1\n    ca-file %s\n" % pem  # another host's block: not localhost's anchor
+    pinned_run(s, "host-other/leaf", "pinleaf", other, ["url"], r"certificate verification failed")
+    for case, pin, reason in (("pin-match", "pinleaf", None), ("pin-mismatch", "ca", r"pin mismatch")):
+        text = "ca-file %s\nhost localhost\n    pin %s\n" % (pem, nss.pki.pin(s.pki, pin))
+        pinned_run(s, "%s/leaf" % case, "pinleaf", text, ["url"], reason)
 
 
 def main():
@@ -225,6 +313,7 @@ def main():
         racing(s)
         own_error_text(s)
         system_trust(s)
+        pinned(s)
     finally:
         if s:
             s.stop()
