@@ -32,6 +32,9 @@
  *    the system's anchors, or a resumed session (no certificate moment).
  * Anything else, even a weaker question this list does not name, goes to
  * GnuTLS.
+ * Under libgnutls's auto-verify (gt_decide.c), Q0 runs inside the hook of
+ * Q1 itself, on Q1's certificates (DER-equal to the session's peers), and
+ * ends before Q1 is answered: every condition above reads the same.
  *
  * The window. Time enters the verification only as "now" (gnutls_time,
  * whole seconds) compared with a certificate's notBefore or notAfter
