@@ -35,7 +35,7 @@ TOOL_HDR   = $(wildcard tools/*.h tools/doctor/*.h)
 SHIM_PURE  = shim/openssl/cipher.c shim/libc/resolver.c shim/core/hostname.c \
              shim/core/name.c shim/core/verdict.c shim/core/rules.c shim/core/verdict_log.c \
              shim/core/peer.c shim/libc/peer_addr.c shim/core/log.c shim/core/dynobj.c \
-             shim/core/once.c shim/core/fork_lock.c
+             shim/core/once.c shim/core/fork_lock.c shim/core/dlsyms.c
 # The log-line reader of `tlsguard report` and `run --report`: plain C and stdio.
 TOOL_PURE  = tools/report_parse.c tools/report.c
 # policy/ is compiled on its own (its own include path, no shim header): as

@@ -10,10 +10,14 @@
 #ifndef TG_DLSYMS_H
 #define TG_DLSYMS_H
 
+#include "symhash.h"
+
 #include <stddef.h>
+#include <stdint.h>
 
 struct tg_dlsym {
     const char *name;
+    uint32_t hash; /* its GNU hash, folded at build time: TG_DLSYM_HASH */
     unsigned lib;  /* index into the handles passed to tg_dlsyms_resolve */
     int required;  /* a missing required one leaves the whole table unusable */
     size_t offset; /* of the function pointer inside the backend's table */
@@ -25,11 +29,18 @@ struct tg_dlsym {
  * RTLD_LOCAL. NULL when it is not loaded. */
 void *tg_dl_loaded(const char *soname);
 
+/* The `hash` field for a name literal. */
+#define TG_DLSYM_HASH(name) TG_GNU_HASH_INIT(name)
+
+#define TG_DLSYMS_LIBS      4 /* libraries one table may draw from */
+
 /* Stores each symbol's address (NULL when absent) at its offset in
- * `table`. Returns 1 when every required one was found; else logs
+ * `table`, as dlsym(handles[lib], name) finds it, looked up in the
+ * library's own hash tables (its soname `sonames[lib]`; dynobj.h's scope)
+ * where they can answer, by dlsym on the handle where not. Returns 1 when every required one was found; else logs
  * "<library> lacks <name>: <what> connections fail closed" for the first
  * missing one and returns 0. */
-int tg_dlsyms_resolve(void *const *handles, const struct tg_dlsym *syms, size_t n, void *table,
-                      const char *library, const char *what);
+int tg_dlsyms_resolve(void *const *handles, const char *const *sonames, const struct tg_dlsym *syms,
+                      size_t n, void *table, const char *library, const char *what);
 
 #endif

@@ -50,7 +50,7 @@ int tg_dynobj_sym(const struct tg_dyntables *t, const char *name, void **addr);
  * dlsym(handle, name) searches for a libssl's symbols, which all live in
  * libssl or libcrypto. Where an object cannot answer, dlsym on `handle`
  * does (NULL: a handle dlopen(RTLD_NOLOAD) of `lib`'s file gives then). */
-#define TG_SCOPE_MAX 8
+#define TG_SCOPE_MAX 12 /* libgnutls 3.7 has 9 direct dependencies */
 struct tg_symscope {
     void *handle;
     const char *file;

@@ -24,6 +24,10 @@
 #define TG_HT(s, i, p) (TG_HC(s, i) * (p))
 /* A compile error for a literal too long for TG_GNU_HASH. */
 #define TG_HASH_FITS(s) ((void)sizeof(char[1 - 2 * (sizeof(s) - 1 > TG_HASH_MAX)]))
+/* TG_GNU_HASH(s) in a constant initializer, refusing (a compile error) a
+ * literal too long for it. */
+#define TG_GNU_HASH_INIT(s)                                                                        \
+    (TG_GNU_HASH(s) + 0u * (uint32_t)sizeof(char[1 - 2 * (sizeof(s) - 1 > TG_HASH_MAX)]))
 /* clang-format off */
 #define TG_GNU_HASH(s) \
     ((uint32_t)(0x2a1e5305u + \

@@ -79,8 +79,10 @@ void tg_gt_start(const struct tg_gtls *g, struct tg_gt_rec *r)
 }
 
 /* The certificate moment: THE name now (the socket's facts may be needed),
- * its rules, the chain, name and pins, the version the server chose. */
-static int certificate(const struct tg_gtls *g, struct tg_gt_rec *r)
+ * its rules, the chain (`certs` as parsed for the program, else parsed
+ * here), name and pins, the version the server chose. */
+static int certificate(const struct tg_gtls *g, struct tg_gt_rec *r, tg_gt_crt *certs,
+                       unsigned ncerts)
 {
     struct tg_name n;
     struct tg_facts f = { 0 };
@@ -92,9 +94,48 @@ static int certificate(const struct tg_gtls *g, struct tg_gt_rec *r)
     r->verdict.host_is_ip = n.source == TG_NAME_IP;
     f.host = n.name;
     f.host_is_ip = r->verdict.host_is_ip;
-    tg_gt_cert_facts(g, r, &f, why, sizeof why);
+    if (certs)
+        tg_gt_cert_facts_of(g, r, certs, ncerts, &f, why, sizeof why);
+    else
+        tg_gt_cert_facts(g, r, &f, why, sizeof why);
     tg_gt_negotiated_facts(g, r, 0, &f);
     return tg_decide(&f, &r->rules, &r->verdict);
+}
+
+/* The certificate judged, and the memo set from the verdict: it stands
+ * only for a verdict that passed as a whole, never a failing check let
+ * through in audit mode (one act() blocks has a reason, so no memo). */
+static void judge_certificate(const struct tg_gtls *g, struct tg_gt_rec *r, tg_gt_crt *certs,
+                              unsigned n)
+{
+    r->deferred = 0;
+    r->verified = certificate(g, r, certs, n);
+    r->memo.valid = r->memo.chain_ok && r->verified && r->verdict.reason == TG_R_NONE &&
+                    !r->verdict.blocked && strlen(r->memo.host) < sizeof r->memo.host - 1;
+}
+
+void tg_gt_deferred_check(const struct tg_gtls *g, struct tg_gt_rec *r, tg_gt_crt *certs,
+                          unsigned n)
+{
+    if (r && r->deferred && certs && n)
+        judge_certificate(g, r, certs, n);
+}
+
+/* `prog` is libgnutls's own (the auto-verify gnutls_session_set_verify_cert
+ * installs: no program code, nothing but gnutls_certificate_verify_peers),
+ * so it runs first: the chain it parses for its verification is the one
+ * our check reads (tg_gt_deferred_check, from the verification's hook),
+ * not parsed twice. Where that did not happen, the chain is parsed here.
+ * Our verdict then stands over its answer, as it does for any other. */
+static int with_auto_verify(const struct tg_gtls *g, struct tg_gt_rec *r, tg_gt_verify_fn prog)
+{
+    r->deferred = 1;
+    int ret = prog(r->session);
+    if (r->deferred)
+        judge_certificate(g, r, NULL, 0);
+    if (act(g, r))
+        return TG_GT_E_CERTIFICATE_VERIFICATION_ERROR;
+    return ret; /* it may refuse more, never less */
 }
 
 int tg_gt_verify_cb(tg_gt_session s)
@@ -113,13 +154,11 @@ int tg_gt_verify_cb(tg_gt_session s)
         return TG_GT_E_CERTIFICATE_VERIFICATION_ERROR;
     r->seen_server = 1;
     r->memo.chain_ok = r->memo.valid = 0;
-    r->verified = certificate(g, r);
+    if (prog && tg_gtls_owns((const void *)prog))
+        return with_auto_verify(g, r, prog);
+    judge_certificate(g, r, NULL, 0);
     if (act(g, r))
         return TG_GT_E_CERTIFICATE_VERIFICATION_ERROR;
-    /* The memo stands only for a verdict that passed as a whole: never a
-     * failing check let through in audit mode. */
-    r->memo.valid = r->memo.chain_ok && r->verified && r->verdict.reason == TG_R_NONE &&
-                    !r->verdict.blocked && strlen(r->memo.host) < sizeof r->memo.host - 1;
     return prog ? prog(s) : 0; /* it may refuse more, never less */
 }
 

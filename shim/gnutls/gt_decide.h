@@ -21,6 +21,12 @@ void tg_gt_start(const struct tg_gtls *g, struct tg_gt_rec *r);
 /* The verify function installed on every client session. */
 int tg_gt_verify_cb(tg_gt_session s);
 
+/* `r`'s certificate check, when it waits for libgnutls's auto-verify
+ * (`r->deferred`), on `certs`: the session's peer certificates as sent,
+ * parsed by libgnutls for that verification. */
+void tg_gt_deferred_check(const struct tg_gtls *g, struct tg_gt_rec *r, tg_gt_crt *certs,
+                          unsigned n);
+
 /* What gnutls_handshake returns to the program, given what libgnutls
  * returned: a finished handshake that did not pass becomes
  * GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR; a failure the floor caused is

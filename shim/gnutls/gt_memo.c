@@ -32,6 +32,9 @@
  *    the system's anchors, or a resumed session (no certificate moment).
  * Anything else, even a weaker question this list does not name, goes to
  * GnuTLS.
+ * Under libgnutls's auto-verify (gt_decide.c), Q0 runs inside the hook of
+ * Q1 itself, on Q1's certificates (DER-equal to the session's peers), and
+ * ends before Q1 is answered: every condition above reads the same.
  *
  * The window. Time enters the verification only as "now" (gnutls_time,
  * whole seconds) compared with a certificate's notBefore or notAfter
@@ -147,17 +150,28 @@ static int data_ok(const tg_gt_vdata *d, unsigned n, const char *host)
     return 1;
 }
 
-static int same_chain(const struct tg_gtls *g, const struct tg_gt_rec *r, tg_gt_crt *certs,
-                      unsigned n)
+int tg_gt_memo_peers_are(const struct tg_gtls *g, const struct tg_gt_rec *r, tg_gt_crt *certs,
+                         unsigned n)
 {
     unsigned np = 0;
     const tg_gt_datum *der = g->gnutls_certificate_get_peers(r->session, &np);
-    if (!der || np != n || n != r->memo.ncerts || !g->gnutls_x509_crt_equals2)
+    if (!der || np != n || !g->gnutls_x509_crt_equals2)
         return 0;
     for (unsigned i = 0; i < n; i++)
         if (!g->gnutls_x509_crt_equals2(certs[i], &der[i]))
             return 0;
     return 1;
+}
+
+static int same_chain(const struct tg_gtls *g, const struct tg_gt_rec *r, tg_gt_crt *certs,
+                      unsigned n)
+{
+    return n == r->memo.ncerts && tg_gt_memo_peers_are(g, r, certs, n);
+}
+
+struct tg_gt_rec *tg_gt_memo_asked(void)
+{
+    return asking;
 }
 
 /* `end` lowered to crt's first notBefore or notAfter at or after t0. */

@@ -48,6 +48,12 @@ void tg_gt_memo_clock_replaced(void);
  * program's gnutls_certificate_verify_peers* calls); the previous one. */
 struct tg_gt_rec *tg_gt_memo_asking(struct tg_gt_rec *r);
 
+/* The session asked about now (NULL: none). */
+struct tg_gt_rec *tg_gt_memo_asked(void);
+/* 1 if `certs` are `r`'s peer certificates, DER-equal one by one. */
+int tg_gt_memo_peers_are(const struct tg_gtls *g, const struct tg_gt_rec *r, tg_gt_crt *certs,
+                         unsigned n);
+
 /* gt_verify.c: around the chain's verification against the program's own
  * list; `passed` 1 when it trusted the chain. */
 void tg_gt_memo_before(struct tg_gt_memo *m);

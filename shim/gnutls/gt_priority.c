@@ -97,6 +97,55 @@ static int floor_of(const struct tg_gt_rec *r)
     return r->rules.settings.min_protocol >= TG_TLS1_3 ? TG_GT_TLS1_3 : TG_GT_TLS1_2;
 }
 
+/* 1 if one of `n` algorithms named by `name` is among WEAK_SUITES. */
+static int weak_among(const unsigned *list, int n, const char *(*name)(int))
+{
+    for (int i = 0; list && i < n; i++) {
+        const char *s = name((int)list[i]);
+        size_t len = s ? strlen(s) : 0;
+        for (const char *w = WEAK_SUITES; len && (w = strstr(w, s)) != NULL; w += len)
+            if (w[-1] == '-' && (w[len] == ':' || !w[len]))
+                return 1;
+    }
+    return 0;
+}
+
+/* 1 if `p` has a cipher, MAC or key exchange WEAK_SUITES removes, or this
+ * GnuTLS cannot say (no list functions). */
+static int has_weak(const struct tg_gtls *g, tg_gt_prio p)
+{
+    const unsigned *c = NULL, *m = NULL, *k = NULL;
+    if (!g->gnutls_priority_cipher_list || !g->gnutls_priority_mac_list ||
+        !g->gnutls_priority_kx_list || !g->gnutls_cipher_get_name || !g->gnutls_mac_get_name ||
+        !g->gnutls_kx_get_name)
+        return 1;
+    int nc = g->gnutls_priority_cipher_list(p, &c), nm = g->gnutls_priority_mac_list(p, &m),
+        nk = g->gnutls_priority_kx_list(p, &k);
+    return nc < 0 || nm < 0 || nk < 0 || weak_among(c, nc, g->gnutls_cipher_get_name) ||
+           weak_among(m, nm, g->gnutls_mac_get_name) || weak_among(k, nk, g->gnutls_kx_get_name);
+}
+
+/* The program's string with the versions' removals alone, when that is
+ * the very cache the whole suffix gives: no weak suite is there (a removal
+ * of what is absent changes nothing), and a version at or above the floor
+ * is left. GnuTLS takes ~4 k instructions a name to parse the suffix; this
+ * skips WEAK_SUITES' nine for a priority without them (NORMAL). NULL: the
+ * whole suffix is needed. */
+static tg_gt_prio versions_only(const struct tg_gtls *g, struct tg_gt_rec *r, int floor)
+{
+    char suffix[256];
+    tg_gt_prio p = NULL;
+    int below, above;
+    snprintf(suffix, sizeof suffix, "%s%s", BELOW_TLS12, floor == TG_GT_TLS1_3 ? BELOW_TLS13 : "");
+    if (make(g, r, suffix, &p) != 0)
+        return NULL;
+    count_versions(g, p, floor, &below, &above);
+    if (!below && above && !has_weak(g, p))
+        return p;
+    g->gnutls_priority_deinit(p);
+    return NULL;
+}
+
 /* The program's priority floored: versions and weak suites out; where that
  * leaves no version (or no suite), the floor's versions (strong suites)
  * come in, as OpenSSL's backend lets a program that disabled them all
@@ -108,6 +157,8 @@ static tg_gt_prio floored(const struct tg_gtls *g, struct tg_gt_rec *r)
     int floor = floor_of(r);
     const char *raise = floor == TG_GT_TLS1_3 ? RAISE_TLS13 : RAISE_TLS12;
     r->floor_raised = 1; /* versions or suites may be gone: judged on failure */
+    if ((ours = versions_only(g, r, floor)))
+        return ours;
     snprintf(suffix, sizeof suffix, "%s%s%s", BELOW_TLS12, floor == TG_GT_TLS1_3 ? BELOW_TLS13 : "",
              WEAK_SUITES);
     if ((ours = try_suffix(g, r, floor, suffix)))

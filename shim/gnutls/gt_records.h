@@ -26,6 +26,7 @@ struct tg_gt_rec {
     unsigned prio_set : 1;         /* the program set a priority (prio below) */
     unsigned resume_ok : 1;        /* the session data it set was verified for `resume_host` */
     unsigned block_counted : 1;    /* counted in tg_gt_any_blocked's number */
+    unsigned deferred : 1;         /* our certificate check waits for GnuTLS's auto-verify */
     char *prio;                    /* its priority string (malloc'd); NULL: the default */
     unsigned prio_flags;           /* gnutls_priority_init2's flags */
     int offered_max;               /* the floored priority's highest version (wire), 0: unknown */

@@ -17,12 +17,13 @@ struct chain {
     tg_gt_crt crt[MAX_CHAIN];
     const tg_gt_datum *der; /* the session's: crt[i] is der[i] parsed */
     unsigned n;
-    unsigned sent; /* how many the peer sent */
+    unsigned sent;     /* how many the peer sent */
+    unsigned borrowed; /* crt[] are the caller's, not ours to give back */
 };
 
 static void chain_free(const struct tg_gtls *g, struct chain *c)
 {
-    for (unsigned i = 0; i < c->n; i++)
+    for (unsigned i = 0; i < c->n && !c->borrowed; i++)
         tg_gt_certs_give(g, c->crt[i], &c->der[i]);
     c->n = 0;
 }
@@ -35,6 +36,7 @@ static int chain_load(const struct tg_gtls *g, tg_gt_session s, struct chain *c)
     c->n = 0;
     c->der = der;
     c->sent = der ? n : 0;
+    c->borrowed = 0;
     for (unsigned i = 0; der && i < n && i < MAX_CHAIN; i++) {
         if (!(c->crt[c->n] = tg_gt_certs_take(g, &der[i])))
             break;
@@ -178,18 +180,13 @@ static int path_pinned(const struct tg_gtls *g, tg_gt_tlist list, struct chain *
     return ok;
 }
 
-void tg_gt_cert_facts(const struct tg_gtls *g, struct tg_gt_rec *r, struct tg_facts *f, char *why,
-                      size_t n)
+/* Chain, name and pins of a loaded chain `c`; frees it. */
+static void facts(const struct tg_gtls *g, struct tg_gt_rec *r, struct chain *cp,
+                  struct tg_facts *f, char *why, size_t n)
 {
-    struct chain c;
+    struct chain c = *cp;
     unsigned status;
     int host_list;
-    f->now = (long long)time(NULL);
-    if (chain_load(g, r->session, &c)) {
-        f->chain = TG_FACT_FAIL;
-        f->chain_why = "no peer certificate";
-        return;
-    }
     tg_gt_tlist list = verify_anchors(g, r, &c, &status, &host_list);
     if (!list) {
         snprintf(why, n, "%s", status_text(g, &c, status));
@@ -212,6 +209,37 @@ void tg_gt_cert_facts(const struct tg_gtls *g, struct tg_gt_rec *r, struct tg_fa
             f->pins = path_pinned(g, list, &c, &r->rules) ? TG_FACT_PASS : TG_FACT_FAIL;
     }
     chain_free(g, &c);
+}
+
+void tg_gt_cert_facts(const struct tg_gtls *g, struct tg_gt_rec *r, struct tg_facts *f, char *why,
+                      size_t n)
+{
+    struct chain c;
+    f->now = (long long)time(NULL);
+    if (chain_load(g, r->session, &c)) {
+        f->chain = TG_FACT_FAIL;
+        f->chain_why = "no peer certificate";
+        return;
+    }
+    facts(g, r, &c, f, why, n);
+}
+
+void tg_gt_cert_facts_of(const struct tg_gtls *g, struct tg_gt_rec *r, tg_gt_crt *certs,
+                         unsigned ncerts, struct tg_facts *f, char *why, size_t n)
+{
+    struct chain c;
+    f->now = (long long)time(NULL);
+    c.der = NULL;
+    c.sent = ncerts;
+    c.borrowed = 1;
+    for (c.n = 0; c.n < ncerts && c.n < MAX_CHAIN; c.n++)
+        c.crt[c.n] = certs[c.n];
+    if (!c.n) {
+        f->chain = TG_FACT_FAIL;
+        f->chain_why = "no peer certificate";
+        return;
+    }
+    facts(g, r, &c, f, why, n);
 }
 
 const char *tg_gt_protocol_name(int version)

@@ -17,6 +17,10 @@
  * anchors when they are what verified it. */
 void tg_gt_cert_facts(const struct tg_gtls *g, struct tg_gt_rec *r, struct tg_facts *f, char *why,
                       size_t n);
+/* The same on `certs`: the session's peer certificates as sent, already
+ * parsed (by libgnutls, for the program's own verification), borrowed. */
+void tg_gt_cert_facts_of(const struct tg_gtls *g, struct tg_gt_rec *r, tg_gt_crt *certs,
+                         unsigned ncerts, struct tg_facts *f, char *why, size_t n);
 
 /* What was negotiated: the version, and with `suite_too` the suite (only
  * once the handshake is done: before TLS 1.2's ChangeCipherSpec libgnutls

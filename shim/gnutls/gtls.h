@@ -125,6 +125,12 @@ typedef int (*tg_gt_verify_fn)(tg_gt_session);
     X(O, int, gnutls_set_default_priority_append,                                                  \
       (tg_gt_session, const char *, const char **, unsigned)) /* 3.6.3 */                          \
     X(M, int, gnutls_priority_protocol_list, (tg_gt_prio, const unsigned **))                      \
+    X(O, int, gnutls_priority_cipher_list, (tg_gt_prio, const unsigned **))                        \
+    X(O, int, gnutls_priority_mac_list, (tg_gt_prio, const unsigned **))                           \
+    X(O, int, gnutls_priority_kx_list, (tg_gt_prio, const unsigned **))                            \
+    X(O, const char *, gnutls_cipher_get_name, (int))                                              \
+    X(O, const char *, gnutls_mac_get_name, (int))                                                 \
+    X(O, const char *, gnutls_kx_get_name, (int))                                                  \
     X(M, void, gnutls_session_set_verify_function, (tg_gt_session, tg_gt_verify_fn))               \
     X(M, void, gnutls_session_set_verify_cert, (tg_gt_session, const char *, unsigned))            \
     X(M, void, gnutls_session_set_verify_cert2,                                                    \
@@ -206,6 +212,9 @@ struct tg_gtls {
 /* The program's libgnutls, resolved once; NULL when it cannot be (then
  * every hook fails closed). */
 const struct tg_gtls *tg_gtls(void);
+/* 1 if `fn` is code of the libgnutls tg_gtls() resolved (its span as
+ * loaded), 0 if not or unknown. */
+int tg_gtls_owns(const void *fn);
 /* struct tg_backend.hands_out: `soname` is the libgnutls tg_gtls() takes. */
 int tg_gtls_hands_out(const char *soname, const void *fn, const void *caller);
 

@@ -6,6 +6,7 @@
  * answer. If a libgnutls build bound these calls internally, the hooks
  * would only not see them: every answer would then be GnuTLS's.
  */
+#include "gt_decide.h"
 #include "gt_memo.h"
 #include "gt_records.h"
 #include "init.h"
@@ -64,6 +65,9 @@ TG_GT_EXPORT int gnutls_x509_trust_list_verify_crt2(tg_gt_tlist list, tg_gt_crt 
     const struct tg_gtls *g = enter();
     if (!g)
         return TG_GT_E_INTERNAL_ERROR;
+    struct tg_gt_rec *r = tg_gt_inside() ? NULL : tg_gt_memo_asked();
+    if (r && r->deferred && tg_gt_memo_peers_are(g, r, certs, n))
+        tg_gt_deferred_check(g, r, certs, n); /* our check first, on these */
     if (!tg_gt_inside() &&
         tg_gt_memo_answer(g, list, certs, n, data, elements, flags, func, status))
         return 0;

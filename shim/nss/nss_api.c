@@ -20,20 +20,22 @@ static tg_once_t resolve_once = TG_ONCE_INIT;
 #define TG_NSS_LIB_N 1 /* libnss3 */
 #define TG_NSS_LIB_P 2 /* libnspr4 */
 #define TG_NSS_ENTRY(lib, ret, name, params)                                                       \
-    { #name, TG_NSS_LIB_##lib, 1, offsetof(struct tg_nss, name) },
+    { #name, TG_DLSYM_HASH(#name), TG_NSS_LIB_##lib, 1, offsetof(struct tg_nss, name) },
 static const struct tg_dlsym symbols[] = { TG_NSS_SYMBOLS(TG_NSS_ENTRY) };
 #undef TG_NSS_ENTRY
 
 static void resolve(void)
 {
-    void *const handles[] = { tg_dl_loaded("libssl3.so"), tg_dl_loaded("libnss3.so"),
-                              tg_dl_loaded("libnspr4.so") };
+    static const char *const sonames[] = { "libssl3.so", "libnss3.so", "libnspr4.so" };
+    void *const handles[] = { tg_dl_loaded(sonames[0]), tg_dl_loaded(sonames[1]),
+                              tg_dl_loaded(sonames[2]) };
     if (!handles[0] || !handles[1] || !handles[2]) {
         tg_log_internal(
             "NSS hook called but libssl3/libnss3/libnspr4 is not loaded: failing closed");
         return;
     }
-    if (tg_dlsyms_resolve(handles, symbols, sizeof symbols / sizeof *symbols, &table, "NSS", "NSS"))
+    if (tg_dlsyms_resolve(handles, sonames, symbols, sizeof symbols / sizeof *symbols, &table,
+                          "NSS", "NSS"))
         resolved = &table;
 }
 

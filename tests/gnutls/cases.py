@@ -108,6 +108,9 @@ def extras(s) -> List[Case]:
         Case("gnutls_cli_own_ca/shim/good13", own_ca, "good13", True, "refused"),
         Case("careless_weak/noshim/weaknull", weak, "weaknull", False, "connects"),
         Case("careless_weak/shim/weaknull", weak, "weaknull", True, "blocked", r"weak cipher"),
+        # The floor takes the NULL cipher out of the ClientHello: refused, not negotiated.
+        Case("careless_weak/shim/weaknull-offered", weak, "weaknull", True, "blocked",
+             r"weak cipher suites refused"),
     ]
     for pname in ("good12", "good13"):
         other, same = resume("other.example"), resume("localhost")
