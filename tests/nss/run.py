@@ -30,6 +30,7 @@ import ssl
 import subprocess
 import sys
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(HERE)
@@ -76,13 +77,30 @@ def clients(build, db):
     return out
 
 
-def run(cmd, marker, env):
-    # tstclnt sends stdin and waits for the peer to close: the peer closes after its reply.
+def run(cmd, marker, env, ended=None):
+    """The client's run. tstclnt sends stdin and then spins even after the
+    peer's close (`ended`: the peer logged the connection, which it does once
+    closed after its reply): it is stopped a second after that."""
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    deadline, stop_at = time.monotonic() + 15, None
     try:
-        return subprocess.run(cmd, input=(marker + "\n").encode(), env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, timeout=15)
-    except subprocess.TimeoutExpired as e:
-        return subprocess.CompletedProcess(cmd, -1, e.stdout or b"", (e.stderr or b"") + b" timeout")
+        proc.stdin.write((marker + "\n").encode())
+        proc.stdin.close()
+    except BrokenPipeError:  # it ended before reading: its output says why
+        pass
+    proc.stdin = None  # closed: communicate() below only reads
+    while proc.poll() is None and time.monotonic() < deadline:
+        if stop_at is None and ended and ended():
+            stop_at = time.monotonic() + 1.0
+        if stop_at is not None and time.monotonic() >= stop_at:
+            break
+        time.sleep(0.05)
+    late = proc.poll() is None
+    if late:
+        proc.kill()
+    out, err = proc.communicate()
+    return subprocess.CompletedProcess(cmd, -1 if late else proc.returncode, out,
+                                       err + (b" timeout" if late and stop_at is None else b""))
 
 
 class Suite:
@@ -129,11 +147,12 @@ class Suite:
         log = os.path.join(self.work, re.sub(r"\W", "_", name) + ".log")
         open(log, "w").close()
         before = len(p.records())
-        r = run(cmd_of(p.port, marker, self.pki), marker, self.env(shim, policy, log))
+        prog = os.path.basename(cmd_of(0, marker, "")[0])
+        ended = (lambda: len(p.records()) > before) if prog == "tstclnt" else None
+        r = run(cmd_of(p.port, marker, self.pki), marker, self.env(shim, policy, log), ended)
         received = p.received(before)
         lines = [l for l in open(log).read().splitlines() if "action=" in l and "action=notice" not in l]
         got = marker.encode() in received
-        prog = os.path.basename(cmd_of(0, marker, "")[0])
         self.check(name, judge(shim, reason, got, lines, p.port, received, r, exits=prog != "tstclnt",
                                wrote=len(marker) + 1 if prog in WRITERS else None))
 
