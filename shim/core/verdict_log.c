@@ -2,9 +2,11 @@
  * verdict_log.c — log lines and error texts from verdicts.
  */
 #include "verdict_log.h"
+#include "ip_literal.h"
 #include "log.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static void log_line(const struct tg_backend *b, struct tg_backend_conn *bc,
                      const struct tg_verdict *v, const char *action, const char *reason,
@@ -33,6 +35,13 @@ void tg_verdict_log_block(const struct tg_backend *b, struct tg_backend_conn *bc
     }
     v->logged = 1;
     log_line(b, bc, v, "block", v->detail, w);
+    /* Blocked before a name was judged (a refused version, say): later
+     * errors name what the line named, not what is left of a socket the
+     * block shut and the peer closed (no peer address any more). */
+    if (!v->host[0] && strcmp(w->host, "-")) {
+        snprintf(v->host, sizeof v->host, "%s", w->host);
+        v->host_is_ip = tg_is_ip_literal(w->host) != 0;
+    }
 }
 
 void tg_verdict_log_audit(const struct tg_backend *b, struct tg_backend_conn *bc,

@@ -20,6 +20,10 @@ peer has gone. On OpenSSL 3.0, 1.1.1 and the 1.0.x builds of the cache:
            its raw write, never inside libssl (SSL_connect, SSL_write and
            SSL_shutdown returned: libssl writes nothing to the shut
            socket), and nothing arrives
+  late     with the shim, straight to the bad peer (no relay), SSL_write
+           300 ms after the block, when the refusing peer has closed (the
+           socket's peer address is gone): its error text names the host
+           the block line names
   good     with the shim, a good peer gets both (nothing shut)
 Prints `ok NAME` / `FAIL NAME: why`, then `N passed, N failed`.
 """
@@ -49,7 +53,7 @@ RAW = b"TLSGUARD-RAWFD legacy_rawfd\n"
 # peer name: (certificate, min, max); the bad ones first
 PEERS = {"selfsigned": ("selfsigned", "TLSv1_2", "TLSv1_3"), "wrongname": ("wrongname", "TLSv1_2", "TLSv1_3"),
          "tls10": ("good", "TLSv1", "TLSv1"), "good": ("good", "TLSv1_2", "TLSv1_3")}
-MODES = ("noshim", "audit", "shim", "sigpipe")
+MODES = ("noshim", "audit", "shim", "sigpipe", "late")
 
 
 class Relay:
@@ -127,11 +131,20 @@ def judge(mode, peer, got_payload, got_raw, blocks, audits, rc, out, port):
     return None
 
 
+def judge_late(blocks, out, port):
+    """The late SSL_write's error names the block line's host and port."""
+    m = re.search(r" host=(\S+) port=%d " % port, blocks[0]) if len(blocks) == 1 else None
+    if not m:
+        return "want one block line for port %d, got %s (%s)" % (port, blocks, out)
+    want = "tlsguard: blocked host=%s port=%d:" % (m.group(1), port)
+    return None if want in out else "the late SSL_write's error does not say %r: %s" % (want, out)
+
+
 def run_case(args, ossl, bins, work, pk, peer, mode):
     cert, lo, hi = PEERS[peer]
     tag = re.sub(r"\W", "_", "%s_%s_%s" % (ossl.name, peer, mode))
     rp = servers.RecordingPeer(tag, pk, cert, lo, hi, work).start()
-    relay = Relay(rp.port)
+    relay = Relay(rp.port) if mode != "late" else None
     log = os.path.join(work, tag + ".log")
     open(log, "w").close()
     policy = os.path.join(work, "audit.policy" if mode == "audit" else "base.policy")
@@ -140,19 +153,23 @@ def run_case(args, ossl, bins, work, pk, peer, mode):
     if mode != "noshim":
         env.update(LD_PRELOAD=os.path.abspath(os.path.join(args.build, "libtlsguard.so")),
                    TLSGUARD_POLICY=policy, TLSGUARD_LOG=log)
-    argv = [os.path.join(bins, "legacy_rawfd"), "localhost", str(relay.port)] + (
-        ["--sigpipe"] if mode == "sigpipe" else [])
+    port = relay.port if relay else rp.port
+    argv = [os.path.join(bins, "legacy_rawfd"), "localhost", str(port)] + (
+        ["--" + mode] if mode in ("sigpipe", "late") else [])
     try:
         r = subprocess.run(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=15)
         rp.settle()
         got_payload = PAYLOAD in rp.since(0)
     finally:
-        relay.stop()
+        if relay:
+            relay.stop()
         rp.stop()
     lines = open(log).read().splitlines()
     blocks = [l for l in lines if "action=block" in l]
     audits = [l for l in lines if "action=audit" in l]
     out = r.stdout.decode(errors="replace").strip().replace("\n", " | ")[-400:]
+    if mode == "late":
+        return judge_late(blocks, out, port) or (None if not got_payload else "the peer got the payload")
     return judge(mode, peer, got_payload, RAW in relay.raw, blocks, audits, r.returncode, out, relay.port)
 
 
