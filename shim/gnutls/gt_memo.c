@@ -79,7 +79,7 @@
 #define TG_MEMO_MAX_CERTS 8
 
 static unsigned long generation;
-static int clock_replaced, window_off;
+static int memo_off, window_off;
 static __thread struct tg_gt_rec *asking;
 
 unsigned long tg_gt_memo_trust_changed(void)
@@ -97,9 +97,9 @@ void tg_gt_memo_window_off(void)
     __atomic_store_n(&window_off, 1, __ATOMIC_SEQ_CST);
 }
 
-void tg_gt_memo_clock_replaced(void)
+void tg_gt_memo_off(void)
 {
-    __atomic_store_n(&clock_replaced, 1, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&memo_off, 1, __ATOMIC_SEQ_CST);
 }
 
 struct tg_gt_rec *tg_gt_memo_asking(struct tg_gt_rec *r)
@@ -241,7 +241,7 @@ int tg_gt_memo_answer(const struct tg_gtls *g, tg_gt_tlist list, tg_gt_crt *cert
 {
     const struct tg_gt_rec *r = asking;
     if (!r || !r->memo.valid || func || !status || !list || list != r->memo.list ||
-        n > TG_MEMO_MAX_CERTS || __atomic_load_n(&clock_replaced, __ATOMIC_SEQ_CST) ||
+        n > TG_MEMO_MAX_CERTS || __atomic_load_n(&memo_off, __ATOMIC_SEQ_CST) ||
         r->memo.gen != tg_gt_memo_gen() || !flags_ok(flags) || (elements && !data) ||
         !data_ok(data, elements, r->memo.host) || !same_chain(g, r, certs, n) ||
         !in_window(g, &r->memo, certs, n))

@@ -40,9 +40,11 @@ unsigned long tg_gt_memo_gen(void);
  * about to run: from now on a memo answers only within the second of its
  * verification (gt_memo.c: the window). */
 void tg_gt_memo_window_off(void);
-/* gnutls_global_set_time_function was called: GnuTLS's clock is not
- * time(2) any more, and no memo is used again in this process. */
-void tg_gt_memo_clock_replaced(void);
+/* No memo is used again in this process: GnuTLS's clock is not time(2) any
+ * more (gnutls_global_set_time_function), or a trust list asks the program
+ * for missing issuers (gnutls_x509_trust_list_set_getissuer_function),
+ * whose next answer nothing here can know. */
+void tg_gt_memo_off(void);
 
 /* The session whose peers the current thread asks about (set around the
  * program's gnutls_certificate_verify_peers* calls); the previous one. */

@@ -49,8 +49,9 @@ static void *map_get(struct map *m, const void *key)
 {
     tg_fork_lock(m->lock);
     struct node *n = *find(m, key);
+    void *v = n ? n->value : NULL; /* read under the lock: map_take frees n */
     tg_fork_unlock(m->lock);
-    return n ? n->value : NULL;
+    return v;
 }
 
 /* Sets key's value (the old one is returned for the caller to free). */

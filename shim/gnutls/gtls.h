@@ -159,6 +159,7 @@ typedef int (*tg_gt_verify_fn)(tg_gt_session);
     X(M, int, gnutls_certificate_verify_peers3, (tg_gt_session, const char *, unsigned *))         \
     X(O, unsigned, gnutls_x509_crt_equals2, (tg_gt_crt, const tg_gt_datum *)) /* 3.5.0 */          \
     X(M, void, gnutls_global_set_time_function, (void *))                                          \
+    X(O, void, gnutls_x509_trust_list_set_getissuer_function, (tg_gt_tlist, void *)) /* 3.7.0 */   \
     TG_GT_TRUST_SYMBOLS(X)                                                                         \
     X(M, int, gnutls_x509_trust_list_iter_get_ca, (tg_gt_tlist, tg_gt_iter *, tg_gt_crt *))        \
     X(M, void, gnutls_x509_trust_list_iter_deinit, (tg_gt_iter))                                   \

@@ -125,7 +125,18 @@ TG_GT_EXPORT void gnutls_certificate_set_trust_list(tg_gt_cred c, tg_gt_tlist l,
 TG_GT_EXPORT void gnutls_global_set_time_function(void *fn)
 {
     const struct tg_gtls *g = enter();
-    tg_gt_memo_clock_replaced();
+    tg_gt_memo_off();
     if (g)
         g->gnutls_global_set_time_function(fn);
+}
+
+/* The list's missing issuers come from the program (an AIA fetcher, a
+ * cache): its next answer may differ, so no memo answers again. */
+TG_GT_EXPORT void gnutls_x509_trust_list_set_getissuer_function(tg_gt_tlist l, void *fn)
+{
+    const struct tg_gtls *g = enter();
+    tg_gt_memo_off();
+    if (g && g->gnutls_x509_trust_list_set_getissuer_function)
+        g->gnutls_x509_trust_list_set_getissuer_function(l, fn);
+    tg_gt_memo_trust_changed();
 }

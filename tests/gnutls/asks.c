@@ -21,6 +21,9 @@
  *               its calls, then "outputs=<n>"
  *   later       "asked=<status>"  verify_peers3 for NAME again after
  *               sleeping ASK_SLEEP seconds (the environment; default 2)
+ *   issuer      "issuer_calls=<n>": how often the issuer function (set on the
+ *               credentials' list before the handshake; it gives ISSUER_FILE,
+ *               the intermediate the peer leaves out) ran in "same"'s call
  * With PORT2 in the environment, it then dials HOST PORT2 with the same
  * credentials, sets gnutls_session_set_verify_cert(NAME) and prints
  * "second=<handshake's result>": the shim's parsed certificates of the
@@ -40,7 +43,20 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static int outputs;
+static int outputs, issuer_calls;
+
+static int give_issuer(gnutls_x509_trust_list_t list, const gnutls_x509_crt_t cert,
+                       gnutls_x509_crt_t **issuers, unsigned *n)
+{
+    gnutls_datum_t pem;
+    (void)list, (void)cert;
+    issuer_calls++;
+    if (gnutls_load_file(getenv("ISSUER_FILE"), &pem) < 0)
+        return -1;
+    int ret = gnutls_x509_crt_list_import2(issuers, n, &pem, GNUTLS_X509_FMT_PEM, 0);
+    gnutls_free(pem.data);
+    return ret < 0 ? -1 : 0;
+}
 
 static int count_output(gnutls_x509_crt_t cert, gnutls_x509_crt_t issuer, gnutls_x509_crl_t crl,
                         unsigned status)
@@ -149,15 +165,24 @@ int main(int argc, char **argv)
     gnutls_server_name_set(s, GNUTLS_NAME_DNS, name, strlen(name));
     if (!strcmp(mode, "auto"))
         gnutls_session_set_verify_cert(s, name, 0);
+    if (!strcmp(mode, "issuer")) {
+        gnutls_x509_trust_list_t list;
+        gnutls_certificate_get_trust_list(cred, &list);
+        gnutls_x509_trust_list_set_getissuer_function(list, give_issuer);
+    }
     gnutls_transport_set_int(s, fd);
     do {
         rc = gnutls_handshake(s);
     } while (rc < 0 && !gnutls_error_is_fatal(rc));
     printf("handshake=%d\n", rc);
     if (rc == 0) {
+        issuer_calls = 0;
         rc = gnutls_certificate_verify_peers3(s, name, &st);
         print("same", rc, st);
-        ask(s, cred, name, mode);
+        if (!strcmp(mode, "issuer"))
+            printf("issuer_calls=%d\n", issuer_calls);
+        else
+            ask(s, cred, name, mode);
         gnutls_bye(s, GNUTLS_SHUT_WR);
         rc = 0;
     }

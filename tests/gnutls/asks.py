@@ -18,6 +18,10 @@ Three ask the same question later: `later` after two seconds (the memo's
 window is not one second: its answer must still be GnuTLS's), `expire`
 after a short-lived leaf has expired, `ca-expire` after its CA has
 (GnuTLS's "expired" must come back, never the memo's "trusted" from before).
+`issuer`: a peer that leaves its intermediate out, which the program's own
+issuer function on its trust list supplies (gnutls_x509_trust_list_set_
+getissuer_function): the program's question must run that function as it
+does without the shim (its next answer may differ: no memo answers).
 Prints `ok NAME` / `FAIL NAME: why`, then `N passed, N failed`.
 """
 
@@ -49,6 +53,7 @@ CASES = {
     "expire": ("later", "asked"),  # ... after the leaf expired (a peer of its own)
     "ca-expire": ("later", "asked"),  # ... after the only CA expired (its own CA_FILE)
     "second": ("same", "second"),  # then a peer of another CA, in the same process
+    "issuer": ("issuer", None),    # the list's issuer function must run for the program's question
 }
 # The expire case's leaf is valid until SHORT_LIFE s after it is made; asks
 # asks again SHORT_SLEEP s after its first answer.
@@ -135,6 +140,13 @@ def run_case(case: str, client: str, d: str, peer: Peer, other: Peer, env: dict,
     mode = CASES[case][0]
     out = []
     for i, e in enumerate([env, dict(env, LD_PRELOAD=lib)]):
+        if case == "issuer":  # a leaf-only peer of the chain PKI; its intermediate from the function
+            c = pki.make_chain(os.path.join(d, "chain"))
+            chain_peer = Peer(c, "leaf")
+            out.append(run(client, chain_peer.port, mode, dict(e, CA_FILE=os.path.join(c, "ca.pem"),
+                                                                ISSUER_FILE=os.path.join(c, "inter.pem"))))
+            chain_peer.sock.close()
+            continue
         if case not in ("expire", "ca-expire", "second"):
             out.append(run(client, peer.port, mode, e))
             continue
@@ -160,6 +172,8 @@ def check(case: str, shim: str, noshim: str):
         return "without the shim the changed question passes: the case tests nothing"
     if case == "output" and "outputs=0\n" in noshim:
         return "the output function was never called"
+    if case == "issuer" and "issuer_calls=0\n" in noshim:
+        return "the issuer function was never called"
     return None
 
 
