@@ -294,7 +294,7 @@ $(BUILD)/tests/dl_openssl: tests/dlsym/dl_openssl.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS_ALL) -ldl
 # dl_nss.c: an NSS client taking SSL_ImportFD, its hooks and PR_Write with dlsym.
-$(BUILD)/tests/dl_nss: tests/dlsym/dl_nss.c
+$(BUILD)/tests/dl_nss: tests/dlsym/dl_nss.c tests/lib/nss_client.h
 	@mkdir -p $(@D)
 	$(TEST_CC) $(NSS_FLAGS) -o $@ $< $(NSS_LIBS) -ldl
 $(BUILD)/tests/dl_gnutls: tests/dlsym/dl_gnutls.c tests/lib/loopback.h

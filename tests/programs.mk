@@ -130,7 +130,7 @@ $(BUILD)/tests/gnutls_rawfd: tests/gnutls/rawfd.c tests/lib/gt_client.h
 $(BUILD)/tests/gnutls_errtext: tests/gnutls/errtext.c
 	@mkdir -p $(@D)
 	$(TEST_CC) -pthread -o $@ $< -lgnutls
-$(BUILD)/tests/nss_hosts: tests/nss/hosts.c
+$(BUILD)/tests/nss_hosts: tests/nss/hosts.c tests/lib/nss_client.h
 	@mkdir -p $(@D)
 	$(TEST_CC) $(NSS_FLAGS) -pthread -o $@ $< $(NSS_LIBS)
 # tests/nss/asker.c: a program hook's SSL_AuthCertificate gets NSS's answer.

@@ -23,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/nss_client.h"
+
 typedef PRFileDesc *(*import_fn)(PRFileDesc *, PRFileDesc *);
 typedef SECStatus (*auth_hook_fn)(PRFileDesc *, SSLAuthCertificate, void *);
 typedef SECStatus (*bad_hook_fn)(PRFileDesc *, SSLBadCertHandler, void *);
@@ -38,32 +40,10 @@ static void *sym(void *h, const char *name)
     return p;
 }
 
-static SECStatus accept_any(void *arg, PRFileDesc *fd, PRBool sig, PRBool server)
-{
-    (void)arg, (void)fd, (void)sig, (void)server;
-    return SECSuccess;
-}
-
-static SECStatus go_on(void *arg, PRFileDesc *fd)
-{
-    (void)arg, (void)fd;
-    return SECSuccess;
-}
-
-static PRFileDesc *open_to(const char *host, int port)
-{
-    PRNetAddr addr;
-    PRFileDesc *tcp = PR_NewTCPSocket();
-    if (!tcp || PR_StringToNetAddr(host, &addr) != PR_SUCCESS)
-        return NULL;
-    addr.inet.port = PR_htons((PRUint16)port);
-    return PR_Connect(tcp, &addr, PR_SecondsToInterval(10)) == PR_SUCCESS ? tcp : NULL;
-}
-
 int main(int argc, char **argv)
 {
     void *ssl = RTLD_DEFAULT, *nspr = RTLD_DEFAULT;
-    char req[512], buf[256];
+    char req[512];
     if (argc < 5) {
         fprintf(stderr, "usage: dl_nss HOST PORT MARKER handle|default|next\n");
         return 2;
@@ -84,7 +64,7 @@ int main(int argc, char **argv)
     write_fn write_to = (write_fn)sym(nspr, "PR_Write");
     NSS_NoDB_Init(NULL);
     NSS_SetDomesticPolicy();
-    PRFileDesc *tcp = open_to(argv[1], atoi(argv[2]));
+    PRFileDesc *tcp = tg_nss_dial(argv[1], atoi(argv[2]));
     PRFileDesc *s = tcp ? import(NULL, tcp) : NULL;
     if (!s) {
         printf("connect failed: %s\n", PR_ErrorToName(PR_GetError()));
@@ -92,8 +72,8 @@ int main(int argc, char **argv)
     }
     SSL_OptionSet(s, SSL_SECURITY, PR_TRUE);
     SSL_OptionSet(s, SSL_HANDSHAKE_AS_CLIENT, PR_TRUE);
-    auth_hook(s, accept_any, NULL);
-    bad_hook(s, go_on, NULL);
+    auth_hook(s, tg_nss_accept_any, NULL);
+    bad_hook(s, tg_nss_go_on, NULL);
     SSL_ResetHandshake(s, PR_FALSE);
     int len = snprintf(req, sizeof req, "GET /%s HTTP/1.0\r\n\r\n", argv[3]);
     PRInt32 n = write_to(s, req, len);
@@ -102,13 +82,5 @@ int main(int argc, char **argv)
         PR_Close(s);
         return 1;
     }
-    printf("wrote %d\n", (int)n);
-    n = PR_Recv(s, buf, sizeof buf - 1, 0, PR_SecondsToInterval(5));
-    if (n > 0) {
-        buf[n] = '\0';
-        printf("read: %s\n", buf);
-    }
-    PR_Close(s);
-    NSS_Shutdown();
-    return 0;
+    return tg_nss_read_reply(s, n);
 }

@@ -1,6 +1,7 @@
 /*
  * nss_client.h — what the careless NSS test clients share (tests/nss/
- * careless.c, roads.c, asker.c, tests/robust/rb_nss_threads.c): the hooks of a
+ * careless.c, roads.c, asker.c, hosts.c, tests/dlsym/dl_nss.c,
+ * tests/robust/rb_nss_threads.c): the hooks of a
  * program that accepts any certificate, and the end of a connection as the
  * drivers read it. Header-only: those programs are built one file each.
  */
@@ -12,6 +13,7 @@
 #include <ssl.h>
 
 #include <stdio.h>
+#include <string.h>
 
 /* An auth-certificate hook that accepts anything (curl-nss with -k). */
 static inline SECStatus tg_nss_accept_any(void *arg, PRFileDesc *fd, PRBool sig, PRBool server)
@@ -25,6 +27,19 @@ static inline SECStatus tg_nss_go_on(void *arg, PRFileDesc *fd)
 {
     (void)arg, (void)fd;
     return SECSuccess;
+}
+
+/* A TCP connection to host:port (an address; "localhost" is the test
+ * peer's 127.0.0.1, though Debian maps it to ::1 too). NULL on failure. */
+static inline PRFileDesc *tg_nss_dial(const char *host, int port)
+{
+    PRNetAddr addr;
+    PRFileDesc *tcp = PR_NewTCPSocket();
+    if (!tcp ||
+        PR_StringToNetAddr(strcmp(host, "localhost") ? host : "127.0.0.1", &addr) != PR_SUCCESS)
+        return NULL;
+    addr.inet.port = PR_htons((PRUint16)port);
+    return PR_Connect(tcp, &addr, PR_SecondsToInterval(10)) == PR_SUCCESS ? tcp : NULL;
 }
 
 /* Writes text and a newline on s. All of it: its length. Else prints

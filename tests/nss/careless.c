@@ -43,19 +43,6 @@ static const char *url_of(int argc, char **argv)
     return has(argc, argv, "url") ? argv[1] : NULL;
 }
 
-static PRFileDesc *open_to(const char *host, int port)
-{
-    PRNetAddr addr;
-    PRFileDesc *tcp = PR_NewTCPSocket();
-    /* "localhost" is the test peer's 127.0.0.1 (Debian maps it to ::1 too). */
-    if (PR_StringToNetAddr(strcmp(host, "localhost") ? host : "127.0.0.1", &addr) != PR_SUCCESS)
-        return NULL;
-    addr.inet.port = PR_htons((PRUint16)port);
-    if (PR_Connect(tcp, &addr, PR_SecondsToInterval(10)) != PR_SUCCESS)
-        return NULL;
-    return tcp;
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 4) {
@@ -64,7 +51,7 @@ int main(int argc, char **argv)
     }
     NSS_NoDB_Init(NULL);
     NSS_SetDomesticPolicy();
-    PRFileDesc *tcp = open_to(argv[1], atoi(argv[2]));
+    PRFileDesc *tcp = tg_nss_dial(argv[1], atoi(argv[2]));
     PRFileDesc *s = tcp ? SSL_ImportFD(NULL, tcp) : NULL;
     if (!s) {
         printf("connect failed: %s\n", PR_ErrorToName(PR_GetError()));
