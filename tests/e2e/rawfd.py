@@ -6,10 +6,10 @@ socket itself reaches the peer.
 
 tests/clients/legacy_rawfd.c ignores SSL_connect's failure, SSL_writes its
 payload, calls SSL_shutdown, then write(2)s a raw line straight to the
-descriptor (legacy code that falls back to plaintext on the same socket). A recording TCP relay in
-front of each peer (tests/lib/servers.py's RecordingPeer: self-signed, wrong
-name, TLS 1.0 only; good) keeps every byte the client sends, even after the
-peer has gone. On OpenSSL 3.0, 1.1.1 and the 1.0.x builds of the cache:
+descriptor (legacy code that falls back to plaintext on the same socket).
+A recording TCP relay (tests/lib/servers.py RecordingRelay, drain_client)
+in front of each peer (its RecordingPeer: self-signed, wrong name, TLS 1.0
+only; good) keeps every byte the client sends, even after the peer has gone. On OpenSSL 3.0, 1.1.1 and the 1.0.x builds of the cache:
 
   noshim   the control: the payload and the raw line reach the bad peer
   audit    mode audit: the same, with an audit line and no block
@@ -34,11 +34,9 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "lib"))
@@ -54,54 +52,6 @@ RAW = b"TLSGUARD-RAWFD legacy_rawfd\n"
 PEERS = {"selfsigned": ("selfsigned", "TLSv1_2", "TLSv1_3"), "wrongname": ("wrongname", "TLSv1_2", "TLSv1_3"),
          "tls10": ("good", "TLSv1", "TLSv1"), "good": ("good", "TLSv1_2", "TLSv1_3")}
 MODES = ("noshim", "audit", "shim", "sigpipe", "late")
-
-
-class Relay:
-    """127.0.0.1:port -> the peer, keeping every byte the client sent; it
-    goes on reading the client after the peer has closed (a refusing peer
-    closes first), so a late raw write is seen wherever it goes."""
-
-    def __init__(self, to_port):
-        self.to, self.raw = to_port, b""
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self.sock.listen(4)
-        self.thread = threading.Thread(target=self.serve, daemon=True)
-        self.thread.start()
-
-    def serve(self):
-        try:
-            c, _ = self.sock.accept()
-        except OSError:
-            return
-        up = socket.create_connection(("127.0.0.1", self.to))
-        threading.Thread(target=self.pump, args=(up, c, False), daemon=True).start()
-        self.pump(c, up, True)
-
-    def pump(self, a, b, record):
-        try:
-            while True:
-                d = a.recv(4096)
-                if not d:
-                    break
-                if record:
-                    self.raw += d
-                try:
-                    b.sendall(d)
-                except OSError:
-                    if not record:
-                        break
-        except OSError:
-            pass
-        try:
-            b.shutdown(socket.SHUT_WR)
-        except OSError:
-            pass
-
-    def stop(self):
-        self.sock.close()
-        self.thread.join(5)
 
 
 def judge(mode, peer, got_payload, got_raw, blocks, audits, rc, out, port):
@@ -144,7 +94,7 @@ def run_case(args, ossl, bins, work, pk, peer, mode):
     cert, lo, hi = PEERS[peer]
     tag = re.sub(r"\W", "_", "%s_%s_%s" % (ossl.name, peer, mode))
     rp = servers.RecordingPeer(tag, pk, cert, lo, hi, work).start()
-    relay = Relay(rp.port) if mode != "late" else None
+    relay = servers.RecordingRelay(rp.port, drain_client=True) if mode != "late" else None
     log = os.path.join(work, tag + ".log")
     open(log, "w").close()
     policy = os.path.join(work, "audit.policy" if mode == "audit" else "base.policy")

@@ -11,7 +11,7 @@ default: the program dies of it at its own raw write, never inside
 gnutls_bye (the shim sends no alert on a blocked session); resumebye the
 same after a session resumed for a name it was never verified for (a
 good TLS 1.2 peer: the block comes after a handshake that completed).
-A recording TCP relay (tests/nss/roads.py's) in front of the peer (tests/lib/servers.py's RecordingPeer, self-signed or
+A recording TCP relay (tests/lib/servers.py's RecordingRelay) in front of the peer (tests/lib/servers.py's RecordingPeer, self-signed or
 wrong name) sees every byte the client sent. Without the shim the marker
 arrives (the control); with it, no marker (the shim shuts the socket both
 ways at the block, as the NSS backend does) and one block line.
@@ -30,11 +30,9 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(TESTS, "lib"))
-sys.path.insert(0, os.path.join(TESTS, "nss"))
 import pki  # noqa: E402
 import servers  # noqa: E402
 from tally import Tally  # noqa: E402
-from roads import Relay  # noqa: E402  (tests/nss/roads.py: a recording TCP relay)
 
 
 def main():
@@ -61,7 +59,7 @@ def main():
                 peer = servers.RecordingPeer(re.sub(r"\W", "_", name), pk, cert.replace("12", ""), "TLSv1_2",
                                              "TLSv1_2" if cert == "good12" else "TLSv1_3", work,
                                              ciphers="").start()
-                relay = Relay(peer.port)
+                relay = servers.RecordingRelay(peer.port)
                 log = os.path.join(work, re.sub(r"\W", "_", name) + ".log")
                 open(log, "w").close()
                 env = {k: v for k, v in os.environ.items() if not k.startswith(("TLSGUARD_", "LD_PRELOAD"))}

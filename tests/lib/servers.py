@@ -6,8 +6,10 @@ the shim. python3 standard library only."""
 
 import json
 import os
+import socket
 import subprocess
 import sys
+import threading
 import time
 from typing import Callable, Dict, List, Optional
 
@@ -187,3 +189,58 @@ class RecordingPeer(Listener):
     def received(self, before: int, timeout: float = 4.0) -> bytes:
         """Every application byte of the connections after the first `before`."""
         return b"".join(r["data"].encode("latin-1") for r in self.new_records(before, timeout))
+
+
+class RecordingRelay:
+    """127.0.0.1:port -> 127.0.0.1:to_port, keeping in `raw` every byte the
+    clients sent (beneath TLS: what reached the wire). When one side ends,
+    both are shut; with `drain_client`, the client is read on after the peer
+    has gone (a refusing peer closes first), so a late raw write is seen."""
+
+    def __init__(self, to_port: int, drain_client: bool = False):
+        self.to, self.raw, self.drain = to_port, b"", drain_client
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.sock.listen(8)
+        self.sock.settimeout(0.2)
+        self.running = True
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        while self.running:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                continue
+            up = socket.create_connection(("127.0.0.1", self.to))
+            threading.Thread(target=self.pump, args=(c, up, True), daemon=True).start()
+            threading.Thread(target=self.pump, args=(up, c, False), daemon=True).start()
+
+    def pump(self, a, b, from_client: bool):
+        try:
+            while True:
+                d = a.recv(4096)
+                if not d:
+                    break
+                if from_client:
+                    self.raw += d
+                try:
+                    b.sendall(d)
+                except OSError:
+                    if not (from_client and self.drain):
+                        break
+        except OSError:
+            pass
+        for s, how in ((b, socket.SHUT_WR),) if self.drain else ((a, socket.SHUT_RDWR), (b, socket.SHUT_RDWR)):
+            try:
+                s.shutdown(how)
+            except OSError:
+                pass
+
+    def stop(self):
+        self.running = False
+        self.thread.join(5)
+        self.sock.close()

@@ -21,11 +21,9 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import sys
 import tempfile
 import subprocess
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -42,54 +40,6 @@ RAW_ROADS = ["guard", "lower", "native"]
 # shim's PR_ErrorToString text is kept for; what they must not do is move a byte.
 BENEATH_API = ["methods", "guard", "lower", "native"]
 FLOOR_ROADS = ["model", "defaults", "reconfig"]  # the old range set some other way
-
-
-class Relay:
-    """127.0.0.1:port -> the peer, keeping every byte the client sent."""
-
-    def __init__(self, to_port):
-        self.to, self.raw, self.port = to_port, b"", free_port()
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", self.port))
-        self.sock.listen(8)
-        self.sock.settimeout(0.2)
-        self.running = True
-        self.thread = threading.Thread(target=self.serve, daemon=True)
-        self.thread.start()
-
-    def serve(self):
-        while self.running:
-            try:
-                c, _ = self.sock.accept()
-            except (socket.timeout, OSError):
-                continue
-            up = socket.create_connection(("127.0.0.1", self.to))
-            threading.Thread(target=self.pump, args=(c, up, True), daemon=True).start()
-            threading.Thread(target=self.pump, args=(up, c, False), daemon=True).start()
-
-    def pump(self, a, b, record):
-        try:
-            while True:
-                d = a.recv(4096)
-                if not d:
-                    break
-                if record:
-                    self.raw += d
-                b.sendall(d)
-        except OSError:
-            pass
-        for s in (a, b):
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-
-    def stop(self):
-        self.running = False
-        self.thread.join()
-        self.sock.close()
-
 
 
 class Peer:
@@ -115,7 +65,7 @@ def case(s, name, road, peer, shim, reason, marker):
         return
     cert, lo, hi, _ = nss.PEERS[peer]
     p = Peer(s.pki, cert, lo, hi, s.work)
-    relay = Relay(p.port)
+    relay = servers.RecordingRelay(p.port)
     log = os.path.join(s.work, re.sub(r"\W", "_", name) + ".log")
     open(log, "w").close()
     cmd = [os.path.join(s.args.build, "tests", "nss_roads"), road, "localhost", str(relay.port), marker]
