@@ -3,6 +3,7 @@
  * and the verdict back into GnuTLS.
  */
 #include "gt_decide.h"
+#include "gt_ask.h"
 #include "gt_backend.h"
 #include "gt_errtext.h"
 #include "gt_priority.h"
@@ -138,6 +139,34 @@ static int with_auto_verify(const struct tg_gtls *g, struct tg_gt_rec *r, tg_gt_
     return ret; /* it may refuse more, never less */
 }
 
+/* The program's own function will ask libgnutls about the chain: the shim
+ * asks that question first (gt_ask.h), its check running on the chain
+ * libgnutls parses for it, before any program code. Where libgnutls never
+ * reached the trust-list call (or may not be asked), the chain is parsed
+ * here. The program's function runs only after the verdict allowed it. */
+static int ask_first(const struct tg_gtls *g, struct tg_gt_rec *r, tg_gt_verify_fn prog)
+{
+    int asked = tg_gt_ask_may(g, r);
+    if (asked) {
+        struct tg_name n;
+        tg_gt_vdata d[2];
+        unsigned st = 1;
+        tg_peer_name(&tg_gnutls_backend, TG_GT_BC(g, r), NULL, 0, &n);
+        unsigned nd = tg_gt_ask_data(n.name, d);
+        tg_gt_ask_begin(g, r, d, nd);
+        struct tg_gt_rec *prev = tg_gt_memo_asking(r);
+        r->deferred = 1;
+        int ret = g->gnutls_certificate_verify_peers(r->session, d, nd, &st);
+        tg_gt_memo_asking(prev);
+        tg_gt_ask_end(r, ret, st);
+    }
+    if (!asked || r->deferred)
+        judge_certificate(g, r, NULL, 0);
+    int ret = act(g, r) ? TG_GT_E_CERTIFICATE_VERIFICATION_ERROR : prog(r->session);
+    tg_gt_ask_clear();
+    return ret; /* it may refuse more, never less */
+}
+
 int tg_gt_verify_cb(tg_gt_session s)
 {
     const struct tg_gtls *g = tg_gtls();
@@ -156,6 +185,8 @@ int tg_gt_verify_cb(tg_gt_session s)
     r->memo.chain_ok = r->memo.valid = 0;
     if (prog && tg_gtls_owns((const void *)prog))
         return with_auto_verify(g, r, prog);
+    if (prog)
+        return ask_first(g, r, prog);
     judge_certificate(g, r, NULL, 0);
     if (act(g, r))
         return TG_GT_E_CERTIFICATE_VERIFICATION_ERROR;

@@ -102,6 +102,11 @@ void tg_gt_memo_off(void)
     __atomic_store_n(&memo_off, 1, __ATOMIC_SEQ_CST);
 }
 
+int tg_gt_memo_on(void)
+{
+    return !__atomic_load_n(&memo_off, __ATOMIC_SEQ_CST);
+}
+
 struct tg_gt_rec *tg_gt_memo_asking(struct tg_gt_rec *r)
 {
     struct tg_gt_rec *prev = asking;
@@ -220,31 +225,50 @@ static long long cas_end(const struct tg_gtls *g, tg_gt_tlist list, unsigned lon
     return end;
 }
 
-/* Now, and Q0's end, in the memo's window (see the top of the file). */
-static int in_window(const struct tg_gtls *g, const struct tg_gt_memo *m, tg_gt_crt *certs,
-                     unsigned n)
+long long tg_gt_memo_peers_end(const struct tg_gtls *g, const struct tg_gt_memo *m,
+                               tg_gt_crt *certs, unsigned n)
+{
+    long long end = LLONG_MAX;
+    for (unsigned i = 0; i < n && end > m->t0; i++)
+        end = first_at(g, certs[i], m->t0, end);
+    return end;
+}
+
+long long tg_gt_memo_window_end(const struct tg_gtls *g, const struct tg_gt_memo *m,
+                                long long peers_end)
+{
+    if (m->t1 < m->t0 || __atomic_load_n(&window_off, __ATOMIC_SEQ_CST))
+        return 0;
+    long long end = cas_end(g, m->list, m->gen, m->t0);
+    if (peers_end < end)
+        end = peers_end;
+    return m->t1 < end ? end : 0;
+}
+
+/* Now, and Q0's end, in the memo's window (see the top of the file): the
+ * window's end (now + 1 for the same second), 0 when not in it. */
+static long long in_window(const struct tg_gtls *g, const struct tg_gt_memo *m, tg_gt_crt *certs,
+                           unsigned n)
 {
     long long now = (long long)time(NULL);
     if (m->t0 == m->t1 && m->t1 == now)
-        return 1;
-    if (now < m->t0 || m->t1 < m->t0 || __atomic_load_n(&window_off, __ATOMIC_SEQ_CST))
+        return now + 1;
+    if (now < m->t0)
         return 0;
-    long long end = cas_end(g, m->list, m->gen, m->t0);
-    for (unsigned i = 0; i < n && end > m->t0; i++)
-        end = first_at(g, certs[i], m->t0, end);
-    return now < end && m->t1 < end;
+    long long end = tg_gt_memo_window_end(g, m, tg_gt_memo_peers_end(g, m, certs, n));
+    return now < end ? end : 0;
 }
 
 int tg_gt_memo_answer(const struct tg_gtls *g, tg_gt_tlist list, tg_gt_crt *certs, unsigned n,
                       const tg_gt_vdata *data, unsigned elements, unsigned flags, const void *func,
-                      unsigned *status)
+                      unsigned *status, long long *until)
 {
     const struct tg_gt_rec *r = asking;
     if (!r || !r->memo.valid || func || !status || !list || list != r->memo.list ||
         n > TG_MEMO_MAX_CERTS || __atomic_load_n(&memo_off, __ATOMIC_SEQ_CST) ||
         r->memo.gen != tg_gt_memo_gen() || !flags_ok(flags) || (elements && !data) ||
         !data_ok(data, elements, r->memo.host) || !same_chain(g, r, certs, n) ||
-        !in_window(g, &r->memo, certs, n))
+        !(*until = in_window(g, &r->memo, certs, n)))
         return 0;
     *status = 0;
     return 1;

@@ -45,6 +45,8 @@ void tg_gt_memo_window_off(void);
  * for missing issuers (gnutls_x509_trust_list_set_getissuer_function),
  * whose next answer nothing here can know. */
 void tg_gt_memo_off(void);
+/* 0 once tg_gt_memo_off has run. */
+int tg_gt_memo_on(void);
 
 /* The session whose peers the current thread asks about (set around the
  * program's gnutls_certificate_verify_peers* calls); the previous one. */
@@ -61,10 +63,20 @@ int tg_gt_memo_peers_are(const struct tg_gtls *g, const struct tg_gt_rec *r, tg_
 void tg_gt_memo_before(struct tg_gt_memo *m);
 void tg_gt_memo_after(struct tg_gt_memo *m, tg_gt_tlist own, unsigned ncerts, int passed);
 
+/* The window (gt_memo.c) in two parts: the least notBefore/notAfter at or
+ * after the memo's t0 of the peer's certificates `certs` (LLONG_MAX:
+ * none); and the window's end given that, beyond the same second (the
+ * list's CAs read, once per thread and generation), 0 if there is none. */
+long long tg_gt_memo_peers_end(const struct tg_gtls *g, const struct tg_gt_memo *m,
+                               tg_gt_crt *certs, unsigned n);
+long long tg_gt_memo_window_end(const struct tg_gtls *g, const struct tg_gt_memo *m,
+                                long long peers_end);
+
 /* 1 (and *status = 0) when the memo of the session being asked about
- * answers this gnutls_x509_trust_list_verify_crt2 call; 0: call GnuTLS. */
+ * answers this gnutls_x509_trust_list_verify_crt2 call, the same answer
+ * for any time(2) in [memo t0, *until); 0: call GnuTLS. */
 int tg_gt_memo_answer(const struct tg_gtls *g, tg_gt_tlist list, tg_gt_crt *certs, unsigned n,
                       const tg_gt_vdata *data, unsigned elements, unsigned flags, const void *func,
-                      unsigned *status);
+                      unsigned *status, long long *until);
 
 #endif

@@ -157,6 +157,12 @@ typedef int (*tg_gt_verify_fn)(tg_gt_session);
       (tg_gt_session, tg_gt_vdata *, unsigned, unsigned *))                                        \
     X(M, int, gnutls_certificate_verify_peers2, (tg_gt_session, unsigned *))                       \
     X(M, int, gnutls_certificate_verify_peers3, (tg_gt_session, const char *, unsigned *))         \
+    X(M, void, gnutls_certificate_set_verify_flags, (tg_gt_cred, unsigned))                        \
+    X(M, void, gnutls_certificate_set_verify_limits, (tg_gt_cred, unsigned, unsigned))             \
+    X(O, void, gnutls_session_set_verify_output_function, (tg_gt_session, void *)) /* 3.7.0 */     \
+    X(O, int, gnutls_ocsp_status_request_get, (tg_gt_session, tg_gt_datum *))                      \
+    X(O, int, gnutls_ocsp_status_request_get2,                                                     \
+      (tg_gt_session, unsigned, tg_gt_datum *))                               /* 3.6.3 */          \
     X(O, unsigned, gnutls_x509_crt_equals2, (tg_gt_crt, const tg_gt_datum *)) /* 3.5.0 */          \
     X(M, void, gnutls_global_set_time_function, (void *))                                          \
     X(O, void, gnutls_x509_trust_list_set_getissuer_function, (tg_gt_tlist, void *)) /* 3.7.0 */   \

@@ -5,6 +5,7 @@
  * session; or, for a string it asks to have set directly, the floored
  * version in its place when that can be made (floored_instead). Caches remember their string so gnutls_priority_set knows it.
  */
+#include "gt_ask.h"
 #include "gt_decide.h"
 #include "gt_priority.h"
 #include "init.h"
@@ -106,6 +107,7 @@ TG_GT_EXPORT void gnutls_priority_deinit(tg_gt_prio p)
 TG_GT_EXPORT int gnutls_priority_set(tg_gt_session s, tg_gt_prio p)
 {
     const struct tg_gtls *g = enter();
+    tg_gt_ask_forget(s); /* the session's verify flags may change */
     char *str = NULL;
     unsigned flags = 0;
     if (!g)
@@ -123,6 +125,7 @@ TG_GT_EXPORT int gnutls_priority_set(tg_gt_session s, tg_gt_prio p)
 TG_GT_EXPORT int gnutls_priority_set_direct(tg_gt_session s, const char *str, const char **err)
 {
     const struct tg_gtls *g = enter();
+    tg_gt_ask_forget(s); /* the session's verify flags may change */
     if (!g)
         return TG_GT_E_INTERNAL_ERROR;
     if (tg_gt_inside())
@@ -140,6 +143,7 @@ TG_GT_EXPORT int gnutls_priority_set_direct(tg_gt_session s, const char *str, co
 TG_GT_EXPORT int gnutls_set_default_priority(tg_gt_session s)
 {
     const struct tg_gtls *g = enter();
+    tg_gt_ask_forget(s); /* the session's verify flags may change */
     if (!g)
         return TG_GT_E_INTERNAL_ERROR;
     if (tg_gt_inside())
@@ -158,6 +162,7 @@ TG_GT_EXPORT int gnutls_set_default_priority_append(tg_gt_session s, const char 
                                                     const char **err, unsigned flags)
 {
     const struct tg_gtls *g = enter();
+    tg_gt_ask_forget(s);
     if (!g || !g->gnutls_set_default_priority_append)
         return TG_GT_E_INTERNAL_ERROR;
     if (tg_gt_inside())

@@ -2,6 +2,7 @@
  * hook_gt_session.c — GnuTLS session life and handshake: trampolines into
  * gt_decide.c. Every hook lets the shim's own calls (tg_gt_inside) pass.
  */
+#include "gt_ask.h"
 #include "gt_decide.h"
 #include "gt_errtext.h"
 #include "gt_priority.h"
@@ -124,6 +125,7 @@ TG_GT_EXPORT void gnutls_session_set_verify_cert(tg_gt_session s, const char *ho
     if (!g)
         return;
     remember_host(s, host);
+    tg_gt_ask_forget(s); /* its flags join the session's verify flags */
     g->gnutls_session_set_verify_cert(s, host, flags);
 }
 
@@ -136,5 +138,6 @@ TG_GT_EXPORT void gnutls_session_set_verify_cert2(tg_gt_session s, tg_gt_vdata *
     for (unsigned i = 0; data && i < n; i++)
         if (data[i].type == TG_GT_DT_DNS_HOSTNAME)
             remember_host(s, (const char *)data[i].data);
+    tg_gt_ask_forget(s);
     g->gnutls_session_set_verify_cert2(s, data, n, flags);
 }

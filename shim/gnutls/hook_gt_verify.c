@@ -6,6 +6,7 @@
  * answer. If a libgnutls build bound these calls internally, the hooks
  * would only not see them: every answer would then be GnuTLS's.
  */
+#include "gt_ask.h"
 #include "gt_decide.h"
 #include "gt_memo.h"
 #include "gt_records.h"
@@ -29,6 +30,8 @@ TG_GT_EXPORT int gnutls_certificate_verify_peers(tg_gt_session s, tg_gt_vdata *d
     const struct tg_gtls *g = enter();
     if (!g)
         return TG_GT_E_INTERNAL_ERROR;
+    if (!tg_gt_inside() && tg_gt_ask_answer(g, s, data, n, status))
+        return 0;
     struct tg_gt_rec *prev = tg_gt_memo_asking(asked(s));
     int ret = g->gnutls_certificate_verify_peers(s, data, n, status);
     tg_gt_memo_asking(prev);
@@ -40,6 +43,8 @@ TG_GT_EXPORT int gnutls_certificate_verify_peers2(tg_gt_session s, unsigned *sta
     const struct tg_gtls *g = enter();
     if (!g)
         return TG_GT_E_INTERNAL_ERROR;
+    if (!tg_gt_inside() && tg_gt_ask_answer(g, s, NULL, 0, status))
+        return 0; /* verify_peers2 is verify_peers(s, NULL, 0) */
     struct tg_gt_rec *prev = tg_gt_memo_asking(asked(s));
     int ret = g->gnutls_certificate_verify_peers2(s, status);
     tg_gt_memo_asking(prev);
@@ -50,8 +55,11 @@ TG_GT_EXPORT int gnutls_certificate_verify_peers3(tg_gt_session s, const char *h
                                                   unsigned *status)
 {
     const struct tg_gtls *g = enter();
+    tg_gt_vdata name = { TG_GT_DT_DNS_HOSTNAME, (unsigned char *)host, 0 };
     if (!g)
         return TG_GT_E_INTERNAL_ERROR;
+    if (!tg_gt_inside() && tg_gt_ask_answer(g, s, &name, 1, status))
+        return 0; /* verify_peers3 is verify_peers(s, {name}, 1) */
     struct tg_gt_rec *prev = tg_gt_memo_asking(asked(s));
     int ret = g->gnutls_certificate_verify_peers3(s, host, status);
     tg_gt_memo_asking(prev);
@@ -68,9 +76,45 @@ TG_GT_EXPORT int gnutls_x509_trust_list_verify_crt2(tg_gt_tlist list, tg_gt_crt 
     struct tg_gt_rec *r = tg_gt_inside() ? NULL : tg_gt_memo_asked();
     if (r && r->deferred && tg_gt_memo_peers_are(g, r, certs, n))
         tg_gt_deferred_check(g, r, certs, n); /* our check first, on these */
+    long long until = 0;
     if (!tg_gt_inside() &&
-        tg_gt_memo_answer(g, list, certs, n, data, elements, flags, func, status))
+        tg_gt_memo_answer(g, list, certs, n, data, elements, flags, func, status, &until)) {
+        if (tg_gt_ask_probing() && r)
+            tg_gt_ask_memo_hit(g, &r->memo, certs, n, until);
         return 0;
+    }
+    if (r && tg_gt_ask_probing()) /* the shim's own question: not a second verification */
+        return TG_GT_E_INTERNAL_ERROR;
     return g->gnutls_x509_trust_list_verify_crt2(list, certs, n, data, elements, flags, status,
                                                  func);
+}
+
+/* The inputs of the program's question besides the trust (gt_ask.c): a
+ * change forgets the shim's answer to it. */
+TG_GT_EXPORT void gnutls_certificate_set_verify_flags(tg_gt_cred cred, unsigned flags)
+{
+    const struct tg_gtls *g = enter();
+    if (!g)
+        return;
+    g->gnutls_certificate_set_verify_flags(cred, flags);
+    tg_gt_memo_trust_changed();
+}
+
+TG_GT_EXPORT void gnutls_certificate_set_verify_limits(tg_gt_cred cred, unsigned bits,
+                                                       unsigned depth)
+{
+    const struct tg_gtls *g = enter();
+    if (!g)
+        return;
+    g->gnutls_certificate_set_verify_limits(cred, bits, depth);
+    tg_gt_memo_trust_changed();
+}
+
+TG_GT_EXPORT void gnutls_session_set_verify_output_function(tg_gt_session s, void *fn)
+{
+    const struct tg_gtls *g = enter();
+    if (!g || !g->gnutls_session_set_verify_output_function)
+        return;
+    g->gnutls_session_set_verify_output_function(s, fn);
+    tg_gt_ask_forget(s);
 }

@@ -28,6 +28,11 @@
  * credentials, sets gnutls_session_set_verify_cert(NAME) and prints
  * "second=<handshake's result>": the shim's parsed certificates of the
  * first peer (shim/gnutls/gt_certs.c) must not stand for the second's.
+ * With IN_CALLBACK=1 in the environment the questions are asked inside the
+ * handshake instead, from the credentials' verify function (as gnutls-cli
+ * does), each as gnutls_certificate_verify_peers for NAME and the TLS WWW
+ * server purpose (gnutls-cli's form, the one the shim asks first: gt_ask.c),
+ * and the function accepts; modes other, flags, crl, remove, output, later.
  * <status> is the status in hex, or "E<code>" when the call failed. Exit 0
  * when the handshake succeeded.
  */
@@ -43,7 +48,18 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static int outputs, issuer_calls;
+static int outputs, issuer_calls, in_callback;
+
+/* NAME's question: verify_peers3, or inside the handshake gnutls-cli's. */
+static int verify_for(gnutls_session_t s, const char *name, unsigned *st)
+{
+    gnutls_typed_vdata_st d[2] = { { GNUTLS_DT_DNS_HOSTNAME, (unsigned char *)name, 0 },
+                                   { GNUTLS_DT_KEY_PURPOSE_OID,
+                                     (unsigned char *)GNUTLS_KP_TLS_WWW_SERVER, 0 } };
+    if (in_callback)
+        return gnutls_certificate_verify_peers(s, d, 2, st);
+    return gnutls_certificate_verify_peers3(s, name, st);
+}
 
 static int give_issuer(gnutls_x509_trust_list_t list, const gnutls_x509_crt_t cert,
                        gnutls_x509_crt_t **issuers, unsigned *n)
@@ -112,10 +128,23 @@ static void ask(gnutls_session_t s, gnutls_certificate_credentials_t cred, const
         gnutls_session_set_verify_output_function(s, count_output);
     else if (!strcmp(mode, "later"))
         sleep(getenv("ASK_SLEEP") ? (unsigned)atoi(getenv("ASK_SLEEP")) : 2);
-    ret = gnutls_certificate_verify_peers3(s, name, &st);
+    ret = verify_for(s, name, &st);
     print("asked", ret, st);
     if (!strcmp(mode, "output"))
         printf("outputs=%d\n", outputs);
+}
+
+static const char *cb_name, *cb_mode;
+
+/* IN_CALLBACK: the questions inside the handshake; accepts. */
+static int in_handshake(gnutls_session_t s)
+{
+    gnutls_certificate_credentials_t cred = NULL;
+    unsigned st = 0;
+    gnutls_credentials_get(s, GNUTLS_CRD_CERTIFICATE, (void **)&cred);
+    print("same", verify_for(s, cb_name, &st), st);
+    ask(s, cred, cb_name, cb_mode);
+    return 0;
 }
 
 /* A second peer, verified by GnuTLS inside the handshake. */
@@ -159,6 +188,10 @@ int main(int argc, char **argv)
     gnutls_certificate_allocate_credentials(&cred);
     if (gnutls_certificate_set_x509_trust_file(cred, getenv("CA_FILE"), GNUTLS_X509_FMT_PEM) <= 0)
         return 1;
+    in_callback = getenv("IN_CALLBACK") != NULL;
+    cb_name = name, cb_mode = mode;
+    if (in_callback)
+        gnutls_certificate_set_verify_function(cred, in_handshake);
     gnutls_init(&s, GNUTLS_CLIENT);
     gnutls_set_default_priority(s);
     gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, cred);
@@ -175,7 +208,7 @@ int main(int argc, char **argv)
         rc = gnutls_handshake(s);
     } while (rc < 0 && !gnutls_error_is_fatal(rc));
     printf("handshake=%d\n", rc);
-    if (rc == 0) {
+    if (rc == 0 && !in_callback) {
         issuer_calls = 0;
         rc = gnutls_certificate_verify_peers3(s, name, &st);
         print("same", rc, st);
@@ -183,9 +216,9 @@ int main(int argc, char **argv)
             printf("issuer_calls=%d\n", issuer_calls);
         else
             ask(s, cred, name, mode);
-        gnutls_bye(s, GNUTLS_SHUT_WR);
-        rc = 0;
     }
+    if (rc == 0)
+        gnutls_bye(s, GNUTLS_SHUT_WR);
     gnutls_deinit(s);
     close(fd);
     if (getenv("PORT2"))

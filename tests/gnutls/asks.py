@@ -22,6 +22,11 @@ after a short-lived leaf has expired, `ca-expire` after its CA has
 issuer function on its trust list supplies (gnutls_x509_trust_list_set_
 getissuer_function): the program's question must run that function as it
 does without the shim (its next answer may differ: no memo answers).
+The `cb-` cases ask the same inside the handshake, from the credentials'
+verify function, in gnutls-cli's form (verify_peers for the name and the
+TLS WWW server purpose): the question the shim asks libgnutls first and
+then answers from that (shim/gnutls/gt_ask.c); `cb-later` crosses a second
+boundary, `cb-expire`/`cb-ca-expire` an expiry, between the two.
 Prints `ok NAME` / `FAIL NAME: why`, then `N passed, N failed`.
 """
 
@@ -55,6 +60,10 @@ CASES = {
     "second": ("same", "second"),  # then a peer of another CA, in the same process
     "issuer": ("issuer", None),    # the list's issuer function must run for the program's question
 }
+# The same inside the handshake (IN_CALLBACK): what the shim asked first must
+# never answer a question that changed.
+CALLBACK = ("same", "other", "flags", "crl", "remove", "output", "later", "expire", "ca-expire")
+CASES.update({"cb-" + c: CASES[c] for c in CALLBACK})
 # The expire case's leaf is valid until SHORT_LIFE s after it is made; asks
 # asks again SHORT_SLEEP s after its first answer.
 SHORT_LIFE = 4
@@ -139,6 +148,8 @@ def run_case(case: str, client: str, d: str, peer: Peer, other: Peer, env: dict,
     """asks' output without the shim, then with it."""
     mode = CASES[case][0]
     out = []
+    if case.startswith("cb-"):
+        case, env = case[3:], dict(env, IN_CALLBACK="1")
     for i, e in enumerate([env, dict(env, LD_PRELOAD=lib)]):
         if case == "issuer":  # a leaf-only peer of the chain PKI; its intermediate from the function
             c = pki.make_chain(os.path.join(d, "chain"))
@@ -153,7 +164,7 @@ def run_case(case: str, client: str, d: str, peer: Peer, other: Peer, env: dict,
         if case == "second":
             out.append(run(client, peer.port, mode, dict(e, PORT2=str(other.port))))
             continue
-        name = "%s%d" % (case, i)
+        name = "%s%d%s" % (case, i, "cb" if "IN_CALLBACK" in e else "")
         short = short_peer(d, name, case == "ca-expire")
         if case == "ca-expire":
             e = dict(e, CA_FILE=os.path.join(d, name + "-ca.pem"))
