@@ -41,6 +41,8 @@ static int shape; /* process-wide: the form the program asked last */
 static __thread struct {
     tg_gt_session session; /* the session being verified; NULL: none */
     void *cred;
+    const tg_gt_datum *peers; /* its peer certificates then (a new handshake: others) */
+    unsigned npeers;
     unsigned long gen;
     long long t0, until; /* [t0, until): the chain memo's window as it answered */
     long long peers_end; /* for the window beyond that second (gt_memo.h) */
@@ -48,6 +50,7 @@ static __thread struct {
     unsigned n;
     char host[256];
     unsigned probing : 1, hit : 1, valid : 1;
+    unsigned in_prog : 1; /* the program's verify function runs (tg_gt_ask_prog) */
 } ask;
 
 unsigned tg_gt_ask_data(const char *host, tg_gt_vdata d[2])
@@ -82,6 +85,7 @@ void tg_gt_ask_begin(const struct tg_gtls *g, struct tg_gt_rec *r, const tg_gt_v
         return;
     ask.session = r->session;
     ask.cred = cred;
+    ask.peers = g->gnutls_certificate_get_peers(r->session, &ask.npeers);
     ask.gen = tg_gt_memo_gen();
     ask.n = n;
     for (unsigned i = 0; i < n; i++)
@@ -116,6 +120,11 @@ void tg_gt_ask_end(const struct tg_gt_rec *r, int ret, unsigned status)
                 ask.gen == tg_gt_memo_gen();
 }
 
+void tg_gt_ask_prog(void)
+{
+    ask.in_prog = 1;
+}
+
 void tg_gt_ask_clear(void)
 {
     memset(&ask, 0, sizeof ask);
@@ -125,6 +134,16 @@ void tg_gt_ask_forget(tg_gt_session s)
 {
     if (!s || s == ask.session)
         ask.valid = 0;
+}
+
+/* The session's peers are those the shim's question was about: not a new
+ * handshake, nor a new session at a freed one's address (a verify function
+ * left by longjmp never reached tg_gt_ask_clear). */
+static int same_peers(const struct tg_gtls *g, tg_gt_session s)
+{
+    unsigned n = 0;
+    const tg_gt_datum *p = g->gnutls_certificate_get_peers(s, &n);
+    return p && p == ask.peers && n == ask.npeers;
 }
 
 static int same_data(const tg_gt_vdata *d, unsigned n)
@@ -179,10 +198,10 @@ int tg_gt_ask_answer(const struct tg_gtls *g, tg_gt_session s, const tg_gt_vdata
                      unsigned *status)
 {
     void *cred = NULL;
-    if (!s || s != ask.session || ask.probing)
+    if (!s || s != ask.session || ask.probing || !ask.in_prog)
         return 0;
     learn(d, n);
-    if (!ask.valid || !status || !same_data(d, n) || !in_window(g, s) ||
+    if (!ask.valid || !status || !same_data(d, n) || !same_peers(g, s) || !in_window(g, s) ||
         ask.gen != tg_gt_memo_gen() || !tg_gt_memo_on() ||
         g->gnutls_credentials_get(s, TG_GT_CRD_CERTIFICATE, &cred) != 0 || cred != ask.cred)
         return 0;

@@ -36,9 +36,12 @@ void tg_gt_ask_memo_hit(const struct tg_gtls *g, const struct tg_gt_memo *m, tg_
 /* 1 while the shim's own question runs on this thread. */
 int tg_gt_ask_probing(void);
 void tg_gt_ask_end(const struct tg_gt_rec *r, int ret, unsigned status);
-/* The program's function has returned: nothing is answered again. */
+/* The program's function runs now (only it is answered); it has
+ * returned: nothing is answered again. */
+void tg_gt_ask_prog(void);
 void tg_gt_ask_clear(void);
-/* A setter of the question's inputs ran on `s` (NULL: on credentials). */
+/* A setter of the question's inputs ran on `s`, or `s` starts a handshake
+ * or is freed (NULL: any session). */
 void tg_gt_ask_forget(tg_gt_session s);
 
 /* The program asks gnutls_certificate_verify_peers(s, d, n): 1 and *status

@@ -70,6 +70,7 @@ int tg_gt_early_rules(const struct tg_gtls *g, struct tg_gt_rec *r)
 void tg_gt_start(const struct tg_gtls *g, struct tg_gt_rec *r)
 {
     r->started = 1;
+    tg_gt_ask_forget(r->session);
     r->verified = r->judged = r->seen_server = r->finished = 0;
     memset(&r->memo, 0, sizeof r->memo);
     tg_verdict_restart(&r->verdict);
@@ -162,7 +163,11 @@ static int ask_first(const struct tg_gtls *g, struct tg_gt_rec *r, tg_gt_verify_
     }
     if (!asked || r->deferred)
         judge_certificate(g, r, NULL, 0);
-    int ret = act(g, r) ? TG_GT_E_CERTIFICATE_VERIFICATION_ERROR : prog(r->session);
+    int ret = TG_GT_E_CERTIFICATE_VERIFICATION_ERROR;
+    if (!act(g, r)) {
+        tg_gt_ask_prog();
+        ret = prog(r->session);
+    }
     tg_gt_ask_clear();
     return ret; /* it may refuse more, never less */
 }

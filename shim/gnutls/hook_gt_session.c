@@ -44,6 +44,7 @@ TG_GT_EXPORT void gnutls_deinit(tg_gt_session s)
     const struct tg_gtls *g = enter();
     if (g)
         g->gnutls_deinit(s);
+    tg_gt_ask_forget(s);
     tg_gt_rec_free(s);
 }
 

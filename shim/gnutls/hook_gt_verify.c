@@ -83,8 +83,8 @@ TG_GT_EXPORT int gnutls_x509_trust_list_verify_crt2(tg_gt_tlist list, tg_gt_crt 
             tg_gt_ask_memo_hit(g, &r->memo, certs, n, until);
         return 0;
     }
-    if (r && tg_gt_ask_probing()) /* the shim's own question: not a second verification */
-        return TG_GT_E_INTERNAL_ERROR;
+    if (r && tg_gt_ask_probing() && tg_gt_memo_peers_are(g, r, certs, n))
+        return TG_GT_E_INTERNAL_ERROR; /* the shim's own question: not a second verification */
     return g->gnutls_x509_trust_list_verify_crt2(list, certs, n, data, elements, flags, status,
                                                  func);
 }

@@ -32,7 +32,10 @@
  * handshake instead, from the credentials' verify function (as gnutls-cli
  * does), each as gnutls_certificate_verify_peers for NAME and the TLS WWW
  * server purpose (gnutls-cli's form, the one the shim asks first: gt_ask.c),
- * and the function accepts; modes other, flags, crl, remove, output, later.
+ * and the function accepts; modes other, flags, crl, remove, output, later;
+ * and jump: the function leaves by longjmp after "same", and the program
+ * asks the same of a new session (never handshaken; malloc may give it the
+ * first's address), printing "fresh=<status>" (GnuTLS: no certificate).
  * <status> is the status in hex, or "E<code>" when the call failed. Exit 0
  * when the handshake succeeded.
  */
@@ -42,6 +45,7 @@
 #include "../lib/gt_client.h"
 
 #include <netdb.h>
+#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,6 +139,7 @@ static void ask(gnutls_session_t s, gnutls_certificate_credentials_t cred, const
 }
 
 static const char *cb_name, *cb_mode;
+static jmp_buf out_of_callback;
 
 /* IN_CALLBACK: the questions inside the handshake; accepts. */
 static int in_handshake(gnutls_session_t s)
@@ -143,6 +148,8 @@ static int in_handshake(gnutls_session_t s)
     unsigned st = 0;
     gnutls_credentials_get(s, GNUTLS_CRD_CERTIFICATE, (void **)&cred);
     print("same", verify_for(s, cb_name, &st), st);
+    if (!strcmp(cb_mode, "jump"))
+        longjmp(out_of_callback, 1);
     ask(s, cred, cb_name, cb_mode);
     return 0;
 }
@@ -204,6 +211,14 @@ int main(int argc, char **argv)
         gnutls_x509_trust_list_set_getissuer_function(list, give_issuer);
     }
     gnutls_transport_set_int(s, fd);
+    if (setjmp(out_of_callback)) { /* mode jump */
+        gnutls_deinit(s);
+        close(fd);
+        gnutls_init(&s, GNUTLS_CLIENT);
+        gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, cred);
+        print("fresh", verify_for(s, name, &st), st);
+        return 0;
+    }
     do {
         rc = gnutls_handshake(s);
     } while (rc < 0 && !gnutls_error_is_fatal(rc));
