@@ -123,7 +123,7 @@ $(BUILD)/tests/nss_roads: tests/nss/roads.c tests/lib/nss_client.h
 # tests/gnutls/asks.c: a careful client's own questions get GnuTLS's answers.
 $(BUILD)/tests/gnutls_asks: tests/gnutls/asks.c tests/lib/gt_client.h
 	@mkdir -p $(@D)
-	$(TEST_CC) -o $@ $< -lgnutls
+	$(TEST_CC) -o $@ $< -lgnutls -lpthread
 $(BUILD)/tests/gnutls_rawfd: tests/gnutls/rawfd.c tests/lib/gt_client.h
 	@mkdir -p $(@D)
 	$(TEST_CC) -o $@ $< -lgnutls

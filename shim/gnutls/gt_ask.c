@@ -4,23 +4,29 @@
  *
  * Why the answer is libgnutls's own (read against GnuTLS 3.7.9's
  * lib/cert-session.c _gnutls_x509_cert_verify_peers). The call's result
- * and status come from: the session's peer certificates (fixed within the
- * verify callback, where both questions are asked); its certificate
+ * and status come from: the session's peer certificates (the same list
+ * as the shim asked about, compared: a verify function left by longjmp
+ * leaves the answer standing, a new handshake or session does not get
+ * it); its certificate
  * credentials (the same object, compared), their trust list (the trust
  * generation), verify flags and limits (their setters move the generation
  * on); the session's additional verify flags (gnutls_session_set_verify_
- * cert*, gnutls_priority_set*: their hooks forget the answer), its verify
- * output function (the same); the stapled OCSP answers (the shim asks only
+ * cert*, gnutls_priority_set*: their hooks forget the answer, on any
+ * thread, through the record's epoch), its verify output function (the
+ * same); the stapled OCSP answers (the shim asks only
  * where there are none: then only a must-staple leaf, time-free, adds a
  * status bit); the typed data (equal entry by entry: type and string); and
  * the inner gnutls_x509_trust_list_verify_crt2, whose "trusted" the chain
  * memo gave (gt_memo.c) for any time in [t0, until). An answer is kept
  * only when that memo gave the inner "trusted", and the call returned 0
- * with status 0; it is used only by the same thread, inside the same verify
- * callback, at a time in that window, with the generation unchanged and
+ * with status 0; it is used only by the same thread, while the program's
+ * verify function runs (its first entry, not a nested one), at a time in that window, with the generation unchanged and
  * the memo still on. Where the memo could not answer the inner call, the
  * shim's question ends there (the hook refuses it) rather than verify the
  * chain twice: the program's own question then goes to libgnutls.
+ * Not the same as without the shim: the shim's question resets the
+ * session's ocsp_check_ok (no stapled answer: GnuTLS would say 0 after
+ * the program's own question too), and GnuTLS's debug log shows its calls.
  */
 #include "gt_ask.h"
 #include "gt_memo.h"
@@ -43,6 +49,7 @@ static __thread struct {
     void *cred;
     const tg_gt_datum *peers; /* its peer certificates then (a new handshake: others) */
     unsigned npeers;
+    unsigned epoch; /* the record's ask_epoch then: a setter on any thread moves it */
     unsigned long gen;
     long long t0, until; /* [t0, until): the chain memo's window as it answered */
     long long peers_end; /* for the window beyond that second (gt_memo.h) */
@@ -84,6 +91,7 @@ void tg_gt_ask_begin(const struct tg_gtls *g, struct tg_gt_rec *r, const tg_gt_v
     if (g->gnutls_credentials_get(r->session, TG_GT_CRD_CERTIFICATE, &cred) != 0 || !cred)
         return;
     ask.session = r->session;
+    ask.epoch = __atomic_load_n(&r->ask_epoch, __ATOMIC_SEQ_CST);
     ask.cred = cred;
     ask.peers = g->gnutls_certificate_get_peers(r->session, &ask.npeers);
     ask.gen = tg_gt_memo_gen();
@@ -132,6 +140,9 @@ void tg_gt_ask_clear(void)
 
 void tg_gt_ask_forget(tg_gt_session s)
 {
+    struct tg_gt_rec *r = s ? tg_gt_rec_get(s, 0) : NULL;
+    if (r)
+        __atomic_add_fetch(&r->ask_epoch, 1, __ATOMIC_SEQ_CST);
     if (!s || s == ask.session)
         ask.valid = 0;
 }
@@ -180,15 +191,14 @@ static void learn(const tg_gt_vdata *d, unsigned n)
 /* Now in the window: the second the memo answered in, else (a second
  * boundary passed since) the window of the memo's certificates, as the
  * chain memo itself would find it now. */
-static int in_window(const struct tg_gtls *g, tg_gt_session s)
+static int in_window(const struct tg_gtls *g, const struct tg_gt_rec *r)
 {
     long long now = (long long)time(NULL);
-    const struct tg_gt_rec *r;
     if (now < ask.t0)
         return 0;
     if (now < ask.until)
         return 1;
-    if (ask.until != ask.t0 + 1 || !(r = tg_gt_rec_get(s, 0)) || !r->memo.valid)
+    if (ask.until != ask.t0 + 1 || !r->memo.valid)
         return 0;
     ask.until = tg_gt_memo_window_end(g, &r->memo, ask.peers_end);
     return now < ask.until;
@@ -198,10 +208,13 @@ int tg_gt_ask_answer(const struct tg_gtls *g, tg_gt_session s, const tg_gt_vdata
                      unsigned *status)
 {
     void *cred = NULL;
+    struct tg_gt_rec *r;
     if (!s || s != ask.session || ask.probing || !ask.in_prog)
         return 0;
     learn(d, n);
-    if (!ask.valid || !status || !same_data(d, n) || !same_peers(g, s) || !in_window(g, s) ||
+    if (!ask.valid || !status || !same_data(d, n) || !same_peers(g, s) ||
+        !(r = tg_gt_rec_get(s, 0)) ||
+        __atomic_load_n(&r->ask_epoch, __ATOMIC_SEQ_CST) != ask.epoch || !in_window(g, r) ||
         ask.gen != tg_gt_memo_gen() || !tg_gt_memo_on() ||
         g->gnutls_credentials_get(s, TG_GT_CRD_CERTIFICATE, &cred) != 0 || cred != ask.cred)
         return 0;

@@ -35,6 +35,7 @@ struct tg_gt_rec {
     char sni[256];                 /* gnutls_server_name_set's (a client cannot read it back) */
     char resume_host[256];
     const struct tg_pin *resume_pins;
+    unsigned ask_epoch;        /* gt_ask.c: moves on when an input of its question changes */
     struct tg_rules rules;     /* the policy for THE name (core/rules.h) */
     struct tg_verdict verdict; /* what the core concluded (core/verdict.h) */
     struct tg_gt_memo memo;    /* this handshake's chain verdict (gt_memo.h) */

@@ -19,6 +19,7 @@
  *               the CA on the credentials' own trust list
  *   output      "asked=<status>"  with a verify output function that counts
  *               its calls, then "outputs=<n>"
+ *   output-thread  the same, the function set by another thread (joined)
  *   later       "asked=<status>"  verify_peers3 for NAME again after
  *               sleeping ASK_SLEEP seconds (the environment; default 2)
  *   issuer      "issuer_calls=<n>": how often the issuer function (set on the
@@ -45,6 +46,7 @@
 #include "../lib/gt_client.h"
 
 #include <netdb.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,6 +110,21 @@ static int remove_ca(gnutls_certificate_credentials_t cred, const char *file)
     return gnutls_x509_trust_list_remove_cas(list, cas, n);
 }
 
+static void *set_output(void *s)
+{
+    gnutls_session_set_verify_output_function(s, count_output);
+    return NULL;
+}
+
+/* The output function set by another thread (and joined): the question
+ * that follows must call it. */
+static void set_output_elsewhere(gnutls_session_t s)
+{
+    pthread_t t;
+    if (pthread_create(&t, NULL, set_output, s) == 0)
+        pthread_join(t, NULL);
+}
+
 /* The MODE's question, after the handshake. */
 static void ask(gnutls_session_t s, gnutls_certificate_credentials_t cred, const char *name,
                 const char *mode)
@@ -130,11 +147,13 @@ static void ask(gnutls_session_t s, gnutls_certificate_credentials_t cred, const
         printf("removed=%d\n", remove_ca(cred, getenv("CA_FILE")));
     else if (!strcmp(mode, "output"))
         gnutls_session_set_verify_output_function(s, count_output);
+    else if (!strcmp(mode, "output-thread"))
+        set_output_elsewhere(s);
     else if (!strcmp(mode, "later"))
         sleep(getenv("ASK_SLEEP") ? (unsigned)atoi(getenv("ASK_SLEEP")) : 2);
     ret = verify_for(s, name, &st);
     print("asked", ret, st);
-    if (!strcmp(mode, "output"))
+    if (!strncmp(mode, "output", 6))
         printf("outputs=%d\n", outputs);
 }
 
