@@ -20,8 +20,9 @@
  * memo gave (gt_memo.c) for any time in [t0, until). An answer is kept
  * only when that memo gave the inner "trusted", and the call returned 0
  * with status 0; it is used only by the same thread, while the program's
- * verify function runs (its first entry, not a nested one), at a time in that window, with the generation unchanged and
- * the memo still on. Where the memo could not answer the inner call, the
+ * verify function runs (a nested handshake's question clears it), at a
+ * time in that window, with the generation unchanged and the memo still
+ * on. Where the memo could not answer the inner call, the
  * shim's question ends there (the hook refuses it) rather than verify the
  * chain twice: the program's own question then goes to libgnutls.
  * Not the same as without the shim: the shim's question resets the
@@ -143,7 +144,7 @@ void tg_gt_ask_forget(tg_gt_session s)
     struct tg_gt_rec *r = s ? tg_gt_rec_get(s, 0) : NULL;
     if (r)
         __atomic_add_fetch(&r->ask_epoch, 1, __ATOMIC_SEQ_CST);
-    if (!s || s == ask.session)
+    if (s == ask.session) /* this thread's, even once the record is gone */
         ask.valid = 0;
 }
 

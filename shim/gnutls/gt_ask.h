@@ -40,8 +40,8 @@ void tg_gt_ask_end(const struct tg_gt_rec *r, int ret, unsigned status);
  * returned: nothing is answered again. */
 void tg_gt_ask_prog(void);
 void tg_gt_ask_clear(void);
-/* A setter of the question's inputs ran on `s`, or `s` starts a handshake
- * or is freed (NULL: any session). */
+/* A setter of the question's inputs ran on `s` (any thread), or `s`
+ * starts a handshake or is freed. */
 void tg_gt_ask_forget(tg_gt_session s);
 
 /* The program asks gnutls_certificate_verify_peers(s, d, n): 1 and *status

@@ -81,6 +81,11 @@ TG_CRL_HOOK(gnutls_certificate_set_x509_simple_pkcs12_mem,
             (tg_gt_cred c, const tg_gt_datum *m, int t, const char *pw), (c, m, t, pw), 1)
 TG_VOID_HOOK(gnutls_certificate_free_cas, (tg_gt_cred c), (c))
 TG_VOID_HOOK(gnutls_certificate_free_crls, (tg_gt_cred c), (c))
+/* Not trust, but inputs of the program's gnutls_certificate_verify_peers
+ * that gt_ask.c answers for the same generation. */
+TG_VOID_HOOK(gnutls_certificate_set_verify_flags, (tg_gt_cred c, unsigned f), (c, f))
+TG_VOID_HOOK(gnutls_certificate_set_verify_limits, (tg_gt_cred c, unsigned bits, unsigned depth),
+             (c, bits, depth))
 TG_TRUST_HOOK(gnutls_x509_trust_list_add_cas,
               (tg_gt_tlist l, const tg_gt_crt *cas, unsigned n, unsigned f), (l, cas, n, f), 0, l)
 TG_INT_HOOK(gnutls_x509_trust_list_remove_cas, (tg_gt_tlist l, const tg_gt_crt *cas, unsigned n),

@@ -79,8 +79,8 @@ TG_GT_EXPORT int gnutls_x509_trust_list_verify_crt2(tg_gt_tlist list, tg_gt_crt 
     long long until = 0;
     if (!tg_gt_inside() &&
         tg_gt_memo_answer(g, list, certs, n, data, elements, flags, func, status, &until)) {
-        if (tg_gt_ask_probing() && r)
-            tg_gt_ask_memo_hit(g, &r->memo, certs, n, until);
+        if (r)
+            tg_gt_ask_memo_hit(g, &r->memo, certs, n, until); /* the shim's own question's */
         return 0;
     }
     if (r && tg_gt_ask_probing() && tg_gt_memo_peers_are(g, r, certs, n))
@@ -89,27 +89,8 @@ TG_GT_EXPORT int gnutls_x509_trust_list_verify_crt2(tg_gt_tlist list, tg_gt_crt 
                                                  func);
 }
 
-/* The inputs of the program's question besides the trust (gt_ask.c): a
- * change forgets the shim's answer to it. */
-TG_GT_EXPORT void gnutls_certificate_set_verify_flags(tg_gt_cred cred, unsigned flags)
-{
-    const struct tg_gtls *g = enter();
-    if (!g)
-        return;
-    g->gnutls_certificate_set_verify_flags(cred, flags);
-    tg_gt_memo_trust_changed();
-}
-
-TG_GT_EXPORT void gnutls_certificate_set_verify_limits(tg_gt_cred cred, unsigned bits,
-                                                       unsigned depth)
-{
-    const struct tg_gtls *g = enter();
-    if (!g)
-        return;
-    g->gnutls_certificate_set_verify_limits(cred, bits, depth);
-    tg_gt_memo_trust_changed();
-}
-
+/* An input of the program's question (gt_ask.c): the shim's answer to it
+ * is forgotten. */
 TG_GT_EXPORT void gnutls_session_set_verify_output_function(tg_gt_session s, void *fn)
 {
     const struct tg_gtls *g = enter();
